@@ -1,0 +1,506 @@
+"""The count: supplementary vote (SV) and first past the post (FPTP).
+
+Pure and small on purpose: it takes ballots already grouped into distinct
+(first, second) pairs with counts, and returns a frozen :class:`Result` that
+carries every figure of the declaration. It never reads files or prints, so it
+is the same whether called from the command line or a notebook.
+
+The rules are those of ``shared/rules.md`` (PCC Order 2012 Sch. 3 r.53, 57-62;
+GLA Act 1999 Sch. 2 para 4); rule numbers are cited where they are applied.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+
+from svcount.errors import CountError
+
+__all__ = [
+    "Ballots",
+    "Candidate",
+    "DecidedBy",
+    "EnteredLot",
+    "Lot",
+    "Method",
+    "NotCounted",
+    "Rejection",
+    "Result",
+    "SeededLot",
+    "StageOne",
+    "StageTwo",
+    "Turnout",
+    "count",
+    "percent",
+]
+
+
+class Method(enum.StrEnum):
+    """How the poll is counted."""
+
+    SV = "sv"
+    FPTP = "fptp"
+
+
+class Rejection(enum.Enum):
+    """Headings of the statement of rejected ballot papers (PCC Order r.53(7))."""
+
+    WANT_OF_OFFICIAL_MARK = "want_of_official_mark"
+    MORE_THAN_ONE_CANDIDATE = "voting_for_more_than_one_candidate"
+    IDENTIFYING_MARK = "writing_or_mark_identifying_voter"
+    UNMARKED = "unmarked"
+    VOID_FOR_UNCERTAINTY = "void_for_uncertainty"
+    # First past the post reports the last two under one heading.
+    UNMARKED_OR_VOID = "unmarked_or_void_for_uncertainty"
+
+    @property
+    def label(self) -> str:
+        return _REJECTION_LABELS[self]
+
+
+_REJECTION_LABELS = {
+    Rejection.WANT_OF_OFFICIAL_MARK: "Want of official mark",
+    Rejection.MORE_THAN_ONE_CANDIDATE: "Voting for more than one candidate",
+    Rejection.IDENTIFYING_MARK: "Writing or mark by which the voter could be identified",
+    Rejection.UNMARKED: "Unmarked",
+    Rejection.VOID_FOR_UNCERTAINTY: "Void for uncertainty",
+    Rejection.UNMARKED_OR_VOID: "Unmarked or void for uncertainty",
+}
+
+SV_HEADINGS = (
+    Rejection.WANT_OF_OFFICIAL_MARK,
+    Rejection.MORE_THAN_ONE_CANDIDATE,
+    Rejection.IDENTIFYING_MARK,
+    Rejection.UNMARKED,
+    Rejection.VOID_FOR_UNCERTAINTY,
+)
+FPTP_HEADINGS = (
+    Rejection.WANT_OF_OFFICIAL_MARK,
+    Rejection.MORE_THAN_ONE_CANDIDATE,
+    Rejection.IDENTIFYING_MARK,
+    Rejection.UNMARKED_OR_VOID,
+)
+
+
+class NotCounted(enum.Enum):
+    """Why a valid paper's second preference is not counted (GLA r.57; PCC r.62).
+
+    A plain Enum, not a str one, so no member can ever equal a candidate's name.
+    ``NOT_REMAINING`` arises only at stage two: a usable second preference for
+    a candidate who was excluded.
+    """
+
+    BLANK = "blank"
+    MORE_THAN_ONE = "more_than_one_candidate"
+    UNCERTAIN = "void_for_uncertainty"
+    SAME_AS_FIRST = "same_as_first"
+    NOT_REMAINING = "not_remaining"
+
+    @property
+    def label(self) -> str:
+        return _NOT_COUNTED_LABELS[self]
+
+
+_NOT_COUNTED_LABELS = {
+    NotCounted.BLANK: "No second preference",
+    NotCounted.MORE_THAN_ONE: "Second preference for more than one candidate",
+    NotCounted.UNCERTAIN: "Second preference void for uncertainty",
+    NotCounted.SAME_AS_FIRST: "Second preference same as first",
+    NotCounted.NOT_REMAINING: "Second preference for a candidate not remaining",
+}
+
+#: Heads of unusable second preferences, a property of the paper itself.
+PAPER_HEADS = (
+    NotCounted.BLANK,
+    NotCounted.MORE_THAN_ONE,
+    NotCounted.UNCERTAIN,
+    NotCounted.SAME_AS_FIRST,
+)
+#: Heads of non-transferable papers at stage two.
+STAGE_TWO_HEADS = (*PAPER_HEADS, NotCounted.NOT_REMAINING)
+
+Second = str | NotCounted
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    party: str | None = None
+
+
+@dataclass(frozen=True)
+class Ballots:
+    """The count's input: valid papers grouped by (first, second), and rejected papers.
+
+    ``pairs`` maps (first-preference candidate, second preference) to a number
+    of papers, where the second preference is a candidate's name or the reason
+    it cannot be counted. ``rejected`` maps statement headings to papers.
+    """
+
+    candidates: tuple[Candidate, ...]
+    pairs: Mapping[tuple[str, Second], int]
+    rejected: Mapping[Rejection, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.candidates]
+        if len(set(names)) != len(names):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            raise CountError(f"candidate listed more than once: {', '.join(dupes)}")
+        known = set(names)
+        for (first, second), papers in self.pairs.items():
+            if first not in known:
+                raise CountError(f"first preference {first!r} is not a candidate")
+            if isinstance(second, str) and second not in known:
+                raise CountError(f"second preference {second!r} is not a candidate")
+            _check_count(papers, f"papers for ({first!r}, {second!r})")
+        for heading, papers in self.rejected.items():
+            if heading is Rejection.UNMARKED_OR_VOID:
+                raise CountError("give unmarked and void-for-uncertainty papers separately")
+            _check_count(papers, f"rejected papers ({heading.value})")
+        object.__setattr__(self, "pairs", MappingProxyType(dict(self.pairs)))
+        object.__setattr__(self, "rejected", MappingProxyType(dict(self.rejected)))
+
+    @property
+    def valid(self) -> int:
+        return sum(self.pairs.values())
+
+    @property
+    def ballot_papers(self) -> int:
+        """All papers counted, rejected ones included."""
+        return self.valid + sum(self.rejected.values())
+
+
+def _check_count(papers: object, what: str) -> None:
+    if not isinstance(papers, int) or isinstance(papers, bool) or papers < 0:
+        raise CountError(f"{what} must be a whole number of at least 0, not {papers!r}")
+
+
+@dataclass(frozen=True)
+class EnteredLot:
+    """The result of the returning officer's draw, entered by hand."""
+
+    winner: str
+
+
+@dataclass(frozen=True)
+class SeededLot:
+    """Draw the lot here, reproducibly, from a recorded seed."""
+
+    seed: int
+
+
+LotInstruction = EnteredLot | SeededLot
+
+
+@dataclass(frozen=True)
+class Lot:
+    """A lot that decided the result, and how it was drawn."""
+
+    tied: tuple[str, ...]  # in candidate order; the seeded draw picks an index into it
+    winner: str
+    how: str  # "entered" or "seed"
+    seed: int | None = None
+
+
+class DecidedBy(enum.StrEnum):
+    MAJORITY = "majority_at_stage_one"
+    STAGE_TWO = "most_votes_after_second_preferences"
+    SIMPLE_MAJORITY = "simple_majority"
+    MOST_VOTES = "most_votes"
+    UNOPPOSED = "unopposed"
+    LOT = "lot"
+    LOT_REQUIRED = "lot_required"
+
+
+@dataclass(frozen=True)
+class StageOne:
+    """First preferences, and who stays in (rules 3-4)."""
+
+    votes: Mapping[str, int]  # every candidate, candidate order
+    valid: int
+    majority: int  # votes needed to be elected: more than half of ``valid``
+    elected: str | None
+    remaining: tuple[str, ...]  # empty when the count ends here
+    excluded: tuple[str, ...]
+    tie_for_second: bool  # an equality kept more than two candidates in
+
+
+@dataclass(frozen=True)
+class StageTwo:
+    """Second preferences on the excluded candidates' papers (rule 5)."""
+
+    transfers: Mapping[str, int]  # remaining candidates only
+    totals: Mapping[str, int]
+    non_transferable: Mapping[NotCounted, int]  # every STAGE_TWO_HEADS member
+    excluded_papers: int  # papers whose first preference was excluded
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Two published conventions, each labelled (rules.md, "Turnout")."""
+
+    electorate: int
+    ballot_papers: int
+    valid_votes: int
+
+    @property
+    def ballot_papers_pct(self) -> Decimal:
+        """Returning officers' turnout: all papers counted, rejected ones included."""
+        return percent(self.ballot_papers, self.electorate)
+
+    @property
+    def valid_votes_pct(self) -> Decimal:
+        """Press turnout: valid votes only."""
+        return percent(self.valid_votes, self.electorate)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a declaration states, with the story of how it was reached."""
+
+    method: Method
+    candidates: tuple[Candidate, ...]
+    ballot_papers: int
+    valid: int
+    rejected: Mapping[Rejection, int]  # the statement's headings for ``method``
+    second_not_counted: Mapping[NotCounted, int] | None  # PAPER_HEADS; None for FPTP
+    stage_one: StageOne
+    stage_two: StageTwo | None
+    winner: str | None  # None only while a lot is required
+    decided_by: DecidedBy
+    lot_required: tuple[str, ...] = ()  # the tied candidates, when no lot was given
+    lot: Lot | None = None
+    turnout: Turnout | None = None
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+    @property
+    def final(self) -> Mapping[str, int]:
+        """The deciding totals: stage two where held, else first preferences."""
+        return self.stage_two.totals if self.stage_two else self.stage_one.votes
+
+    def share(self, name: str) -> Decimal:
+        """A candidate's first preferences as a percentage of valid votes."""
+        return percent(self.stage_one.votes[name], self.valid)
+
+    @property
+    def majority(self) -> int | None:
+        """Winner's lead over the runner-up in the deciding totals."""
+        if self.winner is None or len(self.final) < 2:
+            return None
+        others = [v for n, v in self.final.items() if n != self.winner]
+        return self.final[self.winner] - max(others)
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """``part / whole`` as a percentage, exact, rounded half up to two decimals."""
+    if whole == 0:
+        return Decimal("0.00")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def count(
+    ballots: Ballots,
+    method: Method = Method.SV,
+    *,
+    lot: LotInstruction | None = None,
+    electorate: int | None = None,
+) -> Result:
+    """Count ``ballots`` by ``method`` and return the declared result.
+
+    An equality that only a lot can settle is settled by ``lot`` when given;
+    otherwise the result has ``winner=None`` and names the tied candidates in
+    ``lot_required``.
+    """
+    names = tuple(c.name for c in ballots.candidates)
+    if not names:
+        raise CountError("there are no candidates")
+    if isinstance(lot, EnteredLot) and lot.winner not in names:
+        raise CountError(f"--lot {lot.winner!r} is not a candidate")
+    valid = ballots.valid
+    if valid == 0 and len(names) > 1:
+        raise CountError(
+            f"no valid ballot papers: all {ballots.ballot_papers:,} papers were rejected"
+        )
+    turnout = _turnout(ballots, electorate)
+    votes = dict.fromkeys(names, 0)
+    for (first, _), papers in ballots.pairs.items():
+        votes[first] += papers
+    majority = valid // 2 + 1
+
+    def result(
+        stage: StageOne,
+        stage_two: StageTwo | None,
+        by: DecidedBy,
+        winner: str | None,
+        tied: tuple[str, ...] = (),
+        lot_drawn: Lot | None = None,
+    ) -> Result:
+        if lot_drawn is not None:
+            by = DecidedBy.LOT
+        elif winner is None:
+            by = DecidedBy.LOT_REQUIRED
+        return Result(
+            method=method,
+            candidates=ballots.candidates,
+            ballot_papers=ballots.ballot_papers,
+            valid=valid,
+            rejected=MappingProxyType(_statement(ballots.rejected, method)),
+            second_not_counted=(
+                None if method is Method.FPTP else _frozen(_paper_heads(ballots), PAPER_HEADS)
+            ),
+            stage_one=stage,
+            stage_two=stage_two,
+            winner=winner,
+            decided_by=by,
+            lot_required=() if winner else tied,
+            lot=lot_drawn,
+            turnout=turnout,
+        )
+
+    if len(names) == 1:
+        stage = _final_stage_one(votes, valid, majority, elected=names[0])
+        return result(stage, None, DecidedBy.UNOPPOSED, names[0])
+
+    if method is Method.FPTP or len(names) == 2:
+        # FPTP, and SV with two candidates, are a simple plurality (rule 3).
+        by = DecidedBy.MOST_VOTES if method is Method.FPTP else DecidedBy.SIMPLE_MAJORITY
+        winner, lot_drawn, tied = _most_votes(votes, names, lot)
+        stage = _final_stage_one(votes, valid, majority, elected=winner)
+        return result(stage, None, by, winner, tied, lot_drawn)
+
+    leader = max(votes, key=votes.__getitem__)
+    if votes[leader] * 2 > valid:  # more than half; exactly half is not enough
+        stage = _final_stage_one(votes, valid, majority, elected=leader)
+        return result(stage, None, DecidedBy.MAJORITY, leader)
+
+    # Rule 4: the two leaders remain; an equality for second place keeps every
+    # tied candidate in (GLA Act Sch. 2 para 4(3)): no lot here.
+    second_place = sorted(votes.values(), reverse=True)[1]
+    remaining = tuple(n for n in names if votes[n] >= second_place)
+    stage = StageOne(
+        votes=MappingProxyType(votes),
+        valid=valid,
+        majority=majority,
+        elected=None,
+        remaining=remaining,
+        excluded=tuple(n for n in names if n not in remaining),
+        tie_for_second=len(remaining) > 2,
+    )
+    stage_two = _stage_two(ballots, votes, remaining)
+    winner, lot_drawn, tied = _most_votes(stage_two.totals, remaining, lot)
+    return result(stage, stage_two, DecidedBy.STAGE_TWO, winner, tied, lot_drawn)
+
+
+def _final_stage_one(
+    votes: dict[str, int], valid: int, majority: int, elected: str | None
+) -> StageOne:
+    """A stage one after which the count ends (nobody is excluded)."""
+    return StageOne(
+        votes=MappingProxyType(votes),
+        valid=valid,
+        majority=majority,
+        elected=elected,
+        remaining=(),
+        excluded=(),
+        tie_for_second=False,
+    )
+
+
+def _stage_two(ballots: Ballots, votes: dict[str, int], remaining: tuple[str, ...]) -> StageTwo:
+    """Rule 5: only excluded candidates' papers are looked at again."""
+    transfers = dict.fromkeys(remaining, 0)
+    lost: Counter[NotCounted] = Counter()
+    excluded_papers = 0
+    for (first, second), papers in ballots.pairs.items():
+        if first in transfers:
+            continue
+        excluded_papers += papers
+        head = _head(first, second)
+        if head is not None:
+            lost[head] += papers
+        elif second in transfers:
+            transfers[second] += papers  # type: ignore[index]
+        else:
+            lost[NotCounted.NOT_REMAINING] += papers
+    return StageTwo(
+        transfers=MappingProxyType(transfers),
+        totals=MappingProxyType({n: votes[n] + transfers[n] for n in remaining}),
+        non_transferable=_frozen(lost, STAGE_TWO_HEADS),
+        excluded_papers=excluded_papers,
+    )
+
+
+def _head(first: str, second: Second) -> NotCounted | None:
+    """Why this paper's second preference can never be counted, if it cannot."""
+    if isinstance(second, NotCounted):
+        return second
+    return NotCounted.SAME_AS_FIRST if second == first else None
+
+
+def _paper_heads(ballots: Ballots) -> Counter[NotCounted]:
+    heads: Counter[NotCounted] = Counter()
+    for (first, second), papers in ballots.pairs.items():
+        head = _head(first, second)
+        if head is not None:
+            heads[head] += papers
+    return heads
+
+
+def _most_votes(
+    totals: Mapping[str, int], order: tuple[str, ...], lot: LotInstruction | None
+) -> tuple[str | None, Lot | None, tuple[str, ...]]:
+    """The candidate with most votes, or the lot's winner among the tied (rule 6)."""
+    top = max(totals[n] for n in order)
+    tied = tuple(n for n in order if totals[n] == top)
+    if len(tied) == 1:
+        return tied[0], None, tied
+    if lot is None:
+        return None, None, tied
+    if isinstance(lot, EnteredLot):
+        if lot.winner not in tied:
+            raise CountError(
+                f"--lot {lot.winner!r} is not one of the candidates in the equality of votes: "
+                + ", ".join(tied)
+            )
+        return lot.winner, Lot(tied=tied, winner=lot.winner, how="entered"), tied
+    # random.Random(int).randrange is stable across Python versions.
+    winner = tied[random.Random(lot.seed).randrange(len(tied))]
+    return winner, Lot(tied=tied, winner=winner, how="seed", seed=lot.seed), tied
+
+
+def _statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Rejection, int]:
+    """The statement of rejected ballot papers, every heading, statutory order."""
+    if method is Method.SV:
+        return {h: rejected.get(h, 0) for h in SV_HEADINGS}
+    merged = dict(rejected)
+    merged[Rejection.UNMARKED_OR_VOID] = merged.pop(Rejection.UNMARKED, 0) + merged.pop(
+        Rejection.VOID_FOR_UNCERTAINTY, 0
+    )
+    return {h: merged.get(h, 0) for h in FPTP_HEADINGS}
+
+
+def _frozen(
+    counts: Mapping[NotCounted, int], heads: Iterable[NotCounted]
+) -> Mapping[NotCounted, int]:
+    return MappingProxyType({h: counts.get(h, 0) for h in heads})
+
+
+def _turnout(ballots: Ballots, electorate: int | None) -> Turnout | None:
+    if electorate is None:
+        return None
+    if electorate <= 0:
+        raise CountError(f"--electorate must be a positive number, not {electorate:,}")
+    if electorate < ballots.ballot_papers:
+        raise CountError(
+            f"--electorate {electorate:,} is smaller than the {ballots.ballot_papers:,} "
+            "ballot papers counted"
+        )
+    return Turnout(electorate, ballots.ballot_papers, ballots.valid)

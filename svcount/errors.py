@@ -1,0 +1,58 @@
+"""The project's own exceptions.
+
+The library raises these; the command line turns each into one line on stderr
+and an exit code (2 for anything the user can fix in the input or options).
+Anything else that escapes is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SvcountError(Exception):
+    """Base class: a problem the user can fix; exit code 2."""
+
+    exit_code = 2
+
+
+class CountError(SvcountError):
+    """The ballots cannot be counted as asked (no valid papers, a bad lot, ...)."""
+
+
+class InputError(SvcountError):
+    """A problem in an input file, located as precisely as it can be."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class MarkProblem:
+    """One distinct field value that cannot be accepted as it stands."""
+
+    role: str  # "first", "second" or "rejected": which column holds it
+    values: tuple[str, ...]  # every raw spelling of the field, to find the first line
+    papers: int  # how many papers carry it
+    message: str  # what is wrong, naming the value
+
+
+class MarkError(SvcountError):
+    """Field values that are not acceptable marks (unknown names, case slips, ...).
+
+    Raised by the pure classification, which knows values but not lines; the
+    reader adds the line of each value's first occurrence.
+    """
+
+    def __init__(self, problems: tuple[MarkProblem, ...]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems

@@ -1,0 +1,763 @@
+"""Ballot files in, distinct marks with counts out.
+
+A ballot file is a CSV (optionally gzip-compressed) with one row per paper and
+a column for the first preference, optionally the second preference and an
+adjudication column naming a rejection heading. Reading aggregates rows into
+distinct (first, second, rejected) values with counts while it goes, so
+memory does not grow with the number of rows. Two engines give the same
+counts: the ``csv`` module for small files (no pandas import: fast start-up)
+and chunked pandas with categorical codes for large ones.
+
+Every problem becomes an :class:`~svcount.errors.InputError` naming the file
+and, where it applies, the line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import gzip
+import hashlib
+import io
+import os
+import re
+import sys
+import tempfile
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal
+
+from svcount.count import Ballots, Candidate, Method
+from svcount.errors import InputError, MarkError, MarkProblem
+from svcount.marks import Classified, MarkRules, RawKey, classify, normalise_name
+
+__all__ = [
+    "Loaded",
+    "ReadOptions",
+    "Source",
+    "load",
+    "open_source",
+    "read_candidates",
+    "read_marks",
+    "write_atomic",
+]
+
+Engine = Literal["auto", "pandas", "python"]
+ROLES = ("first", "second", "rejected")
+
+#: Header spellings recognised for each role, compared with case and punctuation removed.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "first": (
+        "first",
+        "firstpreference",
+        "firstpref",
+        "firstchoice",
+        "1st",
+        "1stpreference",
+        "1stpref",
+        "1stchoice",
+        "preference1",
+        "pref1",
+        "choice1",
+        "vote",
+        "choice",
+        "candidate",
+    ),
+    "second": (
+        "second",
+        "secondpreference",
+        "secondpref",
+        "secondchoice",
+        "2nd",
+        "2ndpreference",
+        "2ndpref",
+        "2ndchoice",
+        "preference2",
+        "pref2",
+        "choice2",
+    ),
+    "rejected": ("rejected", "rejection", "rejectionreason", "rejectedreason", "adjudication"),
+}
+DELIMITERS = (",", ";", "\t")
+SNIFF_BYTES = 1 << 16
+#: Below this many bytes of CSV the csv module beats importing pandas.
+PYTHON_ENGINE_MAX_BYTES = 8 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+_ASCII_COMPATIBLE = re.compile(
+    r"^(utf[-_]?8(-sig)?|ascii|us-ascii|latin[-_]?1|iso8859[-_]\d+|cp125\d)$"
+)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a ballot file; every field can be given on the command line."""
+
+    first_column: str | None = None
+    second_column: str | None = None
+    rejected_column: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    engine: Engine = "auto"
+    chunk_rows: int = 1_000_000
+
+
+@dataclass
+class Source:
+    """A ballot file ready to read: a real path (stdin is first copied to one)."""
+
+    name: str  # as the user gave it; "-" for stdin
+    path: Path
+    _digest: threading.Thread | None = None
+    _sha256: str = ""
+
+    @property
+    def sha256(self) -> str:
+        if self._digest is not None:
+            self._digest.join()
+            self._digest = None
+        return self._sha256
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the header says: delimiter, encoding and where each role's column is."""
+
+    encoding: str
+    delimiter: str
+    compressed: bool
+    header: tuple[str, ...]
+    columns: Mapping[str, int]  # role -> column index, only roles present
+    header_line: str
+
+    def column_name(self, role: str) -> str | None:
+        index = self.columns.get(role)
+        return None if index is None else self.header[index]
+
+
+@dataclass(frozen=True)
+class RawMarks:
+    counts: Mapping[RawKey, int]
+    rows: int
+    layout: Layout
+    engine: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A ballot file read, classified and ready to count."""
+
+    ballots: Ballots
+    method: Method
+    file: str
+    sha256: str
+    rows: int
+    layout: Layout
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@contextlib.contextmanager
+def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
+    """Yield a readable :class:`Source`; ``-`` copies stdin to a temporary file.
+
+    The copy lets errors name lines (a second, targeted pass reads the file
+    again) while memory stays flat.
+    """
+    if name != "-":
+        path = Path(name)
+        _check_readable(path, name)
+        source = Source(name=name, path=path)
+        source._digest = threading.Thread(target=_hash_file, args=(source,), daemon=True)
+        source._digest.start()
+        yield source
+        return
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    with tempfile.NamedTemporaryFile(prefix="svcount-stdin-", suffix=".csv") as spool:
+        digest = hashlib.sha256()
+        while block := stream.read(1 << 20):
+            digest.update(block)
+            spool.write(block)
+        spool.flush()
+        yield Source(name="-", path=Path(spool.name), _sha256=digest.hexdigest())
+
+
+def _check_readable(path: Path, name: str) -> None:
+    if not path.exists():
+        raise InputError("no such file", file=name)
+    if path.is_dir():
+        raise InputError("is a directory, not a ballot file", file=name)
+    if not os.access(path, os.R_OK):
+        raise InputError("permission denied: the file is not readable", file=name)
+
+
+def _hash_file(source: Source) -> None:
+    with open(source.path, "rb") as f:
+        source._sha256 = hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _open_binary(source: Source, compressed: bool) -> IO[bytes]:
+    raw = open(source.path, "rb")  # noqa: SIM115 - closed by the caller
+    return gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _reading(source: Source, layout: Layout | None = None) -> Iterator[None]:
+    """Turn the low-level failures of reading into located, one-line errors."""
+    try:
+        yield
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
+        raise InputError(f"the gzip data is damaged: {detail}", file=source.name) from None
+    except UnicodeDecodeError as exc:
+        encoding = layout.encoding if layout else "utf-8"
+        raise _decode_error(source, layout, encoding, exc) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=source.name) from None
+
+
+# --------------------------------------------------------------------------- the header
+
+
+def sniff(source: Source, options: ReadOptions) -> Layout:
+    """Read the start of the file: compression, encoding, delimiter, header columns."""
+    with open(source.path, "rb") as f:
+        magic = f.read(2)
+    compressed = magic == GZIP_MAGIC
+    if not compressed and source.name.endswith(".gz") and magic:
+        raise InputError(
+            "the name ends in .gz but the file is not gzip-compressed", file=source.name
+        )
+    with _reading(source), _open_binary(source, compressed) as stream:
+        head = stream.read(SNIFF_BYTES)
+    if not head.strip():
+        raise InputError("the file is empty", file=source.name)
+    encoding = _choose_encoding(source, head, options.encoding)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    header_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if not header_line.strip():
+        raise InputError(
+            "the first line is blank: expected a header such as first,second",
+            file=source.name,
+            line=1,
+        )
+    delimiter = _choose_delimiter(header_line, options)
+    header = tuple(h.strip() for h in next(csv.reader([header_line], delimiter=delimiter)))
+    _check_unique(header, source.name)
+    columns = _find_columns(header, options, source.name)
+    return Layout(
+        encoding=encoding,
+        delimiter=delimiter,
+        compressed=compressed,
+        header=header,
+        columns=columns,
+        header_line=header_line,
+    )
+
+
+def _choose_encoding(source: Source, head: bytes, given: str | None) -> str:
+    if given:
+        try:
+            name = codecs.lookup(given).name
+        except LookupError:
+            raise InputError(
+                f"unknown encoding {given!r} (try utf-8, cp1252 or utf-16)", file=source.name
+            ) from None
+        return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else name
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if max(odd, even) > len(head) // 4:
+            endian = "le" if odd > even else "be"
+            raise InputError(
+                f"looks like UTF-16 without a byte-order mark: try --encoding utf-16-{endian}",
+                file=source.name,
+            )
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise InputError(
+            "contains a NUL byte: this is not a text CSV file", file=source.name, line=line
+        )
+    return "utf-8"
+
+
+def _choose_delimiter(header_line: str, options: ReadOptions) -> str:
+    if options.delimiter is not None:
+        return options.delimiter
+    for delimiter in DELIMITERS:
+        header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
+        if _role_index(header, "first") is not None or (
+            options.first_column and _named_index(header, options.first_column) is not None
+        ):
+            return delimiter
+    return ","
+
+
+def _check_unique(header: Sequence[str], file: str) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        key = name.casefold()
+        if key in seen:
+            raise InputError(
+                f"duplicate column name {name!r} (columns {seen[key] + 1} and {i + 1})",
+                file=file,
+                line=1,
+            )
+        seen[key] = i
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def _role_index(header: Sequence[str], role: str) -> int | None:
+    folded = [_fold(h) for h in header]
+    for spelling in COLUMN_NAMES[role]:
+        if spelling in folded:
+            return folded.index(spelling)
+    return None
+
+
+def _named_index(header: Sequence[str], name: str) -> int | None:
+    for exact in (True, False):
+        for i, h in enumerate(header):
+            if (h == name.strip()) if exact else (h.casefold() == name.strip().casefold()):
+                return i
+    return None
+
+
+def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dict[str, int]:
+    given = {
+        "first": options.first_column,
+        "second": options.second_column,
+        "rejected": options.rejected_column,
+    }
+    columns: dict[str, int] = {}
+    for role in ROLES:
+        name = given[role]
+        index = _role_index(header, role) if name is None else _named_index(header, name)
+        if name is not None and index is None:
+            raise InputError(
+                f"--{role}-column {name!r} is not in the header ({_show_header(header)})",
+                file=file,
+                line=1,
+            )
+        if index is not None:
+            columns[role] = index
+    if "first" not in columns:
+        raise InputError(
+            f"no first-preference column in the header ({_show_header(header)}): name it "
+            "first (or first_preference, 1st, vote) or give --first-column; "
+            "a ballot file needs a header row",
+            file=file,
+            line=1,
+        )
+    clash = [r for r in columns if r != "first" and columns[r] == columns["first"]]
+    if clash:
+        raise InputError(
+            f"the {clash[0]} column is the first-preference column {header[columns['first']]!r}",
+            file=file,
+            line=1,
+        )
+    return columns
+
+
+def _show_header(header: Sequence[str]) -> str:
+    shown = ", ".join(repr(h) for h in header[:8])
+    return shown + (", ..." if len(header) > 8 else "")
+
+
+# --------------------------------------------------------------------------- the rows
+
+
+def read_marks(
+    source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str] = ROLES
+) -> RawMarks:
+    """Aggregate the file's rows into distinct raw marks with their number of papers.
+
+    ``roles`` are the columns to read, in key order; a role the file lacks reads as "".
+    """
+    engine = options.engine
+    if engine == "auto":
+        size = source.path.stat().st_size * (5 if layout.compressed else 1)
+        engine = "python" if size <= PYTHON_ENGINE_MAX_BYTES else "pandas"
+    with _reading(source, layout):
+        if engine == "pandas":
+            counted = _read_pandas(source, layout, options, roles)
+            if counted is not None:
+                return counted
+        counts, rows = Counter[RawKey](), 0
+        for _, key in _rows(source, layout, roles):
+            counts[key] += 1
+            rows += 1
+    return _checked(RawMarks(counts=counts, rows=rows, layout=layout, engine="python"), source)
+
+
+def _checked(marks: RawMarks, source: Source) -> RawMarks:
+    if marks.rows == 0:
+        raise InputError("the file has a header but no ballot papers", file=source.name)
+    return marks
+
+
+def _rows(source: Source, layout: Layout, roles: Sequence[str]) -> Iterator[tuple[int, RawKey]]:
+    """Each paper as (line number, key) with the csv module; validates every row."""
+    indexes = [layout.columns.get(role) for role in roles]
+    width = len(layout.header)
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    with _open_binary(source, layout.compressed) as binary:
+        text = io.TextIOWrapper(binary, encoding=layout.encoding, newline="")
+        reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
+        start = 1
+        try:
+            next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if not row or (len(row) == 1 and row[0].isspace()):
+                    continue  # blank lines are not papers (as in pandas)
+                if len(row) != width:
+                    raise InputError(
+                        f"this row has {len(row)} field{'s' if len(row) != 1 else ''} but the "
+                        f"header has {width}",
+                        file=source.name,
+                        line=line,
+                    )
+                yield line, tuple(row[i] if i is not None else "" for i in indexes)  # type: ignore[misc]
+        except csv.Error as exc:
+            raise InputError(
+                _csv_message(str(exc), start),
+                file=source.name,
+                line=reader.line_num if "end of data" not in str(exc) else start,
+            ) from None
+
+
+def _csv_message(message: str, start: int) -> str:
+    if "end of data" in message:
+        return "a quoted field is never closed (its quote opens on this line)"
+    if "expected after" in message:
+        return (
+            "malformed quoting: text follows a closing quote (write a quote inside a "
+            'quoted field as "")'
+        )
+    return f"malformed CSV: {message}"
+
+
+class _Tap(io.RawIOBase):
+    """Counts delimiter and quote bytes on their way to pandas (see ``_read_pandas``)."""
+
+    def __init__(self, inner: IO[bytes], delimiter: bytes) -> None:
+        self.inner, self.delimiter = inner, delimiter
+        self.delimiters = self.quotes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.delimiters += data.count(self.delimiter)
+        self.quotes += data.count(b'"')
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_pandas(
+    source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str]
+) -> RawMarks | None:
+    """Chunked pandas: categorical codes counted with ``np.bincount`` per chunk.
+
+    pandas fills a short row's missing fields with "" instead of failing, so the
+    delimiters are counted too: without quotes, every row has the header's width
+    exactly when the data holds rows * (width - 1) delimiters (longer rows are
+    pandas errors). With quotes, or an encoding where that byte count is not
+    exact, returns None and the caller recounts with the validating csv module.
+    """
+    import pandas as pd
+
+    present = [role for role in roles if role in layout.columns]
+    usecols = [layout.columns[role] for role in present]
+    width = len(layout.header)
+    ascii_safe = bool(_ASCII_COMPATIBLE.match(layout.encoding.lower()))
+    delimiter = layout.delimiter.encode(layout.encoding) if ascii_safe else b","
+    counts: Counter[RawKey] = Counter()
+    rows = 0
+    with _open_binary(source, layout.compressed) as binary:
+        tap = _Tap(binary, delimiter)
+        try:
+            chunks = pd.read_csv(
+                tap,
+                sep=layout.delimiter,
+                header=0,
+                dtype="category",
+                na_filter=False,
+                keep_default_na=False,
+                encoding=layout.encoding,
+                chunksize=options.chunk_rows,
+                usecols=usecols if len(usecols) < width else None,
+                engine="c",
+                skip_blank_lines=True,
+            )
+            for chunk in chunks:
+                rows += len(chunk)
+                # usecols keeps file order; put the columns in role order.
+                ordered = [chunk.iloc[:, sorted(usecols).index(i)] for i in usecols]
+                _count_chunk(ordered, present, roles, counts)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            return None  # the validating reader finds the line and says what is wrong
+    header_delimiters = layout.header_line.count(layout.delimiter)
+    if not ascii_safe or tap.quotes or tap.delimiters - header_delimiters != rows * (width - 1):
+        return None
+    return _checked(RawMarks(counts=counts, rows=rows, layout=layout, engine="pandas"), source)
+
+
+def _count_chunk(
+    columns: list[object], present: list[str], roles: Sequence[str], counts: Counter[RawKey]
+) -> None:
+    """Add one chunk's distinct combinations of category codes to ``counts``."""
+    import numpy
+
+    codes = [c.cat.codes.to_numpy() for c in columns]  # type: ignore[attr-defined]
+    labels = [c.cat.categories.to_list() for c in columns]  # type: ignore[attr-defined]
+    sizes = [max(len(lab), 1) for lab in labels]
+    total = 1
+    for size in sizes:
+        total *= size
+    if total <= 1 << 24:
+        flat = numpy.ravel_multi_index(codes, sizes)
+        tally = numpy.bincount(flat, minlength=total)
+        nonzero = numpy.flatnonzero(tally)
+        keys = numpy.unravel_index(nonzero, sizes)
+        papers = tally[nonzero]
+    else:  # many distinct values: sort the code rows instead of a dense table
+        unique, papers = numpy.unique(numpy.stack(codes, axis=1), axis=0, return_counts=True)
+        keys = tuple(unique[:, i] for i in range(len(codes)))
+    position = {role: i for i, role in enumerate(present)}
+    for j, n in enumerate(papers.tolist()):
+        key = tuple(
+            labels[position[role]][int(keys[position[role]][j])] if role in position else ""
+            for role in roles
+        )
+        counts[key] += n  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- locating
+
+
+def locate(
+    source: Source, layout: Layout, problems: Sequence[MarkProblem]
+) -> dict[tuple[str, str], int]:
+    """The first line of each problem's values: a targeted pass, only on error."""
+    wanted = {(p.role, v) for p in problems for v in p.values}
+    found: dict[tuple[str, str], int] = {}
+    with contextlib.suppress(InputError), _reading(source, layout):
+        for line, key in _rows(source, layout, ROLES):
+            for role, value in zip(ROLES, key, strict=True):
+                if (role, value) in wanted and (role, value) not in found:
+                    found[(role, value)] = line
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def _first_line(problem: MarkProblem, lines: Mapping[tuple[str, str], int]) -> int | None:
+    hits = [lines[(problem.role, v)] for v in problem.values if (problem.role, v) in lines]
+    return min(hits) if hits else None
+
+
+def _describe(problem: MarkProblem, line: int | None) -> str:
+    where = f", first on line {line}" if line else ""
+    return (
+        f"{problem.message} ({problem.papers:,} paper{'s' if problem.papers != 1 else ''}{where})"
+    )
+
+
+def _decode_error(
+    source: Source, layout: Layout | None, encoding: str, exc: UnicodeDecodeError
+) -> InputError:
+    """Find the line of the first undecodable byte and suggest an encoding."""
+    line = None
+    if layout is not None and _ASCII_COMPATIBLE.match(encoding.lower()):
+        with (
+            contextlib.suppress(OSError, EOFError, zlib.error),
+            _open_binary(source, layout.compressed) as binary,
+        ):
+            for number, raw in enumerate(binary, start=1):
+                try:
+                    raw.decode(encoding)
+                except UnicodeDecodeError as bad:
+                    byte = raw[bad.start : bad.start + 1]
+                    line = number
+                    exc = bad
+                    break
+    byte = exc.object[exc.start : exc.start + 1] if isinstance(exc.object, bytes) else b""
+    hint = "try --encoding cp1252" if encoding.startswith("utf") else "try --encoding utf-8"
+    shown = f"byte 0x{byte.hex()}" if byte else "a byte"
+    return InputError(
+        f"is not valid {encoding} text ({shown}): {hint}", file=source.name, line=line
+    )
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def read_candidates(path: str) -> tuple[Candidate, ...]:
+    """A candidate list: one name per line, or a CSV with a ``name`` (and ``party``) column."""
+    file = Path(path)
+    _check_readable(file, path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not valid UTF-8 text (byte 0x{exc.object[exc.start]:02x}): "
+            "save the candidate list as UTF-8",
+            file=path,
+        ) from None
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None:
+        raise InputError("the candidate list is empty", file=path)
+    delimiter = ";" if lines[start].count(";") > lines[start].count(",") else ","
+    header = [_fold(h) for h in next(csv.reader([lines[start]], delimiter=delimiter))]
+    entries: list[tuple[int, str, str | None]] = []
+    if "name" in header:
+        name_at = header.index("name")
+        party_at = header.index("party") if "party" in header else None
+        reader = csv.reader(io.StringIO("\n".join(lines[start + 1 :])), delimiter=delimiter)
+        for offset, row in enumerate(reader):
+            if not any(cell.strip() for cell in row):
+                continue
+            party = row[party_at].strip() if party_at is not None and party_at < len(row) else ""
+            name = row[name_at] if name_at < len(row) else ""
+            entries.append((start + 2 + offset, name, party or None))
+    else:
+        entries = [(i + 1, line, None) for i, line in enumerate(lines) if line.strip()]
+    seen: dict[str, int] = {}
+    candidates = []
+    for line, raw_name, party in entries:
+        name = normalise_name(raw_name)
+        if not name:
+            raise InputError("a row has no candidate name", file=path, line=line)
+        if name.casefold() in seen:
+            raise InputError(
+                f"candidate {name!r} is listed twice (lines {seen[name.casefold()]} and {line})",
+                file=path,
+                line=line,
+            )
+        seen[name.casefold()] = line
+        candidates.append(Candidate(name, party))
+    if not candidates:
+        raise InputError("the candidate list has a header but no names", file=path)
+    return tuple(candidates)
+
+
+# --------------------------------------------------------------------------- all together
+
+
+def load(
+    name: str,
+    *,
+    method: Method | None = None,
+    candidates: Sequence[Candidate] | None = None,
+    options: ReadOptions | None = None,
+    rules: MarkRules | None = None,
+    stdin: IO[bytes] | None = None,
+) -> Loaded:
+    """Read, aggregate and classify a ballot file (``-`` for stdin)."""
+    options = options or ReadOptions()
+    with open_source(name, stdin) as source:
+        layout = sniff(source, options)
+        has_second = "second" in layout.columns
+        if method is None:
+            method = Method.SV if has_second else Method.FPTP
+        if method is Method.SV and not has_second:
+            raise InputError(
+                f"--method sv needs a second-preference column, and the header has none "
+                f"({_show_header(layout.header)}): name it second or give --second-column",
+                file=source.name,
+                line=1,
+            )
+        roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
+        marks = read_marks(source, layout, options, roles)
+        counts = marks.counts
+        if method is Method.FPTP:  # key shape stays (first, second, rejected)
+            counts = {(k[0], "", k[1]): n for k, n in counts.items()}
+        try:
+            classified: Classified = classify(counts, candidates, rules)
+        except MarkError as exc:
+            raise _located(source, layout, exc.problems) from None
+        warnings = ()
+        if classified.warnings:
+            lines = locate(source, layout, classified.warnings)
+            warnings = tuple(_describe(w, _first_line(w, lines)) for w in classified.warnings)
+        notes = classified.notes
+        if method is Method.FPTP and has_second:
+            notes += (f"first past the post: column {layout.column_name('second')!r} ignored",)
+        extra = [h for i, h in enumerate(layout.header) if i not in layout.columns.values()]
+        if extra:
+            notes += (f"columns not used: {', '.join(repr(h) for h in extra)}",)
+        return Loaded(
+            ballots=classified.ballots,
+            method=method,
+            file=source.name,
+            sha256=source.sha256,
+            rows=marks.rows,
+            layout=layout,
+            warnings=warnings,
+            notes=notes,
+        )
+
+
+def _located(source: Source, layout: Layout, problems: Sequence[MarkProblem]) -> InputError:
+    lines = locate(source, layout, problems)
+    if len(problems) == 1:
+        line = _first_line(problems[0], lines)
+        return InputError(_describe(problems[0], None), file=source.name, line=line)
+    described = "; ".join(_describe(p, _first_line(p, lines)) for p in problems)
+    return InputError(f"{len(problems)} problems with names: {described}", file=source.name)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_atomic(path: str | os.PathLike[str], data: str) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
+
+    A failed or interrupted run leaves any existing file untouched.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"cannot write the output: the folder {str(folder)!r} does not exist", file=str(path)
+        )
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
+        raise

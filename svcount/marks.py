@@ -1,0 +1,334 @@
+"""From what is written on the papers to what the count can use (rules 1-2).
+
+Works on *distinct* (first, second, rejected) field values with their number
+of papers, never on rows, so it costs the same for a hundred papers or fifty
+million. Pure: the reader finds line numbers for any problem reported here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from svcount.count import Ballots, Candidate, NotCounted, Rejection, Second
+from svcount.errors import MarkError, MarkProblem
+
+__all__ = ["Classified", "MarkRules", "RawKey", "classify", "normalise_name"]
+
+#: (first preference, second preference, rejected) exactly as written; "" when absent.
+RawKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class MarkRules:
+    """How marks are written in the ballot file."""
+
+    separators: str = "|;"  # each character separates several names in one field
+    uncertain: str = "?"  # a field holding just this is void for uncertainty
+    unknown_as_void: bool = False  # with a candidate list: unknown names are uncertain
+
+
+@dataclass(frozen=True)
+class Classified:
+    ballots: Ballots
+    warnings: tuple[MarkProblem, ...]  # worth telling the user; the count goes on
+    notes: tuple[str, ...]  # for --verbose
+
+
+def normalise_name(text: str) -> str:
+    """Names match after trimming whitespace and Unicode NFC normalisation."""
+    return unicodedata.normalize("NFC", text.strip())
+
+
+class _Kind(enum.Enum):
+    BLANK = "blank"
+    UNCERTAIN = "uncertain"
+    SEVERAL = "several"
+    NAME = "name"
+
+
+# Values of an adjudication column, matched after folding case and punctuation.
+_ADJUDICATIONS: dict[str, Rejection | None] = {
+    **dict.fromkeys(("", "no", "none", "false", "0", "valid", "accepted"), None),
+    **dict.fromkeys(
+        ("want_of_official_mark", "official_mark", "no_official_mark"),
+        Rejection.WANT_OF_OFFICIAL_MARK,
+    ),
+    **dict.fromkeys(
+        (
+            "voting_for_more_than_one_candidate",
+            "more_than_one_candidate",
+            "more_than_one",
+            "overvote",
+        ),
+        Rejection.MORE_THAN_ONE_CANDIDATE,
+    ),
+    **dict.fromkeys(
+        (
+            "writing_or_mark_identifying_voter",
+            "identifying_mark",
+            "identifiable",
+            "identified",
+            "writing_or_mark_by_which_the_voter_could_be_identified",
+        ),
+        Rejection.IDENTIFYING_MARK,
+    ),
+    **dict.fromkeys(("unmarked", "blank"), Rejection.UNMARKED),
+    **dict.fromkeys(
+        ("void_for_uncertainty", "uncertain", "uncertainty", "void"),
+        Rejection.VOID_FOR_UNCERTAINTY,
+    ),
+}
+ADJUDICATION_VALUES = (
+    "want_of_official_mark",
+    "voting_for_more_than_one_candidate",
+    "writing_or_mark_identifying_voter",
+    "unmarked",
+    "void_for_uncertainty",
+)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.casefold()).strip("_")
+
+
+def _control_character(text: str) -> str | None:
+    for ch in text:
+        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+class _Fields:
+    """Reads one field's text into a kind and a name, once per distinct value."""
+
+    def __init__(self, rules: MarkRules) -> None:
+        self.rules = rules
+        self.split = (
+            re.compile("[" + re.escape(rules.separators) + "]") if rules.separators else None
+        )
+        self.cache: dict[str, tuple[_Kind, str]] = {}
+
+    def __call__(self, value: str) -> tuple[_Kind, str]:
+        hit = self.cache.get(value)
+        if hit is None:
+            hit = self.cache[value] = self._read(value)
+        return hit
+
+    def _read(self, value: str) -> tuple[_Kind, str]:
+        text = normalise_name(value)
+        if not text:
+            return _Kind.BLANK, ""
+        if self.rules.uncertain and text == self.rules.uncertain:
+            return _Kind.UNCERTAIN, ""
+        parts = [text] if self.split is None else self.split.split(text)
+        names = list(dict.fromkeys(n for n in map(normalise_name, parts) if n))
+        if not names:
+            return _Kind.BLANK, ""
+        if len(names) > 1:
+            return _Kind.SEVERAL, ""
+        return _Kind.NAME, names[0]
+
+
+_ROLE_LABEL = {"first": "first preference", "second": "second preference", "rejected": "rejected"}
+
+
+class _Problems:
+    """Collects problems per (role, name), keeping every raw spelling to locate."""
+
+    def __init__(self) -> None:
+        self.papers: Counter[tuple[str, str]] = Counter()
+        self.values: defaultdict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        self.text: dict[tuple[str, str], str] = {}
+
+    def add(self, role: str, name: str, raw: str, papers: int, text: str) -> None:
+        key = (role, name)
+        self.papers[key] += papers
+        self.values[key][raw] = None
+        self.text[key] = text
+
+    def as_tuple(self) -> tuple[MarkProblem, ...]:
+        return tuple(
+            MarkProblem(
+                role=role,
+                values=tuple(self.values[(role, name)]),
+                papers=self.papers[(role, name)],
+                message=self.text[(role, name)],
+            )
+            for role, name in sorted(self.text, key=lambda k: (-self.papers[k], k))
+        )
+
+
+def classify(
+    raw: Mapping[RawKey, int],
+    candidates: Sequence[Candidate] | None = None,
+    rules: MarkRules | None = None,
+) -> Classified:
+    """Classify distinct raw marks into valid pairs and rejected papers.
+
+    Without ``candidates`` the candidates are the distinct valid first
+    preferences. Raises :class:`MarkError` for names that are unknown or differ
+    from a candidate only in case; never merges them silently.
+    """
+    rules = rules or MarkRules()
+    read = _Fields(rules)
+    problems, warnings = _Problems(), _Problems()
+    rejected: Counter[Rejection] = Counter()
+    pending: list[tuple[str, str, str, int]] = []  # (first name, raw first, raw second, papers)
+
+    for (first_raw, second_raw, adjudication), papers in raw.items():
+        if papers <= 0:
+            continue
+        for role, value in (("first", first_raw), ("second", second_raw)):
+            bad = _control_character(value)
+            if bad:
+                problems.add(
+                    role,
+                    value,
+                    value,
+                    papers,
+                    f"{_ROLE_LABEL[role]} {value!r} contains the control character {bad}",
+                )
+        heading = _ADJUDICATIONS.get(_fold(adjudication), Ellipsis)
+        if heading is Ellipsis:
+            problems.add(
+                "rejected",
+                adjudication,
+                adjudication,
+                papers,
+                f"rejected value {adjudication!r} is not a heading of the statement "
+                f"(use one of: {', '.join(ADJUDICATION_VALUES)}, or leave it blank)",
+            )
+            continue
+        if heading is not None:
+            rejected[heading] += papers  # type: ignore[index]
+            continue
+        kind, name = read(first_raw)
+        if kind is _Kind.NAME:
+            pending.append((name, first_raw, second_raw, papers))
+        else:
+            rejected[_FIRST_REJECTION[kind]] += papers
+
+    if candidates is None:
+        firsts: Counter[str] = Counter()
+        for name, _, _, papers in pending:
+            firsts[name] += papers
+        roster = _infer_candidates(firsts)
+    else:
+        roster = tuple(candidates)
+    names = {c.name for c in roster}
+    folded = {c.name.casefold(): c.name for c in roster}
+
+    def resolve(role: str, name: str, raw_value: str, papers: int) -> str | None:
+        if name in names:
+            return name
+        label = _ROLE_LABEL[role]
+        if name.casefold() in folded:
+            problems.add(
+                role,
+                name,
+                raw_value,
+                papers,
+                f"{label} {name!r} differs only in case from the candidate "
+                f"{folded[name.casefold()]!r}: correct the file or the candidate list",
+            )
+        elif candidates is not None and not rules.unknown_as_void:
+            problems.add(
+                role,
+                name,
+                raw_value,
+                papers,
+                f"{label} {name!r} is not a candidate{_suggest(name, names)}",
+            )
+        elif candidates is None:
+            warnings.add(
+                role,
+                name,
+                raw_value,
+                papers,
+                f"second preference {name!r} is nobody's first preference, so it is "
+                "not a known candidate: counted as void for uncertainty "
+                "(give --candidates to list every candidate)",
+            )
+        return None
+
+    pairs: Counter[tuple[str, Second]] = Counter()
+    for name, first_raw, second_raw, papers in pending:
+        first = resolve("first", name, first_raw, papers)
+        if first is None:
+            rejected[Rejection.VOID_FOR_UNCERTAINTY] += papers  # unknown_as_void
+            continue
+        kind, second_name = read(second_raw)
+        second: Second
+        if kind is _Kind.NAME:
+            resolved = resolve("second", second_name, second_raw, papers)
+            if resolved is None:
+                second = NotCounted.UNCERTAIN
+            elif resolved == first:
+                second = NotCounted.SAME_AS_FIRST
+            else:
+                second = resolved
+        else:
+            second = _SECOND_NOT_COUNTED[kind]
+        pairs[(first, second)] += papers
+
+    if problems.text:
+        raise MarkError(problems.as_tuple())
+    return Classified(
+        ballots=Ballots(candidates=roster, pairs=pairs, rejected=rejected),
+        warnings=warnings.as_tuple(),
+        notes=_merge_notes(raw, read),
+    )
+
+
+_FIRST_REJECTION = {
+    _Kind.BLANK: Rejection.UNMARKED,
+    _Kind.UNCERTAIN: Rejection.VOID_FOR_UNCERTAINTY,
+    _Kind.SEVERAL: Rejection.MORE_THAN_ONE_CANDIDATE,
+}
+_SECOND_NOT_COUNTED = {
+    _Kind.BLANK: NotCounted.BLANK,
+    _Kind.UNCERTAIN: NotCounted.UNCERTAIN,
+    _Kind.SEVERAL: NotCounted.MORE_THAN_ONE,
+}
+
+
+def _infer_candidates(firsts: Counter[str]) -> tuple[Candidate, ...]:
+    """Candidates from first preferences, in name order.
+
+    Of spellings that differ only in case the most frequent is taken as the
+    candidate; ``resolve`` then reports the others as errors.
+    """
+    by_fold: defaultdict[str, list[str]] = defaultdict(list)
+    for name in firsts:
+        by_fold[name.casefold()].append(name)
+    chosen = sorted(
+        (min(spellings, key=lambda n: (-firsts[n], n)) for spellings in by_fold.values()),
+        key=lambda n: (n.casefold(), n),
+    )
+    return tuple(Candidate(n) for n in chosen)
+
+
+def _suggest(name: str, names: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _merge_notes(raw: Mapping[RawKey, int], read: _Fields) -> tuple[str, ...]:
+    """Say which different spellings were counted as one name (for --verbose)."""
+    spellings: defaultdict[str, set[str]] = defaultdict(set)
+    for first, second, _ in raw:
+        for value in (first, second):
+            kind, name = read(value)
+            if kind is _Kind.NAME and value != name:
+                spellings[name].add(value)
+    return tuple(
+        f"counted {', '.join(repr(v) for v in sorted(vs))} as {name!r} "
+        "(surrounding whitespace or Unicode normalisation)"
+        for name, vs in sorted(spellings.items())
+    )
