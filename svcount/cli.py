@@ -66,7 +66,7 @@ def _stderr(quiet: bool) -> Any:
     """Diagnostics go to stderr, created here so NO_COLOR and COLUMNS are honoured."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, quiet=quiet)
+    return Console(stderr=True, highlight=False, quiet=quiet, soft_wrap=True)
 
 
 def _delimiter(value: str | None) -> str | None:

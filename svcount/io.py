@@ -204,8 +204,10 @@ def _hash_file(source: Source) -> None:
 
 
 def _open_binary(source: Source, compressed: bool) -> IO[bytes]:
-    raw = open(source.path, "rb")  # noqa: SIM115 - closed by the caller
-    return gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw  # type: ignore[return-value]
+    """The file's bytes, decompressed; closing the stream closes the file."""
+    if compressed:
+        return gzip.open(source.path, "rb")
+    return open(source.path, "rb")  # noqa: SIM115 - closed by the caller
 
 
 @contextlib.contextmanager
@@ -605,7 +607,7 @@ def _decode_error(
     hint = "try --encoding cp1252" if encoding.startswith("utf") else "try --encoding utf-8"
     shown = f"byte 0x{byte.hex()}" if byte else "a byte"
     return InputError(
-        f"is not valid {encoding} text ({shown}): {hint}", file=source.name, line=line
+        f"is not valid {encoding.upper()} text ({shown}): {hint}", file=source.name, line=line
     )
 
 

@@ -184,16 +184,16 @@ def classify(
     for (first_raw, second_raw, adjudication), papers in raw.items():
         if papers <= 0:
             continue
-        for role, value in (("first", first_raw), ("second", second_raw)):
-            bad = _control_character(value)
-            if bad:
-                problems.add(
-                    role,
-                    value,
-                    value,
-                    papers,
-                    f"{_ROLE_LABEL[role]} {value!r} contains the control character {bad}",
-                )
+        controls = [
+            (role, value, bad)
+            for role, value in (("first", first_raw), ("second", second_raw))
+            if (bad := _control_character(value))
+        ]
+        for role, value, bad in controls:
+            message = f"{_ROLE_LABEL[role]} {value!r} contains the control character {bad}"
+            problems.add(role, value, value, papers, message)
+        if controls:
+            continue
         heading = _ADJUDICATIONS.get(_fold(adjudication), Ellipsis)
         if heading is Ellipsis:
             problems.add(

@@ -311,16 +311,13 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
                 candidate_status(result, name).replace("_", " "),
             )
         out.append(second)
-        lost = table(
-            f"Non-transferable papers (of {two.excluded_papers:,} excluded candidates' papers)",
-            "Reason",
-            "Papers",
+        lost = table("Stage two: the excluded candidates' papers", "", "Papers")
+        lost.add_row(
+            "Second preference added to a remaining candidate", f"{sum(two.transfers.values()):,}"
         )
         for head, n in two.non_transferable.items():
-            lost.add_row(head.label, f"{n:,}")
-        lost.add_row(
-            "Total non-transferable", f"{sum(two.non_transferable.values()):,}", end_section=True
-        )
+            lost.add_row(f"Not transferred: {head.label[0].lower()}{head.label[1:]}", f"{n:,}")
+        lost.add_row("Papers of excluded candidates", f"{two.excluded_papers:,}", end_section=True)
         out.append(lost)
 
     out.append(_declaration(result, plain))

@@ -1,0 +1,152 @@
+"""Rules 1-2: which papers are rejected, and which second preferences are not counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from svcount.count import Candidate, NotCounted, Rejection
+from svcount.errors import MarkError
+from svcount.marks import MarkRules, classify
+
+CANDIDATES = (Candidate("Ann"), Candidate("Bob"), Candidate("Cy"))
+
+
+def marks(rows, candidates=CANDIDATES, **rules):
+    """Classify {(first, second[, rejected]): papers}."""
+    raw = {(k + ("",))[:3]: n for k, n in rows.items()}
+    return classify(raw, candidates, MarkRules(**rules))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("", ""), ("", "Bob"), ("   ", "Bob"), ("|", "")],
+    ids=["blank", "only-second-column", "whitespace", "separator-only"],
+)
+def test_no_first_preference_is_unmarked(first, second):
+    ballots = marks({(first, second): 3}).ballots
+    assert dict(ballots.rejected) == {Rejection.UNMARKED: 3}
+    assert ballots.valid == 0
+
+
+@pytest.mark.parametrize("first", ["Ann|Bob", "Ann;Bob", "Ann | Bob", "Ann|Bob|Cy"])
+def test_several_first_preferences_reject_the_paper(first):
+    ballots = marks({(first, ""): 2}).ballots
+    assert dict(ballots.rejected) == {Rejection.MORE_THAN_ONE_CANDIDATE: 2}
+
+
+def test_separator_is_configurable():
+    ballots = marks(
+        {("Ann+Bob", ""): 1, ("Ann|Bob", ""): 1},
+        separators="+",
+        candidates=(*CANDIDATES, Candidate("Ann|Bob")),
+    ).ballots
+    assert dict(ballots.rejected) == {Rejection.MORE_THAN_ONE_CANDIDATE: 1}
+    assert dict(ballots.pairs) == {("Ann|Bob", NotCounted.BLANK): 1}
+
+
+def test_the_same_name_twice_is_one_preference():
+    assert dict(marks({("Ann|Ann", ""): 1}).ballots.pairs) == {("Ann", NotCounted.BLANK): 1}
+
+
+def test_uncertain_marker_voids_the_paper_and_is_configurable():
+    assert dict(marks({("?", "Bob"): 4}).ballots.rejected) == {Rejection.VOID_FOR_UNCERTAINTY: 4}
+    custom = marks(
+        {("X", ""): 1, ("?", ""): 1}, uncertain="X", candidates=(*CANDIDATES, Candidate("?"))
+    ).ballots
+    assert dict(custom.rejected) == {Rejection.VOID_FOR_UNCERTAINTY: 1}
+    assert dict(custom.pairs) == {("?", NotCounted.BLANK): 1}
+
+
+@pytest.mark.parametrize(
+    ("value", "heading"),
+    [
+        ("want_of_official_mark", Rejection.WANT_OF_OFFICIAL_MARK),
+        ("Want of official mark", Rejection.WANT_OF_OFFICIAL_MARK),
+        ("identifying mark", Rejection.IDENTIFYING_MARK),
+        ("writing_or_mark_identifying_voter", Rejection.IDENTIFYING_MARK),
+        ("void for uncertainty", Rejection.VOID_FOR_UNCERTAINTY),
+        ("voting_for_more_than_one_candidate", Rejection.MORE_THAN_ONE_CANDIDATE),
+        ("unmarked", Rejection.UNMARKED),
+    ],
+)
+def test_adjudication_column_names_the_heading(value, heading):
+    ballots = marks({("Ann", "Bob", value): 2, ("Ann", "Bob", ""): 1}).ballots
+    assert dict(ballots.rejected) == {heading: 2}
+    assert ballots.valid == 1
+
+
+def test_unknown_adjudication_value_is_an_error():
+    with pytest.raises(MarkError, match="rejected value 'spoilt' is not a heading"):
+        marks({("Ann", "", "spoilt"): 1})
+
+
+@pytest.mark.parametrize(
+    ("second", "head"),
+    [
+        ("", NotCounted.BLANK),
+        ("Bob|Cy", NotCounted.MORE_THAN_ONE),
+        ("?", NotCounted.UNCERTAIN),
+        ("Ann", NotCounted.SAME_AS_FIRST),
+        (" Ann ", NotCounted.SAME_AS_FIRST),
+    ],
+)
+def test_unusable_second_preference_keeps_the_first(second, head):
+    ballots = marks({("Ann", second): 5}).ballots
+    assert dict(ballots.pairs) == {("Ann", head): 5}
+    assert not ballots.rejected
+
+
+def test_unknown_names_with_a_candidate_list_are_an_error_listing_them():
+    with pytest.raises(MarkError) as caught:
+        marks({("Ann", "Bobb"): 7, ("Zed", ""): 2, ("Bob", "Bobb"): 1})
+    problems = {(p.role, p.message, p.papers) for p in caught.value.problems}
+    assert problems == {
+        ("second", "second preference 'Bobb' is not a candidate (did you mean 'Bob'?)", 8),
+        ("first", "first preference 'Zed' is not a candidate", 2),
+    }
+
+
+def test_unknown_names_can_be_counted_as_void_for_uncertainty():
+    ballots = marks({("Ann", "Bobb"): 7, ("Zed", "Ann"): 2}, unknown_as_void=True).ballots
+    assert dict(ballots.pairs) == {("Ann", NotCounted.UNCERTAIN): 7}
+    assert dict(ballots.rejected) == {Rejection.VOID_FOR_UNCERTAINTY: 2}
+
+
+def test_without_a_list_candidates_are_the_valid_first_preferences():
+    classified = marks({("Bob", "Ann"): 1, ("Ann", "Zed"): 2, ("Cy|Dee", ""): 1}, candidates=None)
+    assert [c.name for c in classified.ballots.candidates] == ["Ann", "Bob"]
+    assert dict(classified.ballots.pairs) == {("Bob", "Ann"): 1, ("Ann", NotCounted.UNCERTAIN): 2}
+    [warning] = classified.warnings
+    assert warning.values == ("Zed",) and warning.papers == 2
+    assert "'Zed' is nobody's first preference" in warning.message
+
+
+def test_names_match_after_trimming_and_nfc():
+    decomposed = "Zoe\u0301"  # Zoé written with a combining accent
+    classified = marks(
+        {(" Zo\u00e9 ", decomposed): 1, ("Ann", "Zo\u00e9"): 1},
+        candidates=(Candidate("Zo\u00e9"), Candidate("Ann")),
+    )
+    assert dict(classified.ballots.pairs) == {
+        ("Zo\u00e9", NotCounted.SAME_AS_FIRST): 1,
+        ("Ann", "Zo\u00e9"): 1,
+    }
+    assert any("counted" in note and "'Zoé'" in note for note in classified.notes)
+
+
+def test_case_differences_are_an_error_suggesting_the_name():
+    with pytest.raises(MarkError, match="'ann' differs only in case from the candidate 'Ann'"):
+        marks({("ann", ""): 1})
+
+
+def test_case_differences_among_inferred_candidates_are_an_error():
+    with pytest.raises(MarkError) as caught:
+        marks({("Smith", ""): 5, ("SMITH", ""): 1}, candidates=None)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("first preference 'SMITH' differs only in case")
+    assert problem.papers == 1
+
+
+def test_control_characters_are_an_error():
+    with pytest.raises(MarkError, match="control character U\\+0000"):
+        marks({("Ann\x00", ""): 1})

@@ -1,0 +1,43 @@
+"""Docs that cannot drift: the README's commands run, and every command has help."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from svcount.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+COMMANDS = re.findall(r"^\$ (svcount .+)$", README, flags=re.MULTILINE)
+
+
+def test_the_readme_has_commands():
+    assert len(COMMANDS) >= 5
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_runs(command, tmp_path):
+    args = shlex.split(command)[1:]
+    args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
+    args = [str(tmp_path / a) if a == "result.csv" else a for a in args]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+def test_readme_library_example():
+    block = re.search(r"```python\n(.*?)```", README, flags=re.DOTALL).group(1)
+    out = subprocess.run(["python", "-c", block], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "Bob {'Ann': 40, 'Bob': 60}"
+
+
+def test_every_command_has_help():
+    for command in app.registered_commands:
+        result = CliRunner().invoke(app, [command.name or command.callback.__name__, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.stdout
