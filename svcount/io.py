@@ -106,21 +106,65 @@ class ReadOptions:
     chunk_rows: int = 1_000_000
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
     """A ballot file ready to read: a real path (stdin is first copied to one)."""
 
     name: str  # as the user gave it; "-" for stdin
     path: Path
-    _digest: threading.Thread | None = None
-    _sha256: str = ""
 
-    @property
-    def sha256(self) -> str:
-        if self._digest is not None:
-            self._digest.join()
-            self._digest = None
-        return self._sha256
+
+class Scan(threading.Thread):
+    """One pass over the file's bytes beside the parser: SHA-256 and byte counts.
+
+    Runs on the other core: hashlib, zlib and NumPy's comparisons release the
+    GIL, so the parser barely notices. The counts (delimiters and quotes in the
+    decompressed text) let ``_read_pandas`` detect short rows.
+    """
+
+    def __init__(self, source: Source, compressed: bool, delimiter: bytes | None) -> None:
+        """Hash the file; count ``delimiter`` and quote bytes unless it is None."""
+        super().__init__(daemon=True)
+        self.source, self.compressed, self.delimiter = source, compressed, delimiter
+        self.sha256 = ""
+        self.delimiters = 0
+        self.quotes = False
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._scan()
+        except BaseException as exc:  # re-raised in the reading thread by result()
+            self.error = exc
+
+    def _scan(self) -> None:
+        digest = hashlib.sha256()
+        with open(self.source.path, "rb") as f:
+            if self.delimiter is None:
+                self.sha256 = hashlib.file_digest(f, "sha256").hexdigest()
+                return
+            import numpy as np
+
+            inflate = zlib.decompressobj(wbits=47) if self.compressed else None
+            byte = self.delimiter[0]
+            while block := f.read(4 << 20):
+                digest.update(block)
+                text = inflate.decompress(block) if inflate else block
+                while inflate and inflate.unused_data:  # concatenated gzip members
+                    rest = inflate.unused_data
+                    inflate = zlib.decompressobj(wbits=47)
+                    text += inflate.decompress(rest)
+                data = np.frombuffer(text, dtype=np.uint8)
+                self.delimiters += int(np.count_nonzero(data == byte))
+                self.quotes = self.quotes or text.find(b'"') >= 0
+        self.sha256 = digest.hexdigest()
+
+    def result(self) -> Scan:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self
 
 
 @dataclass(frozen=True)
@@ -144,7 +188,8 @@ class RawMarks:
     counts: Mapping[RawKey, int]
     rows: int
     layout: Layout
-    engine: str
+    engine: str  # "pandas" or "python": which reader produced the counts
+    sha256: str  # of the file's bytes as given (compressed if it is)
 
 
 @dataclass(frozen=True)
@@ -172,21 +217,15 @@ def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
     again) while memory stays flat.
     """
     if name != "-":
-        path = Path(name)
-        _check_readable(path, name)
-        source = Source(name=name, path=path)
-        source._digest = threading.Thread(target=_hash_file, args=(source,), daemon=True)
-        source._digest.start()
-        yield source
+        _check_readable(Path(name), name)
+        yield Source(name=name, path=Path(name))
         return
     stream = stdin if stdin is not None else sys.stdin.buffer
     with tempfile.NamedTemporaryFile(prefix="svcount-stdin-", suffix=".csv") as spool:
-        digest = hashlib.sha256()
         while block := stream.read(1 << 20):
-            digest.update(block)
             spool.write(block)
         spool.flush()
-        yield Source(name="-", path=Path(spool.name), _sha256=digest.hexdigest())
+        yield Source(name="-", path=Path(spool.name))
 
 
 def _check_readable(path: Path, name: str) -> None:
@@ -196,11 +235,6 @@ def _check_readable(path: Path, name: str) -> None:
         raise InputError("is a directory, not a ballot file", file=name)
     if not os.access(path, os.R_OK):
         raise InputError("permission denied: the file is not readable", file=name)
-
-
-def _hash_file(source: Source) -> None:
-    with open(source.path, "rb") as f:
-        source._sha256 = hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _open_binary(source: Source, compressed: bool) -> IO[bytes]:
@@ -392,22 +426,35 @@ def read_marks(
     if engine == "auto":
         size = source.path.stat().st_size * (5 if layout.compressed else 1)
         engine = "python" if size <= PYTHON_ENGINE_MAX_BYTES else "pandas"
+    ascii_safe = bool(_ASCII_COMPATIBLE.match(layout.encoding.lower()))
+    counting = engine == "pandas" and ascii_safe
+    scan = Scan(source, layout.compressed, layout.delimiter.encode() if counting else None)
     with _reading(source, layout):
+        counted = None
         if engine == "pandas":
             counted = _read_pandas(source, layout, options, roles)
-            if counted is not None:
-                return counted
-        counts, rows = Counter[RawKey](), 0
-        for _, key in _rows(source, layout, roles):
-            counts[key] += 1
-            rows += 1
-    return _checked(RawMarks(counts=counts, rows=rows, layout=layout, engine="python"), source)
-
-
-def _checked(marks: RawMarks, source: Source) -> RawMarks:
-    if marks.rows == 0:
+        if counted is not None and counting and _rows_complete(scan.result(), layout, counted[1]):
+            counts, rows = counted
+        else:  # the validating reader: exact line numbers for any malformed row
+            counts, rows, engine = Counter[RawKey](), 0, "python"
+            for _, key in _rows(source, layout, roles):
+                counts[key] += 1
+                rows += 1
+        sha256 = scan.result().sha256
+    if rows == 0:
         raise InputError("the file has a header but no ballot papers", file=source.name)
-    return marks
+    return RawMarks(counts=counts, rows=rows, layout=layout, engine=engine, sha256=sha256)
+
+
+def _rows_complete(scan: Scan, layout: Layout, rows: int) -> bool:
+    """Whether every row has the header's width, judged from the byte counts.
+
+    pandas fills a short row's missing fields with "" instead of failing (a
+    longer row is an error). Without quotes, every row has the header's width
+    exactly when the data holds rows * (width - 1) delimiters.
+    """
+    header = layout.header_line.count(layout.delimiter)
+    return not scan.quotes and scan.delimiters - header == rows * (len(layout.header) - 1)
 
 
 def _rows(source: Source, layout: Layout, roles: Sequence[str]) -> Iterator[tuple[int, RawKey]]:
@@ -453,75 +500,43 @@ def _csv_message(message: str, start: int) -> str:
     return f"malformed CSV: {message}"
 
 
-class _Tap(io.RawIOBase):
-    """Counts delimiter and quote bytes on their way to pandas (see ``_read_pandas``)."""
-
-    def __init__(self, inner: IO[bytes], delimiter: bytes) -> None:
-        self.inner, self.delimiter = inner, delimiter
-        self.delimiters = self.quotes = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.inner.read(size)
-        self.delimiters += data.count(self.delimiter)
-        self.quotes += data.count(b'"')
-        return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 def _read_pandas(
     source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str]
-) -> RawMarks | None:
+) -> tuple[Counter[RawKey], int] | None:
     """Chunked pandas: categorical codes counted with ``np.bincount`` per chunk.
 
-    pandas fills a short row's missing fields with "" instead of failing, so the
-    delimiters are counted too: without quotes, every row has the header's width
-    exactly when the data holds rows * (width - 1) delimiters (longer rows are
-    pandas errors). With quotes, or an encoding where that byte count is not
-    exact, returns None and the caller recounts with the validating csv module.
+    Returns None when pandas cannot parse the file: the validating reader then
+    finds the line and says what is wrong.
     """
     import pandas as pd
 
     present = [role for role in roles if role in layout.columns]
     usecols = [layout.columns[role] for role in present]
-    width = len(layout.header)
-    ascii_safe = bool(_ASCII_COMPATIBLE.match(layout.encoding.lower()))
-    delimiter = layout.delimiter.encode(layout.encoding) if ascii_safe else b","
     counts: Counter[RawKey] = Counter()
     rows = 0
-    with _open_binary(source, layout.compressed) as binary:
-        tap = _Tap(binary, delimiter)
-        try:
-            chunks = pd.read_csv(
-                tap,
-                sep=layout.delimiter,
-                header=0,
-                dtype="category",
-                na_filter=False,
-                keep_default_na=False,
-                encoding=layout.encoding,
-                chunksize=options.chunk_rows,
-                usecols=usecols if len(usecols) < width else None,
-                engine="c",
-                skip_blank_lines=True,
-            )
+    try:
+        chunks = pd.read_csv(
+            source.path,
+            sep=layout.delimiter,
+            header=0,
+            dtype="category",
+            na_filter=False,  # "NA", "None", "null" are names, never missing values
+            keep_default_na=False,
+            encoding=layout.encoding,
+            compression="gzip" if layout.compressed else None,
+            chunksize=options.chunk_rows,
+            usecols=usecols if len(usecols) < len(layout.header) else None,
+            engine="c",
+        )
+        with chunks:
             for chunk in chunks:
                 rows += len(chunk)
                 # usecols keeps file order; put the columns in role order.
                 ordered = [chunk.iloc[:, sorted(usecols).index(i)] for i in usecols]
                 _count_chunk(ordered, present, roles, counts)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-            return None  # the validating reader finds the line and says what is wrong
-    header_delimiters = layout.header_line.count(layout.delimiter)
-    if not ascii_safe or tap.quotes or tap.delimiters - header_delimiters != rows * (width - 1):
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None
-    return _checked(RawMarks(counts=counts, rows=rows, layout=layout, engine="pandas"), source)
+    return counts, rows
 
 
 def _count_chunk(
@@ -713,7 +728,7 @@ def load(
             ballots=classified.ballots,
             method=method,
             file=source.name,
-            sha256=source.sha256,
+            sha256=marks.sha256,
             rows=marks.rows,
             layout=layout,
             warnings=warnings,
