@@ -748,7 +748,7 @@ def _located(source: Source, layout: Layout, problems: Sequence[MarkProblem]) ->
 # --------------------------------------------------------------------------- writing
 
 
-def write_atomic(path: str | os.PathLike[str], data: str) -> None:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
 
     A failed or interrupted run leaves any existing file untouched.
@@ -764,8 +764,8 @@ def write_atomic(path: str | os.PathLike[str], data: str) -> None:
     except OSError as exc:
         raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(data)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
             out.flush()
             os.fsync(out.fileno())
         umask = os.umask(0)

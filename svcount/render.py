@@ -388,3 +388,75 @@ def _declaration(result: Result, plain: bool) -> RenderableType:
     if plain:
         return text
     return Panel(text, title="Declaration", border_style=style, expand=False)
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
+
+
+def verify_json(checks: list[Any], provenance: Provenance, expected: str) -> str:
+    """The verification as one object (schema ``svcount-verify/1``)."""
+    from svcount.verify import as_json_value
+
+    document = {
+        "schema": "svcount-verify/1",
+        "svcount_version": provenance.version,
+        "ok": all(c.ok for c in checks),
+        "mismatches": sum(not c.ok for c in checks),
+        "expected_file": expected,
+        "input": {"file": provenance.file, "sha256": provenance.sha256, "rows": provenance.rows},
+        "options": dict(provenance.options),
+        "checks": [
+            {
+                "figure": c.figure,
+                "expected": as_json_value(c.expected),
+                "counted": as_json_value(c.counted),
+                "ok": c.ok,
+            }
+            for c in checks
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def verify_table(
+    checks: list[Any], provenance: Provenance, expected: str, *, plain: bool
+) -> list[RenderableType]:
+    """figure / expected / counted / status, then a one-line verdict."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"Verify {provenance.file} against {expected}",
+        title_justify="left",
+        box=None if plain else box.SIMPLE_HEAVY,
+        show_edge=not plain,
+    )
+    table.add_column("Figure", no_wrap=True)
+    table.add_column("Expected", justify="right")
+    table.add_column("Counted", justify="right")
+    table.add_column("Status", no_wrap=True)
+    for c in checks:
+        status = Text("ok") if c.ok else Text("MISMATCH", style=None if plain else "bold red")
+        table.add_row(Text(c.figure), Text(_shown(c.expected)), Text(_shown(c.counted)), status)
+    bad = sum(not c.ok for c in checks)
+    verdict = (
+        Text(f"All {len(checks)} figures match.", style=None if plain else "bold green")
+        if not bad
+        else Text(
+            f"{bad} of {len(checks)} figures do not match.", style=None if plain else "bold red"
+        )
+    )
+    return [table, verdict]

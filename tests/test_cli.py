@@ -285,6 +285,6 @@ def test_verbose_says_how_the_file_was_read():
 
 
 def test_quiet_silences_warnings(tmp_path):
-    path = write(tmp_path, "first,second\nAnn,Zed\nBob,\n")
+    path = write(tmp_path, "first,second\nAnn,Zed\nBob,\nAnn,\n")
     assert "warning" in run("tally", path).stderr
     assert run("tally", path, "-q").stderr == ""

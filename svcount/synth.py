@@ -1,0 +1,308 @@
+"""Ballot files from published figures: the reverse of a count.
+
+A figures file states every figure a count reports (see the README). Where a
+figure was not published it must still be given, and listed under
+``assumed`` with the reason: synth never invents a number silently. The one
+thing it does choose is what nobody counts: papers that are never looked at
+again after stage one carry no second preference, and the excluded
+candidates' transfers are shared among them at random (seeded).
+
+Works per distinct kind of paper, so writing millions of rows takes seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from svcount.count import (
+    FPTP_HEADINGS,
+    STAGE_TWO_HEADS,
+    SV_HEADINGS,
+    Candidate,
+    Method,
+    NotCounted,
+    Rejection,
+)
+from svcount.errors import InputError
+
+__all__ = ["Figures", "read_figures", "synthesise", "FIGURES_SCHEMA"]
+
+FIGURES_SCHEMA = "svcount-figures/1"
+SEPARATOR, UNCERTAIN = "|", "?"
+ADJUDICATED = (Rejection.WANT_OF_OFFICIAL_MARK, Rejection.IDENTIFYING_MARK)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A validated figures file."""
+
+    method: Method
+    candidates: tuple[Candidate, ...]
+    first: Mapping[str, int]
+    rejected: Mapping[Rejection, int]
+    transfers: Mapping[str, int]  # to each remaining candidate; empty without a stage two
+    non_transferable: Mapping[NotCounted, int]
+    remaining: tuple[str, ...]
+    excluded: tuple[str, ...]
+    electorate: int | None = None
+    assumed: Mapping[str, str] = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def ballot_papers(self) -> int:
+        return sum(self.first.values()) + sum(self.rejected.values())
+
+
+def read_figures(path: str) -> Figures:
+    """Read and check a figures file; every inconsistency is an InputError naming it."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such file", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the figures file: {exc}", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    try:
+        return parse_figures(doc)
+    except InputError as exc:
+        raise InputError(exc.message, file=path) from None
+
+
+def _count(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InputError(f"{where} must be a whole number of at least 0, not {value!r}")
+    return value
+
+
+def _table(doc: Mapping[str, Any], key: str, names: list[str], where: str) -> dict[str, int]:
+    """``doc[key]`` with a figure for exactly ``names``."""
+    given = doc.get(key)
+    if not isinstance(given, dict):
+        raise InputError(f"{key} must be an object with a figure for each of: {', '.join(names)}")
+    missing = [n for n in names if n not in given]
+    extra = [n for n in given if n not in names]
+    if missing:
+        raise InputError(
+            f"{key} has no figure for {', '.join(map(repr, missing))} "
+            f'(give one; if it was not published, say so under "assumed")'
+        )
+    if extra:
+        raise InputError(f"{key} names {', '.join(map(repr, extra))}, not {where}")
+    return {n: _count(given[n], f"{key}[{n!r}]") for n in names}
+
+
+def parse_figures(doc: Any) -> Figures:
+    """Check a figures document (already parsed from JSON)."""
+    if not isinstance(doc, dict):
+        raise InputError("a figures file is a JSON object")
+    try:
+        method = Method(doc.get("method", "sv"))
+    except ValueError:
+        raise InputError(f"method must be sv or fptp, not {doc.get('method')!r}") from None
+    candidates = _candidates(doc.get("candidates"))
+    names = [c.name for c in candidates]
+    first = _table(doc, "first_preferences", names, "candidates")
+    headings = SV_HEADINGS if method is Method.SV else FPTP_HEADINGS
+    rejected = {
+        Rejection(k): v
+        for k, v in _table(doc, "rejected", [h.value for h in headings], "headings").items()
+    }
+    valid = sum(first.values())
+    if rejected[Rejection.MORE_THAN_ONE_CANDIDATE] and len(names) < 2:
+        raise InputError("rejected.voting_for_more_than_one_candidate needs two candidates")
+    if valid == 0 and len(names) > 1:
+        raise InputError("first_preferences add up to 0: there would be no valid papers")
+
+    remaining, excluded = _stage_one(first, method)
+    transfers: dict[str, int] = {}
+    non_transferable: dict[NotCounted, int] = {}
+    if excluded:
+        transfers = _table(doc, "second_preferences", list(remaining), "remaining candidates")
+        heads = [h.value for h in STAGE_TWO_HEADS]
+        non_transferable = {
+            NotCounted(k): v for k, v in _table(doc, "non_transferable", heads, "heads").items()
+        }
+        papers = sum(first[n] for n in excluded)
+        moved = sum(transfers.values()) + sum(non_transferable.values())
+        if moved != papers:
+            raise InputError(
+                f"second_preferences ({sum(transfers.values()):,}) and non_transferable "
+                f"({sum(non_transferable.values()):,}) add up to {moved:,}, but the excluded "
+                f"candidates ({', '.join(excluded)}) have {papers:,} papers"
+            )
+        if non_transferable[NotCounted.NOT_REMAINING] and len(excluded) < 2:
+            raise InputError(
+                "non_transferable.not_remaining needs two or more excluded candidates "
+                "(a second preference for another excluded candidate)"
+            )
+        if non_transferable[NotCounted.MORE_THAN_ONE] and len(names) < 2:
+            raise InputError("non_transferable.more_than_one_candidate needs two candidates")
+    else:
+        for key in ("second_preferences", "non_transferable"):
+            if doc.get(key):
+                raise InputError(
+                    f"{key} given, but stage one decides this count: nobody is "
+                    "excluded, so no second preferences are counted"
+                )
+    electorate = doc.get("electorate")
+    if electorate is not None:
+        electorate = _count(electorate, "electorate")
+        papers = valid + sum(rejected.values())
+        if electorate < papers:
+            raise InputError(f"electorate {electorate:,} is smaller than the {papers:,} papers")
+    assumed = doc.get("assumed", {})
+    if not isinstance(assumed, dict) or not all(isinstance(v, str) for v in assumed.values()):
+        raise InputError('"assumed" maps a figure\'s path to why its value was assumed')
+    unknown = [k for k in assumed if k.split(".")[0] not in doc]
+    if unknown:
+        raise InputError(f"assumed names figures that are not in the file: {', '.join(unknown)}")
+    return Figures(
+        method=method,
+        candidates=candidates,
+        first=first,
+        rejected=rejected,
+        transfers=transfers,
+        non_transferable=non_transferable,
+        remaining=remaining,
+        excluded=excluded,
+        electorate=electorate,
+        assumed=assumed,
+        title=str(doc.get("title", "")),
+    )
+
+
+def _candidates(value: Any) -> tuple[Candidate, ...]:
+    if not isinstance(value, list) or not value:
+        raise InputError("candidates must be a non-empty list of {name, party}")
+    out = []
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"a candidate needs a name: {entry!r}")
+        if name != name.strip() or any(ch in name for ch in SEPARATOR + ";") or name == UNCERTAIN:
+            raise InputError(
+                f"candidate name {name!r} cannot be written in a ballot file "
+                "(surrounding spaces, | or ;, or just ?)"
+            )
+        out.append(Candidate(name, entry.get("party") or None))
+    names = [c.name for c in out]
+    if len(set(names)) != len(names):
+        raise InputError("a candidate is listed twice")
+    return tuple(out)
+
+
+def _stage_one(first: Mapping[str, int], method: Method) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who remains and who is excluded, by the rules of svcount.count (rule 4)."""
+    names = list(first)
+    valid = sum(first.values())
+    if method is Method.FPTP or len(names) <= 2 or max(first.values()) * 2 > valid:
+        return tuple(names), ()
+    second_place = sorted(first.values(), reverse=True)[1]
+    remaining = tuple(n for n in names if first[n] >= second_place)
+    return remaining, tuple(n for n in names if n not in remaining)
+
+
+def _kinds(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, str], int]]:
+    """Every distinct paper (first, second, rejected) with how many to write."""
+    kinds: list[tuple[tuple[str, str, str], int]] = []
+    names = [c.name for c in figures.candidates]
+    for name in names:
+        if name not in figures.excluded:
+            kinds.append(((name, "", ""), figures.first[name]))
+    if figures.excluded:
+        kinds += _excluded_papers(figures, rng)
+    several = SEPARATOR.join(names[:2])
+    for heading, papers in figures.rejected.items():
+        first, adjudication = {
+            Rejection.UNMARKED: ("", ""),
+            Rejection.UNMARKED_OR_VOID: ("", ""),
+            Rejection.VOID_FOR_UNCERTAINTY: (UNCERTAIN, ""),
+            Rejection.MORE_THAN_ONE_CANDIDATE: (several, ""),
+        }.get(heading, (names[0], heading.value))
+        kinds.append(((first, "", adjudication), papers))
+    return [(k, n) for k, n in kinds if n]
+
+
+def _excluded_papers(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, str], int]]:
+    """Share the transfers and non-transferable papers among the excluded candidates.
+
+    The excluded candidates' papers are put in a seeded random order and dealt
+    out to the outcomes in turn, so each candidate gets about its share.
+    """
+    import numpy as np
+
+    excluded = list(figures.excluded)
+    owners = np.repeat(np.arange(len(excluded)), [figures.first[n] for n in excluded])
+    owners = rng.permutation(owners)
+    outcomes: list[tuple[str | NotCounted, int]] = [
+        *figures.transfers.items(),
+        *figures.non_transferable.items(),
+    ]
+    several = SEPARATOR.join(
+        figures.remaining[:2]
+        if len(figures.remaining) > 1
+        else [c.name for c in figures.candidates][:2]
+    )
+    kinds = []
+    start = 0
+    for outcome, papers in outcomes:
+        shares = np.bincount(owners[start : start + papers], minlength=len(excluded))
+        start += papers
+        for index, n in enumerate(shares.tolist()):
+            first = excluded[index]
+            if isinstance(outcome, str):
+                second = outcome
+            else:
+                second = {
+                    NotCounted.BLANK: "",
+                    NotCounted.MORE_THAN_ONE: several,
+                    NotCounted.UNCERTAIN: UNCERTAIN,
+                    NotCounted.SAME_AS_FIRST: first,
+                    NotCounted.NOT_REMAINING: excluded[(index + 1) % len(excluded)],
+                }[outcome]
+            kinds.append(((first, second, ""), n))
+    return kinds
+
+
+def synthesise(figures: Figures, seed: int = 0) -> bytes:
+    """A ballot CSV (UTF-8) whose count reproduces ``figures``; rows shuffled by ``seed``."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    kinds = _kinds(figures, rng)
+    adjudicated = any(k[2] for k, _ in kinds)
+    sv = figures.method is Method.SV
+    header = ["first", "second"] if sv else ["vote"]
+    if adjudicated:
+        header.append("rejected")
+
+    def line(kind: tuple[str, str, str]) -> str:
+        fields = [kind[0], kind[1]] if sv else [kind[0]]
+        if adjudicated:
+            fields.append(kind[2])
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        return out.getvalue()
+
+    lines = np.array([line(k) for k, _ in kinds], dtype=object)
+    order = rng.permutation(np.repeat(np.arange(len(kinds)), [n for _, n in kinds]))
+    body = "\n".join(lines[order].tolist())
+    return (",".join(header) + "\n" + body + ("\n" if body else "")).encode("utf-8")
+
+
+def compress(data: bytes) -> bytes:
+    """gzip with no timestamp or name, so the same data gives the same bytes."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", filename="", mtime=0, compresslevel=6) as gz:
+        gz.write(data)
+    return out.getvalue()
