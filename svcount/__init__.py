@@ -5,7 +5,9 @@ The library core is importable without the command line::
     from svcount import Ballots, Candidate, count
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
+
+from typing import Any
 
 from svcount.count import (
     Ballots,
@@ -24,11 +26,6 @@ from svcount.count import (
     count,
 )
 from svcount.errors import CountError, InputError, SvcountError
-
-try:
-    __version__ = version("svcount")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "Ballots",
@@ -50,3 +47,15 @@ __all__ = [
     "__version__",
     "count",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``__version__`` on first use: reading package metadata costs start-up time."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("svcount")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0+unknown"
+    raise AttributeError(f"module 'svcount' has no attribute {name!r}")

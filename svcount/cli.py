@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from svcount.count import EnteredLot, Method, SeededLot
-from svcount.errors import SvcountError
+from svcount.errors import CountError, SvcountError
 
 if TYPE_CHECKING:
     from svcount.count import Result
@@ -225,6 +224,8 @@ def _count_file(
         elif settings.seed is not None:
             lot = SeededLot(settings.seed)
         result = count(loaded.ballots, loaded.method, lot=lot, electorate=settings.electorate)
+    except CountError as exc:
+        _fail(f"{source}: {exc}")
     except SvcountError as exc:
         _fail(str(exc))
     for warning in loaded.warnings:
@@ -445,16 +446,14 @@ def main() -> None:
     import click
 
     try:
+        # Typer turns Ctrl-C into a silent exit 130 and a closed pipe (``| head``)
+        # into a silent exit 1; the message for Ctrl-C is added here.
         code = app(standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        typer.echo("svcount: interrupted", err=True)
         code = EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
-    except BrokenPipeError:
-        # The reader went away (``| head``): say nothing, exit as SIGPIPE would.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = 141
+    if code == EXIT_INTERRUPTED:
+        typer.echo("svcount: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -321,7 +321,10 @@ def count(
     """
     names = tuple(c.name for c in ballots.candidates)
     if not names:
-        raise CountError("there are no candidates")
+        raise CountError(
+            f"no candidates: none of the {ballots.ballot_papers:,} papers has a valid first "
+            "preference (give --candidates to list the candidates)"
+        )
     if isinstance(lot, EnteredLot) and lot.winner not in names:
         raise CountError(f"--lot {lot.winner!r} is not a candidate")
     valid = ballots.valid

@@ -426,8 +426,9 @@ def read_marks(
     if engine == "auto":
         size = source.path.stat().st_size * (5 if layout.compressed else 1)
         engine = "python" if size <= PYTHON_ENGINE_MAX_BYTES else "pandas"
-    ascii_safe = bool(_ASCII_COMPATIBLE.match(layout.encoding.lower()))
-    counting = engine == "pandas" and ascii_safe
+    if not _ASCII_COMPATIBLE.match(layout.encoding.lower()):
+        engine = "python"  # e.g. UTF-16: the byte counts that check pandas would not be exact
+    counting = engine == "pandas"
     scan = Scan(source, layout.compressed, layout.delimiter.encode() if counting else None)
     with _reading(source, layout):
         counted = None

@@ -1,0 +1,264 @@
+"""Malformed input: one line on stderr, exit 2, no traceback, nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from svcount.cli import app
+from svcount.errors import InputError
+from svcount.io import ReadOptions, load
+
+BAD = Path(__file__).parent / "data" / "bad"
+QUICKSTART = Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "ballots.csv"
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+CASES = [
+    ("empty.csv", [], "empty.csv: the file is empty"),
+    ("header-only.csv", [], "header-only.csv: the file has a header but no ballot papers"),
+    (
+        "no-header.csv",
+        [],
+        "no-header.csv:1: no first-preference column in the header ('Ann', 'Bob')",
+    ),
+    ("no-first-column.csv", [], "no-first-column.csv:1: no first-preference column"),
+    (
+        "duplicate-columns.csv",
+        [],
+        "duplicate-columns.csv:1: duplicate column name 'first' (columns 1 and 3)",
+    ),
+    (
+        "utf16-no-bom.csv",
+        [],
+        "looks like UTF-16 without a byte-order mark: try --encoding utf-16-le",
+    ),
+    ("cp1252.csv", [], "cp1252.csv:2: is not valid UTF-8 text (byte 0xeb): try --encoding cp1252"),
+    ("invalid-utf8.csv", [], "invalid-utf8.csv:3: is not valid UTF-8 text (byte 0xc3)"),
+    ("nul-byte.csv", [], "nul-byte.csv:2: contains a NUL byte: this is not a text CSV file"),
+    ("binary.csv", [], "binary.csv:1: contains a NUL byte"),
+    (
+        "too-many-fields.csv",
+        [],
+        "too-many-fields.csv:3: this row has 3 fields but the header has 2",
+    ),
+    ("too-few-fields.csv", [], "too-few-fields.csv:3: this row has 1 field but the header has 2"),
+    ("unterminated-quote.csv", [], "unterminated-quote.csv:3: a quoted field is never closed"),
+    ("text-after-quote.csv", [], "text-after-quote.csv:2: malformed quoting"),
+    (
+        "not-gzip.csv.gz",
+        [],
+        "not-gzip.csv.gz: the name ends in .gz but the file is not gzip-compressed",
+    ),
+    ("truncated.csv.gz", [], "truncated.csv.gz: the gzip data is damaged: it ends early"),
+    (
+        "case-clash.csv",
+        [],
+        "case-clash.csv:4: first preference 'smith' differs only in case "
+        "from the candidate 'Smith'",
+    ),
+    ("bad-adjudication.csv", [], "bad-adjudication.csv:3: rejected value 'torn' is not a heading"),
+    (
+        "unknown-name.csv",
+        ["--candidates", BAD / "candidates-duplicate.txt"],
+        "candidates-duplicate.txt:4: candidate 'Ann' is listed twice (lines 1 and 4)",
+    ),
+    (
+        "unknown-name.csv",
+        ["--candidates", BAD / "candidates-empty.txt"],
+        "candidates-empty.txt: the candidate list is empty",
+    ),
+    ("only-rejected.csv", [], "only-rejected.csv: no candidates: none of the 2 papers"),
+    ("missing.csv", [], "missing.csv: no such file"),
+    (".", [], ": is a directory, not a ballot file"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"), CASES, ids=[f"{c[0]}{'+' if c[1] else ''}" for c in CASES]
+)
+def test_bad_input_is_one_line_and_exit_2(name, args, message):
+    result = run("tally", BAD / name, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("svcount: error: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_fixed_encoding_counts():
+    result = run("tally", BAD / "cp1252.csv", "--encoding", "cp1252", "-f", "csv")
+    assert result.exit_code == 3 and "Zoë" in result.stdout  # a 1-1 tie: a lot is required
+
+
+@pytest.mark.parametrize(
+    ("electorate", "message"),
+    [
+        ("0", "must be a positive number"),
+        ("-1", "must be a positive number"),
+        ("42", "is smaller than the 43 ballot papers"),
+    ],
+)
+def test_impossible_electorates(electorate, message):
+    result = run("tally", QUICKSTART, "--electorate", electorate)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "locked.csv"
+    path.write_text("first\nAnn\n")
+    path.chmod(0)
+    result = run("tally", path)
+    assert result.exit_code == 2 and "permission denied" in result.stderr
+
+
+def test_output_onto_a_directory_is_an_error(tmp_path):
+    (tmp_path / "out").mkdir()
+    result = run("tally", QUICKSTART, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "cannot write the output" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+# ----------------------------------------------------------------- unusual but unambiguous
+
+ENGINES = ["python", "pandas"]
+
+
+def load_text(tmp_path, data, engine, **options):
+    path = tmp_path / "b.csv"
+    path.write_bytes(data)
+    return load(str(path), options=ReadOptions(engine=engine, **options))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_utf16_with_a_bom_counts(tmp_path, engine):
+    loaded = load_text(tmp_path, "first,second\nZoë,Ann\nAnn,\n".encode("utf-16"), engine)
+    assert {c.name for c in loaded.ballots.candidates} == {"Zoë", "Ann"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_one_megabyte_field_counts(tmp_path, engine):
+    big = "X" * (1 << 20)
+    loaded = load_text(tmp_path, f"first,second\n{big},Ann\nAnn,\n".encode(), engine)
+    assert loaded.rows == 2 and big in {c.name for c in loaded.ballots.candidates}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_newlines_inside_quoted_fields_count(tmp_path, engine):
+    data = b'first,second\n"Ann\nSmith",Bob\nBob,"Ann\nSmith"\nBob,\n'
+    loaded = load_text(tmp_path, data, engine)
+    assert loaded.rows == 3
+    assert {c.name for c in loaded.ballots.candidates} == {"Ann\nSmith", "Bob"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_short_row_after_quotes_is_found_with_its_line(tmp_path, engine):
+    data = b'first,second\n"Ann, A",Bob\n"Bob\nB"\nBob,Ann\n'
+    with pytest.raises(InputError, match=r"b.csv:3: this row has 1 field"):
+        load_text(tmp_path, data, engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_names_differing_only_in_spacing_or_normalisation_merge(tmp_path, engine):
+    data = "first,second\n Zoe\u0301 ,Ann\nZoé,Ann\nAnn,\n".encode()
+    loaded = load_text(tmp_path, data, engine)
+    assert {c.name for c in loaded.ballots.candidates} == {"Zoé", "Ann"}
+    assert any("counted" in note for note in loaded.notes)
+
+
+# ----------------------------------------------------------------- processes
+
+
+def svcount(*args, **kwargs):
+    return subprocess.Popen(
+        [sys.executable, "-m", "svcount", *map(str, args)], stderr=subprocess.PIPE, **kwargs
+    )
+
+
+def test_a_closed_pipe_is_quiet():
+    with svcount("tally", QUICKSTART, "--format", "csv", stdout=subprocess.PIPE) as child:
+        child.stdout.close()  # the reader has gone, like `| head -0`
+        err = child.stderr.read().decode()
+        child.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception" not in err
+    assert child.returncode != 0
+
+
+def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "w", newline="") as f:  # quoted: the slower, validating reader
+        f.write("first,second\n" + '"Ann","Bob"\n"Bob",""\n' * 1_500_000)
+    target = tmp_path / "result.json"
+    target.write_text("precious")
+    with svcount("tally", big, "-f", "json", "-o", target, stdout=subprocess.DEVNULL) as child:
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+        err = child.stderr.read().decode()
+        child.wait(timeout=60)
+    if child.returncode == 0:
+        pytest.skip("the count finished before the interrupt arrived")
+    assert child.returncode == 130, err
+    assert "svcount: interrupted" in err and "Traceback" not in err
+    assert target.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "result.json"]
+
+
+def test_crash_reports_never_show_local_variables():
+    assert app.pretty_exceptions_show_locals is False
+
+
+# ----------------------------------------------------------------- fuzzing
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=300), engine=st.sampled_from(ENGINES))
+def test_arbitrary_bytes_count_or_raise_input_error(tmp_path, data, engine):
+    try:
+        load_text(tmp_path, data, engine)
+    except InputError:
+        pass
+
+
+CELL = st.text(alphabet=st.sampled_from(list('Ab ,;|?"\n\r\t\x00é\ufeff=')), max_size=6)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    header=st.lists(
+        st.sampled_from(["first", "second", "rejected", "x", "First", ""]), min_size=1, max_size=4
+    ),
+    rows=st.lists(st.lists(CELL, min_size=0, max_size=5), max_size=8),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_NONE, csv.QUOTE_ALL]),
+    engine=st.sampled_from(ENGINES),
+)
+def test_csv_shaped_text_counts_or_raises_input_error(tmp_path, header, rows, quoting, engine):
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=quoting, escapechar="\\", lineterminator="\n")
+    try:
+        writer.writerow(header)
+        writer.writerows(rows)
+    except csv.Error:
+        return
+    try:
+        load_text(tmp_path, out.getvalue().encode(), engine)
+    except InputError:
+        pass
