@@ -12,16 +12,20 @@ GLA Act 1999 Sch. 2 para 4); rule numbers are cited where they are applied.
 from __future__ import annotations
 
 import enum
+import operator
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 from types import MappingProxyType
+from typing import Any
 
 from svcount.errors import CountError
 
 __all__ = [
+    "AreaResult",
     "Ballots",
     "Candidate",
     "DecidedBy",
@@ -34,9 +38,17 @@ __all__ = [
     "SeededLot",
     "StageOne",
     "StageTwo",
+    "FirstPreferences",
+    "Transfers",
     "Turnout",
     "count",
+    "count_by_area",
+    "declare",
+    "declare_areas",
+    "first_preferences",
     "percent",
+    "stage_one",
+    "transfers",
 ]
 
 
@@ -260,6 +272,86 @@ class Turnout:
 
 
 @dataclass(frozen=True)
+class FirstPreferences:
+    """A first count of some papers: what a local count reports to the police area.
+
+    Only properties of the papers themselves, so the figures of several local
+    counts add up to those of one count of all their papers.
+    """
+
+    candidates: tuple[Candidate, ...]
+    votes: Mapping[str, int]
+    rejected: Mapping[Rejection, int]  # SV_HEADINGS; FPTP joins two at declaration
+    second_not_counted: Mapping[NotCounted, int]  # PAPER_HEADS
+
+    @property
+    def valid(self) -> int:
+        return sum(self.votes.values())
+
+    @property
+    def ballot_papers(self) -> int:
+        return self.valid + sum(self.rejected.values())
+
+    def __add__(self, other: FirstPreferences) -> FirstPreferences:
+        if other.candidates != self.candidates:
+            raise CountError("the counts are of different elections: the candidate lists differ")
+        return FirstPreferences(
+            candidates=self.candidates,
+            votes=_sum(self.votes, other.votes),
+            rejected=_sum(self.rejected, other.rejected),
+            second_not_counted=_sum(self.second_not_counted, other.second_not_counted),
+        )
+
+
+@dataclass(frozen=True)
+class Transfers:
+    """Second preferences on the excluded candidates' papers (rule 5), for given remaining."""
+
+    remaining: tuple[str, ...]
+    transfers: Mapping[str, int]  # remaining candidates only
+    non_transferable: Mapping[NotCounted, int]  # STAGE_TWO_HEADS
+    excluded_papers: int
+
+    def __add__(self, other: Transfers) -> Transfers:
+        if other.remaining != self.remaining:
+            raise CountError(
+                "second preferences counted for different remaining candidates: "
+                f"{', '.join(self.remaining)} and {', '.join(other.remaining)}"
+            )
+        return Transfers(
+            remaining=self.remaining,
+            transfers=_sum(self.transfers, other.transfers),
+            non_transferable=_sum(self.non_transferable, other.non_transferable),
+            excluded_papers=self.excluded_papers + other.excluded_papers,
+        )
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    """One voting area's share of every figure."""
+
+    name: str
+    first: FirstPreferences
+    transfers: Transfers | None = None
+    electorate: int | None = None
+    issued: int | None = None  # ballot papers issued, when the area reported it
+
+    @property
+    def totals(self) -> Mapping[str, int]:
+        """First preferences plus transfers, for the remaining candidates."""
+        if self.transfers is None:
+            return self.first.votes
+        moved = self.transfers.transfers
+        return {n: self.first.votes[n] + moved[n] for n in self.transfers.remaining}
+
+    @property
+    def turnout(self) -> Turnout | None:
+        if self.electorate is None:
+            return None
+        return Turnout(self.electorate, self.first.ballot_papers, self.first.valid)
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything a declaration states, with the story of how it was reached."""
 
@@ -276,6 +368,7 @@ class Result:
     lot_required: tuple[str, ...] = ()  # the tied candidates, when no lot was given
     lot: Lot | None = None
     turnout: Turnout | None = None
+    areas: tuple[AreaResult, ...] = ()  # per voting area, when counted by area
 
     @property
     def rejected_total(self) -> int:
@@ -319,77 +412,144 @@ def count(
     otherwise the result has ``winner=None`` and names the tied candidates in
     ``lot_required``.
     """
-    names = tuple(c.name for c in ballots.candidates)
+    first = first_preferences(ballots)
+    stage = stage_one(first, method)
+    moved = transfers(ballots, stage.remaining) if stage.remaining else None
+    return declare(first, method, moved, lot=lot, electorate=electorate)
+
+
+def count_by_area(
+    areas: Mapping[str, Ballots],
+    method: Method = Method.SV,
+    *,
+    lot: LotInstruction | None = None,
+    electorates: Mapping[str, int] | None = None,
+    issued: Mapping[str, int] | None = None,
+) -> Result:
+    """Count several voting areas as one poll, reporting every figure per area too.
+
+    Who remains is decided on the totals; each area then counts the second
+    preferences on its own excluded papers (PCC Order r.57-60).
+    """
+    if not areas:
+        raise CountError("there are no voting areas to count")
+    firsts = {name: first_preferences(b) for name, b in areas.items()}
+    stage = stage_one(reduce(operator.add, firsts.values()), method)
+    moved = {n: transfers(b, stage.remaining) for n, b in areas.items()} if stage.remaining else {}
+    return declare_areas(firsts, moved, method, lot=lot, electorates=electorates, issued=issued)
+
+
+def declare_areas(
+    firsts: Mapping[str, FirstPreferences],
+    moved: Mapping[str, Transfers],
+    method: Method = Method.SV,
+    *,
+    lot: LotInstruction | None = None,
+    electorates: Mapping[str, int] | None = None,
+    issued: Mapping[str, int] | None = None,
+) -> Result:
+    """The declaration from local counts: their first counts and, if needed, transfers."""
+    electorates = electorates or {}
+    missing = [n for n in firsts if n not in moved]
+    if moved and missing:
+        raise CountError(f"second preferences are missing for: {', '.join(missing)}")
+    areas = tuple(
+        AreaResult(n, first, moved.get(n), electorates.get(n), (issued or {}).get(n))
+        for n, first in firsts.items()
+    )
+    for area in areas:
+        if area.electorate is not None:
+            _turnout(area.first.ballot_papers, area.first.valid, area.electorate, area.name)
+    electorate = sum(electorates[n] for n in firsts) if electorates else None
+    result = declare(
+        reduce(operator.add, firsts.values()),
+        method,
+        reduce(operator.add, moved.values()) if moved else None,
+        lot=lot,
+        electorate=electorate,
+    )
+    return replace(result, areas=areas)
+
+
+def first_preferences(ballots: Ballots) -> FirstPreferences:
+    """Stage one of a local count: first preferences and the papers' own figures."""
+    votes = dict.fromkeys((c.name for c in ballots.candidates), 0)
+    heads: Counter[NotCounted] = Counter()
+    for (first, second), papers in ballots.pairs.items():
+        votes[first] += papers
+        head = _head(first, second)
+        if head is not None:
+            heads[head] += papers
+    return FirstPreferences(
+        candidates=ballots.candidates,
+        votes=MappingProxyType(votes),
+        rejected=_frozen(ballots.rejected, SV_HEADINGS),
+        second_not_counted=_frozen(heads, PAPER_HEADS),
+    )
+
+
+def transfers(ballots: Ballots, remaining: tuple[str, ...]) -> Transfers:
+    """Rule 5 on these papers: only excluded candidates' papers are looked at again."""
+    moved = dict.fromkeys(remaining, 0)
+    lost: Counter[NotCounted] = Counter()
+    excluded_papers = 0
+    for (first, second), papers in ballots.pairs.items():
+        if first in moved:
+            continue
+        excluded_papers += papers
+        head = _head(first, second)
+        if head is not None:
+            lost[head] += papers
+        elif second in moved:
+            moved[second] += papers  # type: ignore[index]
+        else:
+            lost[NotCounted.NOT_REMAINING] += papers
+    return Transfers(
+        remaining=remaining,
+        transfers=MappingProxyType(moved),
+        non_transferable=_frozen(lost, STAGE_TWO_HEADS),
+        excluded_papers=excluded_papers,
+    )
+
+
+def stage_one(first: FirstPreferences, method: Method = Method.SV) -> StageOne:
+    """Rules 3-4 on the totals: who is elected, or who remains.
+
+    ``remaining`` is empty when the count ends here; in a plurality count
+    (FPTP, or two candidates) ``elected`` is None while the leaders are equal.
+    """
+    names = tuple(c.name for c in first.candidates)
     if not names:
         raise CountError(
-            f"no candidates: none of the {ballots.ballot_papers:,} papers has a valid first "
+            f"no candidates: none of the {first.ballot_papers:,} papers has a valid first "
             "preference (give --candidates to list the candidates)"
         )
-    if isinstance(lot, EnteredLot) and lot.winner not in names:
-        raise CountError(f"--lot {lot.winner!r} is not a candidate")
-    valid = ballots.valid
+    votes, valid = first.votes, first.valid
     if valid == 0 and len(names) > 1:
         raise CountError(
-            f"no valid ballot papers: all {ballots.ballot_papers:,} papers were rejected"
+            f"no valid ballot papers: all {first.ballot_papers:,} papers were rejected"
         )
-    turnout = _turnout(ballots, electorate)
-    votes = dict.fromkeys(names, 0)
-    for (first, _), papers in ballots.pairs.items():
-        votes[first] += papers
     majority = valid // 2 + 1
-
-    def result(
-        stage: StageOne,
-        stage_two: StageTwo | None,
-        by: DecidedBy,
-        winner: str | None,
-        tied: tuple[str, ...] = (),
-        lot_drawn: Lot | None = None,
-    ) -> Result:
-        if lot_drawn is not None:
-            by = DecidedBy.LOT
-        elif winner is None:
-            by = DecidedBy.LOT_REQUIRED
-        return Result(
-            method=method,
-            candidates=ballots.candidates,
-            ballot_papers=ballots.ballot_papers,
-            valid=valid,
-            rejected=MappingProxyType(_statement(ballots.rejected, method)),
-            second_not_counted=(
-                None if method is Method.FPTP else _frozen(_paper_heads(ballots), PAPER_HEADS)
-            ),
-            stage_one=stage,
-            stage_two=stage_two,
-            winner=winner,
-            decided_by=by,
-            lot_required=() if winner else tied,
-            lot=lot_drawn,
-            turnout=turnout,
-        )
-
-    if len(names) == 1:
-        stage = _final_stage_one(votes, valid, majority, elected=names[0])
-        return result(stage, None, DecidedBy.UNOPPOSED, names[0])
-
-    if method is Method.FPTP or len(names) == 2:
-        # FPTP, and SV with two candidates, are a simple plurality (rule 3).
-        by = DecidedBy.MOST_VOTES if method is Method.FPTP else DecidedBy.SIMPLE_MAJORITY
-        winner, lot_drawn, tied = _most_votes(votes, names, lot)
-        stage = _final_stage_one(votes, valid, majority, elected=winner)
-        return result(stage, None, by, winner, tied, lot_drawn)
-
-    leader = max(votes, key=votes.__getitem__)
-    if votes[leader] * 2 > valid:  # more than half; exactly half is not enough
-        stage = _final_stage_one(votes, valid, majority, elected=leader)
-        return result(stage, None, DecidedBy.MAJORITY, leader)
-
+    ends = {
+        "votes": votes,
+        "valid": valid,
+        "majority": majority,
+        "remaining": (),
+        "excluded": (),
+        "tie_for_second": False,
+    }
+    top = max(votes.values())
+    leaders = [n for n in names if votes[n] == top]
+    if len(names) == 1 or method is Method.FPTP or len(names) == 2:
+        return StageOne(elected=leaders[0] if len(leaders) == 1 else None, **ends)  # type: ignore[arg-type]
+    if top * 2 > valid:  # more than half; exactly half is not enough
+        return StageOne(elected=leaders[0], **ends)  # type: ignore[arg-type]
     # Rule 4: the two leaders remain; an equality for second place keeps every
     # tied candidate in (GLA Act Sch. 2 para 4(3)): no lot here.
     second_place = sorted(votes.values(), reverse=True)[1]
     remaining = tuple(n for n in names if votes[n] >= second_place)
-    stage = StageOne(
-        votes=MappingProxyType(votes),
+    return StageOne(
+        votes=votes,
         valid=valid,
         majority=majority,
         elected=None,
@@ -397,47 +557,67 @@ def count(
         excluded=tuple(n for n in names if n not in remaining),
         tie_for_second=len(remaining) > 2,
     )
-    stage_two = _stage_two(ballots, votes, remaining)
-    winner, lot_drawn, tied = _most_votes(stage_two.totals, remaining, lot)
-    return result(stage, stage_two, DecidedBy.STAGE_TWO, winner, tied, lot_drawn)
 
 
-def _final_stage_one(
-    votes: dict[str, int], valid: int, majority: int, elected: str | None
-) -> StageOne:
-    """A stage one after which the count ends (nobody is excluded)."""
-    return StageOne(
-        votes=MappingProxyType(votes),
-        valid=valid,
-        majority=majority,
-        elected=elected,
-        remaining=(),
-        excluded=(),
-        tie_for_second=False,
-    )
-
-
-def _stage_two(ballots: Ballots, votes: dict[str, int], remaining: tuple[str, ...]) -> StageTwo:
-    """Rule 5: only excluded candidates' papers are looked at again."""
-    transfers = dict.fromkeys(remaining, 0)
-    lost: Counter[NotCounted] = Counter()
-    excluded_papers = 0
-    for (first, second), papers in ballots.pairs.items():
-        if first in transfers:
-            continue
-        excluded_papers += papers
-        head = _head(first, second)
-        if head is not None:
-            lost[head] += papers
-        elif second in transfers:
-            transfers[second] += papers  # type: ignore[index]
-        else:
-            lost[NotCounted.NOT_REMAINING] += papers
-    return StageTwo(
-        transfers=MappingProxyType(transfers),
-        totals=MappingProxyType({n: votes[n] + transfers[n] for n in remaining}),
-        non_transferable=_frozen(lost, STAGE_TWO_HEADS),
-        excluded_papers=excluded_papers,
+def declare(
+    first: FirstPreferences,
+    method: Method = Method.SV,
+    moved: Transfers | None = None,
+    *,
+    lot: LotInstruction | None = None,
+    electorate: int | None = None,
+) -> Result:
+    """The result from a first count and, when stage one does not decide, the transfers."""
+    names = tuple(c.name for c in first.candidates)
+    if isinstance(lot, EnteredLot) and lot.winner not in names:
+        raise CountError(f"--lot {lot.winner!r} is not a candidate")
+    stage = stage_one(first, method)
+    stage_two = None
+    if len(names) == 1:
+        winner, lot_drawn, tied, by = names[0], None, (), DecidedBy.UNOPPOSED
+    elif stage.remaining:
+        if moved is None or moved.remaining != stage.remaining:
+            counted = (
+                "not counted" if moved is None else f"counted for {', '.join(moved.remaining)}"
+            )
+            raise CountError(
+                f"stage one leaves {', '.join(stage.remaining)} remaining, but the second "
+                f"preferences were {counted}"
+            )
+        stage_two = StageTwo(
+            transfers=moved.transfers,
+            totals=MappingProxyType(
+                {n: first.votes[n] + moved.transfers[n] for n in stage.remaining}
+            ),
+            non_transferable=moved.non_transferable,
+            excluded_papers=moved.excluded_papers,
+        )
+        winner, lot_drawn, tied = _most_votes(stage_two.totals, stage.remaining, lot)
+        by = DecidedBy.STAGE_TWO
+    elif method is Method.FPTP or len(names) == 2:
+        winner, lot_drawn, tied = _most_votes(first.votes, names, lot)
+        by = DecidedBy.MOST_VOTES if method is Method.FPTP else DecidedBy.SIMPLE_MAJORITY
+        stage = replace(stage, elected=winner)
+    else:
+        winner, lot_drawn, tied, by = stage.elected, None, (), DecidedBy.MAJORITY
+    if lot_drawn is not None:
+        by = DecidedBy.LOT
+    elif winner is None:
+        by = DecidedBy.LOT_REQUIRED
+    return Result(
+        method=method,
+        candidates=first.candidates,
+        ballot_papers=first.ballot_papers,
+        valid=first.valid,
+        rejected=MappingProxyType(_statement(first.rejected, method)),
+        second_not_counted=None if method is Method.FPTP else first.second_not_counted,
+        stage_one=stage,
+        stage_two=stage_two,
+        winner=winner,
+        decided_by=by,
+        lot_required=() if winner else tied,
+        lot=lot_drawn,
+        turnout=_turnout(first.ballot_papers, first.valid, electorate),
     )
 
 
@@ -446,15 +626,6 @@ def _head(first: str, second: Second) -> NotCounted | None:
     if isinstance(second, NotCounted):
         return second
     return NotCounted.SAME_AS_FIRST if second == first else None
-
-
-def _paper_heads(ballots: Ballots) -> Counter[NotCounted]:
-    heads: Counter[NotCounted] = Counter()
-    for (first, second), papers in ballots.pairs.items():
-        head = _head(first, second)
-        if head is not None:
-            heads[head] += papers
-    return heads
 
 
 def _most_votes(
@@ -490,20 +661,25 @@ def _statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Reject
     return {h: merged.get(h, 0) for h in FPTP_HEADINGS}
 
 
-def _frozen(
-    counts: Mapping[NotCounted, int], heads: Iterable[NotCounted]
-) -> Mapping[NotCounted, int]:
-    return MappingProxyType({h: counts.get(h, 0) for h in heads})
+def _frozen(counts: Mapping[Any, int], keys: Iterable[Any]) -> Mapping[Any, int]:
+    return MappingProxyType({k: counts.get(k, 0) for k in keys})
 
 
-def _turnout(ballots: Ballots, electorate: int | None) -> Turnout | None:
+def _sum(a: Mapping[Any, int], b: Mapping[Any, int]) -> Mapping[Any, int]:
+    return MappingProxyType({k: a.get(k, 0) + b.get(k, 0) for k in dict.fromkeys([*a, *b])})
+
+
+def _turnout(
+    papers: int, valid: int, electorate: int | None, area: str | None = None
+) -> Turnout | None:
     if electorate is None:
         return None
+    where = f" of {area}" if area else ""
     if electorate <= 0:
-        raise CountError(f"--electorate must be a positive number, not {electorate:,}")
-    if electorate < ballots.ballot_papers:
+        raise CountError(f"the electorate{where} must be a positive number, not {electorate:,}")
+    if electorate < papers:
         raise CountError(
-            f"--electorate {electorate:,} is smaller than the {ballots.ballot_papers:,} "
-            "ballot papers counted"
+            f"the electorate{where}, {electorate:,}, is smaller than the {papers:,} ballot "
+            "papers counted"
         )
-    return Turnout(electorate, ballots.ballot_papers, ballots.valid)
+    return Turnout(electorate, papers, valid)

@@ -249,7 +249,7 @@ def test_unknown_format_is_a_usage_error():
 @pytest.mark.parametrize("electorate", ["0", "-4", "10"])
 def test_bad_electorate(electorate):
     result = run("tally", BALLOTS, "--electorate", electorate)
-    assert_one_line_error(result, "--electorate")
+    assert_one_line_error(result, "electorate")
 
 
 def test_output_is_written_atomically(tmp_path):
