@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from svcount.count import EnteredLot, Method, SeededLot
-from svcount.errors import CountError, SvcountError
+from svcount.errors import CountError, InputError, SvcountError
 
 if TYPE_CHECKING:
     from svcount.count import Result
@@ -43,6 +44,11 @@ class Format(enum.StrEnum):
 class ReportFormat(enum.StrEnum):
     table = "table"
     json = "json"
+
+
+class Stage(enum.StrEnum):
+    first = "first"
+    second = "second"
 
 
 # Options shared by tally and verify. Defaults of None mean "not given", so
@@ -106,6 +112,16 @@ UnknownAsVoidOpt = Annotated[
 EncodingOpt = Annotated[
     str | None, typer.Option(help="Text encoding (default: UTF-8, or as its BOM says).")
 ]
+AreaColumnOpt = Annotated[
+    str | None, typer.Option(help="Column naming each paper's voting area (default: detected).")
+]
+ElectorateFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Areas file: CSV with area and electorate columns (optional "
+        "ballot_papers_issued), for turnout per area.",
+    ),
+]
 DelimiterOpt = Annotated[
     str | None, typer.Option(help="Field delimiter: a character, or tab (default: detected).")
 ]
@@ -136,6 +152,8 @@ class Settings:
     first_column: str | None = None
     second_column: str | None = None
     rejected_column: str | None = None
+    area_column: str | None = None
+    electorate_file: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
 
@@ -144,8 +162,9 @@ class Settings:
         updates = {k: v for k, v in given.items() if v is not None and v is not False}
         if "method" in updates:
             updates["method"] = Method(updates["method"])
-        if "candidates" in updates:
-            updates["candidates"] = str(updates["candidates"])
+        for key in ("candidates", "electorate_file"):
+            if key in updates:
+                updates[key] = str(updates[key])
         if updates.get("delimiter") is not None:
             updates["delimiter"] = _delimiter(updates["delimiter"])
         return dataclasses.replace(self, **updates)
@@ -191,11 +210,8 @@ def _delimiter(value: str) -> str:
     return value
 
 
-def _count_file(
-    source: str, settings: Settings, quiet: bool, verbose: bool
-) -> tuple[Loaded, Result]:
-    """Read, classify and count one ballot file; errors exit 2 with one line."""
-    from svcount.count import count
+def _load(source: str, settings: Settings, quiet: bool, verbose: bool) -> Loaded:
+    """Read and classify one ballot file; errors exit 2 with one line."""
     from svcount.io import ReadOptions, load, read_candidates
     from svcount.marks import MarkRules
 
@@ -207,6 +223,7 @@ def _count_file(
             first_column=settings.first_column,
             second_column=settings.second_column,
             rejected_column=settings.rejected_column,
+            area_column=settings.area_column,
             encoding=settings.encoding,
             delimiter=settings.delimiter,
         )
@@ -218,14 +235,6 @@ def _count_file(
         loaded = load(
             source, method=settings.method, candidates=roster, options=options, rules=rules
         )
-        lot: EnteredLot | SeededLot | None = None
-        if settings.lot is not None:
-            lot = EnteredLot(settings.lot)
-        elif settings.seed is not None:
-            lot = SeededLot(settings.seed)
-        result = count(loaded.ballots, loaded.method, lot=lot, electorate=settings.electorate)
-    except CountError as exc:
-        _fail(f"{source}: {exc}")
     except SvcountError as exc:
         _fail(str(exc))
     for warning in loaded.warnings:
@@ -238,10 +247,70 @@ def _count_file(
         )
         for note in loaded.notes:
             _say(note)
+    return loaded
+
+
+def _lot(settings: Settings) -> EnteredLot | SeededLot | None:
+    if settings.lot is not None:
+        return EnteredLot(settings.lot)
+    return None if settings.seed is None else SeededLot(settings.seed)
+
+
+def _area_figures(settings: Settings, areas: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """Electorates and papers issued per area from --electorate-file, checked against ``areas``."""
+    if settings.electorate_file is None:
+        return {}, {}
+    from svcount.io import read_areas
+
+    rows = read_areas(settings.electorate_file, need_electorate=True)
+    listed = [r.name for r in rows]
+    missing = [a for a in areas if a not in listed]
+    extra = [a for a in listed if a not in areas]
+    if missing or extra:
+        parts = [
+            f"in the ballots but not the file: {', '.join(missing)}" if missing else "",
+            f"in the file but not the ballots: {', '.join(extra)}" if extra else "",
+        ]
+        raise InputError(
+            "the areas differ from the ballots' (" + "; ".join(p for p in parts if p) + ")",
+            file=settings.electorate_file,
+        )
+    issued = {r.name: r.issued for r in rows if r.issued is not None}
+    return {r.name: r.electorate for r in rows if r.electorate is not None}, issued
+
+
+def _count(loaded: Loaded, settings: Settings, source: str, quiet: bool) -> Result:
+    """Count a loaded file, by area when it has voting areas."""
+    from svcount.count import count, count_by_area
+
+    try:
+        if loaded.areas is not None:
+            electorates, issued = _area_figures(settings, list(loaded.areas))
+            result = count_by_area(
+                loaded.areas,
+                loaded.method,
+                lot=_lot(settings),
+                electorate=settings.electorate,
+                electorates=electorates,
+                issued=issued,
+            )
+        else:
+            if settings.electorate_file is not None:
+                _fail(
+                    "--electorate-file needs voting areas, and the ballot file has no area "
+                    "column (name it area, or give --area-column)"
+                )
+            result = count(
+                loaded.ballots, loaded.method, lot=_lot(settings), electorate=settings.electorate
+            )
+    except CountError as exc:
+        _fail(f"{source}: {exc}")
+    except SvcountError as exc:
+        _fail(str(exc))
     if (settings.lot is not None or settings.seed is not None) and result.lot is None:
         given = "--lot" if settings.lot is not None else "--seed"
         _say(f"warning: no equality of votes needed a lot; {given} ignored", quiet)
-    return loaded, result
+    return result
 
 
 def _provenance(loaded: Loaded, settings: Settings) -> Provenance:
@@ -279,11 +348,28 @@ def tally(
     first_column: FirstColumnOpt = None,
     second_column: SecondColumnOpt = None,
     rejected_column: RejectedColumnOpt = None,
+    area_column: AreaColumnOpt = None,
+    electorate_file: ElectorateFileOpt = None,
     separator: SeparatorOpt = None,
     uncertain_marker: UncertainOpt = None,
     unknown_as_void: UnknownAsVoidOpt = False,
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
+    stage: Annotated[
+        Stage | None,
+        typer.Option(
+            help="A local count for the police area: write this voting area's first count "
+            "(first), or its second preferences for the remaining candidates (second).",
+        ),
+    ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option(help="With --stage: this count's voting area (or one area of the file)."),
+    ] = None,
+    remaining_from: Annotated[
+        Path | None,
+        typer.Option(help="With --stage second: the police-area total from svcount combine."),
+    ] = None,
     color: ColorOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -294,17 +380,31 @@ def tally(
     """
     given = {k: v for k, v in locals().items() if k in Settings.__dataclass_fields__}
     settings = Settings().merged(given)
-    loaded, result = _count_file(source, settings, quiet, verbose)
-    provenance = _provenance(loaded, settings)
-    from svcount.render import to_csv, to_json
+    if stage is None and (area is not None or remaining_from is not None):
+        _fail("--area and --remaining-from belong to a local count: give --stage first|second")
+    loaded = _load(source, settings, quiet, verbose)
+    if stage is not None:
+        _emit(_local_count(loaded, settings, stage, area, remaining_from), output)
+        return
+    result = _count(loaded, settings, source, quiet)
+    _render_result(result, _provenance(loaded, settings), format, output, color)
+
+
+def _render_result(
+    result: Result,
+    provenance: Provenance,
+    format: Format,
+    output: Path | None,
+    color: bool | None,
+) -> None:
+    """Write the result in ``format``; exit 3 when a lot is still required."""
+    from svcount.render import to_csv, to_json, to_tables
 
     if format is Format.json:
         _emit(to_json(result, provenance), output)
     elif format is Format.csv:
         _emit(to_csv(result), output)
     else:
-        from svcount.render import to_tables
-
         _emit_rich(to_tables, (result, provenance), output, color)
     if result.winner is None:
         _say(
@@ -332,6 +432,8 @@ def verify(
     first_column: FirstColumnOpt = None,
     second_column: SecondColumnOpt = None,
     rejected_column: RejectedColumnOpt = None,
+    area_column: AreaColumnOpt = None,
+    electorate_file: ElectorateFileOpt = None,
     separator: SeparatorOpt = None,
     uncertain_marker: UncertainOpt = None,
     unknown_as_void: UnknownAsVoidOpt = False,
@@ -354,7 +456,8 @@ def verify(
         _fail(str(exc))
     given = {k: v for k, v in locals().items() if k in Settings.__dataclass_fields__}
     settings = Settings().merged(dict(wanted.options)).merged(given)
-    loaded, result = _count_file(ballots, settings, quiet, verbose)
+    loaded = _load(ballots, settings, quiet, verbose)
+    result = _count(loaded, settings, ballots, quiet)
     checks = compare(wanted, result)
     provenance = _provenance(loaded, settings)
     if format is ReportFormat.json:
@@ -369,6 +472,157 @@ def verify(
         raise typer.Exit(EXIT_MISMATCH)
 
 
+def _local_count(
+    loaded: Loaded,
+    settings: Settings,
+    stage: Stage,
+    area: str | None,
+    remaining_from: Path | None,
+) -> str:
+    """A local file for the staged count: this area's first count, or its transfers."""
+    from svcount import __version__
+    from svcount.count import Turnout, first_preferences, transfers
+    from svcount.staged import local_json, read_total
+
+    if settings.candidates is None:
+        _fail("--stage needs --candidates: every local count must use the same candidate list")
+    if loaded.areas is not None:
+        if area is None and len(loaded.areas) != 1:
+            _fail(f"the file holds {len(loaded.areas)} voting areas: choose one with --area")
+        area = area if area is not None else next(iter(loaded.areas))
+        if area not in loaded.areas:
+            _fail(
+                f"{loaded.file}: no papers for the area {area!r} (the file has: "
+                f"{', '.join(loaded.areas)})"
+            )
+        ballots = loaded.areas[area]
+    elif area is None:
+        _fail("--stage needs --area NAME: the voting area this count is for")
+    else:
+        ballots = loaded.ballots
+    source = {"file": loaded.file, "sha256": loaded.sha256}
+    common = {
+        "area": area,
+        "method": loaded.method,
+        "candidates": ballots.candidates,
+        "source": source,
+        "version": __version__,
+    }
+    try:
+        first = first_preferences(ballots)
+        if stage is Stage.first:
+            if settings.electorate is not None:
+                Turnout.of(first.ballot_papers, first.valid, settings.electorate, area)
+            return local_json(**common, first=first, electorate=settings.electorate)
+        if remaining_from is None:
+            _fail("--stage second needs --remaining-from: the total from svcount combine")
+        total = read_total(str(remaining_from))
+        if (total.candidates, total.method) != (ballots.candidates, loaded.method):
+            _fail(
+                f"{remaining_from}: a different election: its candidates or method differ "
+                "from this count's"
+            )
+        if total.areas and area not in total.areas:
+            _fail(f"{remaining_from}: the total has no first count for {area!r}")
+        return local_json(**common, moved=transfers(ballots, total.remaining), total=total)
+    except SvcountError as exc:
+        _fail(str(exc))
+
+
+@app.command(name="combine")
+def combine_counts(
+    files: Annotated[
+        list[Path], typer.Argument(help="Local count files from svcount tally --stage.")
+    ],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Format of the result (a total is JSON).")
+    ] = Format.table,
+    output: OutputOpt = None,
+    areas: Annotated[
+        Path | None,
+        typer.Option(help="Areas file (CSV with an area column): every area must be there."),
+    ] = None,
+    electorate: ElectorateOpt = None,
+    electorate_file: ElectorateFileOpt = None,
+    lot: LotOpt = None,
+    seed: SeedOpt = None,
+    color: ColorOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add up local counts: the police-area total, or, with second counts, the result.
+
+    From first counts alone: the totals and who remains (JSON, for --remaining-from),
+    or the result if stage one decides. With every area's second count too: the
+    declared result, figure for figure that of one count of all the papers.
+    Exit codes: 0 combined, 2 bad input or usage, 3 a lot is required.
+    """
+    from svcount import __version__
+    from svcount.count import declare_areas
+    from svcount.io import read_areas
+    from svcount.staged import combine, read_local, total_json
+
+    settings = Settings(
+        lot=lot,
+        seed=seed,
+        electorate=electorate,
+        electorate_file=str(electorate_file) if electorate_file else None,
+    )
+    if lot is not None and seed is not None:
+        _fail("give either --lot (the returning officer's draw) or --seed, not both")
+    try:
+        locals_ = [read_local(str(f)) for f in files]
+        listed = [r.name for r in read_areas(str(areas), need_electorate=False)] if areas else None
+        combined = combine(locals_, listed)
+        if combined.stage.remaining and not combined.moved:
+            _emit(total_json(combined.firsts, combined.method, __version__), output)
+            _say(
+                f"no candidate has more than half of the valid votes: "
+                f"{', '.join(combined.stage.remaining)} remain. Each local count now counts "
+                "second preferences: svcount tally FILE --stage second --remaining-from TOTAL",
+                quiet,
+            )
+            return
+        electorates, issued = _area_figures(settings, list(combined.firsts))
+        result = declare_areas(
+            combined.firsts,
+            combined.moved,
+            combined.method,
+            lot=_lot(settings),
+            electorate=electorate,
+            electorates=electorates or combined.electorates,
+            issued=issued,
+        )
+    except SvcountError as exc:
+        _fail(str(exc))
+    from svcount.render import Provenance
+
+    parts = tuple(
+        {
+            "file": str(f),
+            "stage": c.stage,
+            "area": c.area,
+            "sha256": hashlib.sha256(Path(f).read_bytes()).hexdigest(),
+        }
+        for f, c in zip(files, locals_, strict=True)
+    )
+    provenance = Provenance(
+        file=", ".join(str(f) for f in files),
+        sha256=hashlib.sha256("".join(p["sha256"] for p in parts).encode()).hexdigest(),
+        rows=result.ballot_papers,
+        columns={},
+        options={
+            "method": combined.method.value,
+            "electorate": electorate,
+            "electorate_file": settings.electorate_file,
+            "lot": lot,
+            "seed": seed,
+        },
+        version=__version__,
+        parts=parts,
+    )
+    _render_result(result, provenance, format, output, color)
+
+
 @app.command()
 def synth(
     figures: Annotated[Path, typer.Argument(help="Figures file (JSON, schema svcount-figures/1).")],
@@ -381,6 +635,13 @@ def synth(
             help="Ballot file to write (.csv, or .csv.gz to compress); default stdout.",
         ),
     ] = None,
+    areas_output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the areas file (area, electorate, ballot_papers_issued) "
+            "for --electorate-file, when the figures have voting areas."
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a ballot file whose count reproduces a figures file exactly.
@@ -389,7 +650,7 @@ def synth(
     given anyway and listed under "assumed"; they are repeated on stderr.
     """
     from svcount.io import write_atomic
-    from svcount.synth import compress, read_figures, synthesise
+    from svcount.synth import areas_csv, compress, read_figures, synthesise
 
     try:
         wanted = read_figures(str(figures))
@@ -401,6 +662,10 @@ def synth(
             sys.stdout.flush()
         else:
             write_atomic(output, data)
+        if areas_output is not None:
+            if not wanted.areas:
+                _fail(f"{figures}: --areas-output needs voting areas in the figures")
+            write_atomic(areas_output, areas_csv(wanted))
     except SvcountError as exc:
         _fail(str(exc))
     where = str(output) if output else "stdout"

@@ -48,6 +48,7 @@ __all__ = [
     "first_preferences",
     "percent",
     "stage_one",
+    "statement",
     "transfers",
 ]
 
@@ -260,6 +261,19 @@ class Turnout:
     ballot_papers: int
     valid_votes: int
 
+    @classmethod
+    def of(cls, papers: int, valid: int, electorate: int, area: str | None = None) -> Turnout:
+        """A turnout, refusing an electorate that cannot be right."""
+        where = f" of {area}" if area else ""
+        if electorate <= 0:
+            raise CountError(f"the electorate{where} must be a positive number, not {electorate:,}")
+        if electorate < papers:
+            raise CountError(
+                f"the electorate{where}, {electorate:,}, is smaller than the {papers:,} ballot "
+                "papers counted"
+            )
+        return cls(electorate, papers, valid)
+
     @property
     def ballot_papers_pct(self) -> Decimal:
         """Returning officers' turnout: all papers counted, rejected ones included."""
@@ -423,6 +437,7 @@ def count_by_area(
     method: Method = Method.SV,
     *,
     lot: LotInstruction | None = None,
+    electorate: int | None = None,
     electorates: Mapping[str, int] | None = None,
     issued: Mapping[str, int] | None = None,
 ) -> Result:
@@ -436,7 +451,15 @@ def count_by_area(
     firsts = {name: first_preferences(b) for name, b in areas.items()}
     stage = stage_one(reduce(operator.add, firsts.values()), method)
     moved = {n: transfers(b, stage.remaining) for n, b in areas.items()} if stage.remaining else {}
-    return declare_areas(firsts, moved, method, lot=lot, electorates=electorates, issued=issued)
+    return declare_areas(
+        firsts,
+        moved,
+        method,
+        lot=lot,
+        electorate=electorate,
+        electorates=electorates,
+        issued=issued,
+    )
 
 
 def declare_areas(
@@ -445,6 +468,7 @@ def declare_areas(
     method: Method = Method.SV,
     *,
     lot: LotInstruction | None = None,
+    electorate: int | None = None,
     electorates: Mapping[str, int] | None = None,
     issued: Mapping[str, int] | None = None,
 ) -> Result:
@@ -459,8 +483,16 @@ def declare_areas(
     )
     for area in areas:
         if area.electorate is not None:
-            _turnout(area.first.ballot_papers, area.first.valid, area.electorate, area.name)
-    electorate = sum(electorates[n] for n in firsts) if electorates else None
+            Turnout.of(area.first.ballot_papers, area.first.valid, area.electorate, area.name)
+    if electorates:
+        if electorate is not None:
+            raise CountError(
+                "give the electorate of the whole area or of each voting area, not both"
+            )
+        missing = [n for n in firsts if n not in electorates]
+        if missing:
+            raise CountError(f"no electorate for: {', '.join(missing)}")
+        electorate = sum(electorates[n] for n in firsts)
     result = declare(
         reduce(operator.add, firsts.values()),
         method,
@@ -609,7 +641,7 @@ def declare(
         candidates=first.candidates,
         ballot_papers=first.ballot_papers,
         valid=first.valid,
-        rejected=MappingProxyType(_statement(first.rejected, method)),
+        rejected=MappingProxyType(statement(first.rejected, method)),
         second_not_counted=None if method is Method.FPTP else first.second_not_counted,
         stage_one=stage,
         stage_two=stage_two,
@@ -617,7 +649,9 @@ def declare(
         decided_by=by,
         lot_required=() if winner else tied,
         lot=lot_drawn,
-        turnout=_turnout(first.ballot_papers, first.valid, electorate),
+        turnout=None
+        if electorate is None
+        else Turnout.of(first.ballot_papers, first.valid, electorate),
     )
 
 
@@ -650,7 +684,7 @@ def _most_votes(
     return winner, Lot(tied=tied, winner=winner, how="seed", seed=lot.seed), tied
 
 
-def _statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Rejection, int]:
+def statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Rejection, int]:
     """The statement of rejected ballot papers, every heading, statutory order."""
     if method is Method.SV:
         return {h: rejected.get(h, 0) for h in SV_HEADINGS}
@@ -667,19 +701,3 @@ def _frozen(counts: Mapping[Any, int], keys: Iterable[Any]) -> Mapping[Any, int]
 
 def _sum(a: Mapping[Any, int], b: Mapping[Any, int]) -> Mapping[Any, int]:
     return MappingProxyType({k: a.get(k, 0) + b.get(k, 0) for k in dict.fromkeys([*a, *b])})
-
-
-def _turnout(
-    papers: int, valid: int, electorate: int | None, area: str | None = None
-) -> Turnout | None:
-    if electorate is None:
-        return None
-    where = f" of {area}" if area else ""
-    if electorate <= 0:
-        raise CountError(f"the electorate{where} must be a positive number, not {electorate:,}")
-    if electorate < papers:
-        raise CountError(
-            f"the electorate{where}, {electorate:,}, is smaller than the {papers:,} ballot "
-            "papers counted"
-        )
-    return Turnout(electorate, papers, valid)

@@ -48,7 +48,9 @@ __all__ = [
 ]
 
 Engine = Literal["auto", "pandas", "python"]
-ROLES = ("first", "second", "rejected")
+ROLES = ("first", "second", "rejected", "area")
+#: One row's fields in ROLES order; "" for a role not read.
+Row = tuple[str, str, str, str]
 
 #: Header spellings recognised for each role, compared with case and punctuation removed.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -82,6 +84,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "choice2",
     ),
     "rejected": ("rejected", "rejection", "rejectionreason", "rejectedreason", "adjudication"),
+    "area": ("area", "votingarea", "countingarea"),
 }
 DELIMITERS = (",", ";", "\t")
 SNIFF_BYTES = 1 << 16
@@ -100,6 +103,7 @@ class ReadOptions:
     first_column: str | None = None
     second_column: str | None = None
     rejected_column: str | None = None
+    area_column: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     engine: Engine = "auto"
@@ -185,7 +189,7 @@ class Layout:
 
 @dataclass(frozen=True)
 class RawMarks:
-    counts: Mapping[RawKey, int]
+    counts: Mapping[Row, int]
     rows: int
     layout: Layout
     engine: str  # "pandas" or "python": which reader produced the counts
@@ -204,6 +208,7 @@ class Loaded:
     layout: Layout
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    areas: Mapping[str, Ballots] | None = None  # per voting area, when the file has an area column
 
 
 # --------------------------------------------------------------------------- sources
@@ -376,6 +381,7 @@ def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dic
         "first": options.first_column,
         "second": options.second_column,
         "rejected": options.rejected_column,
+        "area": options.area_column,
     }
     columns: dict[str, int] = {}
     for role in ROLES:
@@ -418,9 +424,9 @@ def _show_header(header: Sequence[str]) -> str:
 def read_marks(
     source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str] = ROLES
 ) -> RawMarks:
-    """Aggregate the file's rows into distinct raw marks with their number of papers.
+    """Aggregate the file's rows into distinct raw rows with their number of papers.
 
-    ``roles`` are the columns to read, in key order; a role the file lacks reads as "".
+    Keys are in ROLES order; a role not in ``roles``, or not in the file, reads as "".
     """
     engine = options.engine
     if engine == "auto":
@@ -437,7 +443,7 @@ def read_marks(
         if counted is not None and counting and _rows_complete(scan.result(), layout, counted[1]):
             counts, rows = counted
         else:  # the validating reader: exact line numbers for any malformed row
-            counts, rows, engine = Counter[RawKey](), 0, "python"
+            counts, rows, engine = Counter[Row](), 0, "python"
             for _, key in _rows(source, layout, roles):
                 counts[key] += 1
                 rows += 1
@@ -458,9 +464,11 @@ def _rows_complete(scan: Scan, layout: Layout, rows: int) -> bool:
     return not scan.quotes and scan.delimiters - header == rows * (len(layout.header) - 1)
 
 
-def _rows(source: Source, layout: Layout, roles: Sequence[str]) -> Iterator[tuple[int, RawKey]]:
-    """Each paper as (line number, key) with the csv module; validates every row."""
-    indexes = [layout.columns.get(role) for role in roles]
+def _rows(
+    source: Source, layout: Layout, roles: Sequence[str] = ROLES
+) -> Iterator[tuple[int, Row]]:
+    """Each paper as (line number, row) with the csv module; validates every row."""
+    indexes = [layout.columns.get(role) if role in roles else None for role in ROLES]
     width = len(layout.header)
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with _open_binary(source, layout.compressed) as binary:
@@ -503,7 +511,7 @@ def _csv_message(message: str, start: int) -> str:
 
 def _read_pandas(
     source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str]
-) -> tuple[Counter[RawKey], int] | None:
+) -> tuple[Counter[Row], int] | None:
     """Chunked pandas: categorical codes counted with ``np.bincount`` per chunk.
 
     Returns None when pandas cannot parse the file: the validating reader then
@@ -511,9 +519,9 @@ def _read_pandas(
     """
     import pandas as pd
 
-    present = [role for role in roles if role in layout.columns]
+    present = [role for role in ROLES if role in roles and role in layout.columns]
     usecols = [layout.columns[role] for role in present]
-    counts: Counter[RawKey] = Counter()
+    counts: Counter[Row] = Counter()
     rows = 0
     try:
         chunks = pd.read_csv(
@@ -534,15 +542,13 @@ def _read_pandas(
                 rows += len(chunk)
                 # usecols keeps file order; put the columns in role order.
                 ordered = [chunk.iloc[:, sorted(usecols).index(i)] for i in usecols]
-                _count_chunk(ordered, present, roles, counts)
+                _count_chunk(ordered, present, counts)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None
     return counts, rows
 
 
-def _count_chunk(
-    columns: list[object], present: list[str], roles: Sequence[str], counts: Counter[RawKey]
-) -> None:
+def _count_chunk(columns: list[object], present: list[str], counts: Counter[Row]) -> None:
     """Add one chunk's distinct combinations of category codes to ``counts``."""
     import numpy
 
@@ -565,7 +571,7 @@ def _count_chunk(
     for j, n in enumerate(papers.tolist()):
         key = tuple(
             labels[position[role]][int(keys[position[role]][j])] if role in position else ""
-            for role in roles
+            for role in ROLES
         )
         counts[key] += n  # type: ignore[index]
 
@@ -708,11 +714,30 @@ def load(
             )
         roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
         marks = read_marks(source, layout, options, roles)
-        counts = marks.counts
-        if method is Method.FPTP:  # key shape stays (first, second, rejected)
-            counts = {(k[0], "", k[1]): n for k, n in counts.items()}
+        union: Counter[RawKey] = Counter()
+        by_area: dict[str, Counter[RawKey]] = {}
+        blank_areas: list[str] = []
+        for (first, second, rejected, area), papers in marks.counts.items():
+            union[(first, second, rejected)] += papers
+            if "area" in layout.columns:
+                name = normalise_name(area)
+                if not name:
+                    blank_areas.append(area)
+                by_area.setdefault(name, Counter())[(first, second, rejected)] += papers
         try:
-            classified: Classified = classify(counts, candidates, rules)
+            if blank_areas:
+                papers = sum(by_area[""].values())
+                raise MarkError(
+                    (
+                        MarkProblem(
+                            "area",
+                            tuple(blank_areas),
+                            papers,
+                            "a paper has no voting area (the area is blank)",
+                        ),
+                    )
+                )
+            classified: Classified = classify(union, candidates, rules)
         except MarkError as exc:
             raise _located(source, layout, exc.problems) from None
         warnings = ()
@@ -734,7 +759,14 @@ def load(
             layout=layout,
             warnings=warnings,
             notes=notes,
+            areas={a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=_area_order)}
+            if by_area
+            else None,
         )
+
+
+def _area_order(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
 
 
 def _located(source: Source, layout: Layout, problems: Sequence[MarkProblem]) -> InputError:
@@ -779,3 +811,77 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
         raise
+
+
+# --------------------------------------------------------------------------- voting areas
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One row of an areas file: a voting area, its electorate, papers issued."""
+
+    name: str
+    electorate: int | None
+    issued: int | None
+
+
+_AREA_FIELDS = {
+    "area": ("area", "votingarea", "countingarea"),
+    "electorate": ("electorate", "electors"),
+    "issued": ("ballotpapersissued", "papersissued", "issued"),
+}
+
+
+def read_areas(path: str, *, need_electorate: bool) -> tuple[AreaRow, ...]:
+    """An areas file: CSV with ``area``, and ``electorate`` / ``ballot_papers_issued``."""
+    file = Path(path)
+    _check_readable(file, path)
+    try:
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise InputError("is not valid UTF-8 text", file=path) from None
+    rows = [(i + 1, row) for i, row in enumerate(csv.reader(lines)) if any(c.strip() for c in row)]
+    if not rows:
+        raise InputError("the areas file is empty", file=path)
+    header = [_fold(h) for h in rows[0][1]]
+    where = {
+        key: next((header.index(n) for n in names if n in header), None)
+        for key, names in _AREA_FIELDS.items()
+    }
+    if where["area"] is None or (need_electorate and where["electorate"] is None):
+        wanted = "area,electorate" if need_electorate else "area"
+        raise InputError(
+            f"the header needs the columns {wanted} (optional: ballot_papers_issued)",
+            file=path,
+            line=rows[0][0],
+        )
+    out: list[AreaRow] = []
+    seen: dict[str, int] = {}
+    for line, row in rows[1:]:
+        name = normalise_name(row[where["area"]]) if where["area"] < len(row) else ""  # type: ignore[operator]
+        if not name:
+            raise InputError("a row has no area name", file=path, line=line)
+        if name in seen:
+            raise InputError(
+                f"area {name!r} is listed twice (lines {seen[name]} and {line})",
+                file=path,
+                line=line,
+            )
+        seen[name] = line
+        electorate = _whole_number(row, where["electorate"], "electorate", path, line)
+        if need_electorate and electorate is None:
+            raise InputError(f"area {name!r} has no electorate", file=path, line=line)
+        issued = _whole_number(row, where["issued"], "ballot_papers_issued", path, line)
+        out.append(AreaRow(name, electorate, issued))
+    if not out:
+        raise InputError("the areas file has a header but no areas", file=path)
+    return tuple(out)
+
+
+def _whole_number(row: list[str], index: int | None, what: str, path: str, line: int) -> int | None:
+    text = row[index].strip().replace(",", "") if index is not None and index < len(row) else ""
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InputError(f"{what} {text!r} is not a whole number", file=path, line=line)
+    return int(text)

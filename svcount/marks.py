@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from svcount.count import Ballots, Candidate, NotCounted, Rejection, Second
 from svcount.errors import MarkError, MarkProblem
 
-__all__ = ["Classified", "MarkRules", "RawKey", "classify", "normalise_name"]
+__all__ = ["Classified", "MarkRules", "Outcome", "RawKey", "classify", "normalise_name"]
 
 #: (first preference, second preference, rejected) exactly as written; "" when absent.
 RawKey = tuple[str, str, str]
@@ -33,11 +33,27 @@ class MarkRules:
     unknown_as_void: bool = False  # with a candidate list: unknown names are uncertain
 
 
+Outcome = tuple[str, Second] | Rejection
+
+
 @dataclass(frozen=True)
 class Classified:
     ballots: Ballots
     warnings: tuple[MarkProblem, ...]  # worth telling the user; the count goes on
     notes: tuple[str, ...]  # for --verbose
+    outcomes: Mapping[RawKey, Outcome]  # what each distinct raw key became
+
+    def ballots_for(self, raw: Mapping[RawKey, int]) -> Ballots:
+        """Some of the papers (one voting area's), classified the same way."""
+        pairs: Counter[tuple[str, Second]] = Counter()
+        rejected: Counter[Rejection] = Counter()
+        for key, papers in raw.items():
+            outcome = self.outcomes[key]
+            if isinstance(outcome, Rejection):
+                rejected[outcome] += papers
+            else:
+                pairs[outcome] += papers
+        return Ballots(candidates=self.ballots.candidates, pairs=pairs, rejected=rejected)
 
 
 def normalise_name(text: str) -> str:
@@ -179,9 +195,11 @@ def classify(
     read = _Fields(rules)
     problems, warnings = _Problems(), _Problems()
     rejected: Counter[Rejection] = Counter()
-    pending: list[tuple[str, str, str, int]] = []  # (first name, raw first, raw second, papers)
+    outcomes: dict[RawKey, Outcome] = {}
+    pending: list[tuple[RawKey, str, int]] = []  # (raw key, first name, papers)
 
-    for (first_raw, second_raw, adjudication), papers in raw.items():
+    for key, papers in raw.items():
+        first_raw, second_raw, adjudication = key
         if papers <= 0:
             continue
         controls = [
@@ -206,17 +224,19 @@ def classify(
             )
             continue
         if heading is not None:
+            outcomes[key] = heading  # type: ignore[assignment]
             rejected[heading] += papers  # type: ignore[index]
             continue
         kind, name = read(first_raw)
         if kind is _Kind.NAME:
-            pending.append((name, first_raw, second_raw, papers))
+            pending.append((key, name, papers))
         else:
+            outcomes[key] = _FIRST_REJECTION[kind]
             rejected[_FIRST_REJECTION[kind]] += papers
 
     if candidates is None:
         firsts: Counter[str] = Counter()
-        for name, _, _, papers in pending:
+        for _, name, papers in pending:
             firsts[name] += papers
         roster = _infer_candidates(firsts)
     else:
@@ -258,10 +278,12 @@ def classify(
         return None
 
     pairs: Counter[tuple[str, Second]] = Counter()
-    for name, first_raw, second_raw, papers in pending:
+    for key, name, papers in pending:
+        first_raw, second_raw, _ = key
         first = resolve("first", name, first_raw, papers)
         if first is None:
-            rejected[Rejection.VOID_FOR_UNCERTAINTY] += papers  # unknown_as_void
+            outcomes[key] = Rejection.VOID_FOR_UNCERTAINTY  # unknown_as_void
+            rejected[Rejection.VOID_FOR_UNCERTAINTY] += papers
             continue
         kind, second_name = read(second_raw)
         second: Second
@@ -275,6 +297,7 @@ def classify(
                 second = resolved
         else:
             second = _SECOND_NOT_COUNTED[kind]
+        outcomes[key] = (first, second)
         pairs[(first, second)] += papers
 
     if problems.text:
@@ -283,6 +306,7 @@ def classify(
         ballots=Ballots(candidates=roster, pairs=pairs, rejected=rejected),
         warnings=warnings.as_tuple(),
         notes=_merge_notes(raw, read),
+        outcomes=outcomes,
     )
 
 

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from svcount.count import DecidedBy, Method, Result
+from svcount.count import (
+    AreaResult,
+    DecidedBy,
+    Method,
+    NotCounted,
+    Rejection,
+    Result,
+    percent,
+    statement,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -45,6 +54,7 @@ class Provenance:
     columns: Mapping[str, str | None]
     options: Mapping[str, Any] = field(default_factory=dict)
     version: str = ""
+    parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
 
 
 def candidate_status(result: Result, name: str) -> str:
@@ -132,17 +142,44 @@ def to_json(result: Result, provenance: Provenance) -> str:
         "stages": stages,
         "rejected": _names(result.rejected),
         "second_preferences_not_counted": _names(result.second_not_counted),
-        "turnout": None
-        if turnout is None
-        else {
-            "electorate": turnout.electorate,
-            "ballot_papers": turnout.ballot_papers,
-            "ballot_papers_pct": _pct(turnout.ballot_papers_pct),
-            "valid_votes": turnout.valid_votes,
-            "valid_votes_pct": _pct(turnout.valid_votes_pct),
-        },
+        "turnout": _turnout_json(turnout),
+        "areas": [_area_json(result, area) for area in result.areas],
     }
+    if provenance.parts:
+        document["input"]["local_counts"] = list(provenance.parts)  # type: ignore[index]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _turnout_json(turnout: Any) -> dict[str, Any] | None:
+    if turnout is None:
+        return None
+    return {
+        "electorate": turnout.electorate,
+        "ballot_papers": turnout.ballot_papers,
+        "ballot_papers_pct": _pct(turnout.ballot_papers_pct),
+        "valid_votes": turnout.valid_votes,
+        "valid_votes_pct": _pct(turnout.valid_votes_pct),
+    }
+
+
+def _area_json(result: Result, area: AreaResult) -> dict[str, Any]:
+    first, moved = area.first, area.transfers
+    sv = result.method is Method.SV
+    return {
+        "area": area.name,
+        "ballot_papers": first.ballot_papers,
+        "valid_votes": first.valid,
+        "first_preferences": dict(first.votes),
+        "second_preferences": dict(moved.transfers) if moved else None,
+        "final": dict(area.totals),
+        "rejected": _names(statement(first.rejected, result.method)),
+        "second_preferences_not_counted": _names(first.second_not_counted) if sv else None,
+        "non_transferable": _names(moved.non_transferable) if moved else None,
+        "excluded_papers": moved.excluded_papers if moved else None,
+        "turnout": _turnout_json(area.turnout),
+        "ballot_papers_issued": area.issued,
+        "issued_minus_counted": None if area.issued is None else area.issued - first.ballot_papers,
+    }
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -151,45 +188,57 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 def to_csv(result: Result) -> str:
-    """One row per candidate per stage, header ``CSV_HEADER``."""
+    """One row per candidate per stage, header ``CSV_HEADER``.
+
+    Counted by area, an ``area`` column follows: empty on the rows of the whole
+    count, then the same rows for each voting area.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    stage_one = result.stage_one
-    for c in result.candidates:
-        if stage_one.remaining:
-            status = "remaining" if c.name in stage_one.remaining else "excluded"
-        else:
-            status = candidate_status(result, c.name)
-        votes = stage_one.votes[c.name]
-        writer.writerow(
-            [
-                1,
-                spreadsheet_safe(c.name),
-                spreadsheet_safe(c.party or ""),
-                votes,
-                "",
-                votes,
-                result.share(c.name),
-                status,
-            ]
-        )
-    if result.stage_two:
+    by_area = bool(result.areas)
+    writer.writerow([*CSV_HEADER, *(["area"] if by_area else [])])
+    whole = (None, result.stage_one.votes, result.stage_two.transfers if result.stage_two else None)
+    parts = [whole] + [
+        (a.name, a.first.votes, a.transfers.transfers if a.transfers else None)
+        for a in result.areas
+    ]
+    for area, votes, moved in parts:
+        valid = sum(votes.values())
+        tail = [] if not by_area else [spreadsheet_safe(area or "")]
         for c in result.candidates:
-            transfers = result.stage_two.transfers.get(c.name)
-            total = result.stage_two.totals.get(c.name)
+            status = candidate_status(result, c.name)
+            if result.stage_one.remaining:
+                status = "remaining" if c.name in result.stage_one.remaining else "excluded"
+            n = votes[c.name]
             writer.writerow(
                 [
-                    2,
+                    1,
                     spreadsheet_safe(c.name),
                     spreadsheet_safe(c.party or ""),
-                    stage_one.votes[c.name],
-                    "" if transfers is None else transfers,
-                    "" if total is None else total,
-                    result.share(c.name),
-                    candidate_status(result, c.name),
+                    n,
+                    "",
+                    n,
+                    percent(n, valid),
+                    status,
+                    *tail,
                 ]
             )
+        if moved is not None:
+            for c in result.candidates:
+                n, extra = votes[c.name], moved.get(c.name)
+                writer.writerow(
+                    [
+                        2,
+                        spreadsheet_safe(c.name),
+                        spreadsheet_safe(c.party or ""),
+                        n,
+                        "" if extra is None else extra,
+                        "" if extra is None else n + extra,
+                        percent(n, valid),
+                        candidate_status(result, c.name),
+                        *tail,
+                    ]
+                )
     return out.getvalue()
 
 
@@ -229,6 +278,7 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
             title_justify="left",
             show_edge=not plain,
             title_style=None if plain else "bold",
+            min_width=len(title) + 2,
         )
         for i, column in enumerate(columns):
             t.add_column(column, justify="left" if i == 0 or column == "Party" else "right")
@@ -356,6 +406,144 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
                 "included; the press counts valid votes only."
             )
         )
+    if result.areas:
+        out.extend(_area_tables(result, table))
+    return out
+
+
+_SHORT_HEADING = {
+    Rejection.WANT_OF_OFFICIAL_MARK: "Official mark",
+    Rejection.MORE_THAN_ONE_CANDIDATE: "More than one",
+    Rejection.IDENTIFYING_MARK: "Identifying",
+    Rejection.UNMARKED: "Unmarked",
+    Rejection.VOID_FOR_UNCERTAINTY: "Uncertain",
+    Rejection.UNMARKED_OR_VOID: "Unmarked or uncertain",
+}
+_SHORT_HEAD = {
+    NotCounted.BLANK: "None",
+    NotCounted.MORE_THAN_ONE: "Several",
+    NotCounted.UNCERTAIN: "Uncertain",
+    NotCounted.SAME_AS_FIRST: "Same as first",
+    NotCounted.NOT_REMAINING: "Not remaining",
+}
+
+
+def _area_tables(result: Result, table: Any) -> list[RenderableType]:
+    """Areas as rows, figures as columns, a totals row: narrow enough for 80 columns."""
+    from rich.text import Text
+
+    areas = result.areas
+    names = [c.name for c in result.candidates]
+
+    def add(t: Any, rows: list[tuple[str, list[int | None]]], total: list[int | None]) -> Any:
+        cells = [[("" if v is None else f"{v:,}") for v in values] for _, values in rows]
+        cells.append(["" if v is None else f"{v:,}" for v in total])
+        for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
+            t.add_row(Text(label), *row, end_section=label == "Total")
+        # Narrow number columns (headers fold onto more lines) leave room for area names.
+        t.columns[0].min_width = min(14, max(len(a.name) for a in areas))
+        for i, column in enumerate(t.columns[1:]):
+            words = str(column.header).split() or [""]
+            column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
+            column.overflow = "fold"
+        return t
+
+    out: list[RenderableType] = []
+    title = "First preferences" if result.method is Method.SV else "Votes"
+    first = table(f"{title} by voting area", "Area", *names)
+    rows = [(a.name, [a.first.votes[n] for n in names]) for a in areas]
+    out.append(add(first, rows, [result.stage_one.votes[n] for n in names]))
+    if result.stage_two:
+        remaining = list(result.stage_one.remaining)
+        two = result.stage_two
+        moved = table(
+            "Second preferences by voting area",
+            "Area",
+            *(f"{n} +" for n in remaining),
+            "Not transferred",
+        )
+        rows = []
+        for a in areas:
+            t = a.transfers
+            assert t is not None
+            rows.append(
+                (a.name, [*(t.transfers[n] for n in remaining), sum(t.non_transferable.values())])
+            )
+        out.append(
+            add(
+                moved,
+                rows,
+                [*(two.transfers[n] for n in remaining), sum(two.non_transferable.values())],
+            )
+        )
+        final = table("Final totals by voting area", "Area", *remaining)
+        out.append(
+            add(
+                final,
+                [(a.name, [a.totals[n] for n in remaining]) for a in areas],
+                [two.totals[n] for n in remaining],
+            )
+        )
+    headings = list(result.rejected)
+    rejected = table(
+        "Rejected ballot papers by voting area",
+        "Area",
+        *(_SHORT_HEADING[h] for h in headings),
+        "Total",
+    )
+    rows = []
+    for a in areas:
+        by = statement(a.first.rejected, result.method)
+        rows.append((a.name, [*(by[h] for h in headings), sum(by.values())]))
+    out.append(
+        add(rejected, rows, [*(result.rejected[h] for h in headings), result.rejected_total])
+    )
+    if result.second_not_counted is not None:
+        heads = list(result.second_not_counted)
+        unusable = table(
+            "Second preferences not counted, by voting area",
+            "Area",
+            *(_SHORT_HEAD[h] for h in heads),
+        )
+        out.append(
+            add(
+                unusable,
+                [(a.name, [a.first.second_not_counted[h] for h in heads]) for a in areas],
+                [result.second_not_counted[h] for h in heads],
+            )
+        )
+    with_turnout = all(a.electorate is not None for a in areas)
+    with_issued = any(a.issued is not None for a in areas)
+    columns = ["Area", "Papers", "Valid"]
+    if with_turnout:
+        columns += ["Electorate", "Turnout %", "Valid %"]
+    if with_issued:
+        columns += ["Issued", "Issued - counted"]
+    papers = table("Ballot papers by voting area", *columns)
+    for a in areas:
+        cells = [Text(a.name), f"{a.first.ballot_papers:,}", f"{a.first.valid:,}"]
+        if with_turnout and a.turnout:
+            cells += [
+                f"{a.electorate:,}",
+                f"{a.turnout.ballot_papers_pct}",
+                f"{a.turnout.valid_votes_pct}",
+            ]
+        if with_issued:
+            diff = None if a.issued is None else a.issued - a.first.ballot_papers
+            cells += [
+                "" if a.issued is None else f"{a.issued:,}",
+                "" if diff is None else (f"{diff:+,} CHECK" if diff else "0"),
+            ]
+        papers.add_row(*cells)
+    total = ["Total", f"{result.ballot_papers:,}", f"{result.valid:,}"]
+    if with_turnout and result.turnout:
+        total += [
+            f"{result.turnout.electorate:,}",
+            f"{result.turnout.ballot_papers_pct}",
+            f"{result.turnout.valid_votes_pct}",
+        ]
+    papers.add_row(*total, end_section=True)
+    out.append(papers)
     return out
 
 

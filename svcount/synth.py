@@ -40,6 +40,19 @@ ADJUDICATED = (Rejection.WANT_OF_OFFICIAL_MARK, Rejection.IDENTIFYING_MARK)
 
 
 @dataclass(frozen=True)
+class Part:
+    """The figures of some papers: the whole poll, or one voting area."""
+
+    first: Mapping[str, int]
+    rejected: Mapping[Rejection, int]
+    transfers: Mapping[str, int]  # to each remaining candidate; empty without a stage two
+    non_transferable: Mapping[NotCounted, int]
+    name: str = ""  # the voting area; "" for the whole poll
+    electorate: int | None = None
+    issued: int | None = None  # ballot papers issued, if known
+
+
+@dataclass(frozen=True)
 class Figures:
     """A validated figures file."""
 
@@ -54,6 +67,7 @@ class Figures:
     electorate: int | None = None
     assumed: Mapping[str, str] = field(default_factory=dict)
     title: str = ""
+    areas: tuple[Part, ...] = ()
 
     @property
     def ballot_papers(self) -> int:
@@ -164,6 +178,12 @@ def parse_figures(doc: Any) -> Figures:
     unknown = [k for k in assumed if k.split(".")[0] not in doc]
     if unknown:
         raise InputError(f"assumed names figures that are not in the file: {', '.join(unknown)}")
+    whole = Part(first, rejected, transfers, non_transferable)
+    areas = _areas(doc.get("areas"), whole, names, headings, remaining, bool(excluded))
+    if areas and electorate is not None and all(a.electorate is not None for a in areas):
+        total = sum(a.electorate for a in areas if a.electorate is not None)
+        if total != electorate:
+            raise InputError(f"the areas' electorates add up to {total:,}, not {electorate:,}")
     return Figures(
         method=method,
         candidates=candidates,
@@ -176,7 +196,95 @@ def parse_figures(doc: Any) -> Figures:
         electorate=electorate,
         assumed=assumed,
         title=str(doc.get("title", "")),
+        areas=areas,
     )
+
+
+def _areas(
+    value: Any,
+    whole: Part,
+    names: list[str],
+    headings: tuple[Rejection, ...],
+    remaining: tuple[str, ...],
+    stage_two: bool,
+) -> tuple[Part, ...]:
+    """Per-area figures, which must add up to the whole poll's."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise InputError("areas must be a non-empty list of voting areas")
+    parts = [_area(entry, names, headings, remaining, stage_two) for entry in value]
+    if len({p.name for p in parts}) != len(parts):
+        raise InputError("a voting area is listed twice")
+    for label in ("first", "rejected", "transfers", "non_transferable"):
+        for key, total in getattr(whole, label).items():
+            added = sum(getattr(p, label)[key] for p in parts)
+            if added != total:
+                shown = getattr(key, "value", key)
+                raise InputError(
+                    f"the areas' {_LABELS[label]} for {shown!r} add up to {added:,}, but the "
+                    f"whole poll's is {total:,}"
+                )
+    return tuple(parts)
+
+
+_LABELS = {
+    "first": "first_preferences",
+    "rejected": "rejected",
+    "transfers": "second_preferences",
+    "non_transferable": "non_transferable",
+}
+
+
+def _area(
+    entry: Any,
+    names: list[str],
+    headings: tuple[Rejection, ...],
+    remaining: tuple[str, ...],
+    stage_two: bool,
+) -> Part:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise InputError(f"a voting area needs a name: {entry!r}")
+    where = f"areas[{entry['name']!r}]"
+    try:
+        first = _table(entry, "first_preferences", names, "candidates")
+        rejected = {
+            Rejection(k): v
+            for k, v in _table(entry, "rejected", [h.value for h in headings], "headings").items()
+        }
+        transfers: dict[str, int] = {}
+        lost: dict[NotCounted, int] = {}
+        if stage_two:
+            transfers = _table(entry, "second_preferences", list(remaining), "remaining")
+            heads = [h.value for h in STAGE_TWO_HEADS]
+            lost = {
+                NotCounted(k): v
+                for k, v in _table(entry, "non_transferable", heads, "heads").items()
+            }
+        electorate, issued = entry.get("electorate"), entry.get("ballot_papers_issued")
+        part = Part(
+            first,
+            rejected,
+            transfers,
+            lost,
+            name=entry["name"],
+            electorate=None if electorate is None else _count(electorate, "electorate"),
+            issued=None if issued is None else _count(issued, "ballot_papers_issued"),
+        )
+    except InputError as exc:
+        raise InputError(f"{where}: {exc.message}") from None
+    papers = sum(first.values()) + sum(rejected.values())
+    if part.electorate is not None and part.electorate < papers:
+        raise InputError(
+            f"{where}: electorate {part.electorate:,} is smaller than the {papers:,} papers"
+        )
+    excluded_papers = sum(v for n, v in first.items() if n not in remaining)
+    if stage_two and sum(transfers.values()) + sum(lost.values()) != excluded_papers:
+        raise InputError(
+            f"{where}: second_preferences and non_transferable do not add up to the area's "
+            f"{excluded_papers:,} papers of excluded candidates"
+        )
+    return part
 
 
 def _candidates(value: Any) -> tuple[Candidate, ...]:
@@ -212,17 +320,20 @@ def _stage_one(first: Mapping[str, int], method: Method) -> tuple[tuple[str, ...
     return remaining, tuple(n for n in names if n not in remaining)
 
 
-def _kinds(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, str], int]]:
-    """Every distinct paper (first, second, rejected) with how many to write."""
-    kinds: list[tuple[tuple[str, str, str], int]] = []
+Kind = tuple[str, str, str]  # first, second, rejected
+
+
+def _kinds(figures: Figures, part: Part, rng: Any) -> list[tuple[Kind, int]]:
+    """Every distinct paper (first, second, rejected) of ``part`` with how many to write."""
+    kinds: list[tuple[Kind, int]] = []
     names = [c.name for c in figures.candidates]
     for name in names:
         if name not in figures.excluded:
-            kinds.append(((name, "", ""), figures.first[name]))
+            kinds.append(((name, "", ""), part.first[name]))
     if figures.excluded:
-        kinds += _excluded_papers(figures, rng)
+        kinds += _excluded_papers(figures, part, rng)
     several = SEPARATOR.join(names[:2])
-    for heading, papers in figures.rejected.items():
+    for heading, papers in part.rejected.items():
         first, adjudication = {
             Rejection.UNMARKED: ("", ""),
             Rejection.UNMARKED_OR_VOID: ("", ""),
@@ -233,7 +344,7 @@ def _kinds(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, str], int]]
     return [(k, n) for k, n in kinds if n]
 
 
-def _excluded_papers(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, str], int]]:
+def _excluded_papers(figures: Figures, part: Part, rng: Any) -> list[tuple[Kind, int]]:
     """Share the transfers and non-transferable papers among the excluded candidates.
 
     The excluded candidates' papers are put in a seeded random order and dealt
@@ -242,17 +353,14 @@ def _excluded_papers(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, s
     import numpy as np
 
     excluded = list(figures.excluded)
-    owners = np.repeat(np.arange(len(excluded)), [figures.first[n] for n in excluded])
-    owners = rng.permutation(owners)
-    outcomes: list[tuple[str | NotCounted, int]] = [
-        *figures.transfers.items(),
-        *figures.non_transferable.items(),
-    ]
-    several = SEPARATOR.join(
-        figures.remaining[:2]
+    owners = rng.permutation(np.repeat(np.arange(len(excluded)), [part.first[n] for n in excluded]))
+    outcomes = [*part.transfers.items(), *part.non_transferable.items()]
+    names = (
+        list(figures.remaining)
         if len(figures.remaining) > 1
-        else [c.name for c in figures.candidates][:2]
+        else [c.name for c in figures.candidates]
     )
+    several = SEPARATOR.join(names[:2])
     kinds = []
     start = 0
     for outcome, papers in outcomes:
@@ -275,21 +383,31 @@ def _excluded_papers(figures: Figures, rng: Any) -> list[tuple[tuple[str, str, s
 
 
 def synthesise(figures: Figures, seed: int = 0) -> bytes:
-    """A ballot CSV (UTF-8) whose count reproduces ``figures``; rows shuffled by ``seed``."""
+    """A ballot CSV (UTF-8) whose count reproduces ``figures``; rows shuffled by ``seed``.
+
+    With voting areas, each area's papers follow its own figures and an ``area``
+    column is added.
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    kinds = _kinds(figures, rng)
+    whole = Part(figures.first, figures.rejected, figures.transfers, figures.non_transferable)
+    parts = figures.areas or (whole,)
+    kinds = [((*kind, part.name), n) for part in parts for kind, n in _kinds(figures, part, rng)]
     adjudicated = any(k[2] for k, _ in kinds)
     sv = figures.method is Method.SV
     header = ["first", "second"] if sv else ["vote"]
     if adjudicated:
         header.append("rejected")
+    if figures.areas:
+        header.append("area")
 
-    def line(kind: tuple[str, str, str]) -> str:
+    def line(kind: tuple[str, str, str, str]) -> str:
         fields = [kind[0], kind[1]] if sv else [kind[0]]
         if adjudicated:
             fields.append(kind[2])
+        if figures.areas:
+            fields.append(kind[3])
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow(fields)
         return out.getvalue()
@@ -298,6 +416,22 @@ def synthesise(figures: Figures, seed: int = 0) -> bytes:
     order = rng.permutation(np.repeat(np.arange(len(kinds)), [n for _, n in kinds]))
     body = "\n".join(lines[order].tolist())
     return (",".join(header) + "\n" + body + ("\n" if body else "")).encode("utf-8")
+
+
+def areas_csv(figures: Figures) -> str:
+    """The areas file (area, electorate, ballot_papers_issued) for --electorate-file."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["area", "electorate", "ballot_papers_issued"])
+    for part in figures.areas:
+        writer.writerow(
+            [
+                part.name,
+                "" if part.electorate is None else part.electorate,
+                "" if part.issued is None else part.issued,
+            ]
+        )
+    return out.getvalue()
 
 
 def compress(data: bytes) -> bytes:

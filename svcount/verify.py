@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from svcount.count import Result
+from svcount.count import AreaResult, Result, Turnout, percent, statement
 from svcount.errors import InputError
 
 __all__ = ["Check", "Expected", "compare", "counted_figures", "read_expected", "EXPECTED_SCHEMA"]
@@ -34,6 +34,8 @@ OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "first_column": str,
     "second_column": str,
     "rejected_column": str,
+    "area_column": str,
+    "electorate_file": str,
     "encoding": str,
     "delimiter": str,
 }
@@ -77,8 +79,9 @@ def read_expected(path: str) -> Expected:
             )
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             raise InputError(f"option {key!r} has the wrong type: {value!r}", file=path)
-    if "candidates" in options:
-        options["candidates"] = str(Path(path).parent / options["candidates"])
+    for key in ("candidates", "electorate_file"):  # files named relative to the expected file
+        if key in options:
+            options[key] = str(Path(path).parent / options[key])
     return Expected(figures=doc["figures"], options=options, title=str(doc.get("title", "")))
 
 
@@ -104,13 +107,35 @@ def counted_figures(result: Result) -> dict[str, Any]:
         "non_transferable": _with_total(two.non_transferable) if two else {},
         "second_preferences_not_counted": _with_total(result.second_not_counted or {}),
         "lot_required": list(result.lot_required),
-        "turnout": {}
-        if turnout is None
-        else {
-            "electorate": turnout.electorate,
-            "ballot_papers_pct": turnout.ballot_papers_pct,
-            "valid_votes_pct": turnout.valid_votes_pct,
-        },
+        "turnout": _turnout(turnout),
+        "areas": {area.name: _area(result, area) for area in result.areas},
+    }
+
+
+def _turnout(turnout: Turnout | None) -> dict[str, Any]:
+    if turnout is None:
+        return {}
+    return {
+        "electorate": turnout.electorate,
+        "ballot_papers_pct": turnout.ballot_papers_pct,
+        "valid_votes_pct": turnout.valid_votes_pct,
+    }
+
+
+def _area(result: Result, area: AreaResult) -> dict[str, Any]:
+    first, moved = area.first, area.transfers
+    return {
+        "first_preferences": dict(first.votes),
+        "share_pct": {n: percent(v, first.valid) for n, v in first.votes.items()},
+        "second_preferences": dict(moved.transfers) if moved else {},
+        "final": dict(area.totals),
+        "ballot_papers": first.ballot_papers,
+        "valid_votes": first.valid,
+        "rejected": _with_total(statement(first.rejected, result.method)),
+        "non_transferable": _with_total(moved.non_transferable) if moved else {},
+        "second_preferences_not_counted": _with_total(first.second_not_counted),
+        "ballot_papers_issued": area.issued,
+        "turnout": _turnout(area.turnout),
     }
 
 
