@@ -400,6 +400,14 @@ def _render_result(
     """Write the result in ``format``; exit 3 when a lot is still required."""
     from svcount.render import to_csv, to_json, to_tables
 
+    for area in result.areas:
+        if area.issued is not None and area.issued != area.first.ballot_papers:
+            _say(
+                f"warning: {area.name}: {area.issued:,} ballot papers issued but "
+                f"{area.first.ballot_papers:,} counted (a difference of "
+                f"{area.issued - area.first.ballot_papers:+,})"
+            )
+
     if format is Format.json:
         _emit(to_json(result, provenance), output)
     elif format is Format.csv:

@@ -632,9 +632,11 @@ def verify_table(
         box=None if plain else box.SIMPLE_HEAVY,
         show_edge=not plain,
     )
-    table.add_column("Figure", no_wrap=True)
-    table.add_column("Expected", justify="right")
-    table.add_column("Counted", justify="right")
+    shown = [(_shown(c.expected), _shown(c.counted)) for c in checks]
+    widest = min(12, max(len(v) for pair in shown for v in pair))
+    table.add_column("Figure", overflow="fold")
+    table.add_column("Expected", justify="right", min_width=widest, max_width=max(widest, 14))
+    table.add_column("Counted", justify="right", min_width=widest, max_width=max(widest, 14))
     table.add_column("Status", no_wrap=True)
     for c in checks:
         status = Text("ok") if c.ok else Text("MISMATCH", style=None if plain else "bold red")
