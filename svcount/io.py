@@ -20,6 +20,7 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -29,8 +30,9 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from svcount.count import Ballots, Candidate, Method
 from svcount.errors import InputError, MarkError, MarkProblem
@@ -811,6 +813,26 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
         raise
+
+
+# --------------------------------------------------------------------------- JSON files
+
+
+def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
+    """A JSON file and its bytes; ``decimals`` keeps numbers' written precision."""
+    try:
+        data = Path(path).read_bytes()
+        return json.loads(data, parse_float=Decimal if decimals else float), data
+    except FileNotFoundError:
+        raise InputError("no such file", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a JSON file", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("is not valid UTF-8 text", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
 
 
 # --------------------------------------------------------------------------- voting areas

@@ -18,7 +18,6 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from svcount.count import (
@@ -154,17 +153,9 @@ def total_json(firsts: Mapping[str, FirstPreferences], method: Method, version: 
 
 
 def _load(path: str) -> tuple[dict[str, Any], bytes]:
-    try:
-        data = Path(path).read_bytes()
-        doc = json.loads(data)
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a count file", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    from svcount.io import read_json
+
+    doc, data = read_json(path)
     if not isinstance(doc, dict):
         raise InputError("not an svcount count file (expected a JSON object)", file=path)
     return doc, data

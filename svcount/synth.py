@@ -15,10 +15,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from svcount.count import (
@@ -76,14 +74,9 @@ class Figures:
 
 def read_figures(path: str) -> Figures:
     """Read and check a figures file; every inconsistency is an InputError naming it."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the figures file: {exc}", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    from svcount.io import read_json
+
+    doc, _ = read_json(path)
     try:
         return parse_figures(doc)
     except InputError as exc:

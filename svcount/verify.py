@@ -8,7 +8,6 @@ precision they were published with: 48 matches 47.95, 16.36 needs 16.36.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -58,14 +57,9 @@ class Check:
 
 def read_expected(path: str) -> Expected:
     """Read an expected file; a relative ``options.candidates`` is taken from its folder."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the expected file: {exc}", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    from svcount.io import read_json
+
+    doc, _ = read_json(path, decimals=True)
     if not isinstance(doc, dict) or not isinstance(doc.get("figures"), dict):
         raise InputError('an expected file is a JSON object with a "figures" object', file=path)
     if not doc["figures"]:
