@@ -532,8 +532,8 @@ def transfers(ballots: Ballots, remaining: tuple[str, ...]) -> Transfers:
         head = _head(first, second)
         if head is not None:
             lost[head] += papers
-        elif second in moved:
-            moved[second] += papers  # type: ignore[index]
+        elif isinstance(second, str) and second in moved:
+            moved[second] += papers
         else:
             lost[NotCounted.NOT_REMAINING] += papers
     return Transfers(
@@ -605,6 +605,9 @@ def declare(
         raise CountError(f"--lot {lot.winner!r} is not a candidate")
     stage = stage_one(first, method)
     stage_two = None
+    winner: str | None
+    lot_drawn: Lot | None
+    tied: tuple[str, ...]
     if len(names) == 1:
         winner, lot_drawn, tied, by = names[0], None, (), DecidedBy.UNOPPOSED
     elif stage.remaining:

@@ -247,7 +247,7 @@ def _check_readable(path: Path, name: str) -> None:
 def _open_binary(source: Source, compressed: bool) -> IO[bytes]:
     """The file's bytes, decompressed; closing the stream closes the file."""
     if compressed:
-        return gzip.open(source.path, "rb")
+        return gzip.open(source.path, "rb")  # type: ignore[return-value]
     return open(source.path, "rb")  # noqa: SIM115 - closed by the caller
 
 
@@ -550,12 +550,12 @@ def _read_pandas(
     return counts, rows
 
 
-def _count_chunk(columns: list[object], present: list[str], counts: Counter[Row]) -> None:
+def _count_chunk(columns: Sequence[Any], present: list[str], counts: Counter[Row]) -> None:
     """Add one chunk's distinct combinations of category codes to ``counts``."""
     import numpy
 
-    codes = [c.cat.codes.to_numpy() for c in columns]  # type: ignore[attr-defined]
-    labels = [c.cat.categories.to_list() for c in columns]  # type: ignore[attr-defined]
+    codes = [c.cat.codes.to_numpy() for c in columns]
+    labels = [c.cat.categories.to_list() for c in columns]
     sizes = [max(len(lab), 1) for lab in labels]
     total = 1
     for size in sizes:
@@ -664,9 +664,10 @@ def read_candidates(path: str) -> tuple[Candidate, ...]:
         for offset, row in enumerate(reader):
             if not any(cell.strip() for cell in row):
                 continue
-            party = row[party_at].strip() if party_at is not None and party_at < len(row) else ""
-            name = row[name_at] if name_at < len(row) else ""
-            entries.append((start + 2 + offset, name, party or None))
+            cell = row[party_at].strip() if party_at is not None and party_at < len(row) else ""
+            entries.append(
+                (start + 2 + offset, row[name_at] if name_at < len(row) else "", cell or None)
+            )
     else:
         entries = [(i + 1, line, None) for i, line in enumerate(lines) if line.strip()]
     seen: dict[str, int] = {}
@@ -742,7 +743,7 @@ def load(
             classified: Classified = classify(union, candidates, rules)
         except MarkError as exc:
             raise _located(source, layout, exc.problems) from None
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if classified.warnings:
             lines = locate(source, layout, classified.warnings)
             warnings = tuple(_describe(w, _first_line(w, lines)) for w in classified.warnings)
@@ -880,7 +881,8 @@ def read_areas(path: str, *, need_electorate: bool) -> tuple[AreaRow, ...]:
     out: list[AreaRow] = []
     seen: dict[str, int] = {}
     for line, row in rows[1:]:
-        name = normalise_name(row[where["area"]]) if where["area"] < len(row) else ""  # type: ignore[operator]
+        at = where["area"]
+        name = normalise_name(row[at]) if at is not None and at < len(row) else ""
         if not name:
             raise InputError("a row has no area name", file=path, line=line)
         if name in seen:

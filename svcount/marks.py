@@ -212,8 +212,8 @@ def classify(
             problems.add(role, value, value, papers, message)
         if controls:
             continue
-        heading = _ADJUDICATIONS.get(_fold(adjudication), Ellipsis)
-        if heading is Ellipsis:
+        verdict = _fold(adjudication)
+        if verdict not in _ADJUDICATIONS:
             problems.add(
                 "rejected",
                 adjudication,
@@ -223,9 +223,10 @@ def classify(
                 f"(use one of: {', '.join(ADJUDICATION_VALUES)}, or leave it blank)",
             )
             continue
+        heading = _ADJUDICATIONS[verdict]
         if heading is not None:
-            outcomes[key] = heading  # type: ignore[assignment]
-            rejected[heading] += papers  # type: ignore[index]
+            outcomes[key] = heading
+            rejected[heading] += papers
             continue
         kind, name = read(first_raw)
         if kind is _Kind.NAME:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -125,6 +125,7 @@ def to_json(result: Result, provenance: Provenance) -> str:
             "sha256": provenance.sha256,
             "rows": provenance.rows,
             "columns": dict(provenance.columns),
+            **({"local_counts": list(provenance.parts)} if provenance.parts else {}),
         },
         "options": dict(provenance.options),
         "method": result.method.value,
@@ -145,8 +146,6 @@ def to_json(result: Result, provenance: Provenance) -> str:
         "turnout": _turnout_json(turnout),
         "areas": [_area_json(result, area) for area in result.areas],
     }
-    if provenance.parts:
-        document["input"]["local_counts"] = list(provenance.parts)  # type: ignore[index]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -304,7 +303,7 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
             status = "remaining" if c.name in stage_one.remaining else "excluded"
         else:
             status = candidate_status(result, c.name).replace("_", " ")
-        row = [
+        row: list[RenderableType] = [
             Text(c.name),
             *([Text(c.party or "")] if has_party else []),
             f"{stage_one.votes[c.name]:,}",
@@ -435,7 +434,9 @@ def _area_tables(result: Result, table: Any) -> list[RenderableType]:
     areas = result.areas
     names = [c.name for c in result.candidates]
 
-    def add(t: Any, rows: list[tuple[str, list[int | None]]], total: list[int | None]) -> Any:
+    def add(
+        t: Any, rows: Sequence[tuple[str, Sequence[int | None]]], total: Sequence[int | None]
+    ) -> Any:
         cells = [[("" if v is None else f"{v:,}") for v in values] for _, values in rows]
         cells.append(["" if v is None else f"{v:,}" for v in total])
         for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
@@ -639,14 +640,14 @@ def verify_table(
     table.add_column("Counted", justify="right", min_width=widest, max_width=max(widest, 14))
     table.add_column("Status", no_wrap=True)
     for c in checks:
-        status = Text("ok") if c.ok else Text("MISMATCH", style=None if plain else "bold red")
+        status = Text("ok") if c.ok else Text("MISMATCH", style="" if plain else "bold red")
         table.add_row(Text(c.figure), Text(_shown(c.expected)), Text(_shown(c.counted)), status)
     bad = sum(not c.ok for c in checks)
     verdict = (
-        Text(f"All {len(checks)} figures match.", style=None if plain else "bold green")
+        Text(f"All {len(checks)} figures match.", style="" if plain else "bold green")
         if not bad
         else Text(
-            f"{bad} of {len(checks)} figures do not match.", style=None if plain else "bold red"
+            f"{bad} of {len(checks)} figures do not match.", style="" if plain else "bold red"
         )
     )
     return [table, verdict]

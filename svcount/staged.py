@@ -189,7 +189,7 @@ class _Fields:
 
     def method(self) -> Method:
         try:
-            return Method(self.doc.get("method"))
+            return Method(str(self.doc.get("method")))
         except ValueError:
             raise self.fail("method must be sv or fptp") from None
 

@@ -347,7 +347,10 @@ def _excluded_papers(figures: Figures, part: Part, rng: Any) -> list[tuple[Kind,
 
     excluded = list(figures.excluded)
     owners = rng.permutation(np.repeat(np.arange(len(excluded)), [part.first[n] for n in excluded]))
-    outcomes = [*part.transfers.items(), *part.non_transferable.items()]
+    outcomes: list[tuple[str | NotCounted, int]] = [
+        *part.transfers.items(),
+        *part.non_transferable.items(),
+    ]
     names = (
         list(figures.remaining)
         if len(figures.remaining) > 1

@@ -194,5 +194,6 @@ def _walk(tree: Mapping[str, Any]) -> Iterator[tuple[str, Any, tuple[str, ...]]]
 def as_json_value(value: Any) -> Any:
     """Decimals as numbers in JSON output (their published precision kept)."""
     if isinstance(value, Decimal):
-        return float(value) if value.as_tuple().exponent < 0 else int(value)
+        exponent = value.as_tuple().exponent
+        return float(value) if isinstance(exponent, int) and exponent < 0 else int(value)
     return value
