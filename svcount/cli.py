@@ -32,6 +32,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # ballot contents must never leak into a crash
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Rich help panels on a terminal; plain text, no box art, in a pipe.
+    rich_markup_mode="rich" if sys.stdout.isatty() else None,
 )
 
 
@@ -715,18 +717,28 @@ def _emit_rich(build: Any, args: tuple[Any, ...], output: Path | None, color: bo
 
 
 def main() -> None:
-    """Entry point: conventional exits for usage errors, a closed pipe and Ctrl-C."""
-    import click
-
+    """Entry point: one-line usage errors, and conventional exits for Ctrl-C and pipes."""
+    # Typer may vendor click; its exception classes are found through a public one.
+    click_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+    )
     try:
         # Typer turns Ctrl-C into a silent exit 130 and a closed pipe (``| head``)
         # into a silent exit 1; the message for Ctrl-C is added here.
         code = app(standalone_mode=False)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         code = EXIT_INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
+    except click_error as exc:
+        message: str = exc.format_message()  # type: ignore[attr-defined]
+        code = exc.exit_code  # type: ignore[attr-defined]
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command: its help
+            if message:
+                typer.echo(message)
+            code = EXIT_OK
+        elif message:
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            typer.echo(f"svcount: error: {message}{hint}", err=True)
     if code == EXIT_INTERRUPTED:
         typer.echo("svcount: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

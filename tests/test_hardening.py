@@ -262,3 +262,19 @@ def test_csv_shaped_text_counts_or_raises_input_error(tmp_path, header, rows, qu
         load_text(tmp_path, out.getvalue().encode(), engine)
     except InputError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tally", QUICKSTART, "--format", "xml"], "'xml' is not one of 'table', 'json', 'csv'"),
+        (["tally"], "Missing argument"),
+        (["tally", QUICKSTART, "--bogus"], "No such option: --bogus"),
+    ],
+)
+def test_usage_errors_are_one_line_through_the_entry_point(args, message):
+    with svcount(*args, stdout=subprocess.PIPE) as child:
+        out, err = child.communicate(timeout=60)
+    err = err.decode()
+    assert child.returncode == 2 and err.count("\n") == 1 and message in err, err
+    assert err.startswith("svcount: error: ") and out == b""
