@@ -311,13 +311,9 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
             status,
         ]
         first.add_row(*row)
+    first.add_section()
     first.add_row(
-        Text("Valid votes"),
-        *([""] if has_party else []),
-        f"{result.valid:,}",
-        "100.00",
-        "",
-        end_section=True,
+        Text("Valid votes"), *([""] if has_party else []), f"{result.valid:,}", "100.00", ""
     )
     out.append(first)
 
@@ -366,7 +362,8 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
         )
         for head, n in two.non_transferable.items():
             lost.add_row(f"Not transferred: {head.label[0].lower()}{head.label[1:]}", f"{n:,}")
-        lost.add_row("Papers of excluded candidates", f"{two.excluded_papers:,}", end_section=True)
+        lost.add_section()
+        lost.add_row("Papers of excluded candidates", f"{two.excluded_papers:,}")
         out.append(lost)
 
     out.append(_declaration(result, plain))
@@ -374,7 +371,8 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
     statement = table("Statement of rejected ballot papers", "Heading", "Papers")
     for heading_, n in result.rejected.items():
         statement.add_row(heading_.label, f"{n:,}")
-    statement.add_row("Total rejected", f"{result.rejected_total:,}", end_section=True)
+    statement.add_section()
+    statement.add_row("Total rejected", f"{result.rejected_total:,}")
     out.append(statement)
 
     if result.second_not_counted is not None:
@@ -440,7 +438,9 @@ def _area_tables(result: Result, table: Any) -> list[RenderableType]:
         cells = [[("" if v is None else f"{v:,}") for v in values] for _, values in rows]
         cells.append(["" if v is None else f"{v:,}" for v in total])
         for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
-            t.add_row(Text(label), *row, end_section=label == "Total")
+            if label == "Total":
+                t.add_section()
+            t.add_row(Text(label), *row)
         # Narrow number columns (headers fold onto more lines) leave room for area names.
         t.columns[0].min_width = min(14, max(len(a.name) for a in areas))
         for i, column in enumerate(t.columns[1:]):
@@ -543,7 +543,8 @@ def _area_tables(result: Result, table: Any) -> list[RenderableType]:
             f"{result.turnout.ballot_papers_pct}",
             f"{result.turnout.valid_votes_pct}",
         ]
-    papers.add_row(*total, end_section=True)
+    papers.add_section()
+    papers.add_row(*total)
     out.append(papers)
     return out
 
