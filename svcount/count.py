@@ -562,20 +562,14 @@ def stage_one(first: FirstPreferences, method: Method = Method.SV) -> StageOne:
             f"no valid ballot papers: all {first.ballot_papers:,} papers were rejected"
         )
     majority = valid // 2 + 1
-    ends = {
-        "votes": votes,
-        "valid": valid,
-        "majority": majority,
-        "remaining": (),
-        "excluded": (),
-        "tie_for_second": False,
-    }
     top = max(votes.values())
     leaders = [n for n in names if votes[n] == top]
-    if len(names) == 1 or method is Method.FPTP or len(names) == 2:
-        return StageOne(elected=leaders[0] if len(leaders) == 1 else None, **ends)  # type: ignore[arg-type]
-    if top * 2 > valid:  # more than half; exactly half is not enough
-        return StageOne(elected=leaders[0], **ends)  # type: ignore[arg-type]
+    plurality = len(names) <= 2 or method is Method.FPTP
+    if plurality or top * 2 > valid:  # more than half; exactly half is not enough
+        elected = leaders[0] if len(leaders) == 1 else None
+        return StageOne(
+            votes, valid, majority, elected, remaining=(), excluded=(), tie_for_second=False
+        )
     # Rule 4: the two leaders remain; an equality for second place keeps every
     # tied candidate in (GLA Act Sch. 2 para 4(3)): no lot here.
     second_place = sorted(votes.values(), reverse=True)[1]

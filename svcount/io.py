@@ -29,7 +29,7 @@ import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -209,7 +209,7 @@ class Loaded:
     rows: int
     layout: Layout
     warnings: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     areas: Mapping[str, Ballots] | None = None  # per voting area, when the file has an area column
 
 
