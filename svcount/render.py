@@ -68,6 +68,13 @@ def candidate_status(result: Result, name: str) -> str:
     return "not_elected"
 
 
+def stage_one_status(result: Result, name: str) -> str:
+    """remaining or excluded when the count went on; else the final status."""
+    if result.stage_one.remaining:
+        return "remaining" if name in result.stage_one.remaining else "excluded"
+    return candidate_status(result, name)
+
+
 def _pct(value: Decimal) -> float:
     return float(value)
 
@@ -205,9 +212,7 @@ def to_csv(result: Result) -> str:
         valid = sum(votes.values())
         tail = [] if not by_area else [spreadsheet_safe(area or "")]
         for c in result.candidates:
-            status = candidate_status(result, c.name)
-            if result.stage_one.remaining:
-                status = "remaining" if c.name in result.stage_one.remaining else "excluded"
+            status = stage_one_status(result, c.name)
             n = votes[c.name]
             writer.writerow(
                 [
@@ -299,10 +304,7 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
     ]
     first = table("Stage one: first preferences" if sv else "Votes", *columns)
     for c in result.candidates:
-        if stage_one.remaining:
-            status = "remaining" if c.name in stage_one.remaining else "excluded"
-        else:
-            status = candidate_status(result, c.name).replace("_", " ")
+        status = stage_one_status(result, c.name).replace("_", " ")
         row: list[RenderableType] = [
             Text(c.name),
             *([Text(c.party or "")] if has_party else []),

@@ -24,9 +24,11 @@ from svcount.count import (
     STAGE_TWO_HEADS,
     SV_HEADINGS,
     Candidate,
+    FirstPreferences,
     Method,
     NotCounted,
     Rejection,
+    stage_one,
 )
 from svcount.errors import InputError
 
@@ -128,7 +130,7 @@ def parse_figures(doc: Any) -> Figures:
     if valid == 0 and len(names) > 1:
         raise InputError("first_preferences add up to 0: there would be no valid papers")
 
-    remaining, excluded = _stage_one(first, method)
+    remaining, excluded = _stage_one(candidates, first, method)
     transfers: dict[str, int] = {}
     non_transferable: dict[NotCounted, int] = {}
     if excluded:
@@ -302,15 +304,15 @@ def _candidates(value: Any) -> tuple[Candidate, ...]:
     return tuple(out)
 
 
-def _stage_one(first: Mapping[str, int], method: Method) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Who remains and who is excluded, by the rules of svcount.count (rule 4)."""
-    names = list(first)
-    valid = sum(first.values())
-    if method is Method.FPTP or len(names) <= 2 or max(first.values()) * 2 > valid:
-        return tuple(names), ()
-    second_place = sorted(first.values(), reverse=True)[1]
-    remaining = tuple(n for n in names if first[n] >= second_place)
-    return remaining, tuple(n for n in names if n not in remaining)
+def _stage_one(
+    candidates: tuple[Candidate, ...], first: Mapping[str, int], method: Method
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who remains and who is excluded: the count's own rule 4, on these figures."""
+    votes = FirstPreferences(candidates, first, rejected={}, second_not_counted={})
+    stage = stage_one(votes, method)
+    if not stage.remaining:  # stage one decides: nobody is excluded
+        return tuple(first), ()
+    return stage.remaining, stage.excluded
 
 
 Kind = tuple[str, str, str]  # first, second, rejected
