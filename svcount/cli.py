@@ -214,7 +214,8 @@ def _delimiter(value: str) -> str:
 
 def _load(source: str, settings: Settings, quiet: bool, verbose: bool) -> Loaded:
     """Read and classify one ballot file; errors exit 2 with one line."""
-    from svcount.io import ReadOptions, load, read_candidates
+    from svcount.files import read_candidates
+    from svcount.io import ReadOptions, load
     from svcount.marks import MarkRules
 
     if settings.lot is not None and settings.seed is not None:
@@ -262,7 +263,7 @@ def _area_figures(settings: Settings, areas: Any) -> tuple[dict[str, int], dict[
     """Electorates and papers issued per area from --electorate-file, checked against ``areas``."""
     if settings.electorate_file is None:
         return {}, {}
-    from svcount.io import read_areas
+    from svcount.files import read_areas
 
     rows = read_areas(settings.electorate_file, need_electorate=True)
     listed = [r.name for r in rows]
@@ -568,7 +569,7 @@ def combine_counts(
     """
     from svcount import __version__
     from svcount.count import declare_areas
-    from svcount.io import read_areas
+    from svcount.files import read_areas
     from svcount.staged import combine, read_local, total_json
 
     settings = Settings(
@@ -659,7 +660,7 @@ def synth(
     Same figures and seed, same bytes. Figures that were not published must be
     given anyway and listed under "assumed"; they are repeated on stderr.
     """
-    from svcount.io import write_atomic
+    from svcount.files import write_atomic
     from svcount.synth import areas_csv, compress, read_figures, synthesise
 
     try:
@@ -685,7 +686,7 @@ def synth(
 
 
 def _emit(text: str, output: Path | None) -> None:
-    from svcount.io import write_atomic
+    from svcount.files import write_atomic
 
     if output is None:
         sys.stdout.write(text)

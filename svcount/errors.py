@@ -36,6 +36,24 @@ class InputError(SvcountError):
         return f"{where}: {self.message}" if where else self.message
 
 
+def whole_number(value: object, what: str) -> int:
+    """``value`` as a number of papers or electors: a whole number of at least 0.
+
+    The one validator for figures from every source: JSON numbers, text cells
+    (``"1,234"``) and NumPy integers. Raises ``ValueError`` naming ``what``.
+    """
+    import numbers
+
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if text.isdigit() and text.isascii():
+            return int(text)
+        raise ValueError(f"{what} {text!r} is not a whole number")
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    raise ValueError(f"{what} must be a whole number of at least 0, not {value!r}")
+
+
 @dataclass(frozen=True)
 class MarkProblem:
     """One distinct field value that cannot be accepted as it stands."""

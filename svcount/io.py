@@ -20,8 +20,6 @@ import csv
 import gzip
 import hashlib
 import io
-import json
-import os
 import re
 import sys
 import tempfile
@@ -30,12 +28,12 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from svcount.count import Ballots, Candidate, Method
 from svcount.errors import InputError, MarkError, MarkProblem
+from svcount.files import check_readable, fold
 from svcount.marks import Classified, MarkRules, RawKey, classify, normalise_name
 
 __all__ = [
@@ -44,9 +42,7 @@ __all__ = [
     "Source",
     "load",
     "open_source",
-    "read_candidates",
     "read_marks",
-    "write_atomic",
 ]
 
 Engine = Literal["auto", "pandas", "python"]
@@ -224,7 +220,7 @@ def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
     again) while memory stays flat.
     """
     if name != "-":
-        _check_readable(Path(name), name)
+        check_readable(Path(name), name)
         yield Source(name=name, path=Path(name))
         return
     stream = stdin if stdin is not None else sys.stdin.buffer
@@ -233,15 +229,6 @@ def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
             spool.write(block)
         spool.flush()
         yield Source(name="-", path=Path(spool.name))
-
-
-def _check_readable(path: Path, name: str) -> None:
-    if not path.exists():
-        raise InputError("no such file", file=name)
-    if path.is_dir():
-        raise InputError("is a directory, not a ballot file", file=name)
-    if not os.access(path, os.R_OK):
-        raise InputError("permission denied: the file is not readable", file=name)
 
 
 def _open_binary(source: Source, compressed: bool) -> IO[bytes]:
@@ -358,12 +345,8 @@ def _check_unique(header: Sequence[str], file: str) -> None:
         seen[key] = i
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
-
-
 def _role_index(header: Sequence[str], role: str) -> int | None:
-    folded = [_fold(h) for h in header]
+    folded = [fold(h) for h in header]
     for spelling in COLUMN_NAMES[role]:
         if spelling in folded:
             return folded.index(spelling)
@@ -635,60 +618,6 @@ def _decode_error(
     )
 
 
-# --------------------------------------------------------------------------- candidates
-
-
-def read_candidates(path: str) -> tuple[Candidate, ...]:
-    """A candidate list: one name per line, or a CSV with a ``name`` (and ``party``) column."""
-    file = Path(path)
-    _check_readable(file, path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not valid UTF-8 text (byte 0x{exc.object[exc.start]:02x}): "
-            "save the candidate list as UTF-8",
-            file=path,
-        ) from None
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if start is None:
-        raise InputError("the candidate list is empty", file=path)
-    delimiter = ";" if lines[start].count(";") > lines[start].count(",") else ","
-    header = [_fold(h) for h in next(csv.reader([lines[start]], delimiter=delimiter))]
-    entries: list[tuple[int, str, str | None]] = []
-    if "name" in header:
-        name_at = header.index("name")
-        party_at = header.index("party") if "party" in header else None
-        reader = csv.reader(io.StringIO("\n".join(lines[start + 1 :])), delimiter=delimiter)
-        for offset, row in enumerate(reader):
-            if not any(cell.strip() for cell in row):
-                continue
-            cell = row[party_at].strip() if party_at is not None and party_at < len(row) else ""
-            entries.append(
-                (start + 2 + offset, row[name_at] if name_at < len(row) else "", cell or None)
-            )
-    else:
-        entries = [(i + 1, line, None) for i, line in enumerate(lines) if line.strip()]
-    seen: dict[str, int] = {}
-    candidates = []
-    for line, raw_name, party in entries:
-        name = normalise_name(raw_name)
-        if not name:
-            raise InputError("a row has no candidate name", file=path, line=line)
-        if name.casefold() in seen:
-            raise InputError(
-                f"candidate {name!r} is listed twice (lines {seen[name.casefold()]} and {line})",
-                file=path,
-                line=line,
-            )
-        seen[name.casefold()] = line
-        candidates.append(Candidate(name, party))
-    if not candidates:
-        raise InputError("the candidate list has a header but no names", file=path)
-    return tuple(candidates)
-
-
 # --------------------------------------------------------------------------- all together
 
 
@@ -779,133 +708,3 @@ def _located(source: Source, layout: Layout, problems: Sequence[MarkProblem]) ->
         return InputError(_describe(problems[0], None), file=source.name, line=line)
     described = "; ".join(_describe(p, _first_line(p, lines)) for p in problems)
     return InputError(f"{len(problems)} problems with names: {described}", file=source.name)
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
-
-    A failed or interrupted run leaves any existing file untouched.
-    """
-    target = Path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(
-            f"cannot write the output: the folder {str(folder)!r} does not exist", file=str(path)
-        )
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
-        raise
-
-
-# --------------------------------------------------------------------------- JSON files
-
-
-def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
-    """A JSON file and its bytes; ``decimals`` keeps numbers' written precision."""
-    try:
-        data = Path(path).read_bytes()
-        return json.loads(data, parse_float=Decimal if decimals else float), data
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a JSON file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
-    except UnicodeDecodeError:
-        raise InputError("is not valid UTF-8 text", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
-
-
-# --------------------------------------------------------------------------- voting areas
-
-
-@dataclass(frozen=True)
-class AreaRow:
-    """One row of an areas file: a voting area, its electorate, papers issued."""
-
-    name: str
-    electorate: int | None
-    issued: int | None
-
-
-_AREA_FIELDS = {
-    "area": ("area", "votingarea", "countingarea"),
-    "electorate": ("electorate", "electors"),
-    "issued": ("ballotpapersissued", "papersissued", "issued"),
-}
-
-
-def read_areas(path: str, *, need_electorate: bool) -> tuple[AreaRow, ...]:
-    """An areas file: CSV with ``area``, and ``electorate`` / ``ballot_papers_issued``."""
-    file = Path(path)
-    _check_readable(file, path)
-    try:
-        lines = file.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError:
-        raise InputError("is not valid UTF-8 text", file=path) from None
-    rows = [(i + 1, row) for i, row in enumerate(csv.reader(lines)) if any(c.strip() for c in row)]
-    if not rows:
-        raise InputError("the areas file is empty", file=path)
-    header = [_fold(h) for h in rows[0][1]]
-    where = {
-        key: next((header.index(n) for n in names if n in header), None)
-        for key, names in _AREA_FIELDS.items()
-    }
-    if where["area"] is None or (need_electorate and where["electorate"] is None):
-        wanted = "area,electorate" if need_electorate else "area"
-        raise InputError(
-            f"the header needs the columns {wanted} (optional: ballot_papers_issued)",
-            file=path,
-            line=rows[0][0],
-        )
-    out: list[AreaRow] = []
-    seen: dict[str, int] = {}
-    for line, row in rows[1:]:
-        at = where["area"]
-        name = normalise_name(row[at]) if at is not None and at < len(row) else ""
-        if not name:
-            raise InputError("a row has no area name", file=path, line=line)
-        if name in seen:
-            raise InputError(
-                f"area {name!r} is listed twice (lines {seen[name]} and {line})",
-                file=path,
-                line=line,
-            )
-        seen[name] = line
-        electorate = _whole_number(row, where["electorate"], "electorate", path, line)
-        if need_electorate and electorate is None:
-            raise InputError(f"area {name!r} has no electorate", file=path, line=line)
-        issued = _whole_number(row, where["issued"], "ballot_papers_issued", path, line)
-        out.append(AreaRow(name, electorate, issued))
-    if not out:
-        raise InputError("the areas file has a header but no areas", file=path)
-    return tuple(out)
-
-
-def _whole_number(row: list[str], index: int | None, what: str, path: str, line: int) -> int | None:
-    text = row[index].strip().replace(",", "") if index is not None and index < len(row) else ""
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InputError(f"{what} {text!r} is not a whole number", file=path, line=line)
-    return int(text)

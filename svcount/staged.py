@@ -153,7 +153,7 @@ def total_json(firsts: Mapping[str, FirstPreferences], method: Method, version: 
 
 
 def _load(path: str) -> tuple[dict[str, Any], bytes]:
-    from svcount.io import read_json
+    from svcount.files import read_json
 
     doc, data = read_json(path)
     if not isinstance(doc, dict):

@@ -57,7 +57,7 @@ class Check:
 
 def read_expected(path: str) -> Expected:
     """Read an expected file; a relative ``options.candidates`` is taken from its folder."""
-    from svcount.io import read_json
+    from svcount.files import read_json
 
     doc, _ = read_json(path, decimals=True)
     if not isinstance(doc, dict) or not isinstance(doc.get("figures"), dict):

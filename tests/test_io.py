@@ -9,7 +9,8 @@ import pytest
 
 from svcount.count import Candidate, Method, NotCounted, Rejection
 from svcount.errors import InputError
-from svcount.io import ReadOptions, load, read_candidates, write_atomic
+from svcount.files import read_candidates, write_atomic
+from svcount.io import ReadOptions, load
 
 ENGINES = ["python", "pandas"]
 
