@@ -22,7 +22,7 @@ from functools import reduce
 from types import MappingProxyType
 from typing import Any
 
-from svcount.errors import CountError
+from svcount.errors import CountError, whole_number
 
 __all__ = [
     "AreaResult",
@@ -46,6 +46,7 @@ __all__ = [
     "declare",
     "declare_areas",
     "first_preferences",
+    "is_missing",
     "percent",
     "stage_one",
     "statement",
@@ -165,18 +166,28 @@ class Ballots:
             dupes = sorted({n for n in names if names.count(n) > 1})
             raise CountError(f"candidate listed more than once: {', '.join(dupes)}")
         known = set(names)
-        for (first, second), papers in self.pairs.items():
-            if first not in known:
-                raise CountError(f"first preference {first!r} is not a candidate")
-            if isinstance(second, str) and second not in known:
-                raise CountError(f"second preference {second!r} is not a candidate")
-            _check_count(papers, f"papers for ({first!r}, {second!r})")
+        pairs: Counter[tuple[str, Second]] = Counter()
+        rejected: Counter[Rejection] = Counter()
         for heading, papers in self.rejected.items():
             if heading is Rejection.UNMARKED_OR_VOID:
                 raise CountError("give unmarked and void-for-uncertainty papers separately")
-            _check_count(papers, f"rejected papers ({heading.value})")
-        object.__setattr__(self, "pairs", MappingProxyType(dict(self.pairs)))
-        object.__setattr__(self, "rejected", MappingProxyType(dict(self.rejected)))
+            rejected[heading] += _papers(papers, f"rejected papers ({heading.value})")
+        for (first, second), papers in self.pairs.items():
+            n = _papers(papers, f"papers for ({first!r}, {second!r})")
+            if is_missing(first):  # no first preference: an unmarked paper (rule 1)
+                rejected[Rejection.UNMARKED] += n
+                continue
+            if first not in known:
+                raise CountError(f"first preference {first!r} is not a candidate")
+            if is_missing(second):
+                second = NotCounted.BLANK
+            elif second == first:  # rule 2: it can never transfer
+                second = NotCounted.SAME_AS_FIRST
+            elif isinstance(second, str) and second not in known:
+                raise CountError(f"second preference {second!r} is not a candidate")
+            pairs[(first, second)] += n
+        object.__setattr__(self, "pairs", MappingProxyType(dict(pairs)))
+        object.__setattr__(self, "rejected", MappingProxyType(dict(rejected)))
 
     @property
     def valid(self) -> int:
@@ -188,9 +199,27 @@ class Ballots:
         return self.valid + sum(self.rejected.values())
 
 
-def _check_count(papers: object, what: str) -> None:
-    if not isinstance(papers, int) or isinstance(papers, bool) or papers < 0:
-        raise CountError(f"{what} must be a whole number of at least 0, not {papers!r}")
+def _papers(papers: object, what: str) -> int:
+    try:
+        return whole_number(papers, what)
+    except ValueError as exc:
+        raise CountError(str(exc)) from None
+
+
+def is_missing(mark: object) -> bool:
+    """Whether a mark is absent: ``None``, ``NaN``, ``pandas.NA`` or ``NaT``.
+
+    What ``pandas.read_csv`` and ``groupby(..., dropna=False)`` give for a
+    blank cell; it is a blank, never a name.
+    """
+    if mark is None or type(mark).__name__ in ("NAType", "NaTType"):
+        return True
+    if isinstance(mark, str):
+        return False
+    try:
+        return bool(mark != mark)  # NaN, of any float type, is not equal to itself
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -509,7 +538,7 @@ def first_preferences(ballots: Ballots) -> FirstPreferences:
     heads: Counter[NotCounted] = Counter()
     for (first, second), papers in ballots.pairs.items():
         votes[first] += papers
-        head = _head(first, second)
+        head = _head(second)
         if head is not None:
             heads[head] += papers
     return FirstPreferences(
@@ -529,7 +558,7 @@ def transfers(ballots: Ballots, remaining: tuple[str, ...]) -> Transfers:
         if first in moved:
             continue
         excluded_papers += papers
-        head = _head(first, second)
+        head = _head(second)
         if head is not None:
             lost[head] += papers
         elif isinstance(second, str) and second in moved:
@@ -652,11 +681,9 @@ def declare(
     )
 
 
-def _head(first: str, second: Second) -> NotCounted | None:
+def _head(second: Second) -> NotCounted | None:
     """Why this paper's second preference can never be counted, if it cannot."""
-    if isinstance(second, NotCounted):
-        return second
-    return NotCounted.SAME_AS_FIRST if second == first else None
+    return second if isinstance(second, NotCounted) else None
 
 
 def _most_votes(

@@ -36,15 +36,16 @@ class InputError(SvcountError):
         return f"{where}: {self.message}" if where else self.message
 
 
-def whole_number(value: object, what: str) -> int:
+def whole_number(value: object, what: str, *, text: bool = False) -> int:
     """``value`` as a number of papers or electors: a whole number of at least 0.
 
-    The one validator for figures from every source: JSON numbers, text cells
-    (``"1,234"``) and NumPy integers. Raises ``ValueError`` naming ``what``.
+    The one validator for figures from every source: Python and NumPy
+    integers, and with ``text`` cells of a CSV file (``"1,234"``). Raises
+    ``ValueError`` naming ``what``.
     """
     import numbers
 
-    if isinstance(value, str):
+    if text and isinstance(value, str):
         text = value.strip().replace(",", "")
         if text.isdigit() and text.isascii():
             return int(text)

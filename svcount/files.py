@@ -208,7 +208,7 @@ def read_areas(
 def _cell(row: list[str], index: int | None, what: str, path: str, line: int) -> int | None:
     text = row[index].strip() if index is not None and index < len(row) else ""
     try:
-        return whole_number(text, what) if text else None
+        return whole_number(text, what, text=True) if text else None
     except ValueError as exc:
         raise InputError(str(exc), file=path, line=line) from None
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from svcount.count import Ballots, Candidate, NotCounted, Rejection, Second
+from svcount.count import Ballots, Candidate, NotCounted, Rejection, Second, is_missing
 from svcount.errors import MarkError, MarkProblem
 
 __all__ = ["Classified", "MarkRules", "Outcome", "RawKey", "classify", "normalise_name"]
@@ -48,7 +48,9 @@ class Classified:
         pairs: Counter[tuple[str, Second]] = Counter()
         rejected: Counter[Rejection] = Counter()
         for key, papers in raw.items():
-            outcome = self.outcomes[key]
+            if papers <= 0:
+                continue
+            outcome = self.outcomes[_clean(key)]
             if isinstance(outcome, Rejection):
                 rejected[outcome] += papers
             else:
@@ -121,37 +123,53 @@ def _control_character(text: str) -> str | None:
 
 
 class _Fields:
-    """Reads one field's text into a kind and a name, once per distinct value."""
+    """Reads one field's text into a kind and its names, once per distinct value.
+
+    Blanks, separators and the uncertain marker are resolved before any name
+    is read, so a field made only of them (``|``, ``?|?``, ``??``) is never a
+    name. How odd marks read is documented in the README ("The ballot file").
+    """
 
     def __init__(self, rules: MarkRules) -> None:
         self.rules = rules
         self.split = (
             re.compile("[" + re.escape(rules.separators) + "]") if rules.separators else None
         )
-        self.cache: dict[str, tuple[_Kind, str]] = {}
+        self.cache: dict[str, tuple[_Kind, tuple[str, ...]]] = {}
 
-    def __call__(self, value: str) -> tuple[_Kind, str]:
+    def __call__(self, value: str) -> tuple[_Kind, tuple[str, ...]]:
         hit = self.cache.get(value)
         if hit is None:
             hit = self.cache[value] = self._read(value)
         return hit
 
-    def _read(self, value: str) -> tuple[_Kind, str]:
+    def _uncertain(self, part: str) -> bool:
+        marker = self.rules.uncertain
+        return bool(part and marker) and not part.replace(marker, "").strip()
+
+    def _read(self, value: str) -> tuple[_Kind, tuple[str, ...]]:
         text = normalise_name(value)
-        if not text:
-            return _Kind.BLANK, ""
-        if self.rules.uncertain and text == self.rules.uncertain:
-            return _Kind.UNCERTAIN, ""
         parts = [text] if self.split is None else self.split.split(text)
-        names = list(dict.fromkeys(n for n in map(normalise_name, parts) if n))
+        names: dict[str, None] = {}
+        uncertain = False
+        for part in map(normalise_name, parts):
+            if self._uncertain(part):
+                uncertain = True
+            elif part:
+                names[part] = None
+        if uncertain:  # "?", "?|?", or a name with "?": the voter's choice is not clear
+            return _Kind.UNCERTAIN, tuple(names)
         if not names:
-            return _Kind.BLANK, ""
-        if len(names) > 1:
-            return _Kind.SEVERAL, ""
-        return _Kind.NAME, names[0]
+            return _Kind.BLANK, ()
+        return (_Kind.SEVERAL if len(names) > 1 else _Kind.NAME), tuple(names)
 
 
-_ROLE_LABEL = {"first": "first preference", "second": "second preference", "rejected": "rejected"}
+_ROLE_LABEL = {
+    "first": "first preference",
+    "second": "second preference",
+    "rejected": "rejected",
+    "area": "area",
+}
 
 
 class _Problems:
@@ -180,24 +198,61 @@ class _Problems:
         )
 
 
+def shown(value: str, limit: int = 80) -> str:
+    """``repr(value)``, cut to about ``limit`` characters: messages never echo a huge field."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+
+
+def _clean(key: tuple[object, ...]) -> RawKey:
+    """A raw key with missing values (``None``, ``NaN``) read as blanks."""
+    first, second, rejected = ("" if is_missing(v) else str(v) for v in key)
+    return first, second, rejected
+
+
+def rule_1(adjudicated: Rejection | None, kind: _Kind) -> Rejection | None:
+    """Rule 1: the heading under which the whole paper is rejected, or None if it is valid.
+
+    Count staff's adjudication comes first; otherwise the first-preference
+    field decides: blank is unmarked, several names are more than one, and
+    the uncertain marker is void for uncertainty.
+    """
+    return adjudicated if adjudicated is not None else _FIRST_REJECTION.get(kind)
+
+
+def rule_2(kind: _Kind, name: str | None) -> Second:
+    """Rule 2: a valid paper's second preference, or why it cannot be counted.
+
+    ``name`` is None for a name that is not a candidate (``--unknown-as-void``,
+    or no candidate list): void for uncertainty. "Same as the first" is decided
+    once, where :class:`~svcount.count.Ballots` is built.
+    """
+    if kind is not _Kind.NAME:
+        return _SECOND_NOT_COUNTED[kind]
+    return NotCounted.UNCERTAIN if name is None else name
+
+
 def classify(
     raw: Mapping[RawKey, int],
     candidates: Sequence[Candidate] | None = None,
     rules: MarkRules | None = None,
 ) -> Classified:
-    """Classify distinct raw marks into valid pairs and rejected papers.
+    """Classify distinct raw marks into valid pairs and rejected papers (rules 1-2).
 
     Without ``candidates`` the candidates are the distinct valid first
     preferences. Raises :class:`MarkError` for names that are unknown or differ
-    from a candidate only in case; never merges them silently.
+    from a candidate only in case; never merges them silently. With a
+    candidate list every name on every paper is checked, valid or not.
     """
     rules = rules or MarkRules()
     read = _Fields(rules)
     problems, warnings = _Problems(), _Problems()
-    rejected: Counter[Rejection] = Counter()
-    outcomes: dict[RawKey, Outcome] = {}
-    pending: list[tuple[RawKey, str, int]] = []  # (raw key, first name, papers)
+    cleaned: Counter[RawKey] = Counter()
+    for key, papers in raw.items():
+        cleaned[_clean(key)] += papers
+    raw = cleaned
 
+    # Readable fields and the adjudication, per distinct key.
+    papers_of: list[tuple[RawKey, int, Rejection | None]] = []
     for key, papers in raw.items():
         first_raw, second_raw, adjudication = key
         if papers <= 0:
@@ -208,10 +263,8 @@ def classify(
             if (bad := _control_character(value))
         ]
         for role, value, bad in controls:
-            message = f"{_ROLE_LABEL[role]} {value!r} contains the control character {bad}"
+            message = f"{_ROLE_LABEL[role]} {shown(value)} contains the control character {bad}"
             problems.add(role, value, value, papers, message)
-        if controls:
-            continue
         verdict = _fold(adjudication)
         if verdict not in _ADJUDICATIONS:
             problems.add(
@@ -219,43 +272,36 @@ def classify(
                 adjudication,
                 adjudication,
                 papers,
-                f"rejected value {adjudication!r} is not a heading of the statement "
+                f"rejected value {shown(adjudication)} is not a heading of the statement "
                 f"(use one of: {', '.join(ADJUDICATION_VALUES)}, or leave it blank)",
             )
-            continue
-        heading = _ADJUDICATIONS[verdict]
-        if heading is not None:
-            outcomes[key] = heading
-            rejected[heading] += papers
-            continue
-        kind, name = read(first_raw)
-        if kind is _Kind.NAME:
-            pending.append((key, name, papers))
-        else:
-            outcomes[key] = _FIRST_REJECTION[kind]
-            rejected[_FIRST_REJECTION[kind]] += papers
+        elif not controls:
+            papers_of.append((key, papers, _ADJUDICATIONS[verdict]))
 
     if candidates is None:
         firsts: Counter[str] = Counter()
-        for _, name, papers in pending:
-            firsts[name] += papers
+        for (first_raw, _, _), papers, adjudicated in papers_of:
+            kind, names = read(first_raw)
+            if rule_1(adjudicated, kind) is None:
+                firsts[names[0]] += papers
         roster = _infer_candidates(firsts)
     else:
         roster = tuple(candidates)
-    names = {c.name for c in roster}
+    known = {c.name for c in roster}
     folded = {c.name.casefold(): c.name for c in roster}
 
-    def resolve(role: str, name: str, raw_value: str, papers: int) -> str | None:
-        if name in names:
+    def resolve(role: str, name: str, raw_value: str, papers: int, counted: bool) -> str | None:
+        """The candidate ``name`` stands for, or None; problems are collected."""
+        if name in known:
             return name
         label = _ROLE_LABEL[role]
-        if name.casefold() in folded:
+        if name.casefold() in folded and (counted or candidates is not None):
             problems.add(
                 role,
                 name,
                 raw_value,
                 papers,
-                f"{label} {name!r} differs only in case from the candidate "
+                f"{label} {shown(name)} differs only in case from the candidate "
                 f"{folded[name.casefold()]!r}: correct the file or the candidate list",
             )
         elif candidates is not None and not rules.unknown_as_void:
@@ -264,47 +310,54 @@ def classify(
                 name,
                 raw_value,
                 papers,
-                f"{label} {name!r} is not a candidate{_suggest(name, names)}",
+                f"{label} {shown(name)} is not a candidate" + _suggest(name, known),
             )
-        elif candidates is None:
+        elif candidates is None and counted and role == "second":
             warnings.add(
                 role,
                 name,
                 raw_value,
                 papers,
-                f"second preference {name!r} is nobody's first preference, so it is "
+                f"second preference {shown(name)} is nobody's first preference, so it is "
                 "not a known candidate: counted as void for uncertainty "
                 "(give --candidates to list every candidate)",
             )
         return None
 
+    rejected: Counter[Rejection] = Counter()
     pairs: Counter[tuple[str, Second]] = Counter()
-    for key, name, papers in pending:
+    outcomes: dict[RawKey, Outcome] = {}
+    for key, papers, adjudicated in papers_of:
         first_raw, second_raw, _ = key
-        first = resolve("first", name, first_raw, papers)
-        if first is None:
-            outcomes[key] = Rejection.VOID_FOR_UNCERTAINTY  # unknown_as_void
-            rejected[Rejection.VOID_FOR_UNCERTAINTY] += papers
+        first_kind, first_names = read(first_raw)
+        second_kind, second_names = read(second_raw)
+        heading = rule_1(adjudicated, first_kind)
+        valid = heading is None
+        resolved = [
+            resolve(role, name, raw_value, papers, valid and kind is _Kind.NAME)
+            for role, raw_value, kind, names in (
+                ("first", first_raw, first_kind, first_names),
+                ("second", second_raw, second_kind, second_names),
+            )
+            for name in names
+        ]
+        if valid and resolved[0] is None:  # an unknown first preference, --unknown-as-void
+            heading = Rejection.VOID_FOR_UNCERTAINTY
+        if heading is not None:
+            outcomes[key] = heading
+            rejected[heading] += papers
             continue
-        kind, second_name = read(second_raw)
-        second: Second
-        if kind is _Kind.NAME:
-            resolved = resolve("second", second_name, second_raw, papers)
-            if resolved is None:
-                second = NotCounted.UNCERTAIN
-            elif resolved == first:
-                second = NotCounted.SAME_AS_FIRST
-            else:
-                second = resolved
-        else:
-            second = _SECOND_NOT_COUNTED[kind]
+        first = resolved[0]
+        assert first is not None
+        second = rule_2(second_kind, resolved[1] if second_kind is _Kind.NAME else None)
         outcomes[key] = (first, second)
         pairs[(first, second)] += papers
 
     if problems.text:
         raise MarkError(problems.as_tuple())
+    ballots = Ballots(candidates=roster, pairs=pairs, rejected=rejected)
     return Classified(
-        ballots=Ballots(candidates=roster, pairs=pairs, rejected=rejected),
+        ballots=ballots,
         warnings=warnings.as_tuple(),
         notes=_merge_notes(raw, read),
         outcomes=outcomes,
@@ -349,9 +402,9 @@ def _merge_notes(raw: Mapping[RawKey, int], read: _Fields) -> tuple[str, ...]:
     spellings: defaultdict[str, set[str]] = defaultdict(set)
     for first, second, _ in raw:
         for value in (first, second):
-            kind, name = read(value)
-            if kind is _Kind.NAME and value != name:
-                spellings[name].add(value)
+            kind, names = read(value)
+            if kind is _Kind.NAME and value != names[0]:
+                spellings[names[0]].add(value)
     return tuple(
         f"counted {', '.join(repr(v) for v in sorted(vs))} as {name!r} "
         "(surrounding whitespace or Unicode normalisation)"

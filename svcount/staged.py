@@ -33,7 +33,7 @@ from svcount.count import (
     Transfers,
     stage_one,
 )
-from svcount.errors import CountError, InputError
+from svcount.errors import CountError, InputError, whole_number
 
 __all__ = [
     "LOCAL_SCHEMA",
@@ -177,9 +177,10 @@ class _Fields:
         return value
 
     def number(self, value: Any, where: str) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.fail(f"{where} must be a whole number of at least 0")
-        return value
+        try:
+            return whole_number(value, where)
+        except ValueError as exc:
+            raise self.fail(str(exc)) from None
 
     def table(self, key: str, keys: Sequence[str]) -> dict[str, int]:
         value = self.doc.get(key)

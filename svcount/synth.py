@@ -30,7 +30,7 @@ from svcount.count import (
     Rejection,
     stage_one,
 )
-from svcount.errors import InputError
+from svcount.errors import InputError, whole_number
 
 __all__ = ["Figures", "read_figures", "synthesise", "FIGURES_SCHEMA"]
 
@@ -86,9 +86,10 @@ def read_figures(path: str) -> Figures:
 
 
 def _count(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InputError(f"{where} must be a whole number of at least 0, not {value!r}")
-    return value
+    try:
+        return whole_number(value, where)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _table(doc: Mapping[str, Any], key: str, names: list[str], where: str) -> dict[str, int]:
