@@ -1,29 +1,35 @@
 """The ``svcount`` command: parse options, call the library, render, exit.
 
 Exit codes: 0 counted (or verified); 1 a verification found a mismatch; 2 bad
-input or usage; 3 a lot is required; 130 interrupted.
+input or usage; 3 a lot is required; 130 interrupted; 141 stdout's reader went
+away (``| head``).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import enum
 import hashlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from svcount.count import EnteredLot, Method, SeededLot
-from svcount.errors import CountError, InputError, SvcountError
+from svcount.count import Method
+from svcount.errors import SvcountError
+from svcount.files import sha256_of
+from svcount.options import CountOptions
 
 if TYPE_CHECKING:
     from svcount.count import Result
     from svcount.io import Loaded
-    from svcount.render import Provenance
+    from svcount.poll import Provenance
 
-EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_LOT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_LOT = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141
 
 app = typer.Typer(
     name="svcount",
@@ -53,6 +59,13 @@ class Stage(enum.StrEnum):
     second = "second"
 
 
+READING_PANEL, COUNT_PANEL, LOCAL_PANEL, OUTPUT_PANEL = (
+    "Reading the file",
+    "The count",
+    "Local counts (the staged count)",
+    "Output",
+)
+
 # Options shared by tally and verify. Defaults of None mean "not given", so
 # verify can take them from the expected file instead.
 BallotsArg = Annotated[
@@ -60,11 +73,30 @@ BallotsArg = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format [default: from the --output file's extension, else table].",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
 ]
 MethodOpt = Annotated[
     Method | None,
-    typer.Option("--method", "-m", help="sv (default with a second-preference column) or fptp."),
+    typer.Option(
+        "--method",
+        "-m",
+        help="sv (default with a second-preference column) or fptp.",
+        rich_help_panel=COUNT_PANEL,
+    ),
 ]
 CandidatesOpt = Annotated[
     Path | None,
@@ -73,35 +105,60 @@ CandidatesOpt = Annotated[
         "-c",
         help="Candidate list: one name per line, or a CSV with name (and party) columns. "
         "Without it, the candidates are the distinct valid first preferences.",
+        rich_help_panel=COUNT_PANEL,
     ),
 ]
 ElectorateOpt = Annotated[
-    int | None, typer.Option(help="Electorate, to report turnout (both conventions).")
+    int | None,
+    typer.Option(
+        help="Electorate, to report turnout (both conventions).", rich_help_panel=COUNT_PANEL
+    ),
 ]
 LotOpt = Annotated[
     str | None,
-    typer.Option(help="Enter the result of the returning officer's lot: the winner's name."),
+    typer.Option(
+        help="Enter the result of the returning officer's lot: the winner's name.",
+        rich_help_panel=COUNT_PANEL,
+    ),
 ]
 SeedOpt = Annotated[
-    int | None, typer.Option(help="Draw any lot here, reproducibly, with this seed.")
+    int | None,
+    typer.Option(
+        help="Draw any lot here, reproducibly, with this seed.", rich_help_panel=COUNT_PANEL
+    ),
 ]
 FirstColumnOpt = Annotated[
-    str | None, typer.Option(help="Column of first preferences (default: detected).")
+    str | None,
+    typer.Option(
+        help="Column of first preferences (default: detected).", rich_help_panel=READING_PANEL
+    ),
 ]
 SecondColumnOpt = Annotated[
-    str | None, typer.Option(help="Column of second preferences (default: detected).")
+    str | None,
+    typer.Option(
+        help="Column of second preferences (default: detected).", rich_help_panel=READING_PANEL
+    ),
 ]
 RejectedColumnOpt = Annotated[
     str | None,
-    typer.Option(help="Adjudication column naming a rejection heading (default: detected)."),
+    typer.Option(
+        help="Adjudication column naming a rejection heading (default: detected).",
+        rich_help_panel=READING_PANEL,
+    ),
 ]
 SeparatorOpt = Annotated[
     str | None,
-    typer.Option(help="Characters that separate several names in one field [default: |;]."),
+    typer.Option(
+        help="Characters that separate several names in one field [default: |;].",
+        rich_help_panel=READING_PANEL,
+    ),
 ]
 UncertainOpt = Annotated[
     str | None,
-    typer.Option(help="A field holding just this is void for uncertainty [default: ?]."),
+    typer.Option(
+        help="A field holding just this is void for uncertainty [default: ?].",
+        rich_help_panel=READING_PANEL,
+    ),
 ]
 UnknownAsVoidOpt = Annotated[
     bool,
@@ -109,23 +166,36 @@ UnknownAsVoidOpt = Annotated[
         "--unknown-as-void",
         help="With --candidates: count unknown names as void for uncertainty "
         "instead of stopping with an error.",
+        rich_help_panel=READING_PANEL,
     ),
 ]
 EncodingOpt = Annotated[
-    str | None, typer.Option(help="Text encoding (default: UTF-8, or as its BOM says).")
+    str | None,
+    typer.Option(
+        help="Text encoding (default: UTF-8, or as its BOM says).", rich_help_panel=READING_PANEL
+    ),
 ]
 AreaColumnOpt = Annotated[
-    str | None, typer.Option(help="Column naming each paper's voting area (default: detected).")
+    str | None,
+    typer.Option(
+        help="Column naming each paper's voting area (default: detected).",
+        rich_help_panel=READING_PANEL,
+    ),
 ]
 ElectorateFileOpt = Annotated[
     Path | None,
     typer.Option(
         help="Areas file: CSV with area and electorate columns (optional "
         "ballot_papers_issued), for turnout per area.",
+        rich_help_panel=COUNT_PANEL,
     ),
 ]
 DelimiterOpt = Annotated[
-    str | None, typer.Option(help="Field delimiter: a character, or tab (default: detected).")
+    str | None,
+    typer.Option(
+        help="Field delimiter: a character, or tab (default: detected).",
+        rich_help_panel=READING_PANEL,
+    ),
 ]
 ColorOpt = Annotated[
     bool | None,
@@ -133,43 +203,18 @@ ColorOpt = Annotated[
         "--color/--no-color",
         help="Colour and box art (default: only on a terminal).",
         show_default=False,
+        rich_help_panel=OUTPUT_PANEL,
     ),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say how the file was read.")]
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """Everything that decides a count, as recorded in the output."""
-
-    method: Method | None = None
-    candidates: str | None = None
-    electorate: int | None = None
-    lot: str | None = None
-    seed: int | None = None
-    separator: str = "|;"
-    uncertain_marker: str = "?"
-    unknown_as_void: bool = False
-    first_column: str | None = None
-    second_column: str | None = None
-    rejected_column: str | None = None
-    area_column: str | None = None
-    electorate_file: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-
-    def merged(self, given: dict[str, Any]) -> Settings:
-        """These settings, overridden by the options actually given (not None)."""
-        updates = {k: v for k, v in given.items() if v is not None and v is not False}
-        if "method" in updates:
-            updates["method"] = Method(updates["method"])
-        for key in ("candidates", "electorate_file"):
-            if key in updates:
-                updates[key] = str(updates[key])
-        if updates.get("delimiter") is not None:
-            updates["delimiter"] = _delimiter(updates["delimiter"])
-        return dataclasses.replace(self, **updates)
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No warnings on stderr.", rich_help_panel=OUTPUT_PANEL)
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Say how the file was read.", rich_help_panel=OUTPUT_PANEL
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -205,41 +250,54 @@ def _say(message: str, quiet: bool = False) -> None:
         typer.echo(f"svcount: {message}", err=True)
 
 
-def _delimiter(value: str) -> str:
-    value = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(value.lower(), value)
-    if len(value) != 1:
-        raise typer.BadParameter("give one character, or tab, comma or semicolon")
-    return value
+def _format(given: Any, output: Path | None, formats: type[enum.StrEnum], default: str) -> Any:
+    """The format asked for, else the output's extension, else ``default``.
+
+    An explicit ``--format`` wins; if it contradicts the extension, say so.
+    """
+    by_extension = None
+    if output is not None:
+        by_extension = next((f for f in formats if output.suffix.lower() == f".{f.value}"), None)
+    if given is None:
+        return by_extension or formats(default)
+    if by_extension is not None and by_extension is not given:
+        _say(
+            f"warning: --format {given.value} written to {output}, "
+            f"whose name says {by_extension.value}"
+        )
+    return given
 
 
-def _load(source: str, settings: Settings, quiet: bool, verbose: bool) -> Loaded:
-    """Read and classify one ballot file; errors exit 2 with one line."""
-    from svcount.files import read_candidates
-    from svcount.io import ReadOptions, load
-    from svcount.marks import MarkRules
-
-    if settings.lot is not None and settings.seed is not None:
-        _fail("give either --lot (the returning officer's draw) or --seed, not both")
+@contextlib.contextmanager
+def _library() -> Iterator[None]:
+    """The library's errors become one line on stderr and exit 2."""
     try:
-        roster = read_candidates(settings.candidates) if settings.candidates else None
-        options = ReadOptions(
-            first_column=settings.first_column,
-            second_column=settings.second_column,
-            rejected_column=settings.rejected_column,
-            area_column=settings.area_column,
-            encoding=settings.encoding,
-            delimiter=settings.delimiter,
-        )
-        rules = MarkRules(
-            separators=settings.separator,
-            uncertain=settings.uncertain_marker,
-            unknown_as_void=settings.unknown_as_void,
-        )
-        loaded = load(
-            source, method=settings.method, candidates=roster, options=options, rules=rules
-        )
+        yield
     except SvcountError as exc:
         _fail(str(exc))
+
+
+def _guard(outputs: list[tuple[str, Path | None]], *inputs: Any) -> None:
+    """No output may be an input, or another output: checked before any work."""
+    from svcount.files import check_outputs
+
+    with _library():
+        check_outputs(outputs, [str(i) for i in inputs if i is not None])
+
+
+def _options(given: dict[str, Any], base: CountOptions | None = None) -> CountOptions:
+    with _library():
+        options = (base or CountOptions()).merged(given)
+        options.check()
+    return options
+
+
+def _load(source: str, options: CountOptions, quiet: bool, verbose: bool) -> Loaded:
+    """Read and classify one ballot file, telling the user what they should know."""
+    from svcount import poll
+
+    with _library():
+        loaded = poll.load(source, options)
     for warning in loaded.warnings:
         _say(f"warning: {warning}", quiet)
     if verbose:
@@ -253,95 +311,18 @@ def _load(source: str, settings: Settings, quiet: bool, verbose: bool) -> Loaded
     return loaded
 
 
-def _lot(settings: Settings) -> EnteredLot | SeededLot | None:
-    if settings.lot is not None:
-        return EnteredLot(settings.lot)
-    return None if settings.seed is None else SeededLot(settings.seed)
-
-
-def _area_figures(settings: Settings, areas: Any) -> tuple[dict[str, int], dict[str, int]]:
-    """Electorates and papers issued per area from --electorate-file, checked against ``areas``."""
-    if settings.electorate_file is None:
-        return {}, {}
-    from svcount.files import read_areas
-
-    rows = read_areas(settings.electorate_file, need_electorate=True)
-    listed = [r.name for r in rows]
-    missing = [a for a in areas if a not in listed]
-    extra = [a for a in listed if a not in areas]
-    if missing or extra:
-        parts = [
-            f"in the ballots but not the file: {', '.join(missing)}" if missing else "",
-            f"in the file but not the ballots: {', '.join(extra)}" if extra else "",
-        ]
-        raise InputError(
-            "the areas differ from the ballots' (" + "; ".join(p for p in parts if p) + ")",
-            file=settings.electorate_file,
-        )
-    issued = {r.name: r.issued for r in rows if r.issued is not None}
-    return {r.name: r.electorate for r in rows if r.electorate is not None}, issued
-
-
-def _count(loaded: Loaded, settings: Settings, source: str, quiet: bool) -> Result:
-    """Count a loaded file, by area when it has voting areas."""
-    from svcount.count import count, count_by_area
-
-    try:
-        if loaded.areas is not None:
-            electorates, issued = _area_figures(settings, list(loaded.areas))
-            result = count_by_area(
-                loaded.areas,
-                loaded.method,
-                lot=_lot(settings),
-                electorate=settings.electorate,
-                electorates=electorates,
-                issued=issued,
-            )
-        else:
-            if settings.electorate_file is not None:
-                _fail(
-                    "--electorate-file needs voting areas, and the ballot file has no area "
-                    "column (name it area, or give --area-column)"
-                )
-            result = count(
-                loaded.ballots, loaded.method, lot=_lot(settings), electorate=settings.electorate
-            )
-    except CountError as exc:
-        _fail(f"{source}: {exc}")
-    except SvcountError as exc:
-        _fail(str(exc))
-    if (settings.lot is not None or settings.seed is not None) and result.lot is None:
-        given = "--lot" if settings.lot is not None else "--seed"
-        _say(f"warning: no equality of votes needed a lot; {given} ignored", quiet)
-    return result
-
-
-def _provenance(loaded: Loaded, settings: Settings) -> Provenance:
-    from svcount import __version__
-    from svcount.render import Provenance
-
-    options = dataclasses.asdict(settings)
-    options.update(
-        method=loaded.method.value,
-        encoding=loaded.layout.encoding,
-        delimiter=loaded.layout.delimiter,
-    )
-    return Provenance(
-        file=loaded.file,
-        sha256=loaded.sha256,
-        rows=loaded.rows,
-        columns={r: loaded.layout.column_name(r) for r in ("first", "second", "rejected")},
-        options=options,
-        version=__version__,
-    )
+def _lot_unused(options: CountOptions, result: Result | None, quiet: bool, why: str = "") -> None:
+    if (options.lot is not None or options.seed is not None) and (
+        result is None or result.lot is None
+    ):
+        given = "--lot" if options.lot is not None else "--seed"
+        _say(f"warning: {why or 'no equality of votes needed a lot'}; {given} ignored", quiet)
 
 
 @app.command()
 def tally(
     source: BallotsArg,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
-        Format.table
-    ),
+    format: FormatOpt = None,
     output: OutputOpt = None,
     method: MethodOpt = None,
     candidates: CandidatesOpt = None,
@@ -363,15 +344,22 @@ def tally(
         typer.Option(
             help="A local count for the police area: write this voting area's first count "
             "(first), or its second preferences for the remaining candidates (second).",
+            rich_help_panel=LOCAL_PANEL,
         ),
     ] = None,
     area: Annotated[
         str | None,
-        typer.Option(help="With --stage: this count's voting area (or one area of the file)."),
+        typer.Option(
+            help="With --stage: this count's voting area (or one area of the file).",
+            rich_help_panel=LOCAL_PANEL,
+        ),
     ] = None,
     remaining_from: Annotated[
         Path | None,
-        typer.Option(help="With --stage second: the police-area total from svcount combine."),
+        typer.Option(
+            help="With --stage second: the police-area total from svcount combine.",
+            rich_help_panel=LOCAL_PANEL,
+        ),
     ] = None,
     color: ColorOpt = None,
     quiet: QuietOpt = False,
@@ -381,16 +369,25 @@ def tally(
 
     Exit codes: 0 counted, 2 bad input or usage, 3 a lot is required.
     """
-    given = {k: v for k, v in locals().items() if k in Settings.__dataclass_fields__}
-    settings = Settings().merged(given)
+    options = _options(locals())
     if stage is None and (area is not None or remaining_from is not None):
         _fail("--area and --remaining-from belong to a local count: give --stage first|second")
-    loaded = _load(source, settings, quiet, verbose)
+    _guard(
+        [("--output", output)], source, options.candidates, options.electorate_file, remaining_from
+    )
     if stage is not None:
-        _emit(_local_count(loaded, settings, stage, area, remaining_from), output)
+        _local_count(
+            source, options, stage, area, remaining_from, format, output, color, quiet, verbose
+        )
         return
-    result = _count(loaded, settings, source, quiet)
-    _render_result(result, _provenance(loaded, settings), format, output, color)
+    fmt = _format(format, output, Format, "table")
+    loaded = _load(source, options, quiet, verbose)
+    from svcount import poll
+
+    with _library():
+        result = poll.count_loaded(loaded, options)
+    _lot_unused(options, result, quiet)
+    _render_result(result, poll.provenance(loaded, options), fmt, output, color)
 
 
 def _render_result(
@@ -431,9 +428,12 @@ def verify(
     expected: Annotated[
         Path, typer.Argument(help="Expected figures (JSON, schema svcount-expected/1).")
     ],
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = (
-        ReportFormat.table
-    ),
+    format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format", "-f", help="Report format [default: table].", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = None,
     output: OutputOpt = None,
     method: MethodOpt = None,
     candidates: CandidatesOpt = None,
@@ -459,19 +459,22 @@ def verify(
     Options given here override those in the expected file. Exit codes: 0 every
     figure matches, 1 a mismatch, 2 bad input or usage.
     """
+    from svcount import poll
     from svcount.verify import compare, read_expected
 
-    try:
+    with _library():
         wanted = read_expected(str(expected))
-    except SvcountError as exc:
-        _fail(str(exc))
-    given = {k: v for k, v in locals().items() if k in Settings.__dataclass_fields__}
-    settings = Settings().merged(dict(wanted.options)).merged(given)
-    loaded = _load(ballots, settings, quiet, verbose)
-    result = _count(loaded, settings, ballots, quiet)
-    checks = compare(wanted, result)
-    provenance = _provenance(loaded, settings)
-    if format is ReportFormat.json:
+    options = _options(locals(), wanted.options)
+    fmt = _format(format, output, ReportFormat, "table")
+    _guard([("--output", output)], ballots, expected, options.candidates, options.electorate_file)
+    loaded = _load(ballots, options, quiet, verbose)
+    with _library():
+        result = poll.count_loaded(loaded, options)
+    _lot_unused(options, result, quiet)
+    with _library():
+        checks = compare(wanted, result, str(expected))
+    provenance = poll.provenance(loaded, options)
+    if fmt is ReportFormat.json:
         from svcount.render import verify_json
 
         _emit(verify_json(checks, provenance, str(expected)), output)
@@ -484,60 +487,69 @@ def verify(
 
 
 def _local_count(
-    loaded: Loaded,
-    settings: Settings,
+    source: str,
+    options: CountOptions,
     stage: Stage,
     area: str | None,
     remaining_from: Path | None,
-) -> str:
+    format: Format | None,
+    output: Path | None,
+    color: bool | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """A local file for the staged count: this area's first count, or its transfers."""
     from svcount import __version__
-    from svcount.count import Turnout, first_preferences, transfers
-    from svcount.staged import local_json, read_total
+    from svcount.staged import (
+        Source,
+        choose_area,
+        first_count,
+        local_json,
+        read_total,
+        second_count,
+    )
 
-    if settings.candidates is None:
+    if options.candidates is None:
         _fail("--stage needs --candidates: every local count must use the same candidate list")
-    if loaded.areas is not None:
-        if area is None and len(loaded.areas) != 1:
-            _fail(f"the file holds {len(loaded.areas)} voting areas: choose one with --area")
-        area = area if area is not None else next(iter(loaded.areas))
-        if area not in loaded.areas:
-            _fail(
-                f"{loaded.file}: no papers for the area {area!r} (the file has: "
-                f"{', '.join(loaded.areas)})"
-            )
-        ballots = loaded.areas[area]
-    elif area is None:
-        _fail("--stage needs --area NAME: the voting area this count is for")
-    else:
-        ballots = loaded.ballots
-    source = {"file": loaded.file, "sha256": loaded.sha256}
-    common = {
-        "area": area,
-        "method": loaded.method,
-        "candidates": ballots.candidates,
-        "source": source,
-        "version": __version__,
-    }
-    try:
-        first = first_preferences(ballots)
+    if options.electorate_file is not None:
+        _fail("--electorate-file belongs to svcount combine: give a local count --electorate N")
+    if stage is Stage.second and options.electorate is not None:
+        _fail("--electorate belongs to the first-stage count (--stage first)")
+    if stage is Stage.second and remaining_from is None:
+        _fail("--stage second needs --remaining-from: the total from svcount combine")
+    _lot_unused(options, None, quiet, "a local count draws no lot (the declaration does)")
+    fmt = _format(format, output, Format, "json" if output is not None else "table")
+    loaded = _load(source, options, quiet, verbose)
+    origin = Source(
+        loaded.file,
+        loaded.sha256,
+        loaded.layout.column_name("area") if loaded.areas is not None else None,
+    )
+    with _library():
+        name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
         if stage is Stage.first:
-            if settings.electorate is not None:
-                Turnout.of(first.ballot_papers, first.valid, settings.electorate, area)
-            return local_json(**common, first=first, electorate=settings.electorate)
-        if remaining_from is None:
-            _fail("--stage second needs --remaining-from: the total from svcount combine")
-        total = read_total(str(remaining_from))
-        if (total.candidates, total.method) != (ballots.candidates, loaded.method):
-            _fail(
-                f"{remaining_from}: a different election: its candidates or method differ "
-                "from this count's"
+            local = first_count(
+                area=name,
+                papers=papers,
+                method=loaded.method,
+                source=origin,
+                electorate=options.electorate,
             )
-        if total.areas and area not in total.areas:
-            _fail(f"{remaining_from}: the total has no first count for {area!r}")
-        return local_json(**common, moved=transfers(ballots, total.remaining), total=total)
-    except SvcountError as exc:
-        _fail(str(exc))
+        else:
+            assert remaining_from is not None
+            total = read_total(str(remaining_from))
+            local = second_count(
+                area=name, papers=papers, method=loaded.method, source=origin, total=total
+            )
+    if fmt is Format.json:
+        _emit(local_json(local, __version__), output)
+    else:
+        from svcount.render import local_csv, local_tables
+
+        if fmt is Format.csv:
+            _emit(local_csv(local), output)
+        else:
+            _emit_rich(local_tables, (local,), output, color)
 
 
 @app.command(name="combine")
@@ -545,9 +557,7 @@ def combine_counts(
     files: Annotated[
         list[Path], typer.Argument(help="Local count files from svcount tally --stage.")
     ],
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="Format of the result (a total is JSON).")
-    ] = Format.table,
+    format: FormatOpt = None,
     output: OutputOpt = None,
     areas: Annotated[
         Path | None,
@@ -557,6 +567,7 @@ def combine_counts(
     electorate_file: ElectorateFileOpt = None,
     lot: LotOpt = None,
     seed: SeedOpt = None,
+    encoding: EncodingOpt = None,
     color: ColorOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -568,55 +579,73 @@ def combine_counts(
     Exit codes: 0 combined, 2 bad input or usage, 3 a lot is required.
     """
     from svcount import __version__
-    from svcount.count import declare_areas
     from svcount.files import read_areas
     from svcount.staged import combine, read_local, total_json
 
-    settings = Settings(
-        lot=lot,
-        seed=seed,
-        electorate=electorate,
-        electorate_file=str(electorate_file) if electorate_file else None,
-    )
-    if lot is not None and seed is not None:
-        _fail("give either --lot (the returning officer's draw) or --seed, not both")
-    try:
+    options = _options(locals())
+    _guard([("--output", output)], *files, areas, electorate_file)
+    with _library():
         locals_ = [read_local(str(f)) for f in files]
-        listed = [r.name for r in read_areas(str(areas), need_electorate=False)] if areas else None
+        listed = (
+            [r.name for r in read_areas(str(areas), need_electorate=False, encoding=encoding)]
+            if areas
+            else None
+        )
         combined = combine(locals_, listed)
-        if combined.stage.remaining and not combined.moved:
-            _emit(total_json(combined.firsts, combined.method, __version__), output)
-            _say(
-                f"no candidate has more than half of the valid votes: "
-                f"{', '.join(combined.stage.remaining)} remain. Each local count now counts "
-                "second preferences: svcount tally FILE --stage second --remaining-from TOTAL",
-                quiet,
+    if combined.stage.remaining and not combined.moved:
+        ignored = [
+            name
+            for name, value in (
+                ("--electorate", electorate),
+                ("--electorate-file", electorate_file),
+                ("--lot", lot),
+                ("--seed", seed),
             )
-            return
-        electorates, issued = _area_figures(settings, list(combined.firsts))
+            if value is not None
+        ]
+        if ignored:
+            _fail(
+                f"{', '.join(ignored)} belong{'s' if len(ignored) == 1 else ''} to the "
+                "declaration: give them when the second counts are combined (no candidate "
+                "has more than half of the valid votes yet)"
+            )
+        fmt = _format(format, output, Format, "json" if output is not None else "table")
+        if fmt is Format.json:
+            _emit(total_json(combined, __version__), output)
+        else:
+            from svcount.render import total_csv, total_tables
+
+            if fmt is Format.csv:
+                _emit(total_csv(combined), output)
+            else:
+                _emit_rich(total_tables, (combined,), output, color)
+        _say(
+            f"no candidate has more than half of the valid votes: "
+            f"{', '.join(combined.stage.remaining)} remain. Each local count now counts "
+            "second preferences: svcount tally FILE --stage second --remaining-from TOTAL",
+            quiet,
+        )
+        return
+    from svcount import poll
+    from svcount.count import declare_areas
+
+    with _library():
+        electorates, issued = poll.area_figures(options.electorate_file, combined.firsts, encoding)
         result = declare_areas(
             combined.firsts,
             combined.moved,
             combined.method,
-            lot=_lot(settings),
+            lot=options.lot_instruction(),
             electorate=electorate,
             electorates=electorates or combined.electorates,
             issued=issued,
         )
-    except SvcountError as exc:
-        _fail(str(exc))
-    from svcount.render import Provenance
-
+    _lot_unused(options, result, quiet)
     parts = tuple(
-        {
-            "file": str(f),
-            "stage": c.stage,
-            "area": c.area,
-            "sha256": hashlib.sha256(Path(f).read_bytes()).hexdigest(),
-        }
+        {"file": str(f), "stage": c.stage, "area": c.area, "sha256": sha256_of(f)}
         for f, c in zip(files, locals_, strict=True)
     )
-    provenance = Provenance(
+    provenance = poll.Provenance(
         file=", ".join(str(f) for f in files),
         sha256=hashlib.sha256("".join(p["sha256"] for p in parts).encode()).hexdigest(),
         rows=result.ballot_papers,
@@ -624,14 +653,14 @@ def combine_counts(
         options={
             "method": combined.method.value,
             "electorate": electorate,
-            "electorate_file": settings.electorate_file,
+            "electorate_file": options.electorate_file,
             "lot": lot,
             "seed": seed,
         },
         version=__version__,
         parts=parts,
     )
-    _render_result(result, provenance, format, output, color)
+    _render_result(result, provenance, _format(format, output, Format, "table"), output, color)
 
 
 @app.command()
@@ -663,39 +692,50 @@ def synth(
     from svcount.files import write_atomic
     from svcount.synth import areas_csv, compress, read_figures, synthesise
 
-    try:
+    _guard([("--output", output), ("--areas-output", areas_output)], figures)
+    with _library():
         wanted = read_figures(str(figures))
+        if areas_output is not None and not wanted.areas:
+            _fail(f"{figures}: --areas-output needs voting areas in the figures")
         data = synthesise(wanted, seed)
         if output is not None and output.name.endswith(".gz"):
             data = compress(data)
         if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            _write_stdout(data)
         else:
             write_atomic(output, data)
         if areas_output is not None:
-            if not wanted.areas:
-                _fail(f"{figures}: --areas-output needs voting areas in the figures")
             write_atomic(areas_output, areas_csv(wanted))
-    except SvcountError as exc:
-        _fail(str(exc))
     where = str(output) if output else "stdout"
     _say(f"wrote {wanted.ballot_papers:,} ballot papers to {where} (seed {seed})", quiet)
     for path, why in wanted.assumed.items():
         _say(f"assumed {path}: {why}", quiet)
 
 
+def _write_stdout(data: str | bytes) -> None:
+    """Data to stdout; a reader that has gone away (``| head``) ends the run quietly."""
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _ClosedPipe() from None
+
+
+class _ClosedPipe(Exception):
+    """stdout's reader is gone: exit 141 quietly, as a process killed by SIGPIPE does."""
+
+
 def _emit(text: str, output: Path | None) -> None:
     from svcount.files import write_atomic
 
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _write_stdout(text)
         return
-    try:
+    with _library():
         write_atomic(output, text)
-    except SvcountError as exc:
-        _fail(str(exc))
 
 
 def _emit_rich(build: Any, args: tuple[Any, ...], output: Path | None, color: bool | None) -> None:
@@ -709,12 +749,17 @@ def _emit_rich(build: Any, args: tuple[Any, ...], output: Path | None, color: bo
     else:
         console = Console(force_terminal=color, no_color=True if color is False else None)
     plain = output is not None or not console.is_terminal
-    for i, renderable in enumerate(build(*args, plain=plain)):
-        if i:
-            console.print()
-        console.print(renderable)
+    try:
+        for i, renderable in enumerate(build(*args, plain=plain)):
+            if i:
+                console.print()
+            console.print(renderable)
+    except BrokenPipeError:
+        raise _ClosedPipe() from None
     if output is not None:
         _emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
+    else:
+        _write_stdout("")
 
 
 def main() -> None:
@@ -724,11 +769,11 @@ def main() -> None:
         c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
     )
     try:
-        # Typer turns Ctrl-C into a silent exit 130 and a closed pipe (``| head``)
-        # into a silent exit 1; the message for Ctrl-C is added here.
         code = app(standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
         code = EXIT_INTERRUPTED
+    except _ClosedPipe:
+        code = EXIT_CLOSED_PIPE
     except click_error as exc:
         message: str = exc.format_message()  # type: ignore[attr-defined]
         code = exc.exit_code  # type: ignore[attr-defined]
@@ -742,4 +787,8 @@ def main() -> None:
             typer.echo(f"svcount: error: {message}{hint}", err=True)
     if code == EXIT_INTERRUPTED:
         typer.echo("svcount: interrupted", err=True)
+    if code == EXIT_CLOSED_PIPE:
+        # Nothing more can reach the reader; keep the interpreter's last flush quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     sys.exit(code if isinstance(code, int) else EXIT_OK)

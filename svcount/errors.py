@@ -16,6 +16,10 @@ class SvcountError(Exception):
     exit_code = 2
 
 
+class UsageError(SvcountError):
+    """Options that contradict each other or cannot apply."""
+
+
 class CountError(SvcountError):
     """The ballots cannot be counted as asked (no valid papers, a bad lot, ...)."""
 
@@ -46,11 +50,11 @@ def whole_number(value: object, what: str, *, text: bool = False) -> int:
     import numbers
 
     if text and isinstance(value, str):
-        text = value.strip().replace(",", "")
-        if text.isdigit() and text.isascii():
-            return int(text)
-        raise ValueError(f"{what} {text!r} is not a whole number")
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
+        digits = value.strip().replace(",", "")
+        if digits.isdigit() and digits.isascii():
+            return int(digits)
+        raise ValueError(f"{what} {digits!r} is not a whole number")
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0:
         return int(value)
     raise ValueError(f"{what} must be a whole number of at least 0, not {value!r}")
 

@@ -11,25 +11,33 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from svcount.count import (
     AreaResult,
+    Candidate,
     DecidedBy,
     Method,
     NotCounted,
     Rejection,
     Result,
+    StageOne,
+    Transfers,
+    Turnout,
     percent,
     statement,
 )
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
 
-__all__ = ["Provenance", "candidate_status", "to_csv", "to_json", "to_tables", "JSON_SCHEMA"]
+    from svcount.poll import Provenance
+    from svcount.staged import Combined, LocalCount
+
+__all__ = ["candidate_status", "to_csv", "to_json", "to_tables", "JSON_SCHEMA"]
 
 JSON_SCHEMA = "svcount-result/1"
 CSV_HEADER = (
@@ -42,19 +50,6 @@ CSV_HEADER = (
     "share_pct",
     "status",
 )
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """What is needed to reproduce a result: the input and the options."""
-
-    file: str
-    sha256: str
-    rows: int
-    columns: Mapping[str, str | None]
-    options: Mapping[str, Any] = field(default_factory=dict)
-    version: str = ""
-    parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
 
 
 def candidate_status(result: Result, name: str) -> str:
@@ -263,151 +258,336 @@ def _and(names: tuple[str, ...] | list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _table(title: str, *columns: str, plain: bool) -> Table:
+    """A titled table: numbers right-aligned, box art only when not ``plain``."""
+    from rich import box
+    from rich.table import Table
+
+    t = Table(
+        title=title,
+        box=None if plain else box.SIMPLE_HEAVY,
+        title_justify="left",
+        show_edge=not plain,
+        title_style=None if plain else "bold",
+        min_width=len(title) + 2,
+    )
+    for i, column in enumerate(columns):
+        t.add_column(column, justify="left" if i == 0 or column == "Party" else "right")
+    return t
+
+
+def votes_table(
+    title: str,
+    candidates: Sequence[Candidate],
+    votes: Mapping[str, int],
+    status: Mapping[str, str],
+    *,
+    column: str,
+    plain: bool,
+) -> Table:
+    """Candidates' votes, shares and status, ruled off with the valid votes."""
+    from rich.text import Text
+
+    has_party = any(c.party for c in candidates)
+    t = _table(
+        title,
+        "Candidate",
+        *(["Party"] if has_party else []),
+        column,
+        "Share %",
+        *(["Status"] if status else []),
+        plain=plain,
+    )
+    valid = sum(votes.values())
+    for c in candidates:
+        t.add_row(
+            Text(c.name),
+            *([Text(c.party or "")] if has_party else []),
+            f"{votes[c.name]:,}",
+            f"{percent(votes[c.name], valid)}",
+            *([status[c.name].replace("_", " ")] if status else []),
+        )
+    t.add_section()
+    t.add_row(
+        Text("Valid votes"),
+        *([""] if has_party else []),
+        f"{valid:,}",
+        "100.00",
+        *([""] if status else []),
+    )
+    return t
+
+
+def statement_table(rejected: Mapping[Rejection, int], *, plain: bool) -> Table:
+    """The statement of rejected ballot papers, every heading, with the total."""
+    t = _table("Statement of rejected ballot papers", "Heading", "Papers", plain=plain)
+    for heading, n in rejected.items():
+        t.add_row(heading.label, f"{n:,}")
+    t.add_section()
+    t.add_row("Total rejected", f"{sum(rejected.values()):,}")
+    return t
+
+
+def unusable_table(heads: Mapping[NotCounted, int], *, plain: bool) -> Table:
+    """Valid papers whose second preference can never be counted, by reason."""
+    t = _table(
+        "Valid papers whose second preference cannot be counted", "Reason", "Papers", plain=plain
+    )
+    for head, n in heads.items():
+        t.add_row(head.label, f"{n:,}")
+    return t
+
+
+def papers_table(papers: int, valid: int, turnout: Turnout | None, *, plain: bool) -> Table:
+    """Ballot papers counted, valid votes, and turnout both ways."""
+    t = _table("Ballot papers", "", "Papers", "Turnout %", plain=plain)
+    t.add_row(
+        "Counted, rejected included",
+        f"{papers:,}",
+        f"{turnout.ballot_papers_pct}" if turnout else "",
+    )
+    t.add_row("Valid votes", f"{valid:,}", f"{turnout.valid_votes_pct}" if turnout else "")
+    if turnout:
+        t.add_row("Electorate", f"{turnout.electorate:,}", "")
+    return t
+
+
+def transfers_tables(
+    remaining: Sequence[str],
+    first: Mapping[str, int] | None,
+    moved: Transfers,
+    status: Mapping[str, str],
+    *,
+    plain: bool,
+) -> list[RenderableType]:
+    """Stage two: second preferences added (and totals, given first preferences), and losses."""
+    from rich.text import Text
+
+    columns = ["Candidate", "Second preferences"]
+    if first is not None:
+        columns = ["Candidate", "First preferences", "Second preferences", "Total", "Status"]
+    t = _table(
+        "Stage two: second preferences on the excluded candidates' papers", *columns, plain=plain
+    )
+    for name in remaining:
+        added = moved.transfers[name]
+        if first is None:
+            t.add_row(Text(name), f"{added:,}")
+        else:
+            t.add_row(
+                Text(name),
+                f"{first[name]:,}",
+                f"{added:,}",
+                f"{first[name] + added:,}",
+                status[name].replace("_", " "),
+            )
+    lost = _table("Stage two: the excluded candidates' papers", "", "Papers", plain=plain)
+    lost.add_row(
+        "Second preference added to a remaining candidate", f"{sum(moved.transfers.values()):,}"
+    )
+    for head, n in moved.non_transferable.items():
+        lost.add_row(f"Not transferred: {head.label[0].lower()}{head.label[1:]}", f"{n:,}")
+    lost.add_section()
+    lost.add_row("Papers of excluded candidates", f"{moved.excluded_papers:,}")
+    return [t, lost]
+
+
+def _remain_note(valid: int, stage: StageOne) -> Text:
+    from rich.text import Text
+
+    excluded = stage.excluded
+    who = (
+        f"{_and(excluded)} {'is' if len(excluded) == 1 else 'are'} excluded"
+        if excluded
+        else "no one is excluded"
+    )
+    note = Text(
+        f"No candidate has more than half of the {valid:,} valid first preferences "
+        f"({stage.majority:,} needed). {_and(stage.remaining)} remain; {who}."
+    )
+    if stage.tie_for_second:
+        note.append(
+            " An equality of votes gives more than two candidates an equal claim to the "
+            "two places, so all of them remain (GLA Act 1999 Sch. 2 para 4(3))."
+        )
+    return note
+
+
 def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[RenderableType]:
     """The count as Rich renderables, in the order of a declaration.
 
     ``plain`` drops box art (for pipes and files). Every name is wrapped in
     ``Text`` so markup in a candidate's name is printed, never interpreted.
     """
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
-    frame = None if plain else box.SIMPLE_HEAVY
-
-    def table(title: str, *columns: str) -> Table:
-        t = Table(
-            title=title,
-            box=frame,
-            title_justify="left",
-            show_edge=not plain,
-            title_style=None if plain else "bold",
-            min_width=len(title) + 2,
-        )
-        for i, column in enumerate(columns):
-            t.add_column(column, justify="left" if i == 0 or column == "Party" else "right")
-        return t
-
-    has_party = any(c.party for c in result.candidates)
     stage_one = result.stage_one
     sv = result.method is Method.SV
     out: list[RenderableType] = []
     heading = "Supplementary vote" if sv else "First past the post"
     out.append(Text(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)"))
-
-    columns = [
-        "Candidate",
-        *(["Party"] if has_party else []),
-        "First preferences" if sv else "Votes",
-        "Share %",
-        "Status",
-    ]
-    first = table("Stage one: first preferences" if sv else "Votes", *columns)
-    for c in result.candidates:
-        status = stage_one_status(result, c.name).replace("_", " ")
-        row: list[RenderableType] = [
-            Text(c.name),
-            *([Text(c.party or "")] if has_party else []),
-            f"{stage_one.votes[c.name]:,}",
-            f"{result.share(c.name)}",
+    status = {c.name: stage_one_status(result, c.name) for c in result.candidates}
+    out.append(
+        votes_table(
+            "Stage one: first preferences" if sv else "Votes",
+            result.candidates,
+            stage_one.votes,
             status,
-        ]
-        first.add_row(*row)
-    first.add_section()
-    first.add_row(
-        Text("Valid votes"), *([""] if has_party else []), f"{result.valid:,}", "100.00", ""
+            column="First preferences" if sv else "Votes",
+            plain=plain,
+        )
     )
-    out.append(first)
-
     if result.decided_by is DecidedBy.UNOPPOSED:
         out.append(Text("Only one candidate stood: elected unopposed."))
     elif stage_one.remaining:
-        excluded = stage_one.excluded
-        who = (
-            f"{_and(excluded)} {'is' if len(excluded) == 1 else 'are'} excluded"
-            if excluded
-            else "no one is excluded"
+        out.append(_remain_note(result.valid, stage_one))
+    two = result.stage_two
+    if two:
+        moved = Transfers(
+            stage_one.remaining, two.transfers, two.non_transferable, two.excluded_papers
         )
-        note = Text(
-            f"No candidate has more than half of the {result.valid:,} valid first preferences "
-            f"({stage_one.majority:,} needed). {_and(stage_one.remaining)} remain; {who}."
+        final = {c.name: candidate_status(result, c.name) for c in result.candidates}
+        out.extend(
+            transfers_tables(stage_one.remaining, stage_one.votes, moved, final, plain=plain)
         )
-        if stage_one.tie_for_second:
-            note.append(
-                " An equality of votes gives more than two candidates an equal claim to the "
-                "two places, so all of them remain (GLA Act 1999 Sch. 2 para 4(3))."
-            )
-        out.append(note)
-
-    if result.stage_two:
-        two = result.stage_two
-        second = table(
-            "Stage two: second preferences on the excluded candidates' papers",
-            "Candidate",
-            "First preferences",
-            "Second preferences",
-            "Total",
-            "Status",
-        )
-        for name in stage_one.remaining:
-            second.add_row(
-                Text(name),
-                f"{stage_one.votes[name]:,}",
-                f"{two.transfers[name]:,}",
-                f"{two.totals[name]:,}",
-                candidate_status(result, name).replace("_", " "),
-            )
-        out.append(second)
-        lost = table("Stage two: the excluded candidates' papers", "", "Papers")
-        lost.add_row(
-            "Second preference added to a remaining candidate", f"{sum(two.transfers.values()):,}"
-        )
-        for head, n in two.non_transferable.items():
-            lost.add_row(f"Not transferred: {head.label[0].lower()}{head.label[1:]}", f"{n:,}")
-        lost.add_section()
-        lost.add_row("Papers of excluded candidates", f"{two.excluded_papers:,}")
-        out.append(lost)
-
     out.append(_declaration(result, plain))
-
-    statement = table("Statement of rejected ballot papers", "Heading", "Papers")
-    for heading_, n in result.rejected.items():
-        statement.add_row(heading_.label, f"{n:,}")
-    statement.add_section()
-    statement.add_row("Total rejected", f"{result.rejected_total:,}")
-    out.append(statement)
-
+    out.append(statement_table(result.rejected, plain=plain))
     if result.second_not_counted is not None:
-        unusable = table(
-            "Valid papers whose second preference cannot be counted", "Reason", "Papers"
-        )
-        for head, n in result.second_not_counted.items():
-            unusable.add_row(head.label, f"{n:,}")
-        out.append(unusable)
+        out.append(unusable_table(result.second_not_counted, plain=plain))
+    out.append(papers_table(result.ballot_papers, result.valid, result.turnout, plain=plain))
+    if result.turnout:
+        out.append(Text(_TURNOUT_NOTE))
+    if result.areas:
+        out.extend(_area_tables(result, plain))
+    return out
 
-    papers = table("Ballot papers", "", "Papers", "Turnout %")
-    turnout = result.turnout
-    papers.add_row(
-        "Counted, rejected included",
-        f"{result.ballot_papers:,}",
-        f"{turnout.ballot_papers_pct}" if turnout else "",
-    )
-    papers.add_row(
-        "Valid votes", f"{result.valid:,}", f"{turnout.valid_votes_pct}" if turnout else ""
-    )
-    if turnout:
-        papers.add_row("Electorate", f"{turnout.electorate:,}", "")
-    out.append(papers)
-    if turnout:
+
+_TURNOUT_NOTE = (
+    "Turnout: returning officers count every ballot paper, rejected ones "
+    "included; the press counts valid votes only."
+)
+
+
+def local_tables(local: LocalCount, *, plain: bool) -> list[RenderableType]:
+    """A local count as the local returning officer reads it (the file itself is JSON)."""
+    from rich.text import Text
+
+    source = local.source
+    stage = "first preferences" if local.stage == "first" else "second preferences"
+    out: list[RenderableType] = [
+        Text(f"Local count of {local.area}, {stage}: {source.file} (sha256 {source.sha256[:12]}…)")
+    ]
+    first, moved = local.first, local.transfers
+    if first is not None:
+        sv = local.method is Method.SV
         out.append(
-            Text(
-                "Turnout: returning officers count every ballot paper, rejected ones "
-                "included; the press counts valid votes only."
+            votes_table(
+                f"{'First preferences' if sv else 'Votes'} in {local.area}",
+                local.candidates,
+                first.votes,
+                {},
+                column="First preferences" if sv else "Votes",
+                plain=plain,
             )
         )
-    if result.areas:
-        out.extend(_area_tables(result, table))
+        out.append(statement_table(statement(first.rejected, local.method), plain=plain))
+        if sv:
+            out.append(unusable_table(first.second_not_counted, plain=plain))
+        turnout = (
+            None
+            if local.electorate is None
+            else Turnout(local.electorate, first.ballot_papers, first.valid)
+        )
+        out.append(papers_table(first.ballot_papers, first.valid, turnout, plain=plain))
+    elif moved is not None:
+        out.append(Text(f"Remaining: {_and(moved.remaining)}."))
+        out.extend(transfers_tables(moved.remaining, None, moved, {}, plain=plain))
     return out
+
+
+def total_tables(combined: Combined, *, plain: bool) -> list[RenderableType]:
+    """The police-area total of the first counts, and who remains."""
+    from functools import reduce
+    from operator import add
+
+    from rich.text import Text
+
+    total = reduce(add, combined.firsts.values())
+    stage = combined.stage
+    status = {
+        c.name: "remaining" if c.name in stage.remaining else "excluded" for c in total.candidates
+    }
+    sv = combined.method is Method.SV
+    return [
+        Text(f"Police-area total of the first counts of {_and(list(combined.firsts))}"),
+        votes_table(
+            "Stage one: first preferences" if sv else "Votes",
+            total.candidates,
+            total.votes,
+            status,
+            column="First preferences" if sv else "Votes",
+            plain=plain,
+        ),
+        _remain_note(total.valid, stage),
+        statement_table(statement(total.rejected, combined.method), plain=plain),
+        papers_table(total.ballot_papers, total.valid, None, plain=plain),
+    ]
+
+
+def local_csv(local: LocalCount) -> str:
+    """A local count as CSV rows of ``CSV_HEADER`` with an ``area`` column."""
+    rows: list[list[Any]] = []
+    if local.first is not None:
+        votes = local.first.votes
+        rows = [
+            [1, c, votes[c.name], "", votes[c.name], percent(votes[c.name], local.first.valid), ""]
+            for c in local.candidates
+        ]
+    elif local.transfers is not None:
+        moved = local.transfers.transfers
+        rows = [[2, c, "", moved[c.name], "", "", ""] for c in local.candidates if c.name in moved]
+    return _csv_rows(rows, local.area)
+
+
+def total_csv(combined: Combined) -> str:
+    """The police-area total of first preferences as CSV, status remaining or excluded."""
+    from functools import reduce
+    from operator import add
+
+    total = reduce(add, combined.firsts.values())
+    remaining = combined.stage.remaining
+    rows = [
+        [
+            1,
+            c,
+            total.votes[c.name],
+            "",
+            total.votes[c.name],
+            percent(total.votes[c.name], total.valid),
+            "remaining" if c.name in remaining else "excluded",
+        ]
+        for c in total.candidates
+    ]
+    return _csv_rows(rows, None)
+
+
+def _csv_rows(rows: list[list[Any]], area: str | None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_HEADER, *(["area"] if area is not None else [])])
+    for stage, c, *figures, status in rows:
+        tail = [] if area is None else [spreadsheet_safe(area)]
+        writer.writerow(
+            [
+                stage,
+                spreadsheet_safe(c.name),
+                spreadsheet_safe(c.party or ""),
+                *figures,
+                status,
+                *tail,
+            ]
+        )
+    return out.getvalue()
 
 
 _SHORT_HEADING = {
@@ -427,9 +607,12 @@ _SHORT_HEAD = {
 }
 
 
-def _area_tables(result: Result, table: Any) -> list[RenderableType]:
+def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
     """Areas as rows, figures as columns, a totals row: narrow enough for 80 columns."""
     from rich.text import Text
+
+    def table(title: str, *columns: str) -> Table:
+        return _table(title, *columns, plain=plain)
 
     areas = result.areas
     names = [c.name for c in result.candidates]
@@ -524,7 +707,11 @@ def _area_tables(result: Result, table: Any) -> list[RenderableType]:
         columns += ["Issued", "Issued - counted"]
     papers = table("Ballot papers by voting area", *columns)
     for a in areas:
-        cells = [Text(a.name), f"{a.first.ballot_papers:,}", f"{a.first.valid:,}"]
+        cells: list[RenderableType] = [
+            Text(a.name),
+            f"{a.first.ballot_papers:,}",
+            f"{a.first.valid:,}",
+        ]
         if with_turnout and a.turnout:
             cells += [
                 f"{a.electorate:,}",
@@ -544,6 +731,14 @@ def _area_tables(result: Result, table: Any) -> list[RenderableType]:
             f"{result.turnout.electorate:,}",
             f"{result.turnout.ballot_papers_pct}",
             f"{result.turnout.valid_votes_pct}",
+        ]
+    if with_issued:
+        issued = [a.issued for a in areas if a.issued is not None]
+        whole = sum(issued) if len(issued) == len(areas) else None
+        diff = None if whole is None else whole - result.ballot_papers
+        total += [
+            "" if whole is None else f"{whole:,}",
+            "" if diff is None else (f"{diff:+,} CHECK" if diff else "0"),
         ]
     papers.add_section()
     papers.add_row(*total)

@@ -10,20 +10,32 @@ candidates' papers for those remaining candidates (a local file, stage
 Because the local figures are those of :func:`svcount.count.first_preferences`
 and :func:`svcount.count.transfers`, the combined result is, figure for figure,
 that of one count of all the papers.
+
+Every file crosses a trust boundary, so each is checked when it is read back:
+
+- its own arithmetic (papers = valid + rejected, first preferences sum to the
+  valid votes, transfers and non-transferable papers sum to the excluded
+  candidates' papers), and a ``digest`` of its own content, so an edit is found;
+- its ties: a second count names the first count of its area and the total it
+  was made from, and was made from the same ballot file; its excluded papers
+  are what that first count gave the excluded candidates. ``combine`` checks
+  every tie and refuses, naming both files, what does not belong together.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
 from typing import Any
 
 from svcount.count import (
     PAPER_HEADS,
     STAGE_TWO_HEADS,
     SV_HEADINGS,
+    Ballots,
     Candidate,
     FirstPreferences,
     Method,
@@ -31,24 +43,53 @@ from svcount.count import (
     Rejection,
     StageOne,
     Transfers,
+    Turnout,
+    first_preferences,
     stage_one,
+    transfers,
 )
-from svcount.errors import CountError, InputError, whole_number
+from svcount.errors import CountError, InputError, UsageError, whole_number
+from svcount.files import canonical_digest, read_json
+from svcount.marks import normalise_name
 
 __all__ = [
     "LOCAL_SCHEMA",
     "TOTAL_SCHEMA",
+    "Combined",
     "LocalCount",
     "Total",
+    "choose_area",
     "combine",
+    "first_count",
     "local_json",
     "read_local",
     "read_total",
+    "second_count",
     "total_json",
 ]
 
 LOCAL_SCHEMA = "svcount-local/1"
 TOTAL_SCHEMA = "svcount-total/1"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The ballot file a local count was made from."""
+
+    file: str
+    sha256: str
+    area_column: str | None = None  # the file's area column, when it holds several areas
+
+
+@dataclass(frozen=True)
+class FirstCountRef:
+    """A first count as the total lists it: enough to tie a second count to it."""
+
+    area: str
+    file: str
+    digest: str
+    sha256: str  # of the ballot file it was made from
+    figures: str  # digest of its figures alone, to check a second count's ballots against
 
 
 @dataclass(frozen=True)
@@ -60,10 +101,15 @@ class LocalCount:
     area: str
     method: Method
     candidates: tuple[Candidate, ...]
+    source: Source
     first: FirstPreferences | None = None
     transfers: Transfers | None = None
     electorate: int | None = None
-    issued: int | None = None
+    digest: str = ""
+    # A second count: the total it was made for (file, digest), and the first
+    # counts that total was made from (area -> digest).
+    remaining_from: tuple[str, str] | None = None
+    first_counts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,11 +117,18 @@ class Total:
     """The PARO's stage-one decision, as read back by a local count."""
 
     path: str
-    sha256: str
+    digest: str
     method: Method
     candidates: tuple[Candidate, ...]
     remaining: tuple[str, ...]
-    areas: tuple[str, ...]
+    first_counts: tuple[FirstCountRef, ...] = field(default=())
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        return tuple(ref.area for ref in self.first_counts)
+
+
+# --------------------------------------------------------------------------- making
 
 
 def _candidates_json(candidates: Sequence[Candidate]) -> list[dict[str, str | None]]:
@@ -86,61 +139,172 @@ def _heads(mapping: Mapping[Any, int]) -> dict[str, int]:
     return {k.value: n for k, n in mapping.items()}
 
 
-def local_json(
+def _first_figures(first: FirstPreferences) -> dict[str, Any]:
+    return {
+        "first_preferences": dict(first.votes),
+        "rejected": _heads(first.rejected),
+        "second_preferences_not_counted": _heads(first.second_not_counted),
+        "ballot_papers": first.ballot_papers,
+        "valid_votes": first.valid,
+    }
+
+
+def _sealed(doc: dict[str, Any]) -> str:
+    """The document with its ``digest``: SHA-256 of everything else, canonically written."""
+    doc["digest"] = canonical_digest(doc)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def choose_area(
+    ballots: Ballots, areas: Mapping[str, Ballots] | None, area: str | None, file: str
+) -> tuple[str, Ballots]:
+    """The voting area a local count is for, and its papers.
+
+    A file without an area column is all one area, named by ``area``; a file
+    with one gives its papers for ``area`` (which may be left out when the
+    file holds just one).
+    """
+    if areas is None:
+        if area is None:
+            raise UsageError("--stage needs --area NAME: the voting area this count is for")
+        return normalise_name(area), ballots
+    if area is None:
+        if len(areas) != 1:
+            raise UsageError(f"the file holds {len(areas)} voting areas: choose one with --area")
+        return next(iter(areas.items()))
+    wanted = normalise_name(area)
+    if wanted not in areas:
+        raise InputError(
+            f"no papers for the area {wanted!r} (the file has: {', '.join(areas)})", file=file
+        )
+    return wanted, areas[wanted]
+
+
+def first_count(
     *,
     area: str,
+    papers: Ballots,
     method: Method,
-    candidates: Sequence[Candidate],
-    source: Mapping[str, str],
-    version: str,
-    first: FirstPreferences | None = None,
-    moved: Transfers | None = None,
-    total: Total | None = None,
+    source: Source,
     electorate: int | None = None,
-) -> str:
-    """A local file: give ``first`` for stage one, or ``moved`` and ``total`` for stage two."""
+) -> LocalCount:
+    """A voting area's first count (stage ``first``): its papers' own figures."""
+    name = area
+    first = first_preferences(papers)
+    if electorate is not None:
+        Turnout.of(first.ballot_papers, first.valid, electorate, name)
+    return LocalCount(
+        path="",
+        stage="first",
+        area=name,
+        method=method,
+        candidates=papers.candidates,
+        source=source,
+        first=first,
+        electorate=electorate,
+    )
+
+
+def second_count(
+    *,
+    area: str,
+    papers: Ballots,
+    method: Method,
+    source: Source,
+    total: Total,
+) -> LocalCount:
+    """A voting area's second count (stage ``second``) for the total's remaining candidates.
+
+    Refuses ballots other than those of the area's first count: the ballot
+    file's SHA-256 and the figures of its first count must both be the ones
+    the total was made from.
+    """
+    name = area
+    if (total.candidates, total.method) != (papers.candidates, method):
+        raise InputError(
+            "a different election: its candidates or method differ from this count's",
+            file=total.path,
+        )
+    ref = next((r for r in total.first_counts if r.area == name), None)
+    if ref is None:
+        raise InputError(f"the total has no first count for {name!r}", file=total.path)
+    if ref.sha256 != source.sha256:
+        raise InputError(
+            f"{name}'s first count ({ref.file}) was made from another ballot file (sha256 "
+            f"{ref.sha256[:12]}…, this one {source.sha256[:12]}…): count the second "
+            "preferences from the same file",
+            file=source.file,
+        )
+    if canonical_digest(_first_figures(first_preferences(papers))) != ref.figures:
+        raise InputError(
+            f"these ballots do not give {name}'s first count ({ref.file}): count the second "
+            "preferences with the same options as the first",
+            file=source.file,
+        )
+    return LocalCount(
+        path="",
+        stage="second",
+        area=name,
+        method=method,
+        candidates=papers.candidates,
+        source=source,
+        transfers=transfers(papers, total.remaining),
+        remaining_from=(total.path, total.digest),
+        first_counts={r.area: r.digest for r in total.first_counts},
+    )
+
+
+def local_json(local: LocalCount, version: str) -> str:
+    """A local file (schema ``svcount-local/1``), sealed with its digest."""
     doc: dict[str, Any] = {
         "schema": LOCAL_SCHEMA,
-        "stage": "first" if first is not None else "second",
-        "area": area,
+        "stage": local.stage,
+        "area": local.area,
         "svcount_version": version,
-        "input": dict(source),
-        "method": method.value,
-        "candidates": _candidates_json(candidates),
+        "input": {
+            "file": local.source.file,
+            "sha256": local.source.sha256,
+            "area_column": local.source.area_column,
+        },
+        "method": local.method.value,
+        "candidates": _candidates_json(local.candidates),
     }
-    if first is not None:
-        doc.update(
-            first_preferences=dict(first.votes),
-            rejected=_heads(first.rejected),
-            second_preferences_not_counted=_heads(first.second_not_counted),
-            ballot_papers=first.ballot_papers,
-            valid_votes=first.valid,
-            electorate=electorate,
-        )
-    elif moved is not None and total is not None:
+    if local.first is not None:
+        doc.update(_first_figures(local.first), electorate=local.electorate)
+    elif local.transfers is not None and local.remaining_from is not None:
+        moved = local.transfers
         doc.update(
             remaining=list(moved.remaining),
-            remaining_from={"file": total.path, "sha256": total.sha256},
+            remaining_from=dict(zip(("file", "digest"), local.remaining_from, strict=True)),
+            first_counts=dict(local.first_counts),
             transfers=dict(moved.transfers),
             non_transferable=_heads(moved.non_transferable),
             excluded_papers=moved.excluded_papers,
         )
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _sealed(doc)
 
 
-def total_json(firsts: Mapping[str, FirstPreferences], method: Method, version: str) -> str:
-    """The PARO's stage one: totals, and who remains for the second count."""
-    from functools import reduce
-    from operator import add
-
-    total = reduce(add, firsts.values())
-    stage = stage_one(total, method)
+def total_json(combined: Combined, version: str) -> str:
+    """The PARO's stage one: totals, who remains, and the first counts it was made from."""
+    total = reduce(add, combined.firsts.values())
+    stage = combined.stage
     doc = {
         "schema": TOTAL_SCHEMA,
         "svcount_version": version,
-        "method": method.value,
+        "method": combined.method.value,
         "candidates": _candidates_json(total.candidates),
-        "areas": list(firsts),
+        "areas": list(combined.firsts),
+        "first_counts": [
+            {
+                "area": local.area,
+                "file": local.path,
+                "digest": local.digest,
+                "input_sha256": local.source.sha256,
+                "figures_digest": canonical_digest(_first_figures(local.first)),
+            }
+            for local in combined.first_counts
+            if local.first is not None
+        ],
         "first_preferences": dict(total.votes),
         "ballot_papers": total.ballot_papers,
         "valid_votes": total.valid,
@@ -149,16 +313,17 @@ def total_json(firsts: Mapping[str, FirstPreferences], method: Method, version: 
         "excluded": list(stage.excluded),
         "tie_for_second": stage.tie_for_second,
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _sealed(doc)
 
 
-def _load(path: str) -> tuple[dict[str, Any], bytes]:
-    from svcount.files import read_json
+# --------------------------------------------------------------------------- reading back
 
-    doc, data = read_json(path)
+
+def _load(path: str) -> dict[str, Any]:
+    doc, _ = read_json(path)
     if not isinstance(doc, dict):
         raise InputError("not an svcount count file (expected a JSON object)", file=path)
-    return doc, data
+    return doc
 
 
 class _Fields:
@@ -170,8 +335,8 @@ class _Fields:
     def fail(self, message: str) -> InputError:
         return InputError(message, file=self.path)
 
-    def text(self, key: str) -> str:
-        value = self.doc.get(key)
+    def text(self, key: str, doc: Mapping[str, Any] | None = None) -> str:
+        value = (self.doc if doc is None else doc).get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"{key} must be a non-empty string")
         return value
@@ -211,10 +376,40 @@ class _Fields:
             raise self.fail(f"{key} must list candidates of this election")
         return tuple(value)
 
+    def source(self) -> Source:
+        value = self.doc.get("input")
+        if not isinstance(value, dict):
+            raise self.fail("input must name the ballot file and its sha256")
+        column = value.get("area_column")
+        return Source(
+            self.text("file", value),
+            self.text("sha256", value),
+            column if isinstance(column, str) else None,
+        )
+
+    def check(self, holds: bool, message: str) -> None:
+        """One figure of the file's own arithmetic."""
+        if not holds:
+            raise self.fail(f"the figures do not add up: {message} (was the file edited?)")
+
+    def sealed(self) -> str:
+        """Check the digest last, once the arithmetic has named any specific slip."""
+        digest = self.doc.get("digest")
+        if not isinstance(digest, str):
+            raise self.fail(
+                "the file has no digest of its figures: only files written by svcount "
+                "tally --stage or svcount combine can be combined"
+            )
+        if canonical_digest({k: v for k, v in self.doc.items() if k != "digest"}) != digest:
+            raise self.fail(
+                "the file was changed after svcount wrote it: its content does not match its digest"
+            )
+        return digest
+
 
 def read_local(path: str) -> LocalCount:
     """Read and check a local file (schema ``svcount-local/1``)."""
-    doc, _ = _load(path)
+    doc = _load(path)
     if doc.get("schema") != LOCAL_SCHEMA:
         hint = (
             " (a police-area total goes to --remaining-from)"
@@ -226,7 +421,7 @@ def read_local(path: str) -> LocalCount:
     candidates = f.candidates()
     names = [c.name for c in candidates]
     method = f.method()
-    area = f.text("area")
+    area = normalise_name(f.text("area"))
     stage = doc.get("stage")
     if stage == "first":
         electorate = doc.get("electorate")
@@ -244,14 +439,31 @@ def read_local(path: str) -> LocalCount:
                 ).items()
             },
         )
+        valid = f.number(doc.get("valid_votes"), "valid_votes")
+        papers = f.number(doc.get("ballot_papers"), "ballot_papers")
+        f.check(valid == first.valid, f"first preferences sum to {first.valid:,}, not {valid:,}")
+        f.check(
+            papers == first.ballot_papers,
+            f"{papers:,} ballot papers, but {first.valid:,} valid and "
+            f"{sum(first.rejected.values()):,} rejected",
+        )
+        f.check(
+            sum(first.second_not_counted.values()) <= first.valid,
+            "more papers with an unusable second preference than valid papers",
+        )
+        if electorate is not None:
+            electorate = f.number(electorate, "electorate")
+            f.check(electorate >= papers, f"an electorate of {electorate:,} below {papers:,}")
         return LocalCount(
             path,
             "first",
             area,
             method,
             candidates,
+            f.source(),
             first=first,
-            electorate=None if electorate is None else f.number(electorate, "electorate"),
+            electorate=electorate,
+            digest=f.sealed(),
         )
     if stage == "second":
         remaining = f.names("remaining", names)
@@ -264,35 +476,90 @@ def read_local(path: str) -> LocalCount:
             },
             excluded_papers=f.number(doc.get("excluded_papers"), "excluded_papers"),
         )
-        return LocalCount(path, "second", area, method, candidates, transfers=moved)
+        looked_at = sum(moved.transfers.values()) + sum(moved.non_transferable.values())
+        f.check(
+            looked_at == moved.excluded_papers,
+            f"{looked_at:,} papers transferred or not, but {moved.excluded_papers:,} papers of "
+            "excluded candidates",
+        )
+        links = doc.get("first_counts")
+        if not isinstance(links, dict) or area not in links:
+            raise f.fail("first_counts must give the digest of every area's first count")
+        return LocalCount(
+            path,
+            "second",
+            area,
+            method,
+            candidates,
+            f.source(),
+            transfers=moved,
+            digest=f.sealed(),
+            remaining_from=_link(f, "remaining_from"),
+            first_counts={normalise_name(str(a)): str(d) for a, d in links.items()},
+        )
     raise InputError("stage must be first or second", file=path)
 
 
+def _link(f: _Fields, key: str) -> tuple[str, str]:
+    value = f.doc.get(key)
+    if not isinstance(value, dict):
+        raise f.fail(f"{key} must name a file and its digest")
+    return f.text("file", value), f.text("digest", value)
+
+
 def read_total(path: str) -> Total:
-    """Read a police-area total (schema ``svcount-total/1``) for the second count."""
-    doc, data = _load(path)
+    """Read and check a police-area total (schema ``svcount-total/1``) for the second count."""
+    doc = _load(path)
     if doc.get("schema") != TOTAL_SCHEMA:
-        if "winner" in doc and doc.get("schema", "").startswith("svcount-result"):
+        if "winner" in doc and str(doc.get("schema", "")).startswith("svcount-result"):
             raise InputError(
                 "stage one decided this count: no second preferences are needed", file=path
             )
         raise InputError(f"not a police-area total: schema is not {TOTAL_SCHEMA}", file=path)
     f = _Fields(doc, path)
     candidates = f.candidates()
-    remaining = f.names("remaining", [c.name for c in candidates])
+    names = [c.name for c in candidates]
+    method = f.method()
+    remaining = f.names("remaining", names)
+    votes = f.table("first_preferences", names)
+    valid = f.number(doc.get("valid_votes"), "valid_votes")
+    f.check(valid == sum(votes.values()), f"first preferences sum to {sum(votes.values()):,}")
+    papers = f.number(doc.get("ballot_papers"), "ballot_papers")
+    f.check(papers >= valid, f"{papers:,} ballot papers but {valid:,} valid votes")
+    try:
+        stage = stage_one(FirstPreferences(candidates, votes, {}, {}), method)
+    except CountError as exc:
+        raise f.fail(str(exc)) from None
+    f.check(
+        (list(stage.remaining), list(stage.excluded), stage.majority)
+        == (list(remaining), doc.get("excluded"), doc.get("votes_needed_at_stage_one")),
+        f"these first preferences leave {', '.join(stage.remaining) or 'nobody'} remaining",
+    )
+    refs = doc.get("first_counts")
+    if not isinstance(refs, list) or not refs:
+        raise f.fail("first_counts must list the first count of every voting area")
+    first_counts = []
+    for ref in refs:
+        if not isinstance(ref, dict):
+            raise f.fail("first_counts must list objects")
+        first_counts.append(
+            FirstCountRef(
+                area=f.text("area", ref),
+                file=f.text("file", ref),
+                digest=f.text("digest", ref),
+                sha256=f.text("input_sha256", ref),
+                figures=f.text("figures_digest", ref),
+            )
+        )
+    digest = f.sealed()
     if not remaining:
         raise InputError(
             "stage one decided this count: no second preferences are needed", file=path
         )
-    areas = doc.get("areas")
-    return Total(
-        path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        method=f.method(),
-        candidates=candidates,
-        remaining=remaining,
-        areas=tuple(areas) if isinstance(areas, list) else (),
-    )
+    return Total(path, digest, method, candidates, remaining, tuple(first_counts))
+
+
+# --------------------------------------------------------------------------- combining
 
 
 @dataclass(frozen=True)
@@ -304,26 +571,29 @@ class Combined:
     moved: dict[str, Transfers]
     electorates: dict[str, int]
     stage: StageOne
+    first_counts: tuple[LocalCount, ...]  # in area order
+
+
+def _differ(what: str, local: LocalCount, other: LocalCount) -> InputError:
+    return InputError(f"{what} (compare {other.path})", file=local.path)
 
 
 def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) -> Combined:
     """Check local counts belong together, then add them up.
 
-    Refuses: two files for one area at one stage; different elections
-    (candidates or method); transfers without a first count, or counted for
-    other remaining candidates than the totals leave; a missing area when
+    Refuses: two files for one area at one stage; one ballot file counted as
+    two areas; different elections (candidates or method); transfers without
+    a first count, counted for other remaining candidates than the totals
+    leave, from another ballot file or first count, or for a number of
+    excluded papers other than the first count gives; a missing area when
     ``areas`` lists them.
     """
-    from functools import reduce
-    from operator import add
-
     if not counts:
         raise InputError("no local count files given")
     reference = counts[0]
-    firsts: dict[str, FirstPreferences] = {}
-    moved: dict[str, Transfers] = {}
-    seen: dict[tuple[str, str], str] = {}
-    electorates: dict[str, int] = {}
+    firsts: dict[str, LocalCount] = {}
+    seconds: dict[str, LocalCount] = {}
+    by_sha: dict[str, LocalCount] = {}
     for local in counts:
         if (local.candidates, local.method) != (reference.candidates, reference.method):
             what = "method" if local.method != reference.method else "candidate list"
@@ -331,20 +601,26 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
                 f"a different election: its {what} differs from that in {reference.path}",
                 file=local.path,
             )
-        key = (local.stage, local.area)
-        if key in seen:
+        chosen = firsts if local.stage == "first" else seconds
+        if local.area in chosen:
             raise InputError(
-                f"a second {local.stage}-stage count for {local.area!r} (the first is {seen[key]})",
+                f"a second {local.stage}-stage count for {local.area!r} "
+                f"(the first is {chosen[local.area].path})",
                 file=local.path,
             )
-        seen[key] = local.path
-        if local.first is not None:
-            firsts[local.area] = local.first
-            if local.electorate is not None:
-                electorates[local.area] = local.electorate
-        elif local.transfers is not None:
-            moved[local.area] = local.transfers
-    orphans = [a for a in moved if a not in firsts]
+        chosen[local.area] = local
+        if local.stage == "first":
+            twin = by_sha.get(local.source.sha256)
+            if twin is not None and not (local.source.area_column and twin.source.area_column):
+                raise _differ(
+                    f"the same ballot file ({local.source.file}, sha256 "
+                    f"{local.source.sha256[:12]}…) is counted as {twin.area!r} and as "
+                    f"{local.area!r}: its papers would be counted twice",
+                    local,
+                    twin,
+                )
+            by_sha[local.source.sha256] = local
+    orphans = [a for a in seconds if a not in firsts]
     if orphans:
         raise InputError(f"second-stage counts without a first-stage count: {', '.join(orphans)}")
     if areas is not None:
@@ -363,23 +639,67 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
                 )
             )
         firsts = {a: firsts[a] for a in areas}
+    first_figures = {a: local.first for a, local in firsts.items() if local.first is not None}
     try:
-        stage = stage_one(reduce(add, firsts.values()), reference.method)
+        stage = stage_one(reduce(add, first_figures.values()), reference.method)
     except CountError as exc:
         raise InputError(str(exc)) from None
-    for area, transfer in moved.items():
-        if transfer.remaining != stage.remaining:
-            raise InputError(
-                f"the second count for {area!r} was made for {', '.join(transfer.remaining)} "
-                f"remaining, but the first counts leave "
-                f"{', '.join(stage.remaining) or 'nobody to transfer to'}",
-                file=seen[("second", area)],
-            )
-    if moved:
-        missing = [a for a in firsts if a not in moved]
+    digests = {a: local.digest for a, local in firsts.items()}
+    for area, second in seconds.items():
+        _check_tie(second, firsts[area], stage, digests)
+    if seconds:
+        missing = [a for a in firsts if a not in seconds]
         if missing:
             raise InputError(f"second-stage counts are missing for: {', '.join(missing)}")
-    electorates = electorates if len(electorates) == len(firsts) else {}
+    electorates = {a: lc.electorate for a, lc in firsts.items() if lc.electorate is not None}
     return Combined(
-        reference.method, firsts, {a: moved[a] for a in firsts if a in moved}, electorates, stage
+        method=reference.method,
+        firsts=first_figures,
+        moved={a: t for a in firsts if (t := _moved(seconds.get(a))) is not None},
+        electorates=electorates if len(electorates) == len(firsts) else {},
+        stage=stage,
+        first_counts=tuple(firsts.values()),
     )
+
+
+def _moved(local: LocalCount | None) -> Transfers | None:
+    return None if local is None else local.transfers
+
+
+def _check_tie(
+    second: LocalCount, first: LocalCount, stage: StageOne, digests: Mapping[str, str]
+) -> None:
+    """A second count must have been made from this first count, for these totals."""
+    moved = second.transfers
+    assert moved is not None and second.remaining_from is not None and first.first is not None
+    area = second.area
+    if moved.remaining != stage.remaining:
+        raise InputError(
+            f"the second count for {area!r} was made for {', '.join(moved.remaining)} "
+            f"remaining, but the first counts leave "
+            f"{', '.join(stage.remaining) or 'nobody to transfer to'}",
+            file=second.path,
+        )
+    if second.source.sha256 != first.source.sha256:
+        raise _differ(
+            f"the second count for {area!r} was made from another ballot file than its first "
+            f"count ({second.source.file}, not {first.source.file})",
+            second,
+            first,
+        )
+    if dict(second.first_counts) != dict(digests):
+        raise _differ(
+            f"the second count for {area!r} was made from a total "
+            f"({second.remaining_from[0]}) of other "
+            "first counts than those given here",
+            second,
+            first,
+        )
+    excluded = sum(first.first.votes[n] for n in stage.excluded)
+    if moved.excluded_papers != excluded:
+        raise _differ(
+            f"the second count for {area!r} looked at {moved.excluded_papers:,} papers of "
+            f"excluded candidates, but its first count gives them {excluded:,}",
+            second,
+            first,
+        )

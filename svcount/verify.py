@@ -16,34 +16,25 @@ from typing import Any
 
 from svcount.count import AreaResult, Result, Turnout, percent, statement
 from svcount.errors import InputError
+from svcount.options import CountOptions
 
-__all__ = ["Check", "Expected", "compare", "counted_figures", "read_expected", "EXPECTED_SCHEMA"]
+__all__ = [
+    "EXPECTED_SCHEMA",
+    "FIGURES",
+    "Check",
+    "Expected",
+    "compare",
+    "counted_figures",
+    "read_expected",
+]
 
 EXPECTED_SCHEMA = "svcount-expected/1"
-#: Options an expected file may give, with the type each must have.
-OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
-    "method": str,
-    "candidates": str,
-    "electorate": int,
-    "lot": str,
-    "seed": int,
-    "separator": str,
-    "uncertain_marker": str,
-    "unknown_as_void": bool,
-    "first_column": str,
-    "second_column": str,
-    "rejected_column": str,
-    "area_column": str,
-    "electorate_file": str,
-    "encoding": str,
-    "delimiter": str,
-}
 
 
 @dataclass(frozen=True)
 class Expected:
     figures: Mapping[str, Any]
-    options: Mapping[str, Any]
+    options: CountOptions
     title: str = ""
 
 
@@ -62,21 +53,55 @@ def read_expected(path: str) -> Expected:
     doc, _ = read_json(path, decimals=True)
     if not isinstance(doc, dict) or not isinstance(doc.get("figures"), dict):
         raise InputError('an expected file is a JSON object with a "figures" object', file=path)
+    if doc.get("schema", EXPECTED_SCHEMA) != EXPECTED_SCHEMA:
+        raise InputError(
+            f"schema {doc['schema']!r} is not {EXPECTED_SCHEMA!r}: not an expected file "
+            "(a result written by svcount tally is compared with svcount diff)",
+            file=path,
+        )
     if not doc["figures"]:
         raise InputError("figures is empty: there is nothing to verify", file=path)
-    options = dict(doc.get("options") or {})
-    for key, value in options.items():
-        wanted = OPTION_TYPES.get(key)
-        if wanted is None:
-            raise InputError(
-                f"unknown option {key!r} (known: {', '.join(OPTION_TYPES)})", file=path
-            )
-        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
-            raise InputError(f"option {key!r} has the wrong type: {value!r}", file=path)
+    known = list(FIGURES)
+    for key in doc["figures"]:
+        if key not in FIGURES:
+            raise InputError(f"unknown figure {key!r}{_suggest(key, known)}", file=path)
+    given = dict(doc.get("options") or {})
     for key in ("candidates", "electorate_file"):  # files named relative to the expected file
-        if key in options:
-            options[key] = str(Path(path).parent / options[key])
+        if isinstance(given.get(key), str):
+            given[key] = str(Path(path).parent / given[key])
+    options = CountOptions.from_mapping(given, file=path)
     return Expected(figures=doc["figures"], options=options, title=str(doc.get("title", "")))
+
+
+#: The figures an expected file may give: the keys of :func:`counted_figures`.
+FIGURES = (
+    "method",
+    "winner",
+    "decided_by",
+    "stage_two_held",
+    "remaining",
+    "excluded",
+    "first_preferences",
+    "share_pct",
+    "second_preferences",
+    "final",
+    "majority",
+    "ballot_papers",
+    "valid_votes",
+    "rejected",
+    "non_transferable",
+    "second_preferences_not_counted",
+    "lot_required",
+    "turnout",
+    "areas",
+)
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
 
 
 def counted_figures(result: Result) -> dict[str, Any]:
@@ -164,13 +189,22 @@ def _matches(expected: Any, counted: Any) -> bool:
     return bool(expected == counted)
 
 
-def compare(expected: Expected, result: Result) -> list[Check]:
-    """One check per figure in the expected file, in the file's order."""
+def compare(expected: Expected, result: Result, file: str | None = None) -> list[Check]:
+    """One check per figure in the expected file, in the file's order.
+
+    A figure the count does not have is a mismatch where the count has none of
+    its kind (no stage two, no areas); where it has others, the name is wrong:
+    an :class:`InputError` naming it and the nearest.
+    """
     counted = counted_figures(result)
     checks = []
     for name, value, path in _walk(expected.figures):
         got = _lookup(counted, path)
         if got is _MISSING:
+            parent = _lookup(counted, path[:-1])
+            if isinstance(parent, dict) and parent:
+                near = _suggest(path[-1], [str(k) for k in parent])
+                raise InputError(f"unknown figure {name!r}{near}", file=file)
             checks.append(Check(name, value, None, False))
         else:
             checks.append(Check(name, value, got, _matches(value, got)))

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import write_sealed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -411,15 +412,16 @@ def test_combine_refuses_another_election(staged):
     doc = json.loads(Path("melton-1.json").read_text())
     doc["candidates"][0]["name"] = "Anne"
     doc["first_preferences"]["Anne"] = doc["first_preferences"].pop("Ann")
-    Path("melton-1.json").write_text(json.dumps(doc))
+    write_sealed("melton-1.json", doc)
     assert "a different election: its candidate list differs" in refused(*FIRSTS)
 
 
 def test_combine_refuses_transfers_for_other_remaining_candidates(staged):
     doc = json.loads(Path("rutland-2.json").read_text())
     doc["remaining"] = ["Ann", "Cy"]
-    doc["transfers"] = {"Ann": 1, "Cy": 1}
-    Path("rutland-2.json").write_text(json.dumps(doc))
+    moved = sum(doc["transfers"].values())  # the file's own sums still hold
+    doc["transfers"] = {"Ann": moved - 1, "Cy": 1}
+    write_sealed("rutland-2.json", doc)
     message = refused(*FIRSTS, *SECONDS)
     assert (
         "the second count for 'Rutland' was made for Ann, Cy remaining, but the first "
