@@ -593,22 +593,13 @@ def combine_counts(
         )
         combined = combine(locals_, listed)
     if combined.stage.remaining and not combined.moved:
-        ignored = [
-            name
-            for name, value in (
-                ("--electorate", electorate),
-                ("--electorate-file", electorate_file),
-                ("--lot", lot),
-                ("--seed", seed),
-            )
-            if value is not None
-        ]
-        if ignored:
-            _fail(
-                f"{', '.join(ignored)} belong{'s' if len(ignored) == 1 else ''} to the "
-                "declaration: give them when the second counts are combined (no candidate "
-                "has more than half of the valid votes yet)"
-            )
+        for name, value in (("--electorate", electorate), ("--electorate-file", electorate_file)):
+            if value is not None:
+                _fail(
+                    f"{name} belongs to the declaration: no candidate has more than half of the "
+                    "valid votes yet, so give it when the second counts are combined"
+                )
+        _lot_unused(options, None, quiet, "the count goes on to second preferences")
         fmt = _format(format, output, Format, "json" if output is not None else "table")
         if fmt is Format.json:
             _emit(total_json(combined, __version__), output)

@@ -586,7 +586,7 @@ def stage_one(first: FirstPreferences, method: Method = Method.SV) -> StageOne:
             "preference (give --candidates to list the candidates)"
         )
     votes, valid = first.votes, first.valid
-    if valid == 0 and len(names) > 1:
+    if valid == 0:  # even a lone candidate: a poll with no valid vote declares nothing
         raise CountError(
             f"no valid ballot papers: all {first.ballot_papers:,} papers were rejected"
         )

@@ -34,7 +34,7 @@ from typing import IO, Any, Literal
 from svcount.count import Ballots, Candidate, Method
 from svcount.errors import InputError, MarkError, MarkProblem
 from svcount.files import check_readable, fold
-from svcount.marks import Classified, MarkRules, RawKey, classify, normalise_name
+from svcount.marks import Classified, MarkRules, RawKey, classify, normalise_name, shown
 
 __all__ = [
     "Loaded",
@@ -89,6 +89,7 @@ SNIFF_BYTES = 1 << 16
 #: Below this many bytes of CSV the csv module beats importing pandas.
 PYTHON_ENGINE_MAX_BYTES = 8 << 20
 GZIP_MAGIC = b"\x1f\x8b"
+TAIL_BYTES = 1 << 16
 _ASCII_COMPATIBLE = re.compile(
     r"^(utf[-_]?8(-sig)?|ascii|us-ascii|latin[-_]?1|iso8859[-_]\d+|cp125\d)$"
 )
@@ -130,7 +131,9 @@ class Scan(threading.Thread):
         self.source, self.compressed, self.delimiter = source, compressed, delimiter
         self.sha256 = ""
         self.delimiters = 0
+        self.newlines = 0
         self.quotes = False
+        self.tail = b""  # the last bytes of the decompressed text, to find blank rows at the end
         self.error: BaseException | None = None
         self.start()
 
@@ -159,7 +162,9 @@ class Scan(threading.Thread):
                     text += inflate.decompress(rest)
                 data = np.frombuffer(text, dtype=np.uint8)
                 self.delimiters += int(np.count_nonzero(data == byte))
+                self.newlines += int(np.count_nonzero(data == 10))
                 self.quotes = self.quotes or text.find(b'"') >= 0
+                self.tail = (self.tail + text)[-TAIL_BYTES:]
         self.sha256 = digest.hexdigest()
 
     def result(self) -> Scan:
@@ -192,6 +197,28 @@ class RawMarks:
     layout: Layout
     engine: str  # "pandas" or "python": which reader produced the counts
     sha256: str  # of the file's bytes as given (compressed if it is)
+    blank_tail: BlankRows | None = None  # fully blank rows at the end of the file
+
+
+@dataclass(frozen=True)
+class BlankRows:
+    """Rows with every field empty (``,,``) at the end of a file, as spreadsheets leave."""
+
+    rows: int
+    first_line: int
+    last_line: int
+
+    def warning(self) -> str:
+        lines = (
+            f"line {self.first_line}"
+            if self.rows == 1
+            else f"lines {self.first_line}-{self.last_line}"
+        )
+        return (
+            f"{self.rows:,} row{'s' if self.rows != 1 else ''} at the end of the file "
+            f"({lines}) {'have' if self.rows != 1 else 'has'} every field empty: counted as "
+            "unmarked ballot papers (delete them if they are not papers)"
+        )
 
 
 @dataclass(frozen=True)
@@ -333,9 +360,12 @@ def _choose_delimiter(header_line: str, options: ReadOptions) -> str:
 
 
 def _check_unique(header: Sequence[str], file: str) -> None:
+    """Named columns are unique; unnamed ones (a spreadsheet's empty cells) are ignored."""
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         key = name.casefold()
+        if not key:
+            continue
         if key in seen:
             raise InputError(
                 f"duplicate column name {name!r} (columns {seen[key] + 1} and {i + 1})",
@@ -345,12 +375,15 @@ def _check_unique(header: Sequence[str], file: str) -> None:
         seen[key] = i
 
 
-def _role_index(header: Sequence[str], role: str) -> int | None:
+def _role_indexes(header: Sequence[str], role: str) -> list[int]:
+    """Every column whose name is a spelling of ``role``, best spelling first."""
     folded = [fold(h) for h in header]
-    for spelling in COLUMN_NAMES[role]:
-        if spelling in folded:
-            return folded.index(spelling)
-    return None
+    return [folded.index(s) for s in COLUMN_NAMES[role] if s in folded]
+
+
+def _role_index(header: Sequence[str], role: str) -> int | None:
+    found = _role_indexes(header, role)
+    return found[0] if found else None
 
 
 def _named_index(header: Sequence[str], name: str) -> int | None:
@@ -361,25 +394,57 @@ def _named_index(header: Sequence[str], name: str) -> int | None:
     return None
 
 
+_ROLE_OPTION = {
+    "first": "--first-column",
+    "second": "--second-column",
+    "rejected": "--rejected-column",
+    "area": "--area-column",
+}
+_ROLE_NAME = {
+    "first": "first-preference",
+    "second": "second-preference",
+    "rejected": "rejected",
+    "area": "area",
+}
+
+
 def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dict[str, int]:
+    """Each role's column: named by an option, or the one column spelled for it.
+
+    Two columns spelled for one role (``rejected`` and ``rejection_reason``)
+    are an error, never a silent choice; so is one column for two roles.
+    """
     given = {
         "first": options.first_column,
         "second": options.second_column,
         "rejected": options.rejected_column,
         "area": options.area_column,
     }
+    chosen = {given[role]: role for role in ROLES if given[role] is not None}
     columns: dict[str, int] = {}
     for role in ROLES:
         name = given[role]
-        index = _role_index(header, role) if name is None else _named_index(header, name)
-        if name is not None and index is None:
+        if name is not None:
+            index = _named_index(header, name)
+            if index is None:
+                raise InputError(
+                    f"{_ROLE_OPTION[role]} {name!r} is not in the header ({_show_header(header)})",
+                    file=file,
+                    line=1,
+                )
+            columns[role] = index
+            continue
+        found = [i for i in _role_indexes(header, role) if header[i] not in chosen]
+        if len(found) > 1:
+            a, b = sorted(found[:2])
             raise InputError(
-                f"--{role}-column {name!r} is not in the header ({_show_header(header)})",
+                f"two {_ROLE_NAME[role]} columns, {header[a]!r} and {header[b]!r}: choose one "
+                f"with {_ROLE_OPTION[role]}",
                 file=file,
                 line=1,
             )
-        if index is not None:
-            columns[role] = index
+        if found:
+            columns[role] = found[0]
     if "first" not in columns:
         raise InputError(
             f"no first-preference column in the header ({_show_header(header)}): name it "
@@ -388,13 +453,18 @@ def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dic
             file=file,
             line=1,
         )
-    clash = [r for r in columns if r != "first" and columns[r] == columns["first"]]
-    if clash:
-        raise InputError(
-            f"the {clash[0]} column is the first-preference column {header[columns['first']]!r}",
-            file=file,
-            line=1,
-        )
+    by_column: dict[int, str] = {}
+    for role, index in columns.items():
+        if index in by_column:
+            other = by_column[index]
+            raise InputError(
+                f"the column {header[index]!r} cannot be both the {_ROLE_NAME[other]} and the "
+                f"{_ROLE_NAME[role]} column (check {_ROLE_OPTION[role]} and "
+                f"{_ROLE_OPTION[other]})",
+                file=file,
+                line=1,
+            )
+        by_column[index] = role
     return columns
 
 
@@ -427,15 +497,46 @@ def read_marks(
             counted = _read_pandas(source, layout, options, roles)
         if counted is not None and counting and _rows_complete(scan.result(), layout, counted[1]):
             counts, rows = counted
+            blank_tail = _blank_tail(scan, layout) if len(layout.header) > 1 else None
         else:  # the validating reader: exact line numbers for any malformed row
             counts, rows, engine = Counter[Row](), 0, "python"
-            for _, key in _rows(source, layout, roles):
+            blank = BlankRows(0, 0, 0)
+            for line, key, empty in _rows(source, layout, roles):
                 counts[key] += 1
                 rows += 1
+                blank = (
+                    BlankRows(blank.rows + 1, blank.first_line or line, line)
+                    if empty
+                    else BlankRows(0, 0, 0)
+                )
+            blank_tail = blank if blank.rows else None
         sha256 = scan.result().sha256
     if rows == 0:
         raise InputError("the file has a header but no ballot papers", file=source.name)
-    return RawMarks(counts=counts, rows=rows, layout=layout, engine=engine, sha256=sha256)
+    return RawMarks(
+        counts=counts,
+        rows=rows,
+        layout=layout,
+        engine=engine,
+        sha256=sha256,
+        blank_tail=blank_tail,
+    )
+
+
+def _blank_tail(scan: Scan, layout: Layout) -> BlankRows | None:
+    """Fully blank rows at the end of a file read by pandas (no quotes), from the scan's tail."""
+    text = scan.tail.decode(layout.encoding, errors="replace")
+    lines = text.split("\n")
+    last = scan.newlines + 1  # the physical line number of lines[-1]
+    found: list[int] = []
+    for offset, line in enumerate(reversed(lines)):
+        content = line.rstrip("\r")
+        if not content.strip():
+            continue  # an empty line is not a paper
+        if content.replace(layout.delimiter, "").strip():
+            break
+        found.append(last - offset)
+    return BlankRows(len(found), found[-1], found[0]) if found else None
 
 
 def _rows_complete(scan: Scan, layout: Layout, rows: int) -> bool:
@@ -449,23 +550,40 @@ def _rows_complete(scan: Scan, layout: Layout, rows: int) -> bool:
     return not scan.quotes and scan.delimiters - header == rows * (len(layout.header) - 1)
 
 
+class _Lines:
+    """A text stream's lines, remembering the last one read (to see how a record was written)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text, self.last = text, ""
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.text:
+            self.last = line
+            yield line
+
+
 def _rows(
     source: Source, layout: Layout, roles: Sequence[str] = ROLES
-) -> Iterator[tuple[int, Row]]:
-    """Each paper as (line number, row) with the csv module; validates every row."""
+) -> Iterator[tuple[int, Row, bool]]:
+    """Each paper as (line number, row, every field empty) with the csv module.
+
+    Validates every row. A record is a paper; an empty line, or one of only
+    spaces in a one-column file, is not (as in pandas), but a quoted blank
+    field (``" "``) is an unmarked paper.
+    """
     indexes = [layout.columns.get(role) if role in roles else None for role in ROLES]
     width = len(layout.header)
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with _open_binary(source, layout.compressed) as binary:
-        text = io.TextIOWrapper(binary, encoding=layout.encoding, newline="")
-        reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
+        lines = _Lines(io.TextIOWrapper(binary, encoding=layout.encoding, newline=""))
+        reader = csv.reader(lines, delimiter=layout.delimiter, strict=True)
         start = 1
         try:
             next(reader, None)
             start = reader.line_num + 1
             for row in reader:
                 line, start = start, reader.line_num + 1
-                if not row or (len(row) == 1 and row[0].isspace()):
+                if not row or (len(row) == 1 and row[0].isspace() and '"' not in lines.last):
                     continue  # blank lines are not papers (as in pandas)
                 if len(row) != width:
                     raise InputError(
@@ -474,7 +592,8 @@ def _rows(
                         file=source.name,
                         line=line,
                     )
-                yield line, tuple(row[i] if i is not None else "" for i in indexes)  # type: ignore[misc]
+                key = tuple(row[i] if i is not None else "" for i in indexes)
+                yield line, key, width > 1 and not any(cell.strip() for cell in row)  # type: ignore[misc]
         except csv.Error as exc:
             raise InputError(
                 _csv_message(str(exc), start),
@@ -571,7 +690,7 @@ def locate(
     wanted = {(p.role, v) for p in problems for v in p.values}
     found: dict[tuple[str, str], int] = {}
     with contextlib.suppress(InputError), _reading(source, layout):
-        for line, key in _rows(source, layout, ROLES):
+        for line, key, _ in _rows(source, layout, ROLES):
             for role, value in zip(ROLES, key, strict=True):
                 if (role, value) in wanted and (role, value) not in found:
                     found[(role, value)] = line
@@ -648,27 +767,17 @@ def load(
         marks = read_marks(source, layout, options, roles)
         union: Counter[RawKey] = Counter()
         by_area: dict[str, Counter[RawKey]] = {}
-        blank_areas: list[str] = []
+        spellings: dict[str, list[str]] = {}
         for (first, second, rejected, area), papers in marks.counts.items():
             union[(first, second, rejected)] += papers
             if "area" in layout.columns:
                 name = normalise_name(area)
-                if not name:
-                    blank_areas.append(area)
+                spellings.setdefault(name, []).append(area)
                 by_area.setdefault(name, Counter())[(first, second, rejected)] += papers
         try:
-            if blank_areas:
-                papers = sum(by_area[""].values())
-                raise MarkError(
-                    (
-                        MarkProblem(
-                            "area",
-                            tuple(blank_areas),
-                            papers,
-                            "a paper has no voting area (the area is blank)",
-                        ),
-                    )
-                )
+            area_problem = _area_problem(spellings, by_area)
+            if area_problem is not None:
+                raise MarkError((area_problem,))
             classified: Classified = classify(union, candidates, rules)
         except MarkError as exc:
             raise _located(source, layout, exc.problems) from None
@@ -676,6 +785,8 @@ def load(
         if classified.warnings:
             lines = locate(source, layout, classified.warnings)
             warnings = tuple(_describe(w, _first_line(w, lines)) for w in classified.warnings)
+        if marks.blank_tail is not None:
+            warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
         notes = classified.notes
         if method is Method.FPTP and has_second:
             notes += (f"first past the post: column {layout.column_name('second')!r} ignored",)
@@ -695,6 +806,31 @@ def load(
             if by_area
             else None,
         )
+
+
+def _area_problem(
+    spellings: Mapping[str, list[str]], by_area: Mapping[str, Counter[RawKey]]
+) -> MarkProblem | None:
+    """A blank area, or two areas that differ only in case: areas are read as names are."""
+    if "" in spellings:
+        return MarkProblem(
+            "area",
+            tuple(spellings[""]),
+            sum(by_area[""].values()),
+            "a paper has no voting area (the area is blank)",
+        )
+    folded: dict[str, str] = {}
+    for name in sorted(spellings, key=lambda n: -sum(by_area[n].values())):
+        other = folded.setdefault(name.casefold(), name)
+        if other != name:
+            return MarkProblem(
+                "area",
+                tuple(spellings[name]),
+                sum(by_area[name].values()),
+                f"voting area {shown(name)} differs only in case from {shown(other)}: "
+                "correct the file (areas are named as candidates are)",
+            )
+    return None
 
 
 def _area_order(name: str) -> tuple[str, str]:

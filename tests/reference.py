@@ -35,11 +35,11 @@ def read_field(text):
     text = clean(text)
     if text == "":
         return ("blank",)
-    if text == "?":
-        return ("uncertain",)
     names = []
-    for part in re.split(r"[|;]", text):
-        part = clean(part)
+    parts = [clean(part) for part in re.split(r"[|;]", text)]
+    if any(part and set(part) == {"?"} for part in parts):
+        return ("uncertain",)  # "?", "?|?", "??" or "Ann|?": the choice is not clear
+    for part in parts:
         if part and part not in names:
             names.append(part)
     if not names:
@@ -71,7 +71,7 @@ def reference_count(rows, candidates=None, method="sv"):
         candidates = sorted({p[0] for p in valid_papers}, key=lambda n: (n.casefold(), n))
     if not candidates:
         raise NoCount("no candidates")
-    if len(candidates) > 1 and not valid_papers:
+    if not valid_papers:  # even with one candidate: nothing to declare
         raise NoCount("no valid papers")
 
     def second_of(paper):

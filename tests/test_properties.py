@@ -32,8 +32,11 @@ def elections(draw, max_rows=60):
         st.sampled_from(["", "  "]),
     )
     several = st.builds(lambda a, b, sep: a + sep + b, name, name, st.sampled_from(["|", ";"]))
+    uncertain = st.sampled_from(["?", "?|?", "?;", " ?? "]) | st.builds(
+        lambda n, sep: n + sep + "?", name, st.sampled_from(["|", ";"])
+    )
     field = st.one_of(
-        padded, padded, padded, padded, st.just(""), st.just("?"), several, st.just(" | ")
+        padded, padded, padded, padded, st.just(""), uncertain, several, st.just(" | ")
     )
     adjudication = st.sampled_from(["", "", "", "", "", "", "", "", *ADJUDICATIONS])
     # Few distinct kinds of paper, each a few times: equalities and exact halves are common.
