@@ -401,11 +401,11 @@ def _render_result(
     from svcount.render import to_csv, to_json, to_tables
 
     for area in result.areas:
-        if area.issued is not None and area.issued != area.first.ballot_papers:
+        if area.issued_minus_counted:
             _say(
                 f"warning: {area.name}: {area.issued:,} ballot papers issued but "
                 f"{area.first.ballot_papers:,} counted (a difference of "
-                f"{area.issued - area.first.ballot_papers:+,})"
+                f"{area.issued_minus_counted:+,})"
             )
 
     if format is Format.json:

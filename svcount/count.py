@@ -393,6 +393,11 @@ class AreaResult:
             return None
         return Turnout(self.electorate, self.first.ballot_papers, self.first.valid)
 
+    @property
+    def issued_minus_counted(self) -> int | None:
+        """Papers issued but not counted (negative: counted but not issued): 0 when it tallies."""
+        return None if self.issued is None else self.issued - self.first.ballot_papers
+
 
 @dataclass(frozen=True)
 class Result:

@@ -179,7 +179,7 @@ def _area_json(result: Result, area: AreaResult) -> dict[str, Any]:
         "excluded_papers": moved.excluded_papers if moved else None,
         "turnout": _turnout_json(area.turnout),
         "ballot_papers_issued": area.issued,
-        "issued_minus_counted": None if area.issued is None else area.issued - first.ballot_papers,
+        "issued_minus_counted": area.issued_minus_counted,
     }
 
 
@@ -618,19 +618,27 @@ def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
     names = [c.name for c in result.candidates]
 
     def add(
-        t: Any, rows: Sequence[tuple[str, Sequence[int | None]]], total: Sequence[int | None]
+        t: Any,
+        rows: Sequence[tuple[str, Sequence[int | str | None]]],
+        total: Sequence[int | str | None],
     ) -> Any:
-        cells = [[("" if v is None else f"{v:,}") for v in values] for _, values in rows]
-        cells.append(["" if v is None else f"{v:,}" for v in total])
+        def cell(v: int | str | None) -> str:
+            return v if isinstance(v, str) else ("" if v is None else f"{v:,}")
+
+        cells = [[cell(v) for v in values] for _, values in rows]
+        cells.append([cell(v) for v in total])
         for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
             if label == "Total":
                 t.add_section()
             t.add_row(Text(label), *row)
-        # Narrow number columns (headers fold onto more lines) leave room for area names.
-        t.columns[0].min_width = min(14, max(len(a.name) for a in areas))
+        # Narrow number columns (headers fold onto more lines) leave room for area
+        # names, which wrap between words and are never cut short.
+        longest_word = max(len(w) for a in areas for w in a.name.split())
+        t.columns[0].min_width = max(min(14, max(len(a.name) for a in areas)), longest_word)
+        t.columns[0].overflow = "fold"
         for i, column in enumerate(t.columns[1:]):
             words = str(column.header).split() or [""]
-            column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
+            column.max_width = max(7, *(len(w) for w in words), *(len(row[i]) for row in cells))
             column.overflow = "fold"
         return t
 
@@ -706,42 +714,27 @@ def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
     if with_issued:
         columns += ["Issued", "Issued - counted"]
     papers = table("Ballot papers by voting area", *columns)
+
+    def check(diff: int | None) -> str:
+        return "" if diff is None else (f"{diff:+,} CHECK" if diff else "0")
+
+    paper_rows: list[tuple[str, list[int | str | None]]] = []
     for a in areas:
-        cells: list[RenderableType] = [
-            Text(a.name),
-            f"{a.first.ballot_papers:,}",
-            f"{a.first.valid:,}",
-        ]
+        row: list[int | str | None] = [a.first.ballot_papers, a.first.valid]
         if with_turnout and a.turnout:
-            cells += [
-                f"{a.electorate:,}",
-                f"{a.turnout.ballot_papers_pct}",
-                f"{a.turnout.valid_votes_pct}",
-            ]
+            row += [a.electorate, f"{a.turnout.ballot_papers_pct}", f"{a.turnout.valid_votes_pct}"]
         if with_issued:
-            diff = None if a.issued is None else a.issued - a.first.ballot_papers
-            cells += [
-                "" if a.issued is None else f"{a.issued:,}",
-                "" if diff is None else (f"{diff:+,} CHECK" if diff else "0"),
-            ]
-        papers.add_row(*cells)
-    total = ["Total", f"{result.ballot_papers:,}", f"{result.valid:,}"]
+            row += [a.issued, check(a.issued_minus_counted)]
+        paper_rows.append((a.name, row))
+    total: list[int | str | None] = [result.ballot_papers, result.valid]
     if with_turnout and result.turnout:
-        total += [
-            f"{result.turnout.electorate:,}",
-            f"{result.turnout.ballot_papers_pct}",
-            f"{result.turnout.valid_votes_pct}",
-        ]
+        turnout = result.turnout
+        total += [turnout.electorate, f"{turnout.ballot_papers_pct}", f"{turnout.valid_votes_pct}"]
     if with_issued:
         issued = [a.issued for a in areas if a.issued is not None]
         whole = sum(issued) if len(issued) == len(areas) else None
-        diff = None if whole is None else whole - result.ballot_papers
-        total += [
-            "" if whole is None else f"{whole:,}",
-            "" if diff is None else (f"{diff:+,} CHECK" if diff else "0"),
-        ]
-    papers.add_section()
-    papers.add_row(*total)
+        total += [whole, check(None if whole is None else whole - result.ballot_papers)]
+    add(papers, paper_rows, total)
     out.append(papers)
     return out
 

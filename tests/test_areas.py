@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 from collections import Counter
 from dataclasses import replace
@@ -312,61 +311,6 @@ def test_staged_files_equal_the_single_file_count(tmp_path, election):
 
 
 # ----------------------------------------------------------------- refusals
-
-
-@pytest.fixture
-def staged(tmp_path):
-    """The by-area example's local files, stage one and two."""
-    for name in ["blaby.csv", "melton.csv", "rutland.csv", "candidates.txt", "areas.csv"]:
-        shutil.copy(BY_AREA / name, tmp_path / name)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        for area in ["Blaby", "Melton", "Rutland"]:
-            f = area.lower()
-            assert (
-                run(
-                    "tally",
-                    f"{f}.csv",
-                    "-c",
-                    "candidates.txt",
-                    "--stage",
-                    "first",
-                    "--area",
-                    area,
-                    "-o",
-                    f"{f}-1.json",
-                ).exit_code
-                == 0
-            )
-        assert (
-            run(
-                "combine", "blaby-1.json", "melton-1.json", "rutland-1.json", "-o", "total.json"
-            ).exit_code
-            == 0
-        )
-        for area in ["Blaby", "Melton", "Rutland"]:
-            f = area.lower()
-            assert (
-                run(
-                    "tally",
-                    f"{f}.csv",
-                    "-c",
-                    "candidates.txt",
-                    "--stage",
-                    "second",
-                    "--area",
-                    area,
-                    "--remaining-from",
-                    "total.json",
-                    "-o",
-                    f"{f}-2.json",
-                ).exit_code
-                == 0
-            )
-        yield tmp_path
-    finally:
-        os.chdir(cwd)
 
 
 FIRSTS = ["blaby-1.json", "melton-1.json", "rutland-1.json"]
