@@ -713,6 +713,8 @@ def _write_stdout(data: str | bytes) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         raise _ClosedPipe() from None
+    except OSError as exc:
+        _fail(f"cannot write to standard output: {exc.strerror or exc}")
 
 
 class _ClosedPipe(Exception):
@@ -735,22 +737,24 @@ def _emit_rich(build: Any, args: tuple[Any, ...], output: Path | None, color: bo
 
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # Rich would exit 1: end as every format does
+            raise _ClosedPipe()
+
     if output is not None:
-        console = Console(file=io.StringIO(), force_terminal=False, color_system=None, width=100)
+        console = _Console(file=io.StringIO(), force_terminal=False, color_system=None, width=100)
     else:
-        console = Console(force_terminal=color, no_color=True if color is False else None)
+        console = _Console(force_terminal=color, no_color=True if color is False else None)
     plain = output is not None or not console.is_terminal
     try:
         for i, renderable in enumerate(build(*args, plain=plain)):
             if i:
                 console.print()
             console.print(renderable)
-    except BrokenPipeError:
-        raise _ClosedPipe() from None
+    except OSError as exc:
+        _fail(f"cannot write to standard output: {exc.strerror or exc}")
     if output is not None:
         _emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
-    else:
-        _write_stdout("")
 
 
 def main() -> None:

@@ -420,7 +420,6 @@ def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dic
         "rejected": options.rejected_column,
         "area": options.area_column,
     }
-    chosen = {given[role]: role for role in ROLES if given[role] is not None}
     columns: dict[str, int] = {}
     for role in ROLES:
         name = given[role]
@@ -434,7 +433,7 @@ def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dic
                 )
             columns[role] = index
             continue
-        found = [i for i in _role_indexes(header, role) if header[i] not in chosen]
+        found = _role_indexes(header, role)
         if len(found) > 1:
             a, b = sorted(found[:2])
             raise InputError(
