@@ -12,7 +12,7 @@ import enum
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -408,12 +408,14 @@ def _render_result(
                 f"{area.issued_minus_counted:+,})"
             )
 
-    if format is Format.json:
-        _emit(to_json(result, provenance), output)
-    elif format is Format.csv:
-        _emit(to_csv(result), output)
-    else:
-        _emit_rich(to_tables, (result, provenance), output, color)
+    _emit_as(
+        format,
+        output,
+        color,
+        json=lambda: to_json(result, provenance),
+        csv=lambda: to_csv(result),
+        tables=(to_tables, (result, provenance)),
+    )
     if result.winner is None:
         _say(
             f"a lot is required between {', '.join(result.lot_required)}: give the "
@@ -541,15 +543,16 @@ def _local_count(
             local = second_count(
                 area=name, papers=papers, method=loaded.method, source=origin, total=total
             )
-    if fmt is Format.json:
-        _emit(local_json(local, __version__), output)
-    else:
-        from svcount.render import local_csv, local_tables
+    from svcount.render import local_csv, local_tables
 
-        if fmt is Format.csv:
-            _emit(local_csv(local), output)
-        else:
-            _emit_rich(local_tables, (local,), output, color)
+    _emit_as(
+        fmt,
+        output,
+        color,
+        json=lambda: local_json(local, __version__),
+        csv=lambda: local_csv(local),
+        tables=(local_tables, (local,)),
+    )
 
 
 @app.command(name="combine")
@@ -601,15 +604,16 @@ def combine_counts(
                 )
         _lot_unused(options, None, quiet, "the count goes on to second preferences")
         fmt = _format(format, output, Format, "json" if output is not None else "table")
-        if fmt is Format.json:
-            _emit(total_json(combined, __version__), output)
-        else:
-            from svcount.render import total_csv, total_tables
+        from svcount.render import total_csv, total_tables
 
-            if fmt is Format.csv:
-                _emit(total_csv(combined), output)
-            else:
-                _emit_rich(total_tables, (combined,), output, color)
+        _emit_as(
+            fmt,
+            output,
+            color,
+            json=lambda: total_json(combined, __version__),
+            csv=lambda: total_csv(combined),
+            tables=(total_tables, (combined,)),
+        )
         _say(
             f"no candidate has more than half of the valid votes: "
             f"{', '.join(combined.stage.remaining)} remain. Each local count now counts "
@@ -719,6 +723,24 @@ def _write_stdout(data: str | bytes) -> None:
 
 class _ClosedPipe(Exception):
     """stdout's reader is gone: exit 141 quietly, as a process killed by SIGPIPE does."""
+
+
+def _emit_as(
+    fmt: Format,
+    output: Path | None,
+    color: bool | None,
+    *,
+    json: Callable[[], str],
+    csv: Callable[[], str],
+    tables: tuple[Callable[..., Any], tuple[Any, ...]],
+) -> None:
+    """Write one subject in ``fmt``: each format is built only when asked for."""
+    if fmt is Format.json:
+        _emit(json(), output)
+    elif fmt is Format.csv:
+        _emit(csv(), output)
+    else:
+        _emit_rich(*tables, output, color)
 
 
 def _emit(text: str, output: Path | None) -> None:

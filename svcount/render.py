@@ -277,16 +277,20 @@ def _table(title: str, *columns: str, plain: bool) -> Table:
 
 
 def votes_table(
-    title: str,
+    method: Method,
     candidates: Sequence[Candidate],
     votes: Mapping[str, int],
     status: Mapping[str, str],
     *,
-    column: str,
     plain: bool,
+    where: str = "",
 ) -> Table:
-    """Candidates' votes, shares and status, ruled off with the valid votes."""
+    """Stage one: candidates' votes, shares and status, ruled off with the valid votes."""
     from rich.text import Text
+
+    sv = method is Method.SV
+    title = ("Stage one: first preferences" if sv else "Votes") + (f" in {where}" if where else "")
+    column = "First preferences" if sv else "Votes"
 
     has_party = any(c.party for c in candidates)
     t = _table(
@@ -427,16 +431,7 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
     heading = "Supplementary vote" if sv else "First past the post"
     out.append(Text(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)"))
     status = {c.name: stage_one_status(result, c.name) for c in result.candidates}
-    out.append(
-        votes_table(
-            "Stage one: first preferences" if sv else "Votes",
-            result.candidates,
-            stage_one.votes,
-            status,
-            column="First preferences" if sv else "Votes",
-            plain=plain,
-        )
-    )
+    out.append(votes_table(result.method, result.candidates, stage_one.votes, status, plain=plain))
     if result.decided_by is DecidedBy.UNOPPOSED:
         out.append(Text("Only one candidate stood: elected unopposed."))
     elif stage_one.remaining:
@@ -482,12 +477,7 @@ def local_tables(local: LocalCount, *, plain: bool) -> list[RenderableType]:
         sv = local.method is Method.SV
         out.append(
             votes_table(
-                f"{'First preferences' if sv else 'Votes'} in {local.area}",
-                local.candidates,
-                first.votes,
-                {},
-                column="First preferences" if sv else "Votes",
-                plain=plain,
+                local.method, local.candidates, first.votes, {}, plain=plain, where=local.area
             )
         )
         out.append(statement_table(statement(first.rejected, local.method), plain=plain))
@@ -517,17 +507,9 @@ def total_tables(combined: Combined, *, plain: bool) -> list[RenderableType]:
     status = {
         c.name: "remaining" if c.name in stage.remaining else "excluded" for c in total.candidates
     }
-    sv = combined.method is Method.SV
     return [
         Text(f"Police-area total of the first counts of {_and(list(combined.firsts))}"),
-        votes_table(
-            "Stage one: first preferences" if sv else "Votes",
-            total.candidates,
-            total.votes,
-            status,
-            column="First preferences" if sv else "Votes",
-            plain=plain,
-        ),
+        votes_table(combined.method, total.candidates, total.votes, status, plain=plain),
         _remain_note(total.valid, stage),
         statement_table(statement(total.rejected, combined.method), plain=plain),
         papers_table(total.ballot_papers, total.valid, None, plain=plain),

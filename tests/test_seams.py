@@ -272,7 +272,7 @@ def test_a_first_count_reads_as_a_table_when_asked(staged):
         "--format", "table",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert "First preferences in Blaby" in result.stdout
+    assert "Stage one: first preferences in Blaby" in result.stdout
     assert "Statement of rejected ballot papers" in result.stdout
     assert not result.stdout.lstrip().startswith("{")
 
