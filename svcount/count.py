@@ -378,6 +378,12 @@ class AreaResult:
     transfers: Transfers | None = None
     electorate: int | None = None
     issued: int | None = None  # ballot papers issued, when the area reported it
+    method: Method = Method.SV
+
+    @property
+    def rejected(self) -> Mapping[Rejection, int]:
+        """The area's statement of rejected ballot papers, headings as the method has them."""
+        return statement(self.first.rejected, self.method)
 
     @property
     def totals(self) -> Mapping[str, int]:
@@ -512,7 +518,7 @@ def declare_areas(
     if moved and missing:
         raise CountError(f"second preferences are missing for: {', '.join(missing)}")
     areas = tuple(
-        AreaResult(n, first, moved.get(n), electorates.get(n), (issued or {}).get(n))
+        AreaResult(n, first, moved.get(n), electorates.get(n), (issued or {}).get(n), method)
         for n, first in firsts.items()
     )
     for area in areas:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from svcount.count import (
-    AreaResult,
     Candidate,
     DecidedBy,
     Method,
@@ -28,6 +27,7 @@ from svcount.count import (
     percent,
     statement,
 )
+from svcount.figures import figures
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from svcount.poll import Provenance
     from svcount.staged import Combined, LocalCount
 
-__all__ = ["candidate_status", "to_csv", "to_json", "to_tables", "JSON_SCHEMA"]
+__all__ = ["JSON_SCHEMA", "to_csv", "to_json", "to_tables"]
 
 JSON_SCHEMA = "svcount-result/1"
 CSV_HEADER = (
@@ -52,73 +52,70 @@ CSV_HEADER = (
 )
 
 
-def candidate_status(result: Result, name: str) -> str:
-    """elected, not_elected, excluded, or tied while a lot is required."""
-    if name == result.winner:
-        return "elected"
-    if name in result.lot_required:
-        return "tied"
-    if name in result.stage_one.excluded:
-        return "excluded"
-    return "not_elected"
+def _json_value(value: Any) -> Any:
+    """Exact percentages as JSON numbers; containers converted throughout."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
 
 
-def stage_one_status(result: Result, name: str) -> str:
-    """remaining or excluded when the count went on; else the final status."""
-    if result.stage_one.remaining:
-        return "remaining" if name in result.stage_one.remaining else "excluded"
-    return candidate_status(result, name)
-
-
-def _pct(value: Decimal) -> float:
-    return float(value)
-
-
-def _names(heads: Mapping[Any, int] | None) -> dict[str, int] | None:
-    if heads is None:
-        return None
-    out = {head.value: n for head, n in heads.items()}
-    out["total"] = sum(heads.values())
-    return out
+#: The figures of a voting area in the JSON output, in order.
+AREA_JSON = (
+    "ballot_papers",
+    "valid_votes",
+    "first_preferences",
+    "second_preferences",
+    "final",
+    "rejected",
+    "second_preferences_not_counted",
+    "non_transferable",
+    "excluded_papers",
+    "turnout",
+    "ballot_papers_issued",
+    "issued_minus_counted",
+)
 
 
 def to_json(result: Result, provenance: Provenance) -> str:
-    """One stable object (schema ``svcount-result/1``, see the README)."""
-    stage_two = result.stage_two
+    """One stable object (schema ``svcount-result/1``, see the README), from :func:`figures`."""
+    f = _json_value(figures(result))
+    two = f["second_preferences"] is not None
     candidates = [
         {
             "name": c.name,
             "party": c.party,
-            "first_preferences": result.stage_one.votes[c.name],
-            "share_pct": _pct(result.share(c.name)),
-            "second_preferences": stage_two.transfers.get(c.name) if stage_two else None,
-            "final": result.final.get(c.name),
-            "status": candidate_status(result, c.name),
+            "first_preferences": f["first_preferences"][c.name],
+            "share_pct": f["share_pct"][c.name],
+            "second_preferences": f["second_preferences"].get(c.name) if two else None,
+            "final": f["final"].get(c.name),
+            "status": f["status"][c.name],
         }
         for c in result.candidates
     ]
     stages: list[dict[str, Any]] = [
         {
             "stage": 1,
-            "votes": dict(result.stage_one.votes),
-            "elected": result.stage_one.elected,
-            "remaining": list(result.stage_one.remaining),
-            "excluded": list(result.stage_one.excluded),
-            "tie_for_second": result.stage_one.tie_for_second,
+            "votes": f["first_preferences"],
+            "elected": f["elected_at_stage_one"],
+            "remaining": f["remaining"],
+            "excluded": f["excluded"],
+            "tie_for_second": f["tie_for_second"],
         }
     ]
-    if stage_two:
+    if two:
         stages.append(
             {
                 "stage": 2,
-                "transfers": dict(stage_two.transfers),
-                "totals": dict(stage_two.totals),
-                "non_transferable": _names(stage_two.non_transferable),
-                "excluded_papers": stage_two.excluded_papers,
+                "transfers": f["second_preferences"],
+                "totals": f["final"],
+                "non_transferable": f["non_transferable"],
+                "excluded_papers": f["excluded_papers"],
             }
         )
-    lot = result.lot
-    turnout = result.turnout
     document = {
         "schema": JSON_SCHEMA,
         "svcount_version": provenance.version,
@@ -130,57 +127,30 @@ def to_json(result: Result, provenance: Provenance) -> str:
             **({"local_counts": list(provenance.parts)} if provenance.parts else {}),
         },
         "options": dict(provenance.options),
-        "method": result.method.value,
-        "winner": result.winner,
-        "decided_by": result.decided_by.value,
-        "lot_required": list(result.lot_required),
-        "lot": None
-        if lot is None
-        else {"tied": list(lot.tied), "winner": lot.winner, "how": lot.how, "seed": lot.seed},
-        "majority": result.majority,
-        "ballot_papers": result.ballot_papers,
-        "valid_votes": result.valid,
-        "votes_needed_at_stage_one": result.stage_one.majority,
+        **{
+            k: f[k]
+            for k in (
+                "method",
+                "winner",
+                "decided_by",
+                "lot_required",
+                "lot",
+                "majority",
+                "ballot_papers",
+                "valid_votes",
+                "votes_needed_at_stage_one",
+            )
+        },
         "candidates": candidates,
         "stages": stages,
-        "rejected": _names(result.rejected),
-        "second_preferences_not_counted": _names(result.second_not_counted),
-        "turnout": _turnout_json(turnout),
-        "areas": [_area_json(result, area) for area in result.areas],
+        "rejected": f["rejected"],
+        "second_preferences_not_counted": f["second_preferences_not_counted"],
+        "turnout": f["turnout"],
+        "areas": [
+            {"area": name, **{k: area[k] for k in AREA_JSON}} for name, area in f["areas"].items()
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _turnout_json(turnout: Any) -> dict[str, Any] | None:
-    if turnout is None:
-        return None
-    return {
-        "electorate": turnout.electorate,
-        "ballot_papers": turnout.ballot_papers,
-        "ballot_papers_pct": _pct(turnout.ballot_papers_pct),
-        "valid_votes": turnout.valid_votes,
-        "valid_votes_pct": _pct(turnout.valid_votes_pct),
-    }
-
-
-def _area_json(result: Result, area: AreaResult) -> dict[str, Any]:
-    first, moved = area.first, area.transfers
-    sv = result.method is Method.SV
-    return {
-        "area": area.name,
-        "ballot_papers": first.ballot_papers,
-        "valid_votes": first.valid,
-        "first_preferences": dict(first.votes),
-        "second_preferences": dict(moved.transfers) if moved else None,
-        "final": dict(area.totals),
-        "rejected": _names(statement(first.rejected, result.method)),
-        "second_preferences_not_counted": _names(first.second_not_counted) if sv else None,
-        "non_transferable": _names(moved.non_transferable) if moved else None,
-        "excluded_papers": moved.excluded_papers if moved else None,
-        "turnout": _turnout_json(area.turnout),
-        "ballot_papers_issued": area.issued,
-        "issued_minus_counted": area.issued_minus_counted,
-    }
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -194,47 +164,30 @@ def to_csv(result: Result) -> str:
     Counted by area, an ``area`` column follows: empty on the rows of the whole
     count, then the same rows for each voting area.
     """
+    f = figures(result)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     by_area = bool(result.areas)
     writer.writerow([*CSV_HEADER, *(["area"] if by_area else [])])
-    whole = (None, result.stage_one.votes, result.stage_two.transfers if result.stage_two else None)
-    parts = [whole] + [
-        (a.name, a.first.votes, a.transfers.transfers if a.transfers else None)
-        for a in result.areas
-    ]
-    for area, votes, moved in parts:
-        valid = sum(votes.values())
+    parts = [(None, f), *f["areas"].items()]
+    for area, view in parts:
+        votes, moved = view["first_preferences"], view["second_preferences"]
         tail = [] if not by_area else [spreadsheet_safe(area or "")]
-        for c in result.candidates:
-            status = stage_one_status(result, c.name)
-            n = votes[c.name]
-            writer.writerow(
-                [
-                    1,
-                    spreadsheet_safe(c.name),
-                    spreadsheet_safe(c.party or ""),
-                    n,
-                    "",
-                    n,
-                    percent(n, valid),
-                    status,
-                    *tail,
-                ]
-            )
-        if moved is not None:
+        for stage in (1, 2) if moved is not None else (1,):
+            status = f["stage_one_status"] if stage == 1 else f["status"]
             for c in result.candidates:
-                n, extra = votes[c.name], moved.get(c.name)
+                n = votes[c.name]
+                extra = moved.get(c.name) if stage == 2 else None
                 writer.writerow(
                     [
-                        2,
+                        stage,
                         spreadsheet_safe(c.name),
                         spreadsheet_safe(c.party or ""),
                         n,
                         "" if extra is None else extra,
-                        "" if extra is None else n + extra,
-                        percent(n, valid),
-                        candidate_status(result, c.name),
+                        n if stage == 1 else ("" if extra is None else n + extra),
+                        view["share_pct"][c.name],
+                        status[c.name],
                         *tail,
                     ]
                 )
@@ -430,7 +383,8 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
     out: list[RenderableType] = []
     heading = "Supplementary vote" if sv else "First past the post"
     out.append(Text(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)"))
-    status = {c.name: stage_one_status(result, c.name) for c in result.candidates}
+    f = figures(result)
+    status = f["stage_one_status"]
     out.append(votes_table(result.method, result.candidates, stage_one.votes, status, plain=plain))
     if result.decided_by is DecidedBy.UNOPPOSED:
         out.append(Text("Only one candidate stood: elected unopposed."))
@@ -441,7 +395,7 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
         moved = Transfers(
             stage_one.remaining, two.transfers, two.non_transferable, two.excluded_papers
         )
-        final = {c.name: candidate_status(result, c.name) for c in result.candidates}
+        final = f["status"]
         out.extend(
             transfers_tables(stage_one.remaining, stage_one.votes, moved, final, plain=plain)
         )
@@ -557,18 +511,10 @@ def _csv_rows(rows: list[list[Any]], area: str | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_HEADER, *(["area"] if area is not None else [])])
-    for stage, c, *figures, status in rows:
-        tail = [] if area is None else [spreadsheet_safe(area)]
-        writer.writerow(
-            [
-                stage,
-                spreadsheet_safe(c.name),
-                spreadsheet_safe(c.party or ""),
-                *figures,
-                status,
-                *tail,
-            ]
-        )
+    tail = [] if area is None else [spreadsheet_safe(area)]
+    for stage, c, *cells in rows:
+        name, party = spreadsheet_safe(c.name), spreadsheet_safe(c.party or "")
+        writer.writerow([stage, name, party, *cells, *tail])
     return out.getvalue()
 
 
@@ -669,7 +615,7 @@ def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
     )
     rows = []
     for a in areas:
-        by = statement(a.first.rejected, result.method)
+        by = a.rejected
         rows.append((a.name, [*(by[h] for h in headings), sum(by.values())]))
     out.append(
         add(rejected, rows, [*(result.rejected[h] for h in headings), result.rejected_total])

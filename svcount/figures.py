@@ -1,0 +1,115 @@
+"""The figures view of a result: every figure once, by name, for every output to read.
+
+JSON, CSV, ``svcount verify`` (and every format to come) are built from
+:func:`figures` and :func:`area_figures`, never from the result directly, so
+what is published is what is verified. Percentages are exact ``Decimal``\\ s;
+a figure that does not apply (no stage two, no electorate, FPTP's second
+preferences) is ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from svcount.count import AreaResult, Method, Result, Turnout, percent
+
+__all__ = ["area_figures", "candidate_status", "figures", "stage_one_status", "with_total"]
+
+
+def with_total(heads: Mapping[Any, int]) -> dict[str, int]:
+    """Figures by heading (an Enum's value), then their ``total``."""
+    out = {head.value: n for head, n in heads.items()}
+    out["total"] = sum(heads.values())
+    return out
+
+
+def candidate_status(result: Result, name: str) -> str:
+    """elected, not_elected, excluded, or tied while a lot is required."""
+    if name == result.winner:
+        return "elected"
+    if name in result.lot_required:
+        return "tied"
+    if name in result.stage_one.excluded:
+        return "excluded"
+    return "not_elected"
+
+
+def stage_one_status(result: Result, name: str) -> str:
+    """remaining or excluded when the count went on; else the final status."""
+    if result.stage_one.remaining:
+        return "remaining" if name in result.stage_one.remaining else "excluded"
+    return candidate_status(result, name)
+
+
+def turnout_figures(turnout: Turnout | None) -> dict[str, Any] | None:
+    if turnout is None:
+        return None
+    return {
+        "electorate": turnout.electorate,
+        "ballot_papers": turnout.ballot_papers,
+        "ballot_papers_pct": turnout.ballot_papers_pct,
+        "valid_votes": turnout.valid_votes,
+        "valid_votes_pct": turnout.valid_votes_pct,
+    }
+
+
+def figures(result: Result) -> dict[str, Any]:
+    """Every figure of a result, keyed as the JSON output and expected files name them."""
+    one, two = result.stage_one, result.stage_two
+    lot = result.lot
+    names = [c.name for c in result.candidates]
+    return {
+        "method": result.method.value,
+        "winner": result.winner,
+        "decided_by": result.decided_by.value,
+        "lot_required": list(result.lot_required),
+        "lot": None
+        if lot is None
+        else {"tied": list(lot.tied), "winner": lot.winner, "how": lot.how, "seed": lot.seed},
+        "majority": result.majority,
+        "ballot_papers": result.ballot_papers,
+        "valid_votes": result.valid,
+        "votes_needed_at_stage_one": one.majority,
+        "elected_at_stage_one": one.elected,
+        "stage_two_held": two is not None,
+        "remaining": list(one.remaining),
+        "excluded": list(one.excluded),
+        "tie_for_second": one.tie_for_second,
+        "first_preferences": dict(one.votes),
+        "share_pct": {n: result.share(n) for n in names},
+        "second_preferences": dict(two.transfers) if two else None,
+        "final": dict(result.final),
+        "status": {n: candidate_status(result, n) for n in names},
+        "stage_one_status": {n: stage_one_status(result, n) for n in names},
+        "rejected": with_total(result.rejected),
+        "non_transferable": with_total(two.non_transferable) if two else None,
+        "excluded_papers": two.excluded_papers if two else None,
+        "second_preferences_not_counted": with_total(result.second_not_counted)
+        if result.second_not_counted is not None
+        else None,
+        "turnout": turnout_figures(result.turnout),
+        "areas": {area.name: area_figures(area) for area in result.areas},
+    }
+
+
+def area_figures(area: AreaResult) -> dict[str, Any]:
+    """One voting area's share of every figure."""
+    first, moved = area.first, area.transfers
+    return {
+        "ballot_papers": first.ballot_papers,
+        "valid_votes": first.valid,
+        "first_preferences": dict(first.votes),
+        "share_pct": {n: percent(v, first.valid) for n, v in first.votes.items()},
+        "second_preferences": dict(moved.transfers) if moved else None,
+        "final": dict(area.totals),
+        "rejected": with_total(area.rejected),
+        "second_preferences_not_counted": with_total(first.second_not_counted)
+        if area.method is Method.SV
+        else None,
+        "non_transferable": with_total(moved.non_transferable) if moved else None,
+        "excluded_papers": moved.excluded_papers if moved else None,
+        "turnout": turnout_figures(area.turnout),
+        "ballot_papers_issued": area.issued,
+        "issued_minus_counted": area.issued_minus_counted,
+    }
