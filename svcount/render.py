@@ -566,7 +566,7 @@ def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
         t.columns[0].overflow = "fold"
         for i, column in enumerate(t.columns[1:]):
             words = str(column.header).split() or [""]
-            column.max_width = max(7, *(len(w) for w in words), *(len(row[i]) for row in cells))
+            column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
             column.overflow = "fold"
         return t
 
