@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from svcount.count import Method
 from svcount.errors import SvcountError
 from svcount.files import sha256_of
+from svcount.model import Method
 from svcount.options import CountOptions
 
 if TYPE_CHECKING:
-    from svcount.count import Result
     from svcount.io import Loaded
+    from svcount.model import Result
     from svcount.poll import Provenance
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_LOT = 0, 1, 2, 3

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from svcount.count import AreaResult, Method, Result, Turnout, percent
+from svcount.model import AreaResult, Method, Result, Turnout, percent
 
 __all__ = ["area_figures", "candidate_status", "figures", "stage_one_status", "with_total"]
 
@@ -71,7 +71,7 @@ def figures(result: Result) -> dict[str, Any]:
         "ballot_papers": result.ballot_papers,
         "valid_votes": result.valid,
         "votes_needed_at_stage_one": one.majority,
-        "elected_at_stage_one": one.elected,
+        "elected_at_stage_one": result.winner if two is None else None,
         "stage_two_held": two is not None,
         "remaining": list(one.remaining),
         "excluded": list(one.excluded),

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,16 +21,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from svcount.count import Candidate
 from svcount.errors import InputError, whole_number
-from svcount.marks import normalise_name
+from svcount.marks import fold, normalise_name
+from svcount.model import Candidate
 
 __all__ = [
     "AreaRow",
     "canonical_digest",
     "check_outputs",
     "check_readable",
-    "fold",
     "read_areas",
     "read_candidates",
     "read_json",
@@ -47,11 +45,6 @@ def check_readable(path: Path, name: str) -> None:
         raise InputError("is a directory, not a ballot file", file=name)
     if not os.access(path, os.R_OK):
         raise InputError("permission denied: the file is not readable", file=name)
-
-
-def fold(text: str) -> str:
-    """A header as compared: case, spaces and punctuation removed."""
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from svcount.count import Ballots, Candidate, Method
 from svcount.errors import InputError, MarkError, MarkProblem
-from svcount.files import check_readable, fold
-from svcount.marks import Classified, MarkRules, RawKey, classify, normalise_name, shown
+from svcount.files import check_readable
+from svcount.marks import Classified, MarkRules, RawKey, classify, fold, normalise_name, shown
+from svcount.model import Ballots, Candidate, Method
 
 __all__ = [
     "Loaded",

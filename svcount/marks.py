@@ -15,10 +15,21 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from svcount.count import Ballots, Candidate, NotCounted, Rejection, Second, is_missing
 from svcount.errors import MarkError, MarkProblem
+from svcount.model import Ballots, Candidate, NotCounted, Rejection, Second, is_missing
 
-__all__ = ["Classified", "MarkRules", "Outcome", "RawKey", "classify", "normalise_name"]
+__all__ = [
+    "Classified",
+    "MarkRules",
+    "Outcome",
+    "RawKey",
+    "classify",
+    "fold",
+    "normalise_name",
+    "rule_1",
+    "rule_2",
+    "shown",
+]
 
 #: (first preference, second preference, rejected) exactly as written; "" when absent.
 RawKey = tuple[str, str, str]
@@ -70,8 +81,13 @@ class _Kind(enum.Enum):
     NAME = "name"
 
 
-# Values of an adjudication column, matched after folding case and punctuation.
-_ADJUDICATIONS: dict[str, Rejection | None] = {
+def fold(text: str) -> str:
+    """Text as compared for headers and adjudications: case, spaces and punctuation removed."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+# Values of an adjudication column, matched after folding (see ``fold``).
+_ADJUDICATION_SPELLINGS: dict[str, Rejection | None] = {
     **dict.fromkeys(("", "no", "none", "false", "0", "valid", "accepted"), None),
     **dict.fromkeys(
         ("want_of_official_mark", "official_mark", "no_official_mark"),
@@ -102,6 +118,7 @@ _ADJUDICATIONS: dict[str, Rejection | None] = {
         Rejection.VOID_FOR_UNCERTAINTY,
     ),
 }
+_ADJUDICATIONS = {fold(k): v for k, v in _ADJUDICATION_SPELLINGS.items()}
 ADJUDICATION_VALUES = (
     "want_of_official_mark",
     "voting_for_more_than_one_candidate",
@@ -109,10 +126,6 @@ ADJUDICATION_VALUES = (
     "unmarked",
     "void_for_uncertainty",
 )
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", text.casefold()).strip("_")
 
 
 def _control_character(text: str) -> str | None:
@@ -265,7 +278,7 @@ def classify(
         for role, value, bad in controls:
             message = f"{_ROLE_LABEL[role]} {shown(value)} contains the control character {bad}"
             problems.add(role, value, value, papers, message)
-        verdict = _fold(adjudication)
+        verdict = fold(adjudication)
         if verdict not in _ADJUDICATIONS:
             problems.add(
                 "rejected",

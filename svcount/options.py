@@ -14,9 +14,9 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from svcount.count import EnteredLot, LotInstruction, Method, SeededLot
 from svcount.errors import InputError, UsageError
 from svcount.marks import MarkRules, normalise_name
+from svcount.model import EnteredLot, LotInstruction, Method, SeededLot
 
 __all__ = ["CountOptions", "parse_delimiter"]
 

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from svcount.count import (
+from svcount.figures import figures
+from svcount.model import (
     Candidate,
     DecidedBy,
     Method,
@@ -27,7 +28,6 @@ from svcount.count import (
     percent,
     statement,
 )
-from svcount.figures import figures
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from svcount.count import Result
 from svcount.errors import InputError
 from svcount.figures import figures
+from svcount.model import Result
 from svcount.options import CountOptions
 
 __all__ = [
