@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from svcount.errors import SvcountError
-from svcount.files import sha256_of
 from svcount.model import Method
 from svcount.options import CountOptions
 
@@ -502,14 +500,7 @@ def _local_count(
 ) -> None:
     """A local file for the staged count: this area's first count, or its transfers."""
     from svcount import __version__
-    from svcount.staged import (
-        Source,
-        choose_area,
-        first_count,
-        local_json,
-        read_total,
-        second_count,
-    )
+    from svcount.staged import local_count, local_json, read_total
 
     if options.candidates is None:
         _fail("--stage needs --candidates: every local count must use the same candidate list")
@@ -517,32 +508,16 @@ def _local_count(
         _fail("--electorate-file belongs to svcount combine: give a local count --electorate N")
     if stage is Stage.second and options.electorate is not None:
         _fail("--electorate belongs to the first-stage count (--stage first)")
+    if stage is Stage.first and remaining_from is not None:
+        _fail("--remaining-from belongs to the second-stage count (--stage second)")
     if stage is Stage.second and remaining_from is None:
         _fail("--stage second needs --remaining-from: the total from svcount combine")
     _lot_unused(options, None, quiet, "a local count draws no lot (the declaration does)")
     fmt = _format(format, output, Format, "json" if output is not None else "table")
     loaded = _load(source, options, quiet, verbose)
-    origin = Source(
-        loaded.file,
-        loaded.sha256,
-        loaded.layout.column_name("area") if loaded.areas is not None else None,
-    )
     with _library():
-        name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
-        if stage is Stage.first:
-            local = first_count(
-                area=name,
-                papers=papers,
-                method=loaded.method,
-                source=origin,
-                electorate=options.electorate,
-            )
-        else:
-            assert remaining_from is not None
-            total = read_total(str(remaining_from))
-            local = second_count(
-                area=name, papers=papers, method=loaded.method, source=origin, total=total
-            )
+        total = None if remaining_from is None else read_total(str(remaining_from))
+        local = local_count(loaded, area, electorate=options.electorate, total=total)
     from svcount.render import local_csv, local_tables
 
     _emit_as(
@@ -621,40 +596,12 @@ def combine_counts(
             quiet,
         )
         return
-    from svcount import poll
-    from svcount.count import declare_areas
+    from svcount.staged import declare
 
     with _library():
-        electorates, issued = poll.area_figures(options.electorate_file, combined.firsts, encoding)
-        result = declare_areas(
-            combined.firsts,
-            combined.moved,
-            combined.method,
-            lot=options.lot_instruction(),
-            electorate=electorate,
-            electorates=electorates or combined.electorates,
-            issued=issued,
-        )
-    _lot_unused(options, result, quiet)
-    parts = tuple(
-        {"file": str(f), "stage": c.stage, "area": c.area, "sha256": sha256_of(f)}
-        for f, c in zip(files, locals_, strict=True)
-    )
-    provenance = poll.Provenance(
-        file=", ".join(str(f) for f in files),
-        sha256=hashlib.sha256("".join(p["sha256"] for p in parts).encode()).hexdigest(),
-        rows=result.ballot_papers,
-        columns={},
-        options={
-            "method": combined.method.value,
-            "electorate": electorate,
-            "electorate_file": options.electorate_file,
-            "lot": lot,
-            "seed": seed,
-        },
-        version=__version__,
-        parts=parts,
-    )
+        declared = declare(combined, locals_, options)
+    _lot_unused(options, declared.result, quiet)
+    result, provenance = declared.result, declared.provenance
     _render_result(result, provenance, _format(format, output, Format, "table"), output, color)
 
 

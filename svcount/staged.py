@@ -24,6 +24,7 @@ Every file crosses a trust boundary, so each is checked when it is read back:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,16 +42,21 @@ from svcount.count import (
     Method,
     NotCounted,
     Rejection,
+    Result,
     StageOne,
     Transfers,
     Turnout,
+    declare_areas,
     first_preferences,
     stage_one,
     transfers,
 )
 from svcount.errors import CountError, InputError, UsageError, whole_number
 from svcount.files import canonical_digest, read_json
+from svcount.io import Loaded
 from svcount.marks import normalise_name
+from svcount.options import CountOptions
+from svcount.poll import Provenance, area_figures
 
 __all__ = [
     "LOCAL_SCHEMA",
@@ -60,7 +66,9 @@ __all__ = [
     "Total",
     "choose_area",
     "combine",
+    "declare",
     "first_count",
+    "local_count",
     "local_json",
     "read_local",
     "read_total",
@@ -106,6 +114,7 @@ class LocalCount:
     transfers: Transfers | None = None
     electorate: int | None = None
     digest: str = ""
+    sha256: str = ""  # of the file's bytes, when it was read from a file
     # A second count: the total it was made for (file, digest), and the first
     # counts that total was made from (area -> digest).
     remaining_from: tuple[str, str] | None = None
@@ -254,6 +263,23 @@ def second_count(
     )
 
 
+def local_count(
+    loaded: Loaded, area: str | None, *, electorate: int | None = None, total: Total | None = None
+) -> LocalCount:
+    """A loaded ballot file's local count: its first count, or with ``total`` its second."""
+    source = Source(
+        loaded.file,
+        loaded.sha256,
+        loaded.layout.column_name("area") if loaded.areas is not None else None,
+    )
+    name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
+    if total is None:
+        return first_count(
+            area=name, papers=papers, method=loaded.method, source=source, electorate=electorate
+        )
+    return second_count(area=name, papers=papers, method=loaded.method, source=source, total=total)
+
+
 def local_json(local: LocalCount, version: str) -> str:
     """A local file (schema ``svcount-local/1``), sealed with its digest."""
     doc: dict[str, Any] = {
@@ -319,11 +345,12 @@ def total_json(combined: Combined, version: str) -> str:
 # --------------------------------------------------------------------------- reading back
 
 
-def _load(path: str) -> dict[str, Any]:
-    doc, _ = read_json(path)
+def _load(path: str) -> tuple[dict[str, Any], str]:
+    """A count file's document and the SHA-256 of its bytes."""
+    doc, data = read_json(path)
     if not isinstance(doc, dict):
         raise InputError("not an svcount count file (expected a JSON object)", file=path)
-    return doc
+    return doc, hashlib.sha256(data).hexdigest()
 
 
 class _Fields:
@@ -409,7 +436,7 @@ class _Fields:
 
 def read_local(path: str) -> LocalCount:
     """Read and check a local file (schema ``svcount-local/1``)."""
-    doc = _load(path)
+    doc, sha256 = _load(path)
     if doc.get("schema") != LOCAL_SCHEMA:
         hint = (
             " (a police-area total goes to --remaining-from)"
@@ -464,6 +491,7 @@ def read_local(path: str) -> LocalCount:
             first=first,
             electorate=electorate,
             digest=f.sealed(),
+            sha256=sha256,
         )
     if stage == "second":
         remaining = f.names("remaining", names)
@@ -494,6 +522,7 @@ def read_local(path: str) -> LocalCount:
             f.source(),
             transfers=moved,
             digest=f.sealed(),
+            sha256=sha256,
             remaining_from=_link(f, "remaining_from"),
             first_counts={normalise_name(str(a)): str(d) for a, d in links.items()},
         )
@@ -509,7 +538,7 @@ def _link(f: _Fields, key: str) -> tuple[str, str]:
 
 def read_total(path: str) -> Total:
     """Read and check a police-area total (schema ``svcount-total/1``) for the second count."""
-    doc = _load(path)
+    doc, _ = _load(path)
     if doc.get("schema") != TOTAL_SCHEMA:
         if "winner" in doc and str(doc.get("schema", "")).startswith("svcount-result"):
             raise InputError(
@@ -703,3 +732,48 @@ def _check_tie(
             second,
             first,
         )
+
+
+def declare(combined: Combined, counts: Sequence[LocalCount], options: CountOptions) -> Declared:
+    """The declaration from every area's first and second counts, and its provenance.
+
+    ``options`` gives the electorate (or an areas file) and the lot; the
+    provenance lists each local file with the SHA-256 it was read with.
+    """
+    from svcount import __version__
+
+    electorates, issued = area_figures(options.electorate_file, combined.firsts, options.encoding)
+    result = declare_areas(
+        combined.firsts,
+        combined.moved,
+        combined.method,
+        lot=options.lot_instruction(),
+        electorate=options.electorate,
+        electorates=electorates or combined.electorates,
+        issued=issued,
+    )
+    parts = tuple(
+        {"file": c.path, "stage": c.stage, "area": c.area, "sha256": c.sha256} for c in counts
+    )
+    provenance = Provenance(
+        file=", ".join(c.path for c in counts),
+        sha256=hashlib.sha256("".join(p["sha256"] for p in parts).encode()).hexdigest(),
+        rows=result.ballot_papers,
+        columns={},
+        options={
+            "method": combined.method.value,
+            "electorate": options.electorate,
+            "electorate_file": options.electorate_file,
+            "lot": options.lot,
+            "seed": options.seed,
+        },
+        version=__version__,
+        parts=parts,
+    )
+    return Declared(result, provenance)
+
+
+@dataclass(frozen=True)
+class Declared:
+    result: Result
+    provenance: Provenance

@@ -384,6 +384,13 @@ def test_options_that_cannot_apply_are_refused_or_warned(staged):
     assert "the count goes on to second preferences; --lot ignored" in warned.stderr
 
 
+def test_a_first_count_refuses_a_total_to_count_for(staged):
+    assert "--remaining-from belongs to the second-stage count" in refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "first", "--area", "Blaby",
+        "--remaining-from", "total.json",
+    )  # fmt: skip
+
+
 def test_an_impossible_electorate_for_a_local_count_is_refused(staged):
     assert "is smaller than the 300 ballot papers" in refused(
         "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "first", "--area", "Blaby",
