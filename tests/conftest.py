@@ -1,4 +1,4 @@
-"""Shared helpers: tiny elections written as {(first, second): papers}."""
+"""Fixtures and hypothesis profiles; shared helpers live in helpers.py."""
 
 from __future__ import annotations
 
@@ -9,25 +9,11 @@ import pytest
 from helpers import EXAMPLES, run
 from hypothesis import settings
 
-from svcount.count import Ballots, Candidate
-
 BY_AREA = EXAMPLES / "by-area"
 
 settings.register_profile("ci", max_examples=150, deadline=None)
 settings.register_profile("thorough", max_examples=3000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-def election(pairs, rejected=None, names=None):
-    """Ballots from {(first, second): papers}; second None means no second preference."""
-    from svcount.count import NotCounted
-
-    names = names or sorted({f for f, _ in pairs} | {s for _, s in pairs if isinstance(s, str)})
-    return Ballots(
-        candidates=tuple(Candidate(n) for n in names),
-        pairs={(f, NotCounted.BLANK if s is None else s): n for (f, s), n in pairs.items()},
-        rejected=rejected or {},
-    )
 
 
 @pytest.fixture(autouse=True)

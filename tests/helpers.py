@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from svcount.cli import app
 from svcount.files import canonical_digest
+from svcount.marks import classify
+from svcount.model import Ballots, Candidate, NotCounted
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+BY_AREA = EXAMPLES / "by-area"
 ENGINES = ["python", "pandas"]
 
 
@@ -21,9 +26,20 @@ def run(*args, input=None):
 
 
 def write(tmp_path, text, name="ballots.csv"):
+    """A file in ``tmp_path`` from text (UTF-8) or bytes; its path as a string."""
     path = tmp_path / name
-    path.write_text(text)
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
     return str(path)
+
+
+def election(pairs, rejected=None, names=None):
+    """Ballots from {(first, second): papers}; second None means no second preference."""
+    names = names or sorted({f for f, _ in pairs} | {s for _, s in pairs if isinstance(s, str)})
+    return Ballots(
+        candidates=tuple(Candidate(n) for n in names),
+        pairs={(f, NotCounted.BLANK if s is None else s): n for (f, s), n in pairs.items()},
+        rejected=rejected or {},
+    )
 
 
 def write_sealed(path, doc):
@@ -35,3 +51,66 @@ def write_sealed(path, doc):
     doc = {k: v for k, v in doc.items() if k != "digest"}
     doc["digest"] = canonical_digest(doc)
     Path(path).write_text(json.dumps(doc, indent=2))
+
+
+#: A small, feasible figures file (schema svcount-figures/1) for synth and verify tests.
+SMALL_FIGURES = {
+    "method": "sv",
+    "candidates": [{"name": "Ann", "party": "A"}, {"name": "Bob"}, {"name": "Cy"}, {"name": "Dee"}],
+    "first_preferences": {"Ann": 40, "Bob": 30, "Cy": 20, "Dee": 10},
+    "second_preferences": {"Ann": 10, "Bob": 12},
+    "non_transferable": {
+        "blank": 3,
+        "more_than_one_candidate": 1,
+        "void_for_uncertainty": 1,
+        "same_as_first": 1,
+        "not_remaining": 2,
+    },
+    "rejected": {
+        "want_of_official_mark": 1,
+        "voting_for_more_than_one_candidate": 2,
+        "writing_or_mark_identifying_voter": 1,
+        "unmarked": 3,
+        "void_for_uncertainty": 1,
+    },
+    "electorate": 500,
+}
+
+
+# ----------------------------------------------------------------- voting areas
+
+AREA_POOL = ["Ann", "Bob", "Cy", "Dee", "Eve"]
+AREAS = ["Blaby", "Melton", "Rutland", "Oadby and Wigston"]
+
+
+def without_provenance(text):
+    doc = json.loads(text)
+    doc.pop("input")
+    doc.pop("options")
+    return doc
+
+
+@st.composite
+def area_elections(draw):
+    names = draw(st.lists(st.sampled_from(AREA_POOL), min_size=2, max_size=5, unique=True))
+    field = st.one_of(
+        st.sampled_from(names),
+        st.sampled_from(names),
+        st.just(""),
+        st.just("?"),
+        st.builds("|".join, st.lists(st.sampled_from(names), min_size=2, max_size=2)),
+    )
+    kinds = draw(st.lists(st.tuples(field, field, st.sampled_from(AREAS)), min_size=1, max_size=14))
+    copies = draw(st.lists(st.integers(1, 6), min_size=len(kinds), max_size=len(kinds)))
+    rows = [k for k, n in zip(kinds, copies, strict=True) for _ in range(n)]
+    return names, rows
+
+
+def classified_areas(names, rows):
+    candidates = [Candidate(n) for n in names]
+    union = Counter((f, s, "") for f, s, _ in rows)
+    classified = classify(union, candidates)
+    by_area: dict[str, Counter] = {}
+    for f, s, a in rows:
+        by_area.setdefault(a, Counter())[(f, s, "")] += 1
+    return classified, {a: classified.ballots_for(c) for a, c in sorted(by_area.items())}

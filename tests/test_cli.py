@@ -9,26 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import run, write
 
 from svcount import __version__
-from svcount.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "examples" / "quickstart"
 BALLOTS = str(QUICKSTART / "ballots.csv")
 CANDIDATES = str(QUICKSTART / "candidates.csv")
 TIE = "first,second\nAnn,Cy\nBob,\nCy,Bob\nAnn,\nBob,\nDee,Ann\n"
-
-
-def run(*args, input=None):
-    return CliRunner().invoke(app, list(args), input=input)
-
-
-def write(tmp_path, text, name="ballots.csv"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
 
 
 def assert_one_line_error(result, message):

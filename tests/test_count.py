@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import election
+from helpers import election
 
 from svcount.count import (
     Ballots,

@@ -9,6 +9,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+from helpers import run
 from typer.testing import CliRunner
 
 from svcount.cli import app
@@ -16,10 +17,6 @@ from svcount.synth import read_figures, synthesise
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/expected.json"))
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_the_three_reference_elections_are_there():

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ENGINES, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from svcount.cli import app
 from svcount.errors import InputError
@@ -22,10 +22,6 @@ from svcount.io import ReadOptions, load
 
 BAD = Path(__file__).parent / "data" / "bad"
 QUICKSTART = Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "ballots.csv"
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 CASES = [
@@ -135,8 +131,6 @@ def test_output_onto_a_directory_is_an_error(tmp_path):
 
 
 # ----------------------------------------------------------------- unusual but unambiguous
-
-ENGINES = ["python", "pandas"]
 
 
 def load_text(tmp_path, data, engine, **options):

@@ -6,19 +6,12 @@ import gzip
 import io
 
 import pytest
+from helpers import ENGINES, write
 
 from svcount.count import Candidate, Method, NotCounted, Rejection
 from svcount.errors import InputError
 from svcount.files import read_candidates, write_atomic
 from svcount.io import ReadOptions, load
-
-ENGINES = ["python", "pandas"]
-
-
-def write(tmp_path, text, name="ballots.csv"):
-    path = tmp_path / name
-    path.write_bytes(text.encode() if isinstance(text, str) else text)
-    return str(path)
 
 
 def load_with(path, engine, **kw):
