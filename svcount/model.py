@@ -275,7 +275,7 @@ class StageTwo:
 
 @dataclass(frozen=True)
 class Turnout:
-    """Two published conventions, each labelled (rules.md, "Turnout")."""
+    """Two published conventions, each labelled (README, "The count": turnout)."""
 
     electorate: int
     ballot_papers: int

@@ -1,6 +1,6 @@
 """A deliberately naive reference count: one loop over papers, no grouping, no sharing.
 
-Written from shared/rules.md without looking at svcount's engine, so the two
+Written from the README's "The count" without looking at svcount's engine, so the two
 can be compared figure by figure. Slow on purpose; only for tests.
 """
 

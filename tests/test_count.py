@@ -1,12 +1,16 @@
-"""One tiny named election per counting rule (shared/rules.md sections 3-7)."""
+"""One tiny named election per counting rule (README "The count", rules 3-7)."""
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
 from helpers import election
 
+from svcount.count import (
+    STAGE_TWO_HEADS as STAGE_TWO,
+)
 from svcount.count import (
     Ballots,
     Candidate,
@@ -16,7 +20,11 @@ from svcount.count import (
     Method,
     NotCounted,
     Rejection,
+    Result,
     SeededLot,
+    StageOne,
+    StageTwo,
+    Turnout,
     count,
 )
 from svcount.errors import CountError
@@ -67,7 +75,7 @@ def test_two_leaders_remain_and_the_rest_are_excluded():
     ],
 )
 def test_equality_for_second_place_keeps_every_tied_candidate(votes, remaining):
-    """rules.md section 4's own examples: no lot at this point."""
+    """The README rule 4 examples: no lot at this point."""
     result = count(election({(n, None): v for n, v in votes.items()}))
     assert result.stage_one.remaining == remaining
     assert result.stage_one.tie_for_second is (len(remaining) > 2)
@@ -284,3 +292,181 @@ def test_results_are_frozen():
         result.winner = "Ann"
     with pytest.raises(TypeError):
         result.stage_one.votes["Ann"] = 1
+
+
+# ----------------------------------------------------------------- each rule, the whole Result
+
+
+def sv_result(**fields):
+    """A Result with every figure given, for comparing whole with ``==``."""
+    base = {"method": Method.SV, "lot_required": (), "lot": None, "turnout": None, "areas": ()}
+    return Result(**{**base, **fields})
+
+
+SV_NONE_REJECTED = dict.fromkeys(
+    (
+        Rejection.WANT_OF_OFFICIAL_MARK,
+        Rejection.MORE_THAN_ONE_CANDIDATE,
+        Rejection.IDENTIFYING_MARK,
+        Rejection.UNMARKED,
+        Rejection.VOID_FOR_UNCERTAINTY,
+    ),
+    0,
+)
+NO_HEADS = dict.fromkeys(
+    (NotCounted.BLANK, NotCounted.MORE_THAN_ONE, NotCounted.UNCERTAIN, NotCounted.SAME_AS_FIRST),
+    0,
+)
+
+
+def test_rule_3_more_than_half_elects_at_stage_one():
+    ballots = election({("Ann", "Bob"): 6, ("Bob", None): 3, ("Cy", "Bob"): 2})
+    assert count(ballots) == sv_result(
+        candidates=ballots.candidates,
+        ballot_papers=11,
+        valid=11,
+        rejected=SV_NONE_REJECTED,
+        second_not_counted={**NO_HEADS, NotCounted.BLANK: 3},
+        stage_one=StageOne(
+            votes={"Ann": 6, "Bob": 3, "Cy": 2},
+            valid=11,
+            majority=6,
+            elected="Ann",
+            remaining=(),
+            excluded=(),
+            tie_for_second=False,
+        ),
+        stage_two=None,
+        winner="Ann",
+        decided_by=DecidedBy.MAJORITY,
+    )
+
+
+def test_rule_4_an_equality_for_second_place_keeps_every_tied_candidate():
+    ballots = election({("Ann", None): 4, ("Bob", None): 2, ("Cy", None): 2})
+    result = count(ballots, lot=EnteredLot("Ann"))
+    assert result == sv_result(
+        candidates=ballots.candidates,
+        ballot_papers=8,
+        valid=8,
+        rejected=SV_NONE_REJECTED,
+        second_not_counted={**NO_HEADS, NotCounted.BLANK: 8},
+        stage_one=StageOne(
+            votes={"Ann": 4, "Bob": 2, "Cy": 2},
+            valid=8,
+            majority=5,
+            elected=None,
+            remaining=("Ann", "Bob", "Cy"),
+            excluded=(),
+            tie_for_second=True,
+        ),
+        stage_two=StageTwo(
+            transfers={"Ann": 0, "Bob": 0, "Cy": 0},
+            totals={"Ann": 4, "Bob": 2, "Cy": 2},
+            non_transferable=dict.fromkeys(STAGE_TWO, 0),
+            excluded_papers=0,
+        ),
+        winner="Ann",
+        decided_by=DecidedBy.STAGE_TWO,
+    )
+
+
+def test_rule_5_only_the_excluded_candidates_papers_transfer():
+    ballots = election(
+        {("Ann", "Bob"): 5, ("Bob", "Ann"): 4, ("Cy", "Bob"): 2, ("Cy", "Dee"): 1, ("Dee", None): 1}
+    )
+    assert count(ballots) == sv_result(
+        candidates=ballots.candidates,
+        ballot_papers=13,
+        valid=13,
+        rejected=SV_NONE_REJECTED,
+        second_not_counted={**NO_HEADS, NotCounted.BLANK: 1},
+        stage_one=StageOne(
+            votes={"Ann": 5, "Bob": 4, "Cy": 3, "Dee": 1},
+            valid=13,
+            majority=7,
+            elected=None,
+            remaining=("Ann", "Bob"),
+            excluded=("Cy", "Dee"),
+            tie_for_second=False,
+        ),
+        stage_two=StageTwo(
+            transfers={"Ann": 0, "Bob": 2},
+            totals={"Ann": 5, "Bob": 6},
+            non_transferable={
+                **dict.fromkeys(STAGE_TWO, 0),
+                NotCounted.BLANK: 1,
+                NotCounted.NOT_REMAINING: 1,
+            },
+            excluded_papers=4,
+        ),
+        winner="Bob",
+        decided_by=DecidedBy.STAGE_TWO,
+    )
+
+
+def test_rule_6_an_equality_at_the_end_is_settled_by_lot_and_recorded():
+    ballots = election({("Ann", "Cy"): 3, ("Bob", None): 4, ("Cy", "Ann"): 1})
+    assert count(ballots, lot=SeededLot(7)) == sv_result(
+        candidates=ballots.candidates,
+        ballot_papers=8,
+        valid=8,
+        rejected=SV_NONE_REJECTED,
+        second_not_counted={**NO_HEADS, NotCounted.BLANK: 4},
+        stage_one=StageOne(
+            votes={"Ann": 3, "Bob": 4, "Cy": 1},
+            valid=8,
+            majority=5,
+            elected=None,
+            remaining=("Ann", "Bob"),
+            excluded=("Cy",),
+            tie_for_second=False,
+        ),
+        stage_two=StageTwo(
+            transfers={"Ann": 1, "Bob": 0},
+            totals={"Ann": 4, "Bob": 4},
+            non_transferable=dict.fromkeys(STAGE_TWO, 0),
+            excluded_papers=1,
+        ),
+        winner=("Ann", "Bob")[random.Random(7).randrange(2)],
+        decided_by=DecidedBy.LOT,
+        lot=Lot(
+            tied=("Ann", "Bob"),
+            winner=("Ann", "Bob")[random.Random(7).randrange(2)],
+            how="seed",
+            seed=7,
+        ),
+    )
+
+
+def test_rule_7_the_fptp_declaration_joins_unmarked_and_void():
+    ballots = election(
+        {("Ann", None): 3, ("Bob", None): 2},
+        rejected={Rejection.UNMARKED: 1, Rejection.VOID_FOR_UNCERTAINTY: 2},
+    )
+    assert count(ballots, Method.FPTP, electorate=10) == sv_result(
+        method=Method.FPTP,
+        candidates=ballots.candidates,
+        ballot_papers=8,
+        valid=5,
+        rejected={
+            Rejection.WANT_OF_OFFICIAL_MARK: 0,
+            Rejection.MORE_THAN_ONE_CANDIDATE: 0,
+            Rejection.IDENTIFYING_MARK: 0,
+            Rejection.UNMARKED_OR_VOID: 3,
+        },
+        second_not_counted=None,
+        stage_one=StageOne(
+            votes={"Ann": 3, "Bob": 2},
+            valid=5,
+            majority=3,
+            elected="Ann",
+            remaining=(),
+            excluded=(),
+            tie_for_second=False,
+        ),
+        stage_two=None,
+        winner="Ann",
+        decided_by=DecidedBy.MOST_VOTES,
+        turnout=Turnout(electorate=10, ballot_papers=8, valid_votes=5),
+    )
