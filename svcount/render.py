@@ -23,6 +23,7 @@ from svcount.model import (
     Rejection,
     Result,
     StageOne,
+    StageTwo,
     Transfers,
     Turnout,
     percent,
@@ -535,135 +536,155 @@ _SHORT_HEAD = {
 }
 
 
-def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
-    """Areas as rows, figures as columns, a totals row: narrow enough for 80 columns."""
+Cell = int | str | None
+
+
+def area_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[Cell]]],
+    total: Sequence[Cell],
+    *,
+    plain: bool,
+) -> Table:
+    """Areas as rows, figures as columns, ruled off with a Total row; fits 80 columns.
+
+    Number columns are kept narrow (their headers fold onto more lines) to
+    leave room for area names, which wrap between words and are never cut.
+    """
     from rich.text import Text
 
-    def table(title: str, *columns: str) -> Table:
-        return _table(title, *columns, plain=plain)
+    def cell(v: Cell) -> str:
+        return v if isinstance(v, str) else ("" if v is None else f"{v:,}")
 
-    areas = result.areas
+    t = _table(title, "Area", *columns, plain=plain)
+    cells = [[cell(v) for v in values] for _, values in rows] + [[cell(v) for v in total]]
+    for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
+        if label == "Total":
+            t.add_section()
+        t.add_row(Text(label), *row)
+    names = [label for label, _ in rows]
+    longest_word = max(len(w) for name in names for w in name.split())
+    t.columns[0].min_width = max(min(14, max(len(n) for n in names)), longest_word)
+    t.columns[0].overflow = "fold"
+    for i, column in enumerate(t.columns[1:]):
+        words = str(column.header).split() or [""]
+        column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
+        column.overflow = "fold"
+    return t
+
+
+def area_votes_table(result: Result, *, plain: bool) -> Table:
     names = [c.name for c in result.candidates]
-
-    def add(
-        t: Any,
-        rows: Sequence[tuple[str, Sequence[int | str | None]]],
-        total: Sequence[int | str | None],
-    ) -> Any:
-        def cell(v: int | str | None) -> str:
-            return v if isinstance(v, str) else ("" if v is None else f"{v:,}")
-
-        cells = [[cell(v) for v in values] for _, values in rows]
-        cells.append([cell(v) for v in total])
-        for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
-            if label == "Total":
-                t.add_section()
-            t.add_row(Text(label), *row)
-        # Narrow number columns (headers fold onto more lines) leave room for area
-        # names, which wrap between words and are never cut short.
-        longest_word = max(len(w) for a in areas for w in a.name.split())
-        t.columns[0].min_width = max(min(14, max(len(a.name) for a in areas)), longest_word)
-        t.columns[0].overflow = "fold"
-        for i, column in enumerate(t.columns[1:]):
-            words = str(column.header).split() or [""]
-            column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
-            column.overflow = "fold"
-        return t
-
-    out: list[RenderableType] = []
     title = "First preferences" if result.method is Method.SV else "Votes"
-    first = table(f"{title} by voting area", "Area", *names)
-    rows = [(a.name, [a.first.votes[n] for n in names]) for a in areas]
-    out.append(add(first, rows, [result.stage_one.votes[n] for n in names]))
-    if result.stage_two:
-        remaining = list(result.stage_one.remaining)
-        two = result.stage_two
-        moved = table(
-            "Second preferences by voting area",
-            "Area",
-            *(f"{n} +" for n in remaining),
-            "Not transferred",
-        )
-        rows = []
-        for a in areas:
-            t = a.transfers
-            assert t is not None
-            rows.append(
-                (a.name, [*(t.transfers[n] for n in remaining), sum(t.non_transferable.values())])
-            )
-        out.append(
-            add(
-                moved,
-                rows,
-                [*(two.transfers[n] for n in remaining), sum(two.non_transferable.values())],
-            )
-        )
-        final = table("Final totals by voting area", "Area", *remaining)
-        out.append(
-            add(
-                final,
-                [(a.name, [a.totals[n] for n in remaining]) for a in areas],
-                [two.totals[n] for n in remaining],
-            )
-        )
+    return area_table(
+        f"{title} by voting area",
+        names,
+        [(a.name, [a.first.votes[n] for n in names]) for a in result.areas],
+        [result.stage_one.votes[n] for n in names],
+        plain=plain,
+    )
+
+
+def area_transfers_table(result: Result, two: StageTwo, *, plain: bool) -> Table:
+    remaining = list(result.stage_one.remaining)
+
+    def row(moved: Transfers | StageTwo) -> list[Cell]:
+        return [*(moved.transfers[n] for n in remaining), sum(moved.non_transferable.values())]
+
+    return area_table(
+        "Second preferences by voting area",
+        [*(f"{n} +" for n in remaining), "Not transferred"],
+        [(a.name, row(a.transfers)) for a in result.areas if a.transfers is not None],
+        row(two),
+        plain=plain,
+    )
+
+
+def area_final_table(result: Result, two: StageTwo, *, plain: bool) -> Table:
+    remaining = list(result.stage_one.remaining)
+    return area_table(
+        "Final totals by voting area",
+        remaining,
+        [(a.name, [a.totals[n] for n in remaining]) for a in result.areas],
+        [two.totals[n] for n in remaining],
+        plain=plain,
+    )
+
+
+def area_rejected_table(result: Result, *, plain: bool) -> Table:
     headings = list(result.rejected)
-    rejected = table(
+
+    def row(rejected: Mapping[Rejection, int]) -> list[Cell]:
+        return [*(rejected[h] for h in headings), sum(rejected.values())]
+
+    return area_table(
         "Rejected ballot papers by voting area",
-        "Area",
-        *(_SHORT_HEADING[h] for h in headings),
-        "Total",
+        [*(_SHORT_HEADING[h] for h in headings), "Total"],
+        [(a.name, row(a.rejected)) for a in result.areas],
+        row(result.rejected),
+        plain=plain,
     )
-    rows = []
-    for a in areas:
-        by = a.rejected
-        rows.append((a.name, [*(by[h] for h in headings), sum(by.values())]))
-    out.append(
-        add(rejected, rows, [*(result.rejected[h] for h in headings), result.rejected_total])
+
+
+def area_unusable_table(result: Result, heads: Mapping[NotCounted, int], *, plain: bool) -> Table:
+    return area_table(
+        "Second preferences not counted, by voting area",
+        [_SHORT_HEAD[h] for h in heads],
+        [(a.name, [a.first.second_not_counted[h] for h in heads]) for a in result.areas],
+        list(heads.values()),
+        plain=plain,
     )
-    if result.second_not_counted is not None:
-        heads = list(result.second_not_counted)
-        unusable = table(
-            "Second preferences not counted, by voting area",
-            "Area",
-            *(_SHORT_HEAD[h] for h in heads),
-        )
-        out.append(
-            add(
-                unusable,
-                [(a.name, [a.first.second_not_counted[h] for h in heads]) for a in areas],
-                [result.second_not_counted[h] for h in heads],
-            )
-        )
+
+
+def area_papers_table(result: Result, *, plain: bool) -> Table:
+    """Papers, valid votes, turnout and papers issued by area (the last two when known)."""
+    areas = result.areas
     with_turnout = all(a.electorate is not None for a in areas)
     with_issued = any(a.issued is not None for a in areas)
-    columns = ["Area", "Papers", "Valid"]
+    columns = ["Papers", "Valid"]
     if with_turnout:
         columns += ["Electorate", "Turnout %", "Valid %"]
     if with_issued:
         columns += ["Issued", "Issued - counted"]
-    papers = table("Ballot papers by voting area", *columns)
 
     def check(diff: int | None) -> str:
         return "" if diff is None else (f"{diff:+,} CHECK" if diff else "0")
 
-    paper_rows: list[tuple[str, list[int | str | None]]] = []
+    def row(papers: int, valid: int, turnout: Turnout | None) -> list[Cell]:
+        cells: list[Cell] = [papers, valid]
+        if with_turnout and turnout:
+            cells += [
+                turnout.electorate,
+                f"{turnout.ballot_papers_pct}",
+                f"{turnout.valid_votes_pct}",
+            ]
+        return cells
+
+    rows = []
     for a in areas:
-        row: list[int | str | None] = [a.first.ballot_papers, a.first.valid]
-        if with_turnout and a.turnout:
-            row += [a.electorate, f"{a.turnout.ballot_papers_pct}", f"{a.turnout.valid_votes_pct}"]
+        cells = row(a.first.ballot_papers, a.first.valid, a.turnout)
         if with_issued:
-            row += [a.issued, check(a.issued_minus_counted)]
-        paper_rows.append((a.name, row))
-    total: list[int | str | None] = [result.ballot_papers, result.valid]
-    if with_turnout and result.turnout:
-        turnout = result.turnout
-        total += [turnout.electorate, f"{turnout.ballot_papers_pct}", f"{turnout.valid_votes_pct}"]
+            cells += [a.issued, check(a.issued_minus_counted)]
+        rows.append((a.name, cells))
+    total = row(result.ballot_papers, result.valid, result.turnout)
     if with_issued:
         issued = [a.issued for a in areas if a.issued is not None]
         whole = sum(issued) if len(issued) == len(areas) else None
         total += [whole, check(None if whole is None else whole - result.ballot_papers)]
-    add(papers, paper_rows, total)
-    out.append(papers)
+    return area_table("Ballot papers by voting area", columns, rows, total, plain=plain)
+
+
+def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
+    """Every figure by voting area, in the order of the whole count's tables."""
+    out: list[RenderableType] = [area_votes_table(result, plain=plain)]
+    if result.stage_two:
+        out.append(area_transfers_table(result, result.stage_two, plain=plain))
+        out.append(area_final_table(result, result.stage_two, plain=plain))
+    out.append(area_rejected_table(result, plain=plain))
+    if result.second_not_counted is not None:
+        out.append(area_unusable_table(result, result.second_not_counted, plain=plain))
+    out.append(area_papers_table(result, plain=plain))
     return out
 
 
