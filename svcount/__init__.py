@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from svcount.count import (
+    count,
+)
+from svcount.errors import CountError, InputError, SvcountError
+from svcount.model import (
     Ballots,
     Candidate,
     DecidedBy,
@@ -23,9 +27,7 @@ from svcount.count import (
     StageOne,
     StageTwo,
     Turnout,
-    count,
 )
-from svcount.errors import CountError, InputError, SvcountError
 
 __all__ = [
     "Ballots",

@@ -11,11 +11,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from svcount.count import Result, count, count_by_area
+from svcount.count import (
+    count,
+    count_by_area,
+)
 from svcount.errors import CountError, InputError
 from svcount.files import read_areas, read_candidates
 from svcount.io import Loaded, ReadOptions
 from svcount.io import load as read_ballots
+from svcount.model import (
+    Result,
+)
 from svcount.options import CountOptions
 
 __all__ = ["Provenance", "area_figures", "count_loaded", "load", "provenance"]

@@ -33,6 +33,16 @@ from operator import add
 from typing import Any
 
 from svcount.count import (
+    declare_areas,
+    first_preferences,
+    stage_one,
+    transfers,
+)
+from svcount.errors import CountError, InputError, UsageError, whole_number
+from svcount.files import canonical_digest, read_json
+from svcount.io import Loaded
+from svcount.marks import normalise_name
+from svcount.model import (
     PAPER_HEADS,
     STAGE_TWO_HEADS,
     SV_HEADINGS,
@@ -46,15 +56,7 @@ from svcount.count import (
     StageOne,
     Transfers,
     Turnout,
-    declare_areas,
-    first_preferences,
-    stage_one,
-    transfers,
 )
-from svcount.errors import CountError, InputError, UsageError, whole_number
-from svcount.files import canonical_digest, read_json
-from svcount.io import Loaded
-from svcount.marks import normalise_name
 from svcount.options import CountOptions
 from svcount.poll import Provenance, area_figures
 

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from svcount.count import (
+    stage_one,
+)
+from svcount.errors import InputError, whole_number
+from svcount.model import (
     FPTP_HEADINGS,
     STAGE_TWO_HEADS,
     SV_HEADINGS,
@@ -28,9 +32,7 @@ from svcount.count import (
     Method,
     NotCounted,
     Rejection,
-    stage_one,
 )
-from svcount.errors import InputError, whole_number
 
 __all__ = ["Figures", "read_figures", "synthesise", "FIGURES_SCHEMA"]
 

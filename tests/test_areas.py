@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 
 from svcount.cli import app
 from svcount.count import (
-    Method,
-    SeededLot,
     count,
     count_by_area,
     first_preferences,
+)
+from svcount.model import (
+    Method,
+    SeededLot,
 )
 
 # ----------------------------------------------------------------- one file

@@ -9,9 +9,13 @@ import pytest
 from helpers import election
 
 from svcount.count import (
+    count,
+)
+from svcount.errors import CountError
+from svcount.model import (
     STAGE_TWO_HEADS as STAGE_TWO,
 )
-from svcount.count import (
+from svcount.model import (
     Ballots,
     Candidate,
     DecidedBy,
@@ -25,9 +29,7 @@ from svcount.count import (
     StageOne,
     StageTwo,
     Turnout,
-    count,
 )
-from svcount.errors import CountError
 
 
 def test_more_than_half_is_elected_at_stage_one():

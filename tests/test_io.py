@@ -8,10 +8,15 @@ import io
 import pytest
 from helpers import ENGINES, write
 
-from svcount.count import Candidate, Method, NotCounted, Rejection
 from svcount.errors import InputError
 from svcount.files import read_candidates, write_atomic
 from svcount.io import ReadOptions, load
+from svcount.model import (
+    Candidate,
+    Method,
+    NotCounted,
+    Rejection,
+)
 
 
 def load_with(path, engine, **kw):

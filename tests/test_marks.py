@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from svcount.count import Candidate, NotCounted, Rejection
 from svcount.errors import MarkError
 from svcount.marks import MarkRules, classify
+from svcount.model import (
+    Candidate,
+    NotCounted,
+    Rejection,
+)
 
 CANDIDATES = (Candidate("Ann"), Candidate("Bob"), Candidate("Cy"))
 

@@ -7,9 +7,17 @@ import inspect
 import pytest
 
 from svcount import cli
-from svcount.count import Ballots, Candidate, Method, NotCounted, count
+from svcount.count import (
+    count,
+)
 from svcount.errors import InputError, UsageError
 from svcount.figures import figures
+from svcount.model import (
+    Ballots,
+    Candidate,
+    Method,
+    NotCounted,
+)
 from svcount.options import CountOptions
 
 

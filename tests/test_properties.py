@@ -11,10 +11,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from reference import NoCount, figures_of, reference_count
 
-from svcount.count import Method, NotCounted, count
+from svcount.count import (
+    count,
+)
 from svcount.errors import CountError
 from svcount.io import ReadOptions, load
 from svcount.marks import classify
+from svcount.model import (
+    Method,
+    NotCounted,
+)
 
 POOL = ["Ann", "Bob", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal"]
 ADJUDICATIONS = ["want of official mark", "identifying mark"]
@@ -49,7 +55,9 @@ def elections(draw, max_rows=60):
 
 
 def engine(rows, names, method=Method.SV):
-    from svcount.count import Candidate
+    from svcount.model import (
+        Candidate,
+    )
 
     candidates = None if names is None else [Candidate(n) for n in names]
     raw = Counter(rows)
@@ -180,7 +188,11 @@ def test_reading_is_order_chunk_and_engine_invariant(tmp_path, election, rng, ch
 
 def test_seeded_lots_spread_over_the_tied():
     """The seeded draw is not stuck on one candidate (a smoke check of the rng use)."""
-    from svcount.count import Ballots, Candidate, SeededLot
+    from svcount.model import (
+        Ballots,
+        Candidate,
+        SeededLot,
+    )
 
     ballots = Ballots(
         candidates=tuple(Candidate(n) for n in "ABC"),

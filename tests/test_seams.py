@@ -17,10 +17,18 @@ import pandas as pd
 import pytest
 from helpers import ENGINES, EXAMPLES, run, write, write_sealed
 
-from svcount.count import Ballots, Candidate, NotCounted, Rejection, count
+from svcount.count import (
+    count,
+)
 from svcount.errors import CountError, InputError, MarkError
 from svcount.io import ReadOptions, load
 from svcount.marks import classify
+from svcount.model import (
+    Ballots,
+    Candidate,
+    NotCounted,
+    Rejection,
+)
 
 FIRSTS = ["blaby-1.json", "melton-1.json", "rutland-1.json"]
 SECONDS = ["blaby-2.json", "melton-2.json", "rutland-2.json"]

@@ -11,12 +11,14 @@ from helpers import BY_AREA, area_elections, classified_areas, run, without_prov
 from hypothesis import HealthCheck, given, settings
 
 from svcount.count import (
-    SeededLot,
     count_by_area,
     declare_areas,
     first_preferences,
     stage_one,
     transfers,
+)
+from svcount.model import (
+    SeededLot,
 )
 
 

@@ -11,6 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from svcount.count import (
+    count,
+)
+from svcount.errors import InputError
+from svcount.model import (
     FPTP_HEADINGS,
     STAGE_TWO_HEADS,
     SV_HEADINGS,
@@ -19,9 +23,7 @@ from svcount.count import (
     Method,
     NotCounted,
     SeededLot,
-    count,
 )
-from svcount.errors import InputError
 from svcount.synth import parse_figures, synthesise
 
 NAMES = ["Ann", "Bob", "Cy", "Dee", "Eve", "Fay"]
