@@ -53,14 +53,19 @@ CSV_HEADER = (
 )
 
 
-def _json_value(value: Any) -> Any:
-    """Exact percentages as JSON numbers; containers converted throughout."""
+def json_value(value: Any) -> Any:
+    """Decimals as JSON numbers at their written precision, throughout containers.
+
+    ``48`` stays an integer and ``47.95`` a float: exact percentages and
+    published figures read back as they were written.
+    """
     if isinstance(value, Decimal):
-        return float(value)
+        exponent = value.as_tuple().exponent
+        return float(value) if isinstance(exponent, int) and exponent < 0 else int(value)
     if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
+        return {k: json_value(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return value
 
 
@@ -83,7 +88,7 @@ AREA_JSON = (
 
 def to_json(result: Result, provenance: Provenance) -> str:
     """One stable object (schema ``svcount-result/1``, see the README), from :func:`figures`."""
-    f = _json_value(figures(result))
+    f = json_value(figures(result))
     two = f["second_preferences"] is not None
     candidates = [
         {
@@ -736,8 +741,6 @@ def _shown(value: Any) -> str:
 
 def verify_json(checks: list[Any], provenance: Provenance, expected: str) -> str:
     """The verification as one object (schema ``svcount-verify/1``)."""
-    from svcount.verify import as_json_value
-
     document = {
         "schema": "svcount-verify/1",
         "svcount_version": provenance.version,
@@ -749,8 +752,8 @@ def verify_json(checks: list[Any], provenance: Provenance, expected: str) -> str
         "checks": [
             {
                 "figure": c.figure,
-                "expected": as_json_value(c.expected),
-                "counted": as_json_value(c.counted),
+                "expected": json_value(c.expected),
+                "counted": json_value(c.counted),
                 "ok": c.ok,
             }
             for c in checks

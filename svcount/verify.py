@@ -134,11 +134,3 @@ def _walk(tree: Mapping[str, Any]) -> Iterator[tuple[str, Any, tuple[str, ...]]]
                 yield ".".join(here), value, here
 
     yield from walk(tree, ())
-
-
-def as_json_value(value: Any) -> Any:
-    """Decimals as numbers in JSON output (their published precision kept)."""
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        return float(value) if isinstance(exponent, int) and exponent < 0 else int(value)
-    return value
