@@ -29,6 +29,7 @@ from svcount.model import (
     percent,
     statement,
 )
+from svcount.results import seal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -156,7 +157,7 @@ def to_json(result: Result, provenance: Provenance) -> str:
             {"area": name, **{k: area[k] for k in AREA_JSON}} for name, area in f["areas"].items()
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(seal(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def spreadsheet_safe(cell: str) -> str:

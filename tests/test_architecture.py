@@ -15,7 +15,7 @@ LAYERS = [
     ["files", "io"],
     ["options"],
     ["poll"],
-    ["staged", "synth", "verify"],
+    ["staged", "synth", "verify", "results"],
     ["render"],
     ["cli", "__main__", "__init__"],
 ]

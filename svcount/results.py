@@ -1,0 +1,238 @@
+"""A result file read back (``svcount-result/1``): checked, then given as the figures view.
+
+``svcount declare`` and ``svcount diff`` take results that ``tally --format
+json`` or ``combine`` wrote. Such a file crossed a trust boundary, so before a
+figure of it is used it is checked: its schema, the digest of its content, and
+its own arithmetic (papers = valid + rejected, first preferences sum to the
+valid votes, totals = first preferences + transfers, transfers and
+non-transferable papers = the excluded candidates' papers, areas add up to
+the whole). What comes back has the shape of :func:`svcount.figures.figures`,
+so every output renders a result file exactly as it renders a count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from svcount.errors import InputError
+from svcount.files import canonical_digest, read_json
+from svcount.model import Candidate, Method, percent
+
+__all__ = ["RESULT_SCHEMA", "ResultFile", "read_result", "seal"]
+
+RESULT_SCHEMA = "svcount-result/1"
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    """A checked result file: its figures view, candidates and provenance."""
+
+    path: str
+    sha256: str  # of the file's bytes
+    figures: Mapping[str, Any]
+    candidates: tuple[Candidate, ...]
+    input: Mapping[str, Any]
+    options: Mapping[str, Any]
+    version: str
+
+    @property
+    def method(self) -> Method:
+        return Method(self.figures["method"])
+
+
+def seal(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its ``digest``: SHA-256 of everything else, canonically written."""
+    document["digest"] = canonical_digest(document)
+    return document
+
+
+def read_result(path: str) -> ResultFile:
+    """Read and check a result file; every problem is an InputError naming the file."""
+    doc, data = read_json(path)
+    fail = _Fail(path)
+    if not isinstance(doc, dict) or doc.get("schema") != RESULT_SCHEMA:
+        schema = doc.get("schema") if isinstance(doc, dict) else None
+        raise fail(
+            f"not a result file: schema is {schema!r}, not {RESULT_SCHEMA!r} (write one with "
+            "svcount tally --format json or svcount combine --format json)"
+        )
+    digest = doc.get("digest")
+    if not isinstance(digest, str):
+        raise fail("the result has no digest: write it again with this version of svcount")
+    if canonical_digest({k: v for k, v in doc.items() if k != "digest"}) != digest:
+        raise fail(
+            "the file was changed after svcount wrote it: its content does not match its digest"
+        )
+    try:
+        view, candidates = _view(doc)
+        _check(view)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise fail(f"the result is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+    except _Inconsistent as exc:
+        raise fail(f"the figures do not add up: {exc}") from None
+    return ResultFile(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        figures=view,
+        candidates=candidates,
+        input=doc.get("input") or {},
+        options=doc.get("options") or {},
+        version=str(doc.get("svcount_version", "")),
+    )
+
+
+class _Fail:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self, message: str) -> InputError:
+        return InputError(message, file=self.path)
+
+
+class _Inconsistent(Exception):
+    pass
+
+
+def _pct(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _turnout(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    out = dict(value)
+    for key in ("ballot_papers_pct", "valid_votes_pct"):
+        out[key] = _pct(out[key])
+    return out
+
+
+def _view(doc: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Candidate, ...]]:
+    """The figures view of a result document (the inverse of ``render.to_json``)."""
+    entries = doc["candidates"]
+    candidates = tuple(Candidate(str(c["name"]), c.get("party")) for c in entries)
+    one = doc["stages"][0]
+    two = doc["stages"][1] if len(doc["stages"]) > 1 else None
+    remaining = list(one["remaining"])
+    status = {c["name"]: c["status"] for c in entries}
+    stage_one_status = (
+        {n: "remaining" if n in remaining else "excluded" for n in status}
+        if remaining
+        else dict(status)
+    )
+    areas = {}
+    for area in doc.get("areas") or []:
+        votes = area["first_preferences"]
+        valid = sum(votes.values())
+        areas[area["area"]] = {
+            "ballot_papers": area["ballot_papers"],
+            "valid_votes": area["valid_votes"],
+            "first_preferences": dict(votes),
+            "share_pct": {n: percent(v, valid) for n, v in votes.items()},
+            "second_preferences": area["second_preferences"],
+            "final": dict(area["final"]),
+            "rejected": dict(area["rejected"]),
+            "second_preferences_not_counted": area["second_preferences_not_counted"],
+            "non_transferable": area["non_transferable"],
+            "excluded_papers": area["excluded_papers"],
+            "turnout": _turnout(area["turnout"]),
+            "ballot_papers_issued": area["ballot_papers_issued"],
+            "issued_minus_counted": area["issued_minus_counted"],
+        }
+    view = {
+        "method": Method(doc["method"]).value,
+        "winner": doc["winner"],
+        "decided_by": doc["decided_by"],
+        "lot_required": list(doc["lot_required"]),
+        "lot": doc["lot"],
+        "majority": doc["majority"],
+        "ballot_papers": doc["ballot_papers"],
+        "valid_votes": doc["valid_votes"],
+        "votes_needed_at_stage_one": doc["votes_needed_at_stage_one"],
+        "elected_at_stage_one": one["elected"],
+        "stage_two_held": two is not None,
+        "remaining": remaining,
+        "excluded": list(one["excluded"]),
+        "tie_for_second": one["tie_for_second"],
+        "first_preferences": dict(one["votes"]),
+        "share_pct": {c["name"]: _pct(c["share_pct"]) for c in entries},
+        "second_preferences": dict(two["transfers"]) if two else None,
+        "final": dict(two["totals"]) if two else dict(one["votes"]),
+        "status": status,
+        "stage_one_status": stage_one_status,
+        "rejected": dict(doc["rejected"]),
+        "non_transferable": dict(two["non_transferable"]) if two else None,
+        "excluded_papers": two["excluded_papers"] if two else None,
+        "second_preferences_not_counted": doc["second_preferences_not_counted"],
+        "turnout": _turnout(doc["turnout"]),
+        "areas": areas,
+    }
+    return view, candidates
+
+
+def _check(view: Mapping[str, Any]) -> None:
+    """The file's own arithmetic; each slip named."""
+
+    def holds(ok: bool, message: str) -> None:
+        if not ok:
+            raise _Inconsistent(message)
+
+    def with_total(heads: Mapping[str, int], what: str) -> int:
+        parts = sum(v for k, v in heads.items() if k != "total")
+        holds(
+            parts == heads["total"],
+            f"{what}: the headings sum to {parts:,}, not {heads['total']:,}",
+        )
+        return parts
+
+    def papers(figures: Mapping[str, Any], where: str) -> None:
+        votes, valid = figures["first_preferences"], figures["valid_votes"]
+        holds(
+            sum(votes.values()) == valid,
+            f"{where}first preferences sum to {sum(votes.values()):,}, not {valid:,}",
+        )
+        rejected = with_total(figures["rejected"], f"{where}rejected")
+        holds(
+            figures["ballot_papers"] == valid + rejected,
+            f"{where}{figures['ballot_papers']:,} ballot papers, but {valid:,} valid and "
+            f"{rejected:,} rejected",
+        )
+        moved = figures["second_preferences"]
+        if moved is not None:
+            lost = with_total(figures["non_transferable"], f"{where}non_transferable")
+            holds(
+                sum(moved.values()) + lost == figures["excluded_papers"],
+                f"{where}{sum(moved.values()):,} transferred and {lost:,} not, but "
+                f"{figures['excluded_papers']:,} papers of excluded candidates",
+            )
+            for name, added in moved.items():
+                holds(
+                    figures["final"][name] == votes[name] + added,
+                    f"{where}{name}'s total is not first preferences plus second preferences",
+                )
+
+    papers(view, "")
+    names = list(view["first_preferences"])
+    holds(view["winner"] is None or view["winner"] in names, "the winner is not a candidate")
+    if view["stage_two_held"]:
+        excluded = sum(view["first_preferences"][n] for n in view["excluded"])
+        holds(
+            excluded == view["excluded_papers"],
+            f"the excluded candidates had {excluded:,} first preferences, but "
+            f"{view['excluded_papers']:,} of their papers were looked at",
+        )
+    if view["areas"]:
+        for name, area in view["areas"].items():
+            papers(area, f"{name}: ")
+        for key in ("ballot_papers", "valid_votes"):
+            total = sum(a[key] for a in view["areas"].values())
+            holds(total == view[key], f"the areas' {key} sum to {total:,}, not {view[key]:,}")
+        for name in names:
+            total = sum(a["first_preferences"][name] for a in view["areas"].values())
+            holds(
+                total == view["first_preferences"][name],
+                f"the areas' first preferences for {name} sum to {total:,}",
+            )
