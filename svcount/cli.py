@@ -47,6 +47,15 @@ class Format(enum.StrEnum):
     csv = "csv"
 
 
+class DeclarationFormat(enum.StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+#: Output file extensions that name a format other than themselves.
+EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+
+
 class ReportFormat(enum.StrEnum):
     table = "table"
     json = "json"
@@ -255,7 +264,8 @@ def _format(given: Any, output: Path | None, formats: type[enum.StrEnum], defaul
     """
     by_extension = None
     if output is not None:
-        by_extension = next((f for f in formats if output.suffix.lower() == f".{f.value}"), None)
+        suffix = EXTENSIONS.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
+        by_extension = next((f for f in formats if f.value == suffix), None)
     if given is None:
         return by_extension or formats(default)
     if by_extension is not None and by_extension is not given:
@@ -420,6 +430,113 @@ def _render_result(
             "returning officer's draw with --lot NAME, or --seed N"
         )
         raise typer.Exit(EXIT_LOT)
+
+
+@app.command(name="declare")
+def declare_result(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Ballot file (.csv, .csv.gz, - for stdin), or a result file (.json) written "
+            "by tally --format json or combine --format json."
+        ),
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="The poll, e.g. 'Police and Crime Commissioner for Leicester, "
+            "Leicestershire and Rutland' [default: Result of the poll].",
+            rich_help_panel="The notice",
+        ),
+    ] = None,
+    returning_officer: Annotated[
+        str | None, typer.Option(help="The returning officer's name.", rich_help_panel="The notice")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the poll, YYYY-MM-DD.", rich_help_panel="The notice")
+    ] = None,
+    format: Annotated[
+        DeclarationFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (80 columns) or markdown (CommonMark, pipe tables) [default: from the "
+            "--output file's extension, else text].",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    method: MethodOpt = None,
+    candidates: CandidatesOpt = None,
+    electorate: ElectorateOpt = None,
+    lot: LotOpt = None,
+    seed: SeedOpt = None,
+    first_column: FirstColumnOpt = None,
+    second_column: SecondColumnOpt = None,
+    rejected_column: RejectedColumnOpt = None,
+    area_column: AreaColumnOpt = None,
+    electorate_file: ElectorateFileOpt = None,
+    separator: SeparatorOpt = None,
+    uncertain_marker: UncertainOpt = None,
+    unknown_as_void: UnknownAsVoidOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write the declaration of result, as the returning officer gives it.
+
+    From a ballot file (counted with the options of tally) or from a result file
+    written by tally or combine: the same figures, never a recount. Exit codes:
+    0 declared, 2 bad input or usage, 3 a lot is required.
+    """
+    import datetime
+
+    from svcount.declaration import Notice, markdown, text
+
+    options = _options(locals())
+    try:
+        day = None if date is None else datetime.date.fromisoformat(date)
+    except ValueError:
+        _fail(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
+    notice = Notice(title=title, returning_officer=returning_officer, date=day)
+    fmt = _format(format, output, DeclarationFormat, "text")
+    _guard([("--output", output)], source, options.candidates, options.electorate_file)
+    view, names = _declared_figures(source, options, locals(), quiet, verbose)
+    if view["winner"] is None:
+        _fail(
+            f"no declaration yet: a lot is required between {', '.join(view['lot_required'])} "
+            "(give the returning officer's draw with --lot NAME, or --seed N)",
+            EXIT_LOT,
+        )
+    render = markdown if fmt is DeclarationFormat.markdown else text
+    _emit(render(view, names, notice), output)
+
+
+def _declared_figures(
+    source: str, options: CountOptions, given: dict[str, Any], quiet: bool, verbose: bool
+) -> tuple[Any, Any]:
+    """The figures view and candidates of a result file, or of a ballot file counted."""
+    from svcount import poll
+    from svcount.figures import figures
+
+    if source.lower().endswith(".json"):
+        from svcount.results import read_result
+
+        counting = [f"--{k.replace('_', '-')}" for k in CountOptions.names() if given.get(k)]
+        if counting:
+            _fail(
+                f"{', '.join(counting)}: count options apply to a ballot file, and {source} "
+                "is a result (its options are those it was counted with)"
+            )
+        with _library():
+            read = read_result(source)
+        return read.figures, read.candidates
+    loaded = _load(source, options, quiet, verbose)
+    with _library():
+        result = poll.count_loaded(loaded, options)
+    _lot_unused(options, result, quiet)
+    return figures(result), result.candidates
 
 
 @app.command()

@@ -16,7 +16,7 @@ LAYERS = [
     ["options"],
     ["poll"],
     ["staged", "synth", "verify", "results"],
-    ["render"],
+    ["render", "declaration"],
     ["cli", "__main__", "__init__"],
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
