@@ -722,6 +722,44 @@ def combine_counts(
     _render_result(result, provenance, _format(format, output, Format, "table"), output, color)
 
 
+@app.command(name="diff")
+def diff_counts(
+    before: Annotated[Path, typer.Argument(help="A result file (tally or combine --format json).")],
+    after: Annotated[Path, typer.Argument(help="A result file of the same poll: the recount.")],
+    format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format", "-f", help="Report format [default: table].", rich_help_panel=OUTPUT_PANEL
+        ),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every figure, not only those that changed.")
+    ] = False,
+    output: OutputOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Compare two counts of one poll (a recount): every figure before and after.
+
+    Exit codes: 0 every figure is the same (file names, hashes and options may
+    differ), 1 a figure differs, 2 an input is not a result file or the two are
+    different polls.
+    """
+    from svcount.diff import compare
+    from svcount.render import diff_json, diff_tables
+    from svcount.results import read_result
+
+    fmt = _format(format, output, ReportFormat, "table")
+    _guard([("--output", output)], before, after)
+    with _library():
+        comparison = compare(read_result(str(before)), read_result(str(after)))
+    if fmt is ReportFormat.json:
+        _emit(diff_json(comparison, show_all=show_all), output)
+    else:
+        _emit_rich(diff_tables, (comparison,), output, color, show_all=show_all)
+    if not comparison.same:
+        raise typer.Exit(EXIT_MISMATCH)
+
+
 @app.command()
 def synth(
     figures: Annotated[Path, typer.Argument(help="Figures file (JSON, schema svcount-figures/1).")],
@@ -817,7 +855,9 @@ def _emit(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
-def _emit_rich(build: Any, args: tuple[Any, ...], output: Path | None, color: bool | None) -> None:
+def _emit_rich(
+    build: Any, args: tuple[Any, ...], output: Path | None, color: bool | None, **extra: Any
+) -> None:
     """Print ``build(*args, plain=...)`` renderables: boxed on a terminal, plain otherwise."""
     import io
 
@@ -833,7 +873,7 @@ def _emit_rich(build: Any, args: tuple[Any, ...], output: Path | None, color: bo
         console = _Console(force_terminal=color, no_color=True if color is False else None)
     plain = output is not None or not console.is_terminal
     try:
-        for i, renderable in enumerate(build(*args, plain=plain)):
+        for i, renderable in enumerate(build(*args, plain=plain, **extra)):
             if i:
                 console.print()
             console.print(renderable)

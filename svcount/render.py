@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from svcount.diff import Change, Comparison
     from svcount.poll import Provenance
     from svcount.staged import Combined, LocalCount
 
@@ -795,3 +796,88 @@ def verify_table(
         )
     )
     return [table, verdict]
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def _diff_rows(comparison: Comparison, show_all: bool) -> tuple[Change, ...]:
+    return comparison.figures if show_all else comparison.changed
+
+
+def diff_json(comparison: Comparison, *, show_all: bool) -> str:
+    """The comparison as one object (schema ``svcount-diff/1``)."""
+    from svcount.diff import DIFF_SCHEMA
+
+    before, after = comparison.before, comparison.after
+    document = {
+        "schema": DIFF_SCHEMA,
+        "same": comparison.same,
+        "winner_changed": comparison.winner_changed,
+        "winner": {"before": before.figures["winner"], "after": after.figures["winner"]},
+        "before": {"file": before.path, "sha256": before.sha256},
+        "after": {"file": after.path, "sha256": after.sha256},
+        "figures_compared": len(comparison.figures),
+        "figures_changed": len(comparison.changed),
+        "figures": [
+            {
+                "figure": c.figure,
+                "before": json_value(c.before),
+                "after": json_value(c.after),
+                "change": json_value(c.change),
+            }
+            for c in _diff_rows(comparison, show_all)
+        ],
+        "metadata": [
+            {"field": c.figure, "before": c.before, "after": c.after} for c in comparison.metadata
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_tables(comparison: Comparison, *, show_all: bool, plain: bool) -> list[RenderableType]:
+    """Figure / before / after / change, then what it means in words."""
+    from rich.text import Text
+
+    def shown(value: Any) -> str:
+        return "—" if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
+
+    before, after = comparison.before, comparison.after
+    out: list[RenderableType] = [Text(f"Compare {before.path} (before) with {after.path} (after)")]
+    rows = _diff_rows(comparison, show_all)
+    if rows:
+        t = _table(
+            "Every figure" if show_all else "Figures that changed",
+            "Figure",
+            "Before",
+            "After",
+            "Change",
+            plain=plain,
+        )
+        t.columns[0].overflow = "fold"
+        for c in rows:
+            change = c.change
+            t.add_row(
+                Text(c.figure),
+                Text(shown(c.before)),
+                Text(shown(c.after)),
+                "" if change is None else f"{change:+,}" if change else "0",
+            )
+        out.append(t)
+    old, new = before.figures["winner"], after.figures["winner"]
+    if comparison.winner_changed:
+        out.append(Text(f"The winner changed: {old} before, {new} after.", style="bold"))
+    else:
+        out.append(Text(f"The winner is the same: {old}."))
+    count = len(comparison.changed)
+    out.append(
+        Text(
+            "Every figure is the same."
+            if comparison.same
+            else f"{count} of {len(comparison.figures)} figures differ."
+        )
+    )
+    if comparison.metadata:
+        fields = ", ".join(c.figure for c in comparison.metadata)
+        out.append(Text(f"Not figures, and different: {fields}."))
+    return out

@@ -15,7 +15,7 @@ LAYERS = [
     ["files", "io"],
     ["options"],
     ["poll"],
-    ["staged", "synth", "verify", "results"],
+    ["staged", "synth", "verify", "results", "diff"],
     ["render", "declaration"],
     ["cli", "__main__", "__init__"],
 ]
