@@ -213,6 +213,14 @@ ColorOpt = Annotated[
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
+ChecksumsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Append a line for each file written, in sha256sum's format (check them with "
+        "sha256sum -c FILE).",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No warnings on stderr.", rich_help_panel=OUTPUT_PANEL)
 ]
@@ -370,6 +378,7 @@ def tally(
         ),
     ] = None,
     color: ColorOpt = None,
+    checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -381,8 +390,13 @@ def tally(
     if stage is None and (area is not None or remaining_from is not None):
         _fail("--area and --remaining-from belong to a local count: give --stage first|second")
     _guard(
-        [("--output", output)], source, options.candidates, options.electorate_file, remaining_from
+        [("--output", output), ("--checksums", checksums)],
+        source,
+        options.candidates,
+        options.electorate_file,
+        remaining_from,
     )
+    _checksums_to(checksums)
     if stage is not None:
         _local_count(
             source, options, stage, area, remaining_from, format, output, color, quiet, verbose
@@ -481,6 +495,7 @@ def declare_result(
     unknown_as_void: UnknownAsVoidOpt = False,
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
+    checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -501,7 +516,13 @@ def declare_result(
         _fail(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
     notice = Notice(title=title, returning_officer=returning_officer, date=day)
     fmt = _format(format, output, DeclarationFormat, "text")
-    _guard([("--output", output)], source, options.candidates, options.electorate_file)
+    _guard(
+        [("--output", output), ("--checksums", checksums)],
+        source,
+        options.candidates,
+        options.electorate_file,
+    )
+    _checksums_to(checksums)
     view, names = _declared_figures(source, options, locals(), quiet, verbose)
     if view["winner"] is None:
         _fail(
@@ -568,6 +589,7 @@ def verify(
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
     color: ColorOpt = None,
+    checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -583,7 +605,14 @@ def verify(
         wanted = read_expected(str(expected))
     options = _options(locals(), wanted.options)
     fmt = _format(format, output, ReportFormat, "table")
-    _guard([("--output", output)], ballots, expected, options.candidates, options.electorate_file)
+    _guard(
+        [("--output", output), ("--checksums", checksums)],
+        ballots,
+        expected,
+        options.candidates,
+        options.electorate_file,
+    )
+    _checksums_to(checksums)
     loaded = _load(ballots, options, quiet, verbose)
     with _library():
         result = poll.count_loaded(loaded, options)
@@ -664,6 +693,7 @@ def combine_counts(
     seed: SeedOpt = None,
     encoding: EncodingOpt = None,
     color: ColorOpt = None,
+    checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add up local counts: the police-area total, or, with second counts, the result.
@@ -678,7 +708,8 @@ def combine_counts(
     from svcount.staged import combine, read_local, total_json
 
     options = _options(locals())
-    _guard([("--output", output)], *files, areas, electorate_file)
+    _guard([("--output", output), ("--checksums", checksums)], *files, areas, electorate_file)
+    _checksums_to(checksums)
     with _library():
         locals_ = [read_local(str(f)) for f in files]
         listed = (
@@ -716,7 +747,7 @@ def combine_counts(
     from svcount.staged import declare
 
     with _library():
-        declared = declare(combined, locals_, options)
+        declared = declare(combined, locals_, options, None if areas is None else str(areas))
     _lot_unused(options, declared.result, quiet)
     result, provenance = declared.result, declared.provenance
     _render_result(result, provenance, _format(format, output, Format, "table"), output, color)
@@ -736,6 +767,7 @@ def diff_counts(
         bool, typer.Option("--all", help="Every figure, not only those that changed.")
     ] = False,
     output: OutputOpt = None,
+    checksums: ChecksumsOpt = None,
     color: ColorOpt = None,
 ) -> None:
     """Compare two counts of one poll (a recount): every figure before and after.
@@ -749,7 +781,8 @@ def diff_counts(
     from svcount.results import read_result
 
     fmt = _format(format, output, ReportFormat, "table")
-    _guard([("--output", output)], before, after)
+    _guard([("--output", output), ("--checksums", checksums)], before, after)
+    _checksums_to(checksums)
     with _library():
         comparison = compare(read_result(str(before)), read_result(str(after)))
     if fmt is ReportFormat.json:
@@ -779,6 +812,7 @@ def synth(
             "for --electorate-file, when the figures have voting areas."
         ),
     ] = None,
+    checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a ballot file whose count reproduces a figures file exactly.
@@ -789,7 +823,11 @@ def synth(
     from svcount.files import write_atomic
     from svcount.synth import areas_csv, compress, read_figures, synthesise
 
-    _guard([("--output", output), ("--areas-output", areas_output)], figures)
+    _guard(
+        [("--output", output), ("--areas-output", areas_output), ("--checksums", checksums)],
+        figures,
+    )
+    _checksums_to(checksums)
     with _library():
         wanted = read_figures(str(figures))
         if areas_output is not None and not wanted.areas:
@@ -800,9 +838,9 @@ def synth(
         if output is None:
             _write_stdout(data)
         else:
-            write_atomic(output, data)
+            _written(output, write_atomic(output, data))
         if areas_output is not None:
-            write_atomic(areas_output, areas_csv(wanted))
+            _written(areas_output, write_atomic(areas_output, areas_csv(wanted)))
     where = str(output) if output else "stdout"
     _say(f"wrote {wanted.ballot_papers:,} ballot papers to {where} (seed {seed})", quiet)
     for path, why in wanted.assumed.items():
@@ -845,6 +883,23 @@ def _emit_as(
         _emit_rich(*tables, output, color)
 
 
+#: Where this command appends the checksums of the files it writes (--checksums).
+_CHECKSUMS: list[Path | None] = [None]
+
+
+def _checksums_to(path: Path | None) -> None:
+    _CHECKSUMS[0] = path
+
+
+def _written(path: Path, digest: str) -> None:
+    """A file was written: append its checksum line when --checksums asks for it."""
+    from svcount.files import append_checksums
+
+    if _CHECKSUMS[0] is not None:
+        with _library():
+            append_checksums(_CHECKSUMS[0], [(digest, str(path))])
+
+
 def _emit(text: str, output: Path | None) -> None:
     from svcount.files import write_atomic
 
@@ -852,7 +907,8 @@ def _emit(text: str, output: Path | None) -> None:
         _write_stdout(text)
         return
     with _library():
-        write_atomic(output, text)
+        digest = write_atomic(output, text)
+    _written(output, digest)
 
 
 def _emit_rich(

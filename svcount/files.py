@@ -15,11 +15,11 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from svcount.errors import InputError, whole_number
 from svcount.marks import fold, normalise_name
@@ -27,6 +27,9 @@ from svcount.model import Candidate
 
 __all__ = [
     "AreaRow",
+    "append_checksums",
+    "atomic_output",
+    "checksum_line",
     "canonical_digest",
     "check_outputs",
     "check_readable",
@@ -265,10 +268,24 @@ def check_outputs(
         seen.append((f"output of {option}", str(path), (resolved, inode)))
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
+class _Hashing:
+    """A binary file that keeps the SHA-256 of what is written to it."""
 
-    A failed or interrupted run leaves any existing file untouched.
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file, self.digest = file, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
+    """A file to write ``path`` through: a temporary file, renamed into place at the end.
+
+    A failed or interrupted run leaves any existing file untouched and no
+    temporary file behind. After the ``with`` block, ``.digest`` holds the
+    SHA-256 of what was written.
     """
     target = Path(path)
     folder = target.parent
@@ -282,7 +299,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+            hashing = _Hashing(out)
+            yield hashing
             out.flush()
             os.fsync(out.fileno())
         umask = os.umask(0)
@@ -295,6 +313,32 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
         raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> str:
+    """Write ``data`` to ``path`` all at once; return its SHA-256."""
+    with atomic_output(path) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return out.digest.hexdigest()
+
+
+def checksum_line(digest: str, path: str) -> str:
+    """One line of ``sha256sum``'s output, so ``sha256sum -c`` checks it."""
+    escaped = path.replace("\\", "\\\\").replace("\n", "\\n")
+    prefix = "\\" if escaped != path else ""  # GNU's mark for an escaped name
+    return f"{prefix}{digest}  {escaped}\n"
+
+
+def append_checksums(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> None:
+    """Append a ``sha256sum`` line for each (digest, path) written."""
+    lines = "".join(checksum_line(digest, name) for digest, name in written)
+    if not lines:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(lines)
+    except OSError as exc:
+        raise InputError(f"cannot write the checksums: {exc.strerror}", file=str(path)) from None
 
 
 def canonical_digest(document: Any) -> str:

@@ -16,7 +16,7 @@ from svcount.count import (
     count_by_area,
 )
 from svcount.errors import CountError, InputError
-from svcount.files import read_areas, read_candidates
+from svcount.files import read_areas, read_candidates, sha256_of
 from svcount.io import Loaded, ReadOptions
 from svcount.io import load as read_ballots
 from svcount.model import (
@@ -24,7 +24,7 @@ from svcount.model import (
 )
 from svcount.options import CountOptions
 
-__all__ = ["Provenance", "area_figures", "count_loaded", "load", "provenance"]
+__all__ = ["Provenance", "area_figures", "count_loaded", "input_files", "load", "provenance"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,16 @@ class Provenance:
     options: Mapping[str, Any] = field(default_factory=dict)
     version: str = ""
     parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
+    files: tuple[Mapping[str, Any], ...] = ()  # every other input: role, file, sha256
+
+
+def input_files(**paths: str | None) -> tuple[dict[str, str], ...]:
+    """Each input file given, by role, with the SHA-256 of its bytes as read now."""
+    return tuple(
+        {"role": role, "file": path, "sha256": sha256_of(path)}
+        for role, path in paths.items()
+        if path is not None
+    )
 
 
 def load(source: str, options: CountOptions, stdin: IO[bytes] | None = None) -> Loaded:
@@ -128,4 +138,5 @@ def provenance(loaded: Loaded, options: CountOptions) -> Provenance:
         columns={r: loaded.layout.column_name(r) for r in ("first", "second", "rejected")},
         options=record,
         version=__version__,
+        files=input_files(candidates=options.candidates, electorate_file=options.electorate_file),
     )

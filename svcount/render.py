@@ -133,6 +133,7 @@ def to_json(result: Result, provenance: Provenance) -> str:
             "rows": provenance.rows,
             "columns": dict(provenance.columns),
             **({"local_counts": list(provenance.parts)} if provenance.parts else {}),
+            **({"files": list(provenance.files)} if provenance.files else {}),
         },
         "options": dict(provenance.options),
         **{

@@ -58,7 +58,7 @@ from svcount.model import (
     Turnout,
 )
 from svcount.options import CountOptions
-from svcount.poll import Provenance, area_figures
+from svcount.poll import Provenance, area_figures, input_files
 
 __all__ = [
     "LOCAL_SCHEMA",
@@ -736,7 +736,12 @@ def _check_tie(
         )
 
 
-def declare(combined: Combined, counts: Sequence[LocalCount], options: CountOptions) -> Declared:
+def declare(
+    combined: Combined,
+    counts: Sequence[LocalCount],
+    options: CountOptions,
+    areas: str | None = None,
+) -> Declared:
     """The declaration from every area's first and second counts, and its provenance.
 
     ``options`` gives the electorate (or an areas file) and the lot; the
@@ -771,6 +776,7 @@ def declare(combined: Combined, counts: Sequence[LocalCount], options: CountOpti
         },
         version=__version__,
         parts=parts,
+        files=input_files(areas=areas, electorate_file=options.electorate_file),
     )
     return Declared(result, provenance)
 
