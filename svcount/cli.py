@@ -377,6 +377,14 @@ def tally(
             rich_help_panel=LOCAL_PANEL,
         ),
     ] = None,
+    audit: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the audit trail: one row per ballot paper, in input order, with "
+            "what happened to it (.csv, or .csv.gz to compress).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
@@ -389,8 +397,13 @@ def tally(
     options = _options(locals())
     if stage is None and (area is not None or remaining_from is not None):
         _fail("--area and --remaining-from belong to a local count: give --stage first|second")
+    if audit is not None and (stage is not None or source == "-"):
+        _fail(
+            "--audit needs a whole count of a ballot file: not a local count (--stage), "
+            "and not standard input, which cannot be read twice"
+        )
     _guard(
-        [("--output", output), ("--checksums", checksums)],
+        [("--output", output), ("--audit", audit), ("--checksums", checksums)],
         source,
         options.candidates,
         options.electorate_file,
@@ -409,6 +422,11 @@ def tally(
     with _library():
         result = poll.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
+    if audit is not None:
+        from svcount.audit import write_audit
+
+        with _library():
+            _written(audit, write_audit(audit, loaded, result))
     _render_result(result, poll.provenance(loaded, options), fmt, output, color)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "read_areas",
     "read_candidates",
     "read_json",
+    "spreadsheet_safe",
     "sha256_of",
     "write_atomic",
 ]
@@ -278,6 +279,9 @@ class _Hashing:
         self.digest.update(data)
         return self.file.write(data)
 
+    def flush(self) -> None:
+        self.file.flush()
+
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
@@ -320,6 +324,11 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> str:
     with atomic_output(path) as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)
     return out.digest.hexdigest()
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (names are untrusted)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def checksum_line(digest: str, path: str) -> str:

@@ -27,13 +27,22 @@ import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from svcount.errors import InputError, MarkError, MarkProblem
 from svcount.files import check_readable
-from svcount.marks import Classified, MarkRules, RawKey, classify, fold, normalise_name, shown
+from svcount.marks import (
+    Classified,
+    MarkRules,
+    Outcome,
+    RawKey,
+    classify,
+    fold,
+    normalise_name,
+    shown,
+)
 from svcount.model import Ballots, Candidate, Method
 
 __all__ = [
@@ -198,6 +207,7 @@ class RawMarks:
     engine: str  # "pandas" or "python": which reader produced the counts
     sha256: str  # of the file's bytes as given (compressed if it is)
     blank_tail: BlankRows | None = None  # fully blank rows at the end of the file
+    lines_in_order: bool = False  # record i is on line i + 2 (known from the pandas scan)
 
 
 @dataclass(frozen=True)
@@ -234,6 +244,8 @@ class Loaded:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     areas: Mapping[str, Ballots] | None = None  # per voting area, when the file has an area column
+    outcomes: Mapping[RawKey, Outcome] = field(default_factory=dict)  # what each mark became
+    lines_in_order: bool = False  # record i is on line i + 2: no blank lines, no quoted newlines
 
 
 # --------------------------------------------------------------------------- sources
@@ -497,6 +509,8 @@ def read_marks(
         if counted is not None and counting and _rows_complete(scan.result(), layout, counted[1]):
             counts, rows = counted
             blank_tail = _blank_tail(scan, layout) if len(layout.header) > 1 else None
+            ends = scan.tail.endswith(b"\n")
+            lines_in_order = rows == scan.newlines - (1 if ends else 0)
         else:  # the validating reader: exact line numbers for any malformed row
             counts, rows, engine = Counter[Row](), 0, "python"
             blank = BlankRows(0, 0, 0)
@@ -509,6 +523,7 @@ def read_marks(
                     else BlankRows(0, 0, 0)
                 )
             blank_tail = blank if blank.rows else None
+            lines_in_order = False
         sha256 = scan.result().sha256
     if rows == 0:
         raise InputError("the file has a header but no ballot papers", file=source.name)
@@ -519,6 +534,7 @@ def read_marks(
         engine=engine,
         sha256=sha256,
         blank_tail=blank_tail,
+        lines_in_order=lines_in_order,
     )
 
 
@@ -612,6 +628,37 @@ def _csv_message(message: str, start: int) -> str:
     return f"malformed CSV: {message}"
 
 
+def pandas_chunks(
+    source: Source, layout: Layout, roles: Sequence[str], chunk_rows: int
+) -> Iterator[list[Any]]:
+    """The file in chunks of categorical columns, one per role present, in ROLES order.
+
+    Every cell is text (``na_filter=False``: "NA", "None" and "null" are names,
+    never missing values). Raises pandas' own errors on a file it cannot parse.
+    """
+    import pandas as pd
+
+    present = [role for role in ROLES if role in roles and role in layout.columns]
+    usecols = [layout.columns[role] for role in present]
+    chunks = pd.read_csv(
+        source.path,
+        sep=layout.delimiter,
+        header=0,
+        dtype="category",
+        na_filter=False,
+        keep_default_na=False,
+        encoding=layout.encoding,
+        compression="gzip" if layout.compressed else None,
+        chunksize=chunk_rows,
+        usecols=usecols if len(usecols) < len(layout.header) else None,
+        engine="c",
+    )
+    with chunks:
+        for chunk in chunks:
+            # usecols keeps file order; put the columns in role order.
+            yield [chunk.iloc[:, sorted(usecols).index(i)] for i in usecols]
+
+
 def _read_pandas(
     source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str]
 ) -> tuple[Counter[Row], int] | None:
@@ -623,29 +670,12 @@ def _read_pandas(
     import pandas as pd
 
     present = [role for role in ROLES if role in roles and role in layout.columns]
-    usecols = [layout.columns[role] for role in present]
     counts: Counter[Row] = Counter()
     rows = 0
     try:
-        chunks = pd.read_csv(
-            source.path,
-            sep=layout.delimiter,
-            header=0,
-            dtype="category",
-            na_filter=False,  # "NA", "None", "null" are names, never missing values
-            keep_default_na=False,
-            encoding=layout.encoding,
-            compression="gzip" if layout.compressed else None,
-            chunksize=options.chunk_rows,
-            usecols=usecols if len(usecols) < len(layout.header) else None,
-            engine="c",
-        )
-        with chunks:
-            for chunk in chunks:
-                rows += len(chunk)
-                # usecols keeps file order; put the columns in role order.
-                ordered = [chunk.iloc[:, sorted(usecols).index(i)] for i in usecols]
-                _count_chunk(ordered, present, counts)
+        for columns in pandas_chunks(source, layout, roles, options.chunk_rows):
+            rows += len(columns[0])
+            _count_chunk(columns, present, counts)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None
     return counts, rows
@@ -680,6 +710,12 @@ def _count_chunk(columns: Sequence[Any], present: list[str], counts: Counter[Row
 
 
 # --------------------------------------------------------------------------- locating
+
+
+def records(source: Source, layout: Layout) -> Iterator[tuple[int, Row]]:
+    """Every paper as (line where its record starts, its fields in ROLES order), validated."""
+    for line, key, _ in _rows(source, layout, ROLES):
+        yield line, key
 
 
 def locate(
@@ -804,6 +840,8 @@ def load(
             areas={a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=_area_order)}
             if by_area
             else None,
+            outcomes=classified.outcomes,
+            lines_in_order=marks.lines_in_order,
         )
 
 

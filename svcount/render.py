@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from svcount.figures import figures
+from svcount.files import spreadsheet_safe
 from svcount.model import (
     Candidate,
     DecidedBy,
@@ -160,11 +161,6 @@ def to_json(result: Result, provenance: Provenance) -> str:
         ],
     }
     return json.dumps(seal(document), indent=2, ensure_ascii=False) + "\n"
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula (names are untrusted)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def to_csv(result: Result) -> str:

@@ -15,7 +15,7 @@ LAYERS = [
     ["files", "io"],
     ["options"],
     ["poll"],
-    ["staged", "synth", "verify", "results", "diff"],
+    ["staged", "synth", "verify", "results", "diff", "audit"],
     ["render", "declaration"],
     ["cli", "__main__", "__init__"],
 ]
