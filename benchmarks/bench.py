@@ -11,6 +11,10 @@ each baseline's. Baselines run only if their package is installed
     python benchmarks/bench.py                 # 100k and 10M rows, 5 runs
     python benchmarks/bench.py --rows 50000000 --runs 1 --only svcount
 
+The two ``svcount --audit`` rows also write the per-paper audit trail, plain
+and gzip-compressed: their ratio to the plain ``svcount`` row is the audit's
+cost.
+
 Never run from the tests: timings are measured here, not asserted.
 """
 
@@ -132,7 +136,12 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--generate", str(rows)], check=True)
         path = DATA / f"ballots-{rows}.csv"
         megabytes = path.stat().st_size / 1e6
-        tools = [("svcount", svcount_argv(path))]
+        audit = DATA / "audit-out.csv"
+        tools = [
+            ("svcount", svcount_argv(path)),
+            ("svcount --audit (csv)", [*svcount_argv(path), "--audit", str(audit)]),
+            ("svcount --audit (csv.gz)", [*svcount_argv(path), "--audit", f"{audit}.gz"]),
+        ]
         if not args.only:
             for name, (package, code) in BASELINES.items():
                 if package is None or importlib.util.find_spec(package):
