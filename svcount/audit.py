@@ -76,19 +76,22 @@ class _Dispositions:
         cells = [normalise_name(area)] if self.with_area else []
         cells += [first, second, status, candidate, reason]
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerow([spreadsheet_safe(c) for c in cells])
+        csv.writer(out, lineterminator="").writerow([spreadsheet_safe(c) for c in cells])
         return "," + out.getvalue()
 
 
-def _header(with_area: bool) -> str:
-    return ",".join(h for h in AUDIT_HEADER if with_area or h != "area") + "\n"
+def _header(with_area: bool, with_papers: bool) -> str:
+    names = [h for h in AUDIT_HEADER if with_area or h != "area"]
+    return ",".join(names + (["papers"] if with_papers else [])) + "\n"
 
 
-def _python_rows(rows: Iterable[tuple[int, Row]], suffix: _Dispositions) -> Iterator[str]:
+def _python_rows(
+    rows: Iterable[tuple[int, Row, int]], suffix: _Dispositions, with_papers: bool
+) -> Iterator[str]:
     """The validating reader's rows: exact line numbers whatever the file holds."""
     batch: list[str] = []
-    for line, row in rows:
-        batch.append(f"{line}{suffix(row)}")
+    for line, row, papers in rows:
+        batch.append(f"{line}{suffix(row)},{papers}\n" if with_papers else f"{line}{suffix(row)}\n")
         if len(batch) >= 65536:
             yield "".join(batch)
             batch = []
@@ -113,7 +116,7 @@ def _pandas_rows(loaded: Loaded, source: Any, suffix: _Dispositions) -> Iterator
                 role: labels[j][int(k)]
                 for j, (role, k) in enumerate(zip(roles, combo, strict=True))
             }
-            suffixes[i] = suffix(tuple(values.get(r, "") for r in ROLES))
+            suffixes[i] = suffix(tuple(values.get(r, "") for r in ROLES)) + "\n"
         n = len(inverse)
         parts: list[str] = [""] * (2 * n)  # line, suffix, line, suffix, ...: one join
         parts[0::2] = map(str, range(line, line + n))
@@ -161,6 +164,7 @@ def write_audit(path: str | Path, loaded: Loaded, result: Result) -> str:
     time in its header). The file is written atomically.
     """
     suffix = _Dispositions(loaded, result)
+    aggregated = "count" in loaded.layout.columns  # one audit row per row, with its count
     compressed = str(path).endswith(".gz")
     with open_source(loaded.file) as source, atomic_output(path) as out:
         sink: Any = (
@@ -168,11 +172,11 @@ def write_audit(path: str | Path, loaded: Loaded, result: Result) -> str:
             if compressed
             else out
         )
-        sink.write(_header(suffix.with_area).encode("utf-8"))
+        sink.write(_header(suffix.with_area, aggregated).encode("utf-8"))
         chunks = (
             _pandas_rows(loaded, source, suffix)
-            if loaded.lines_in_order
-            else _python_rows(records(source, loaded.layout), suffix)
+            if loaded.lines_in_order and not aggregated
+            else _python_rows(records(source, loaded.layout), suffix, aggregated)
         )
         _write_behind(sink, chunks)
         if compressed:

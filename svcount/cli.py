@@ -189,6 +189,14 @@ AreaColumnOpt = Annotated[
         rich_help_panel=READING_PANEL,
     ),
 ]
+CountColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Column saying how many identical papers each row stands for (an aggregated "
+        "file; default: a column named papers, count, votes, n, weight or ballots).",
+        rich_help_panel=READING_PANEL,
+    ),
+]
 ElectorateFileOpt = Annotated[
     Path | None,
     typer.Option(
@@ -349,6 +357,7 @@ def tally(
     second_column: SecondColumnOpt = None,
     rejected_column: RejectedColumnOpt = None,
     area_column: AreaColumnOpt = None,
+    count_column: CountColumnOpt = None,
     electorate_file: ElectorateFileOpt = None,
     separator: SeparatorOpt = None,
     uncertain_marker: UncertainOpt = None,
@@ -507,6 +516,7 @@ def declare_result(
     second_column: SecondColumnOpt = None,
     rejected_column: RejectedColumnOpt = None,
     area_column: AreaColumnOpt = None,
+    count_column: CountColumnOpt = None,
     electorate_file: ElectorateFileOpt = None,
     separator: SeparatorOpt = None,
     uncertain_marker: UncertainOpt = None,
@@ -600,6 +610,7 @@ def verify(
     second_column: SecondColumnOpt = None,
     rejected_column: RejectedColumnOpt = None,
     area_column: AreaColumnOpt = None,
+    count_column: CountColumnOpt = None,
     electorate_file: ElectorateFileOpt = None,
     separator: SeparatorOpt = None,
     uncertain_marker: UncertainOpt = None,
@@ -831,6 +842,14 @@ def synth(
         ),
     ] = None,
     checksums: ChecksumsOpt = None,
+    aggregate: Annotated[
+        bool,
+        typer.Option(
+            "--aggregate",
+            help="Write each distinct paper once, with a papers column saying how many "
+            "(an aggregated ballot file), instead of one row per paper.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a ballot file whose count reproduces a figures file exactly.
@@ -850,7 +869,7 @@ def synth(
         wanted = read_figures(str(figures))
         if areas_output is not None and not wanted.areas:
             _fail(f"{figures}: --areas-output needs voting areas in the figures")
-        data = synthesise(wanted, seed)
+        data = synthesise(wanted, seed, aggregate)
         if output is not None and output.name.endswith(".gz"):
             data = compress(data)
         if output is None:

@@ -92,7 +92,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "rejected": ("rejected", "rejection", "rejectionreason", "rejectedreason", "adjudication"),
     "area": ("area", "votingarea", "countingarea"),
+    "count": ("papers", "count", "votes", "n", "weight", "ballots"),
 }
+#: The largest number of papers one row of an aggregated file may stand for.
+MAX_ROW_PAPERS = 100_000_000
 DELIMITERS = (",", ";", "\t")
 SNIFF_BYTES = 1 << 16
 #: Below this many bytes of CSV the csv module beats importing pandas.
@@ -112,6 +115,7 @@ class ReadOptions:
     second_column: str | None = None
     rejected_column: str | None = None
     area_column: str | None = None
+    count_column: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     engine: Engine = "auto"
@@ -411,12 +415,14 @@ _ROLE_OPTION = {
     "second": "--second-column",
     "rejected": "--rejected-column",
     "area": "--area-column",
+    "count": "--count-column",
 }
 _ROLE_NAME = {
     "first": "first-preference",
     "second": "second-preference",
     "rejected": "rejected",
     "area": "area",
+    "count": "count",
 }
 
 
@@ -431,9 +437,10 @@ def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dic
         "second": options.second_column,
         "rejected": options.rejected_column,
         "area": options.area_column,
+        "count": options.count_column,
     }
     columns: dict[str, int] = {}
-    for role in ROLES:
+    for role in (*ROLES, "count"):
         name = given[role]
         if name is not None:
             index = _named_index(header, name)
@@ -514,8 +521,8 @@ def read_marks(
         else:  # the validating reader: exact line numbers for any malformed row
             counts, rows, engine = Counter[Row](), 0, "python"
             blank = BlankRows(0, 0, 0)
-            for line, key, empty in _rows(source, layout, roles):
-                counts[key] += 1
+            for line, key, empty, papers in _rows(source, layout, roles):
+                counts[key] += papers
                 rows += 1
                 blank = (
                     BlankRows(blank.rows + 1, blank.first_line or line, line)
@@ -577,16 +584,40 @@ class _Lines:
             yield line
 
 
+def row_papers(value: str) -> int:
+    """The papers one row of an aggregated file stands for; ``ValueError`` says why not."""
+    text = value.strip()
+    if not text:
+        raise ValueError("the count is empty")
+    if text.isdigit() and text.isascii():
+        papers = int(text)
+        if papers > MAX_ROW_PAPERS:
+            raise ValueError(
+                f"the count {shown(text)} is too large to be real "
+                f"(over {MAX_ROW_PAPERS:,} papers in one row)"
+            )
+        return papers
+    if text.startswith("-") and text[1:].strip().isdigit():
+        raise ValueError(f"the count {shown(text)} is negative")
+    try:
+        float(text)
+    except ValueError:
+        raise ValueError(f"the count {shown(text)} is not a number") from None
+    raise ValueError(f"the count {shown(text)} is not a whole number of papers")
+
+
 def _rows(
     source: Source, layout: Layout, roles: Sequence[str] = ROLES
-) -> Iterator[tuple[int, Row, bool]]:
-    """Each paper as (line number, row, every field empty) with the csv module.
+) -> Iterator[tuple[int, Row, bool, int]]:
+    """Each record as (line, row, every field empty, papers) with the csv module.
 
-    Validates every row. A record is a paper; an empty line, or one of only
-    spaces in a one-column file, is not (as in pandas), but a quoted blank
-    field (``" "``) is an unmarked paper.
+    Validates every row. A record is a paper — or, in an aggregated file, as
+    many papers as its count column says; an empty line, or one of only spaces
+    in a one-column file, is not (as in pandas), but a quoted blank field
+    (``" "``) is an unmarked paper.
     """
     indexes = [layout.columns.get(role) if role in roles else None for role in ROLES]
+    count_at = layout.columns.get("count")
     width = len(layout.header)
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with _open_binary(source, layout.compressed) as binary:
@@ -608,7 +639,14 @@ def _rows(
                         line=line,
                     )
                 key = tuple(row[i] if i is not None else "" for i in indexes)
-                yield line, key, width > 1 and not any(cell.strip() for cell in row)  # type: ignore[misc]
+                empty = width > 1 and not any(cell.strip() for cell in row)
+                papers = 1
+                if count_at is not None:
+                    try:
+                        papers = row_papers(row[count_at])
+                    except ValueError as exc:
+                        raise InputError(str(exc), file=source.name, line=line) from None
+                yield line, key, empty, papers  # type: ignore[misc]
         except csv.Error as exc:
             raise InputError(
                 _csv_message(str(exc), start),
@@ -631,7 +669,8 @@ def _csv_message(message: str, start: int) -> str:
 def pandas_chunks(
     source: Source, layout: Layout, roles: Sequence[str], chunk_rows: int
 ) -> Iterator[list[Any]]:
-    """The file in chunks of categorical columns, one per role present, in ROLES order.
+    """The file in chunks of categorical columns, one per role present, in ROLES order,
+    then the count column when the file has one.
 
     Every cell is text (``na_filter=False``: "NA", "None" and "null" are names,
     never missing values). Raises pandas' own errors on a file it cannot parse.
@@ -639,6 +678,7 @@ def pandas_chunks(
     import pandas as pd
 
     present = [role for role in ROLES if role in roles and role in layout.columns]
+    present += ["count"] if "count" in layout.columns else []
     usecols = [layout.columns[role] for role in present]
     chunks = pd.read_csv(
         source.path,
@@ -675,14 +715,28 @@ def _read_pandas(
     try:
         for columns in pandas_chunks(source, layout, roles, options.chunk_rows):
             rows += len(columns[0])
-            _count_chunk(columns, present, counts)
+            weights = _weights(columns.pop()) if "count" in layout.columns else None
+            _count_chunk(columns, present, counts, weights)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-        return None
+        return None  # the validating reader finds the line and says what is wrong
     return counts, rows
 
 
-def _count_chunk(columns: Sequence[Any], present: list[str], counts: Counter[Row]) -> None:
-    """Add one chunk's distinct combinations of category codes to ``counts``."""
+def _weights(column: Any) -> Any:
+    """A chunk's count column as papers per row; ``ValueError`` on any bad count."""
+    import numpy
+
+    papers = numpy.array([row_papers(str(v)) for v in column.cat.categories], dtype=numpy.int64)
+    return papers[column.cat.codes.to_numpy()]
+
+
+def _count_chunk(
+    columns: Sequence[Any], present: list[str], counts: Counter[Row], weights: Any = None
+) -> None:
+    """Add one chunk's distinct combinations of category codes to ``counts``.
+
+    ``weights`` gives each row's papers in an aggregated file (else one each).
+    """
     import numpy
 
     codes = [c.cat.codes.to_numpy() for c in columns]
@@ -693,12 +747,13 @@ def _count_chunk(columns: Sequence[Any], present: list[str], counts: Counter[Row
         total *= size
     if total <= 1 << 24:
         flat = numpy.ravel_multi_index(codes, sizes)
-        tally = numpy.bincount(flat, minlength=total)
+        tally = _bincount(flat, weights, total)
         nonzero = numpy.flatnonzero(tally)
         keys = numpy.unravel_index(nonzero, sizes)
         papers = tally[nonzero]
     else:  # many distinct values: sort the code rows instead of a dense table
-        unique, papers = numpy.unique(numpy.stack(codes, axis=1), axis=0, return_counts=True)
+        unique, inverse = numpy.unique(numpy.stack(codes, axis=1), axis=0, return_inverse=True)
+        papers = _bincount(inverse.ravel(), weights, len(unique))
         keys = tuple(unique[:, i] for i in range(len(codes)))
     position = {role: i for i, role in enumerate(present)}
     for j, n in enumerate(papers.tolist()):
@@ -709,13 +764,26 @@ def _count_chunk(columns: Sequence[Any], present: list[str], counts: Counter[Row
         counts[key] += n  # type: ignore[index]
 
 
+def _bincount(index: Any, weights: Any, size: int) -> Any:
+    """Papers per index: one per row, or each row's count.
+
+    Counted in float64, exactly: a chunk's sum is at most rows x 1e8, far below 2**53.
+    """
+    import numpy
+
+    if weights is None:
+        return numpy.bincount(index, minlength=size)
+    summed = numpy.bincount(index, weights=weights.astype(numpy.float64), minlength=size)
+    return summed.astype(numpy.int64)
+
+
 # --------------------------------------------------------------------------- locating
 
 
-def records(source: Source, layout: Layout) -> Iterator[tuple[int, Row]]:
-    """Every paper as (line where its record starts, its fields in ROLES order), validated."""
-    for line, key, _ in _rows(source, layout, ROLES):
-        yield line, key
+def records(source: Source, layout: Layout) -> Iterator[tuple[int, Row, int]]:
+    """Every record as (line where it starts, its fields in ROLES order, papers), validated."""
+    for line, key, _, papers in _rows(source, layout, ROLES):
+        yield line, key, papers
 
 
 def locate(
@@ -725,7 +793,7 @@ def locate(
     wanted = {(p.role, v) for p in problems for v in p.values}
     found: dict[tuple[str, str], int] = {}
     with contextlib.suppress(InputError), _reading(source, layout):
-        for line, key, _ in _rows(source, layout, ROLES):
+        for line, key, _, _ in _rows(source, layout, ROLES):
             for role, value in zip(ROLES, key, strict=True):
                 if (role, value) in wanted and (role, value) not in found:
                     found[(role, value)] = line
@@ -804,6 +872,8 @@ def load(
         by_area: dict[str, Counter[RawKey]] = {}
         spellings: dict[str, list[str]] = {}
         for (first, second, rejected, area), papers in marks.counts.items():
+            if not papers:
+                continue  # an aggregated row of 0 papers counts nothing, not even its area
             union[(first, second, rejected)] += papers
             if "area" in layout.columns:
                 name = normalise_name(area)

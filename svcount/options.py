@@ -45,6 +45,7 @@ class CountOptions:
     second_column: str | None = None
     rejected_column: str | None = None
     area_column: str | None = None
+    count_column: str | None = None
     electorate_file: str | None = None
     encoding: str | None = None
     delimiter: str | None = None

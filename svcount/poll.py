@@ -59,6 +59,7 @@ def load(source: str, options: CountOptions, stdin: IO[bytes] | None = None) -> 
         second_column=options.second_column,
         rejected_column=options.rejected_column,
         area_column=options.area_column,
+        count_column=options.count_column,
         encoding=options.encoding,
         delimiter=options.delimiter,
     )
@@ -135,7 +136,11 @@ def provenance(loaded: Loaded, options: CountOptions) -> Provenance:
         file=loaded.file,
         sha256=loaded.sha256,
         rows=loaded.rows,
-        columns={r: loaded.layout.column_name(r) for r in ("first", "second", "rejected")},
+        columns={
+            r: loaded.layout.column_name(r)
+            for r in ("first", "second", "rejected", "count")
+            if r != "count" or "count" in loaded.layout.columns
+        },
         options=record,
         version=__version__,
         files=input_files(candidates=options.candidates, electorate_file=options.electorate_file),

@@ -383,11 +383,12 @@ def _excluded_papers(figures: Figures, part: Part, rng: Any) -> list[tuple[Kind,
     return kinds
 
 
-def synthesise(figures: Figures, seed: int = 0) -> bytes:
+def synthesise(figures: Figures, seed: int = 0, aggregate: bool = False) -> bytes:
     """A ballot CSV (UTF-8) whose count reproduces ``figures``; rows shuffled by ``seed``.
 
     With voting areas, each area's papers follow its own figures and an ``area``
-    column is added.
+    column is added. ``aggregate`` writes each distinct paper once with a
+    ``papers`` column instead of one row per paper.
     """
     import numpy as np
 
@@ -402,6 +403,8 @@ def synthesise(figures: Figures, seed: int = 0) -> bytes:
         header.append("rejected")
     if figures.areas:
         header.append("area")
+    if aggregate:
+        header.append("papers")
 
     def line(kind: tuple[str, str, str, str]) -> str:
         fields = [kind[0], kind[1]] if sv else [kind[0]]
@@ -413,6 +416,12 @@ def synthesise(figures: Figures, seed: int = 0) -> bytes:
         csv.writer(out, lineterminator="").writerow(fields)
         return out.getvalue()
 
+    if aggregate:
+        merged: dict[tuple[str, str, str, str], int] = {}
+        for kind, n in kinds:
+            merged[kind] = merged.get(kind, 0) + n
+        body = "".join(f"{line(k)},{n}\n" for k, n in merged.items())
+        return (",".join(header) + "\n" + body).encode("utf-8")
     lines = np.array([line(k) for k, _ in kinds], dtype=object)
     order = rng.permutation(np.repeat(np.arange(len(kinds)), [n for _, n in kinds]))
     body = "\n".join(lines[order].tolist())

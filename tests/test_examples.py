@@ -19,13 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/expected.json"))
 
 
-def test_the_three_reference_elections_are_there():
-    assert {p.name for p in EXAMPLES} >= {"llr-2012", "llr-2016", "llr-2024"}
+def ballots(folder):
+    """The folder's ballot file: one row per paper (.csv.gz) or aggregated (.csv)."""
+    return next(p for p in (folder / "ballots.csv.gz", folder / "ballots.csv") if p.exists())
+
+
+def test_the_reference_elections_are_there():
+    assert {p.name for p in EXAMPLES} >= {"llr-2012", "llr-2016", "llr-2024", "london-2021"}
 
 
 @pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
 def test_example_verifies(folder):
-    result = run("verify", folder / "ballots.csv.gz", folder / "expected.json", "-f", "json")
+    result = run("verify", ballots(folder), folder / "expected.json", "-f", "json")
     report = json.loads(result.stdout)
     assert result.exit_code == 0, [c for c in report["checks"] if not c["ok"]]
     assert report["ok"] and report["mismatches"] == 0 and len(report["checks"]) >= 8
@@ -34,9 +39,13 @@ def test_example_verifies(folder):
 @pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
 def test_example_ballots_are_what_synth_writes(folder):
     """The committed file is exactly synth's output for the seed in its README."""
-    seed = int(re.search(r"--seed (\d+)", (folder / "README.md").read_text()).group(1))
-    wanted = synthesise(read_figures(str(folder / "figures.json")), seed)
-    assert gzip.decompress((folder / "ballots.csv.gz").read_bytes()) == wanted
+    readme = (folder / "README.md").read_text()
+    seed = int(re.search(r"--seed (\d+)", readme).group(1))
+    figures = read_figures(str(folder / "figures.json"))
+    wanted = synthesise(figures, seed, aggregate="--aggregate" in readme)
+    path = ballots(folder)
+    data = path.read_bytes()
+    assert (gzip.decompress(data) if path.suffix == ".gz" else data) == wanted
 
 
 @pytest.mark.parametrize(
@@ -75,3 +84,14 @@ def test_llr_2024_counts_from_a_single_column():
     doc = json.loads(run("tally", folder / "ballots.csv.gz", "-f", "json").stdout)
     assert doc["method"] == "fptp" and doc["winner"] == "Rupert Oliver Matthews"
     assert doc["majority"] == 860 and doc["ballot_papers"] == 178293
+
+
+def test_london_2021_is_counted_from_an_aggregated_file():
+    folder = ROOT / "examples" / "london-2021"
+    assert len((folder / "ballots.csv").read_text().splitlines()) < 200
+    doc = json.loads(run("tally", folder / "ballots.csv", "-f", "json").stdout)
+    assert doc["ballot_papers"] == 2_645_558 and doc["input"]["rows"] == 133
+    assert doc["winner"] == "Sadiq Aman Khan"
+    assert doc["stages"][1]["totals"] == {"Shaun Bailey": 977_601, "Sadiq Aman Khan": 1_206_034}
+    assert doc["stages"][1]["transfers"] == {"Shaun Bailey": 84_550, "Sadiq Aman Khan": 192_313}
+    assert doc["majority"] == 228_433 and doc["rejected"]["total"] == 114_201
