@@ -3,6 +3,11 @@
 The library core is importable without the command line::
 
     from svcount import Ballots, Candidate, count
+
+and for notebooks, with pandas::
+
+    import svcount
+    result = svcount.tally(svcount.read_ballots("ballots.csv"), candidates=["Ann", "Bob"])
 """
 
 from __future__ import annotations
@@ -45,10 +50,16 @@ __all__ = [
     "StageOne",
     "StageTwo",
     "SvcountError",
+    "Tally",
     "Turnout",
     "__version__",
     "count",
+    "read_ballots",
+    "tally",
 ]
+
+#: Names that import their module on first use (pandas costs start-up time).
+_LAZY = {"Tally": "svcount.api", "read_ballots": "svcount.api", "tally": "svcount.api"}
 
 
 def __getattr__(name: str) -> Any:
@@ -60,4 +71,8 @@ def __getattr__(name: str) -> Any:
             return version("svcount")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             return "0+unknown"
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'svcount' has no attribute {name!r}")

@@ -47,6 +47,9 @@ from svcount.model import Ballots, Candidate, Method
 
 __all__ = [
     "Loaded",
+    "classify_marks",
+    "describe",
+    "find_columns",
     "ReadOptions",
     "Source",
     "load",
@@ -324,7 +327,7 @@ def sniff(source: Source, options: ReadOptions) -> Layout:
     delimiter = _choose_delimiter(header_line, options)
     header = tuple(h.strip() for h in next(csv.reader([header_line], delimiter=delimiter)))
     _check_unique(header, source.name)
-    columns = _find_columns(header, options, source.name)
+    columns = find_columns(header, options, source.name)
     return Layout(
         encoding=encoding,
         delimiter=delimiter,
@@ -426,7 +429,7 @@ _ROLE_NAME = {
 }
 
 
-def _find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dict[str, int]:
+def find_columns(header: Sequence[str], options: ReadOptions, file: str) -> dict[str, int]:
     """Each role's column: named by an option, or the one column spelled for it.
 
     Two columns spelled for one role (``rejected`` and ``rejection_reason``)
@@ -807,7 +810,7 @@ def _first_line(problem: MarkProblem, lines: Mapping[tuple[str, str], int]) -> i
     return min(hits) if hits else None
 
 
-def _describe(problem: MarkProblem, line: int | None) -> str:
+def describe(problem: MarkProblem, line: int | None) -> str:
     where = f", first on line {line}" if line else ""
     return (
         f"{problem.message} ({problem.papers:,} paper{'s' if problem.papers != 1 else ''}{where})"
@@ -868,28 +871,16 @@ def load(
             )
         roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
         marks = read_marks(source, layout, options, roles)
-        union: Counter[RawKey] = Counter()
-        by_area: dict[str, Counter[RawKey]] = {}
-        spellings: dict[str, list[str]] = {}
-        for (first, second, rejected, area), papers in marks.counts.items():
-            if not papers:
-                continue  # an aggregated row of 0 papers counts nothing, not even its area
-            union[(first, second, rejected)] += papers
-            if "area" in layout.columns:
-                name = normalise_name(area)
-                spellings.setdefault(name, []).append(area)
-                by_area.setdefault(name, Counter())[(first, second, rejected)] += papers
         try:
-            area_problem = _area_problem(spellings, by_area)
-            if area_problem is not None:
-                raise MarkError((area_problem,))
-            classified: Classified = classify(union, candidates, rules)
+            classified, by_area = classify_marks(
+                marks.counts, "area" in layout.columns, candidates, rules
+            )
         except MarkError as exc:
             raise _located(source, layout, exc.problems) from None
         warnings: tuple[str, ...] = ()
         if classified.warnings:
             lines = locate(source, layout, classified.warnings)
-            warnings = tuple(_describe(w, _first_line(w, lines)) for w in classified.warnings)
+            warnings = tuple(describe(w, _first_line(w, lines)) for w in classified.warnings)
         if marks.blank_tail is not None:
             warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
         notes = classified.notes
@@ -907,12 +898,39 @@ def load(
             layout=layout,
             warnings=warnings,
             notes=notes,
-            areas={a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=_area_order)}
-            if by_area
-            else None,
+            areas=by_area,
             outcomes=classified.outcomes,
             lines_in_order=marks.lines_in_order,
         )
+
+
+def classify_marks(
+    counts: Mapping[Row, int],
+    has_areas: bool,
+    candidates: Sequence[Candidate] | None = None,
+    rules: MarkRules | None = None,
+) -> tuple[Classified, dict[str, Ballots] | None]:
+    """Distinct raw rows with their papers, classified (rules 1-2), and split by voting area.
+
+    Areas are read as names are; raises :class:`MarkError` (not yet located).
+    """
+    union: Counter[RawKey] = Counter()
+    by_area: dict[str, Counter[RawKey]] = {}
+    spellings: dict[str, list[str]] = {}
+    for (first, second, rejected, area), papers in counts.items():
+        if not papers:
+            continue  # an aggregated row of 0 papers counts nothing, not even its area
+        union[(first, second, rejected)] += papers
+        if has_areas:
+            name = normalise_name(area)
+            spellings.setdefault(name, []).append(area)
+            by_area.setdefault(name, Counter())[(first, second, rejected)] += papers
+    area_problem = _area_problem(spellings, by_area)
+    if area_problem is not None:
+        raise MarkError((area_problem,))
+    classified = classify(union, candidates, rules)
+    areas = {a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=_area_order)}
+    return classified, (areas if has_areas and areas else None)
 
 
 def _area_problem(
@@ -948,6 +966,6 @@ def _located(source: Source, layout: Layout, problems: Sequence[MarkProblem]) ->
     lines = locate(source, layout, problems)
     if len(problems) == 1:
         line = _first_line(problems[0], lines)
-        return InputError(_describe(problems[0], None), file=source.name, line=line)
-    described = "; ".join(_describe(p, _first_line(p, lines)) for p in problems)
+        return InputError(describe(problems[0], None), file=source.name, line=line)
+    described = "; ".join(describe(p, _first_line(p, lines)) for p in problems)
     return InputError(f"{len(problems)} problems with names: {described}", file=source.name)

@@ -24,7 +24,15 @@ from svcount.model import (
 )
 from svcount.options import CountOptions
 
-__all__ = ["Provenance", "area_figures", "count_loaded", "input_files", "load", "provenance"]
+__all__ = [
+    "Provenance",
+    "area_figures",
+    "count_loaded",
+    "input_files",
+    "load",
+    "provenance",
+    "read_options",
+]
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,19 @@ def load(source: str, options: CountOptions, stdin: IO[bytes] | None = None) -> 
     """Read and classify one ballot file (``-`` for stdin) as ``options`` say."""
     options.check()
     roster = read_candidates(options.candidates, options.encoding) if options.candidates else None
-    read = ReadOptions(
+    return read_ballots(
+        source,
+        method=options.method,
+        candidates=roster,
+        options=read_options(options),
+        rules=options.rules(),
+        stdin=stdin,
+    )
+
+
+def read_options(options: CountOptions) -> ReadOptions:
+    """The reading part of the count options."""
+    return ReadOptions(
         first_column=options.first_column,
         second_column=options.second_column,
         rejected_column=options.rejected_column,
@@ -62,14 +82,6 @@ def load(source: str, options: CountOptions, stdin: IO[bytes] | None = None) -> 
         count_column=options.count_column,
         encoding=options.encoding,
         delimiter=options.delimiter,
-    )
-    return read_ballots(
-        source,
-        method=options.method,
-        candidates=roster,
-        options=read,
-        rules=options.rules(),
-        stdin=stdin,
     )
 
 

@@ -17,7 +17,7 @@ LAYERS = [
     ["poll"],
     ["staged", "synth", "verify", "results", "diff", "audit"],
     ["render", "declaration"],
-    ["cli", "__main__", "__init__"],
+    ["cli", "api", "__main__", "__init__"],
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 
