@@ -41,3 +41,12 @@ def test_every_command_has_help():
     for command in app.registered_commands:
         result = CliRunner().invoke(app, [command.name or command.callback.__name__, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_readme_notebook_example_prints_what_the_readme_says():
+    block = re.search(r"```python\n(import svcount\n.*?)```", README, flags=re.DOTALL).group(1)
+    printed = re.search(r"prints\n\n```text\n(.*?)```", README, flags=re.DOTALL).group(1)
+    out = subprocess.run(
+        ["python", "-c", block], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout == printed

@@ -1,0 +1,108 @@
+"""The notebook API: svcount.read_ballots and svcount.tally count as the command does."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import EXAMPLES, run, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import svcount
+from svcount.errors import CountError, InputError
+
+QUICK = EXAMPLES / "quickstart"
+POOL = ["Ann", "Bob", "Cy", "Dee"]
+
+
+def figures_only(doc):
+    return {k: v for k, v in doc.items() if k not in ("input", "options", "digest")}
+
+
+@st.composite
+def papers(draw):
+    names = draw(st.lists(st.sampled_from(POOL), min_size=2, max_size=4, unique=True))
+    field = st.one_of(
+        st.sampled_from(names), st.sampled_from(names), st.just(""), st.just("?"),
+        st.builds("|".join, st.lists(st.sampled_from(names), min_size=2, max_size=2)),
+    )  # fmt: skip
+    rows = draw(st.lists(st.tuples(field, field), min_size=1, max_size=30))
+    return names, rows
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(papers())
+def test_the_api_gives_the_commands_json(tmp_path, election):
+    names, rows = election
+    path = write(tmp_path, "first,second\n" + "".join(f"{a},{b}\n" for a, b in rows))
+    cands = write(tmp_path, "\n".join(names) + "\n", "c.txt")
+    cli = run("tally", path, "-c", cands, "-f", "json", "--seed", "2")
+    frame = pd.DataFrame(rows, columns=["first", "second"])
+    try:
+        from_path = svcount.tally(path, candidates=cands, seed=2)
+        from_frame = svcount.tally(frame, candidates=names, seed=2)
+        grouped = svcount.tally(svcount.read_ballots(path), candidates=names, seed=2)
+    except CountError as exc:
+        assert cli.exit_code == 2 and str(exc).split(": ", 1)[1] in cli.stderr
+        return
+    assert from_path.to_dict() == json.loads(cli.stdout)
+    assert figures_only(from_frame.to_dict()) == figures_only(json.loads(cli.stdout))
+    assert figures_only(grouped.to_dict()) == figures_only(json.loads(cli.stdout))
+
+
+def test_read_ballots_gives_distinct_marks_with_papers():
+    df = svcount.read_ballots(EXAMPLES / "llr-2016" / "ballots.csv.gz")
+    assert list(df.columns) == ["first", "second", "rejected", "papers"]
+    assert int(df["papers"].sum()) == 155_661 and len(df) < 100
+
+
+def test_missing_values_and_numpy_counts_in_a_frame(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "first": ["Ann", "Bob", np.nan, "Cy", "Cy"],
+            "second": [None, "Ann", "Bob", pd.NA, "Bob"],
+            "n": np.array([5, 4, 2, 1, 1], dtype=np.int64),
+        }
+    )
+    result = svcount.tally(frame, candidates=["Ann", "Bob", "Cy"])
+    assert result.ballot_papers == 13 and dict(result.rejected)[svcount.Rejection.UNMARKED] == 2
+    assert result.stage_two.non_transferable[svcount.NotCounted.BLANK] == 1
+    assert result.stage_two.non_transferable[svcount.NotCounted.NOT_REMAINING] == 0
+
+
+def test_to_frame_is_the_csv_format():
+    result = svcount.tally(QUICK / "ballots.csv", electorate=120)
+    frame = result.to_frame()
+    cli = run("tally", QUICK / "ballots.csv", "-f", "csv").stdout.splitlines()
+    assert list(frame.columns) == cli[0].split(",")
+    assert len(frame) == len(cli) - 1
+    assert frame["stage"].tolist() == [int(line.split(",")[0]) for line in cli[1:]]
+
+
+def test_errors_are_typed_with_the_commands_messages(tmp_path):
+    frame = pd.DataFrame({"first": ["Ann", "Xavier"], "second": ["", ""]})
+    with pytest.raises(InputError, match="DataFrame: first preference 'Xavier' is not a candidate"):
+        svcount.tally(frame, candidates=["Ann", "Bob"])
+    with pytest.raises(InputError, match="no first-preference column"):
+        svcount.tally(pd.DataFrame({"x": ["Ann"]}))
+    with pytest.raises(InputError, match="count column must hold whole numbers"):
+        svcount.tally(pd.DataFrame({"first": ["Ann"], "papers": [2.5]}))
+    with pytest.raises(CountError, match="no valid ballot papers"):
+        svcount.tally(pd.DataFrame({"vote": ["", "?"]}), candidates=["Ann"])
+    with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
+        svcount.tally(QUICK / "ballots.csv", colour="red")
+
+
+def test_an_aggregated_frame_counts_as_its_expanded_frame():
+    expanded = pd.DataFrame({"first": ["Ann"] * 3 + ["Bob"] * 2 + ["Cy"], "second": [""] * 6})
+    aggregated = pd.DataFrame(
+        {"first": ["Ann", "Bob", "Cy"], "second": [""] * 3, "papers": [3, 2, 1]}
+    )
+    a = svcount.tally(aggregated).to_dict()
+    b = svcount.tally(expanded).to_dict()
+    assert figures_only(a) == figures_only(b)
