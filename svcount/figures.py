@@ -14,7 +14,14 @@ from typing import Any
 
 from svcount.model import AreaResult, Method, Result, Turnout, percent
 
-__all__ = ["area_figures", "candidate_status", "figures", "stage_one_status", "with_total"]
+__all__ = [
+    "area_figures",
+    "candidate_status",
+    "figures",
+    "fptp_status",
+    "stage_one_status",
+    "with_total",
+]
 
 
 def with_total(heads: Mapping[Any, int]) -> dict[str, int]:
@@ -40,6 +47,40 @@ def stage_one_status(result: Result, name: str) -> str:
     if result.stage_one.remaining:
         return "remaining" if name in result.stage_one.remaining else "excluded"
     return candidate_status(result, name)
+
+
+def first_past_the_post(result: Result) -> dict[str, Any]:
+    """What first past the post would have done with these first preferences.
+
+    ``first_preference_leader`` is the candidate with most first preferences
+    (None when several share the lead); for SV, ``winner_changed_by_transfers``
+    says whether the winner came from behind, and ``first_preference_deficit``
+    by how many first preferences (None for FPTP, where the count is this).
+    """
+    votes = result.stage_one.votes
+    status = fptp_status(votes)
+    leaders = [n for n, s in status.items() if s != "not_elected"]
+    leader = leaders[0] if len(leaders) == 1 else None
+    sv = result.method is Method.SV
+    changed = sv and result.winner is not None and result.winner not in leaders
+    return {
+        "first_preference_leader": leader,
+        "winner_changed_by_transfers": changed if sv else None,
+        "first_preference_deficit": (max(votes.values()) - votes[result.winner])
+        if changed and result.winner is not None
+        else (0 if sv else None),
+        "fptp_status": status,
+    }
+
+
+def fptp_status(votes: Mapping[str, int]) -> dict[str, str]:
+    """Each candidate under first past the post: elected, tied (a lot), or not_elected."""
+    top = max(votes.values())
+    leaders = [n for n, v in votes.items() if v == top]
+    return {
+        n: ("elected" if leaders == [n] else "tied" if n in leaders else "not_elected")
+        for n in votes
+    }
 
 
 def turnout_figures(turnout: Turnout | None) -> dict[str, Any] | None:
@@ -89,6 +130,7 @@ def figures(result: Result) -> dict[str, Any]:
         if result.second_not_counted is not None
         else None,
         "turnout": turnout_figures(result.turnout),
+        **first_past_the_post(result),
         "areas": {area.name: area_figures(area) for area in result.areas},
     }
 

@@ -149,6 +149,9 @@ def to_json(result: Result, provenance: Provenance) -> str:
                 "ballot_papers",
                 "valid_votes",
                 "votes_needed_at_stage_one",
+                "first_preference_leader",
+                "winner_changed_by_transfers",
+                "first_preference_deficit",
             )
         },
         "candidates": candidates,
@@ -173,7 +176,7 @@ def to_csv(result: Result) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     by_area = bool(result.areas)
-    writer.writerow([*CSV_HEADER, *(["area"] if by_area else [])])
+    writer.writerow([*CSV_HEADER, "fptp_status", *(["area"] if by_area else [])])
     parts = [(None, f), *f["areas"].items()]
     for area, view in parts:
         votes, moved = view["first_preferences"], view["second_preferences"]
@@ -193,6 +196,7 @@ def to_csv(result: Result) -> str:
                         n if stage == 1 else ("" if extra is None else n + extra),
                         view["share_pct"][c.name],
                         status[c.name],
+                        f["fptp_status"][c.name],
                         *tail,
                     ]
                 )
@@ -405,6 +409,8 @@ def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[Re
             transfers_tables(stage_one.remaining, stage_one.votes, moved, final, plain=plain)
         )
     out.append(_declaration(result, plain))
+    if sv and result.winner is not None:
+        out.append(_fptp_note(f))
     out.append(statement_table(result.rejected, plain=plain))
     if result.second_not_counted is not None:
         out.append(unusable_table(result.second_not_counted, plain=plain))
@@ -690,6 +696,28 @@ def _area_tables(result: Result, plain: bool) -> list[RenderableType]:
         out.append(area_unusable_table(result, result.second_not_counted, plain=plain))
     out.append(area_papers_table(result, plain=plain))
     return out
+
+
+def _fptp_note(f: Mapping[str, Any]) -> Text:
+    """What first past the post would have done with the same first preferences."""
+    from rich.text import Text
+
+    leader, winner = f["first_preference_leader"], f["winner"]
+    if leader is None:
+        return Text(
+            "Against first past the post: several candidates shared the most first "
+            "preferences, so first past the post would have needed a lot."
+        )
+    if f["winner_changed_by_transfers"]:
+        return Text(
+            f"Against first past the post: {leader} led on first preferences and would have "
+            f"been elected; {winner} came from {f['first_preference_deficit']:,} first "
+            "preferences behind and won on second preferences."
+        )
+    return Text(
+        f"Against first past the post: {winner} also led on first preferences, so first "
+        "past the post would have elected the same candidate."
+    )
 
 
 def _declaration(result: Result, plain: bool) -> RenderableType:

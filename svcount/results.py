@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from svcount.errors import InputError
+from svcount.figures import fptp_status
 from svcount.files import canonical_digest, read_json
 from svcount.model import Candidate, Method, percent
 
@@ -168,6 +169,10 @@ def _view(doc: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Candidate, ...]
         "excluded_papers": two["excluded_papers"] if two else None,
         "second_preferences_not_counted": doc["second_preferences_not_counted"],
         "turnout": _turnout(doc["turnout"]),
+        "first_preference_leader": doc["first_preference_leader"],
+        "winner_changed_by_transfers": doc["winner_changed_by_transfers"],
+        "first_preference_deficit": doc["first_preference_deficit"],
+        "fptp_status": fptp_status(dict(one["votes"])),
         "areas": areas,
     }
     return view, candidates

@@ -123,6 +123,7 @@ def test_csv_is_one_row_per_candidate_per_stage():
         "total",
         "share_pct",
         "status",
+        "fptp_status",  # issue 13: who first past the post would have elected
     ]
     assert [(r["stage"], r["candidate"], r["total"], r["status"]) for r in rows] == [
         ("1", "Ann Archer", "14", "remaining"),
