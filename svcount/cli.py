@@ -590,9 +590,14 @@ def _declared_figures(
 
 @app.command()
 def verify(
-    ballots: BallotsArg,
-    expected: Annotated[
-        Path, typer.Argument(help="Expected figures (JSON, schema svcount-expected/1).")
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="BALLOTS EXPECTED: a ballot file and its expected figures (schema "
+            "svcount-expected/1); or one or more reference-election folders, each holding "
+            "its ballots and expected.json.",
+            metavar="BALLOTS EXPECTED | FOLDER...",
+        ),
     ],
     format: Annotated[
         ReportFormat | None,
@@ -622,43 +627,67 @@ def verify(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Count a ballot file and compare every figure with an expected file.
+    """Count a ballot file and compare every figure with an expected file, or many at once.
 
     Options given here override those in the expected file. Exit codes: 0 every
-    figure matches, 1 a mismatch, 2 bad input or usage.
+    figure matches, 1 a mismatch, 2 bad input or usage (or a folder that is not
+    a reference election).
     """
+    from svcount.verify import election_files
+
+    fmt = _format(format, output, ReportFormat, "table")
+    folders = [t for t in targets if Path(t).is_dir()]
+    if folders and len(folders) != len(targets):
+        _fail("give either BALLOTS EXPECTED, or reference-election folders only")
+    if not folders and len(targets) != 2:
+        _fail("give BALLOTS EXPECTED (two files), or one or more reference-election folders")
+    given = locals()
+    with _library():
+        pairs = [election_files(f) for f in folders] if folders else [tuple(targets)]
+    _checksums_to(checksums)
+    reports = [_verify_one(ballots, expected, given, quiet, verbose) for ballots, expected in pairs]
+    if not folders:
+        checks, provenance, _, expected = reports[0]
+        from svcount.render import verify_json, verify_table
+
+        if fmt is ReportFormat.json:
+            _emit(verify_json(checks, provenance, expected), output)
+        else:
+            _emit_rich(verify_table, (checks, provenance, expected), output, color)
+    else:
+        from svcount.render import verify_set_json, verify_set_tables
+
+        elections = [
+            (folder, checks, provenance, result, expected)
+            for folder, (checks, provenance, result, expected) in zip(folders, reports, strict=True)
+        ]
+        if fmt is ReportFormat.json:
+            _emit(verify_set_json(elections), output)
+        else:
+            _emit_rich(verify_set_tables, (elections,), output, color)
+    if not all(c.ok for checks, _, _, _ in reports for c in checks):
+        raise typer.Exit(EXIT_MISMATCH)
+
+
+def _verify_one(
+    ballots: str, expected: str, given: dict[str, Any], quiet: bool, verbose: bool
+) -> tuple[Any, Provenance, Result, str]:
+    """One election verified: its checks, its count's provenance and result, its expected file."""
     from svcount import poll
     from svcount.verify import compare, read_expected
 
     with _library():
-        wanted = read_expected(str(expected))
-    options = _options(locals(), wanted.options)
-    fmt = _format(format, output, ReportFormat, "table")
-    _guard(
-        [("--output", output), ("--checksums", checksums)],
-        ballots,
-        expected,
-        options.candidates,
-        options.electorate_file,
-    )
-    _checksums_to(checksums)
+        wanted = read_expected(expected)
+    options = _options(given, wanted.options)
+    outputs = [("--output", given["output"]), ("--checksums", given["checksums"])]
+    _guard(outputs, ballots, expected, options.candidates, options.electorate_file)
     loaded = _load(ballots, options, quiet, verbose)
     with _library():
         result = poll.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
     with _library():
-        checks = compare(wanted, result, str(expected))
-    provenance = poll.provenance(loaded, options)
-    if fmt is ReportFormat.json:
-        from svcount.render import verify_json
-
-        _emit(verify_json(checks, provenance, str(expected)), output)
-    else:
-        from svcount.render import verify_table
-
-        _emit_rich(verify_table, (checks, provenance, str(expected)), output, color)
-    if not all(c.ok for c in checks):
-        raise typer.Exit(EXIT_MISMATCH)
+        checks = compare(wanted, result, expected)
+    return checks, poll.provenance(loaded, options), result, expected
 
 
 def _local_count(

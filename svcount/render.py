@@ -906,3 +906,76 @@ def diff_tables(comparison: Comparison, *, show_all: bool, plain: bool) -> list[
         fields = ", ".join(c.figure for c in comparison.metadata)
         out.append(Text(f"Not figures, and different: {fields}."))
     return out
+
+
+# --------------------------------------------------------------------------- verify many
+
+
+def verify_set_json(elections: Sequence[tuple[str, Any, Provenance, Result, str]]) -> str:
+    """Many reference elections verified (schema ``svcount-verify-set/1``)."""
+    document = {
+        "schema": "svcount-verify-set/1",
+        "ok": all(c.ok for _, checks, _, _, _ in elections for c in checks),
+        "elections": [
+            {
+                "folder": folder,
+                "expected_file": expected,
+                "input": {"file": provenance.file, "sha256": provenance.sha256},
+                "method": result.method.value,
+                "winner": result.winner,
+                "figures": len(checks),
+                "mismatches": sum(not c.ok for c in checks),
+                "mismatched": [
+                    {
+                        "figure": c.figure,
+                        "expected": json_value(c.expected),
+                        "counted": json_value(c.counted),
+                    }
+                    for c in checks
+                    if not c.ok
+                ],
+            }
+            for folder, checks, provenance, result, expected in elections
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def verify_set_tables(
+    elections: Sequence[tuple[str, Any, Provenance, Result, str]], *, plain: bool
+) -> list[RenderableType]:
+    """One row per election, then every mismatch, then a verdict."""
+    from rich.text import Text
+
+    t = _table(
+        "Reference elections", "Folder", "Method", "Winner", "Figures", "Mismatches", plain=plain
+    )
+    for folder, checks, _, result, _ in elections:
+        bad = sum(not c.ok for c in checks)
+        t.add_row(
+            Text(folder),
+            result.method.value,
+            Text(result.winner or "lot required"),
+            f"{len(checks):,}",
+            Text(f"{bad:,}", style="" if plain or not bad else "bold red"),
+        )
+    out: list[RenderableType] = [t]
+    for folder, checks, _, _, _ in elections:
+        for c in checks:
+            if not c.ok:
+                out.append(
+                    Text(
+                        f"{folder}: {c.figure}: expected {_shown(c.expected)}, "
+                        f"counted {_shown(c.counted)}"
+                    )
+                )
+    wrong = [folder for folder, checks, _, _, _ in elections if not all(c.ok for c in checks)]
+    total = sum(len(checks) for _, checks, _, _, _ in elections)
+    out.append(
+        Text(
+            f"All {len(elections)} elections match ({total:,} figures)."
+            if not wrong
+            else f"{len(wrong)} of {len(elections)} elections do not match: {', '.join(wrong)}."
+        )
+    )
+    return out

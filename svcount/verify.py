@@ -45,6 +45,40 @@ class Check:
     ok: bool
 
 
+#: Where a reference-election folder keeps its ballots, in the order looked for.
+BALLOT_NAMES = ("ballots.csv.gz", "ballots.csv")
+CANDIDATE_NAMES = ("candidates.csv", "candidates.txt")
+
+
+def election_files(folder: str) -> tuple[str, str]:
+    """A reference-election folder's ballot file and expected file.
+
+    The expected file may name its ballots (``"ballots": "file"``); otherwise
+    the folder holds ``ballots.csv.gz`` or ``ballots.csv`` (one row per paper,
+    or aggregated).
+    """
+    from svcount.files import read_json
+
+    base = Path(folder)
+    expected = base / "expected.json"
+    if not expected.is_file():
+        raise InputError("not a reference election: the folder has no expected.json", file=folder)
+    doc, _ = read_json(str(expected))
+    named = doc.get("ballots") if isinstance(doc, dict) else None
+    if isinstance(named, str):
+        ballots = base / named
+        if not ballots.is_file():
+            raise InputError(f"the ballots it names, {named!r}, are not there", file=str(expected))
+        return str(ballots), str(expected)
+    found = next((base / n for n in BALLOT_NAMES if (base / n).is_file()), None)
+    if found is None:
+        raise InputError(
+            f"not a reference election: the folder has no ballot file ({', '.join(BALLOT_NAMES)})",
+            file=folder,
+        )
+    return str(found), str(expected)
+
+
 def read_expected(path: str) -> Expected:
     """Read an expected file; a relative ``options.candidates`` is taken from its folder."""
     from svcount.files import read_json
@@ -64,6 +98,11 @@ def read_expected(path: str) -> Expected:
     for key in ("candidates", "electorate_file"):  # files named relative to the expected file
         if isinstance(given.get(key), str):
             given[key] = str(Path(path).parent / given[key])
+    if "candidates" not in given:  # a candidate list kept beside the expected file
+        beside = (Path(path).parent / n for n in CANDIDATE_NAMES)
+        found = next((p for p in beside if p.is_file()), None)
+        if found is not None:
+            given["candidates"] = str(found)
     options = CountOptions.from_mapping(given, file=path)
     return Expected(figures=doc["figures"], options=options, title=str(doc.get("title", "")))
 

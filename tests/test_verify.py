@@ -61,3 +61,69 @@ def test_bad_expected_files_are_exit_2(tmp_path, text, message):
     expected.write_text(text)
     result = run("verify", ballots, expected)
     assert result.exit_code == 2 and message in result.stderr
+
+
+# ----------------------------------------------------------------- many reference elections
+
+import shutil  # noqa: E402
+
+from helpers import EXAMPLES  # noqa: E402
+
+REFERENCE = ["llr-2012", "llr-2016", "llr-2024", "london-2021"]
+
+
+def test_many_folders_verify_in_one_call():
+    result = run("verify", *(EXAMPLES / f for f in REFERENCE))
+    assert result.exit_code == 0, result.stdout
+    assert "All 4 elections match" in result.stdout
+    for name in ("Clive Loader", "Willy Bach", "Sadiq Aman Khan"):
+        assert name in result.stdout
+    doc = json.loads(run("verify", *(EXAMPLES / f for f in REFERENCE), "-f", "json").stdout)
+    assert doc["schema"] == "svcount-verify-set/1" and doc["ok"] is True
+    assert [e["method"] for e in doc["elections"]] == ["sv", "sv", "fptp", "sv"]
+    assert all(e["mismatches"] == 0 and e["figures"] >= 8 for e in doc["elections"])
+
+
+def test_every_example_folder_is_a_reference_election():
+    folders = sorted(p for p in EXAMPLES.iterdir() if p.is_dir())
+    assert run("verify", *folders).exit_code == 0
+
+
+def test_a_mismatch_in_one_folder_is_listed_and_exits_1(tmp_path):
+    folder = tmp_path / "llr-2016"
+    shutil.copytree(EXAMPLES / "llr-2016", folder)
+    doc = json.loads((folder / "expected.json").read_text())
+    doc["figures"]["majority"] = 1
+    (folder / "expected.json").write_text(json.dumps(doc))
+    result = run("verify", EXAMPLES / "llr-2012", folder)
+    assert result.exit_code == 1
+    text = "".join(result.stdout.split())  # long temporary paths wrap
+    assert "".join(f"{folder}: majority: expected 1, counted 19,883".split()) in text
+    assert "1of2electionsdonotmatch" in text
+    report = json.loads(run("verify", EXAMPLES / "llr-2012", folder, "-f", "json").stdout)
+    assert report["elections"][1]["mismatched"] == [
+        {"figure": "majority", "expected": 1, "counted": 19883}
+    ]
+
+
+def test_a_folder_that_is_not_a_reference_election_is_exit_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("verify", EXAMPLES / "llr-2012", tmp_path / "empty")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'empty'}: not a reference election: the folder has no expected.json" in (
+        result.stderr
+    )
+    (tmp_path / "empty" / "expected.json").write_text('{"figures": {"winner": "A"}}')
+    result = run("verify", tmp_path / "empty")
+    assert result.exit_code == 2 and "the folder has no ballot file" in result.stderr
+
+
+def test_files_and_folders_cannot_be_mixed():
+    result = run("verify", EXAMPLES / "llr-2012", EXAMPLES / "quickstart" / "ballots.csv")
+    assert result.exit_code == 2 and "folders only" in result.stderr
+    result = run("verify", EXAMPLES / "quickstart" / "ballots.csv")
+    assert result.exit_code == 2 and "give BALLOTS EXPECTED" in result.stderr
+
+
+def test_an_expected_file_may_name_its_ballots():
+    assert run("verify", EXAMPLES / "by-area").exit_code == 0
