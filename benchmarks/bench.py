@@ -96,6 +96,32 @@ def generate(rows: int) -> Path:
     return path
 
 
+def generate_aggregated(rows: int) -> Path:
+    """The same kind of poll as ``generate``, aggregated: a few thousand rows with papers.
+
+    Each distinct (first, second, area) of nine voting areas appears a few
+    times with its share of ``rows`` papers, as a table of counts would.
+    """
+    import numpy as np
+
+    path = DATA / f"aggregated-{rows}.csv"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(rows)
+    areas = [f"Area {i}" for i in range(1, 10)]
+    kinds = [(f, s, a) for f in NAMES for s in ["", *NAMES] for a in areas]
+    kinds = [k for k in kinds for _ in range(8)]  # each distinct paper on several rows
+    weights = rng.random(len(kinds))
+    papers = np.floor(weights / weights.sum() * rows).astype(np.int64)
+    papers[0] += rows - papers.sum()
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("first,second,area,papers\n")
+        for (first, second, area), n in zip(kinds, papers.tolist(), strict=True):
+            out.write(f"{first},{second},{area},{n}\n")
+    return path
+
+
 def measure(argv: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of one process."""
     start = time.perf_counter()
@@ -122,6 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.generate:
         generate(args.generate)
+        generate_aggregated(args.generate)
         return
 
     print(
@@ -137,8 +164,13 @@ def main() -> None:
         path = DATA / f"ballots-{rows}.csv"
         megabytes = path.stat().st_size / 1e6
         audit = DATA / "audit-out.csv"
+        aggregated = DATA / f"aggregated-{rows}.csv"
         tools = [
             ("svcount", svcount_argv(path)),
+            (
+                f"svcount, aggregated ({sum(1 for _ in open(aggregated)) - 1:,} rows)",
+                svcount_argv(aggregated),
+            ),
             ("svcount --audit (csv)", [*svcount_argv(path), "--audit", str(audit)]),
             ("svcount --audit (csv.gz)", [*svcount_argv(path), "--audit", f"{audit}.gz"]),
         ]
