@@ -45,15 +45,17 @@ class Format(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    html = "html"
 
 
 class DeclarationFormat(enum.StrEnum):
     text = "text"
     markdown = "markdown"
+    html = "html"
 
 
 #: Output file extensions that name a format other than themselves.
-EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".htm": "html"}
 
 
 class ReportFormat(enum.StrEnum):
@@ -464,6 +466,7 @@ def _render_result(
         json=lambda: to_json(result, provenance),
         csv=lambda: to_csv(result),
         tables=(to_tables, (result, provenance)),
+        html=lambda: _html(result, provenance),
     )
     if result.winner is None:
         _say(
@@ -551,21 +554,29 @@ def declare_result(
         options.electorate_file,
     )
     _checksums_to(checksums)
-    view, names = _declared_figures(source, options, locals(), quiet, verbose)
+    view, names, footer = _declared_figures(source, options, locals(), quiet, verbose)
     if view["winner"] is None:
         _fail(
             f"no declaration yet: a lot is required between {', '.join(view['lot_required'])} "
             "(give the returning officer's draw with --lot NAME, or --seed N)",
             EXIT_LOT,
         )
+    if fmt is DeclarationFormat.html:
+        from svcount.html import page
+
+        _emit(
+            page(view, names, footer, title=title, returning_officer=returning_officer, date=day),
+            output,
+        )
+        return
     render = markdown if fmt is DeclarationFormat.markdown else text
     _emit(render(view, names, notice), output)
 
 
 def _declared_figures(
     source: str, options: CountOptions, given: dict[str, Any], quiet: bool, verbose: bool
-) -> tuple[Any, Any]:
-    """The figures view and candidates of a result file, or of a ballot file counted."""
+) -> tuple[Any, Any, dict[str, Any]]:
+    """The figures view, candidates and provenance of a result file, or of ballots counted."""
     from svcount import poll
     from svcount.figures import figures
 
@@ -580,12 +591,25 @@ def _declared_figures(
             )
         with _library():
             read = read_result(source)
-        return read.figures, read.candidates
+        footer = {
+            "version": read.version,
+            "file": read.input.get("file", source),
+            "sha256": read.input.get("sha256", ""),
+            "options": dict(read.options),
+        }
+        return read.figures, read.candidates, footer
     loaded = _load(source, options, quiet, verbose)
     with _library():
         result = poll.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
-    return figures(result), result.candidates
+    provenance = poll.provenance(loaded, options)
+    footer = {
+        "version": provenance.version,
+        "file": provenance.file,
+        "sha256": provenance.sha256,
+        "options": dict(provenance.options),
+    }
+    return figures(result), result.candidates, footer
 
 
 @app.command()
@@ -939,12 +963,17 @@ def _emit_as(
     json: Callable[[], str],
     csv: Callable[[], str],
     tables: tuple[Callable[..., Any], tuple[Any, ...]],
+    html: Callable[[], str] | None = None,
 ) -> None:
     """Write one subject in ``fmt``: each format is built only when asked for."""
     if fmt is Format.json:
         _emit(json(), output)
     elif fmt is Format.csv:
         _emit(csv(), output)
+    elif fmt is Format.html:
+        if html is None:
+            _fail("--format html is for a result: a local count or total is json, table or csv")
+        _emit(html(), output)
     else:
         _emit_rich(*tables, output, color)
 
@@ -964,6 +993,19 @@ def _written(path: Path, digest: str) -> None:
     if _CHECKSUMS[0] is not None:
         with _library():
             append_checksums(_CHECKSUMS[0], [(digest, str(path))])
+
+
+def _html(result: Result, provenance: Provenance) -> str:
+    from svcount.figures import figures
+    from svcount.html import page
+
+    footer = {
+        "version": provenance.version,
+        "file": provenance.file,
+        "sha256": provenance.sha256,
+        "options": dict(provenance.options),
+    }
+    return page(figures(result), result.candidates, footer)
 
 
 def _emit(text: str, output: Path | None) -> None:

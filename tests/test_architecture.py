@@ -16,7 +16,7 @@ LAYERS = [
     ["options"],
     ["poll"],
     ["staged", "synth", "verify", "results", "diff", "audit"],
-    ["render", "declaration"],
+    ["render", "declaration", "html"],
     ["cli", "api", "__main__", "__init__"],
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
