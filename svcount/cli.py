@@ -46,6 +46,7 @@ class Format(enum.StrEnum):
     json = "json"
     csv = "csv"
     html = "html"
+    markdown = "markdown"
 
 
 class DeclarationFormat(enum.StrEnum):
@@ -449,7 +450,7 @@ def _render_result(
     color: bool | None,
 ) -> None:
     """Write the result in ``format``; exit 3 when a lot is still required."""
-    from svcount.render import to_csv, to_json, to_tables
+    from svcount.render import to_csv, to_json, to_markdown, to_tables
 
     for area in result.areas:
         if area.issued_minus_counted:
@@ -467,6 +468,7 @@ def _render_result(
         csv=lambda: to_csv(result),
         tables=(to_tables, (result, provenance)),
         html=lambda: _html(result, provenance),
+        markdown=lambda: to_markdown(result, provenance),
     )
     if result.winner is None:
         _say(
@@ -964,16 +966,21 @@ def _emit_as(
     csv: Callable[[], str],
     tables: tuple[Callable[..., Any], tuple[Any, ...]],
     html: Callable[[], str] | None = None,
+    markdown: Callable[[], str] | None = None,
 ) -> None:
     """Write one subject in ``fmt``: each format is built only when asked for."""
     if fmt is Format.json:
         _emit(json(), output)
     elif fmt is Format.csv:
         _emit(csv(), output)
-    elif fmt is Format.html:
-        if html is None:
-            _fail("--format html is for a result: a local count or total is json, table or csv")
-        _emit(html(), output)
+    elif fmt in (Format.html, Format.markdown):
+        build = html if fmt is Format.html else markdown
+        if build is None:
+            _fail(
+                f"--format {fmt.value} is for a result: a local count or total is json, "
+                "table or csv"
+            )
+        _emit(build(), output)
     else:
         _emit_rich(*tables, output, color)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from svcount.model import Candidate, NotCounted, Rejection
 
-__all__ = ["Notice", "markdown", "text"]
+__all__ = ["Notice", "markdown", "md_table", "text"]
 
 _HEADINGS = {h.value: h.label for h in Rejection}
 _HEADS = {h.value: h.label for h in NotCounted}
@@ -285,6 +285,22 @@ def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+def md_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    total: Sequence[str] | None = None,
+    numeric: Sequence[bool] | None = None,
+) -> list[str]:
+    """A pipe table's lines; cells escaped, numbers right-aligned, a bold total row."""
+    numeric = numeric or [i > 0 and c != "Description" for i, c in enumerate(columns)]
+    lines = ["| " + " | ".join(_md(c) for c in columns) + " |"]
+    lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    if total:
+        lines.append("| " + " | ".join(f"**{_md(c)}**" if c else "" for c in total) + " |")
+    return lines
+
+
 def markdown(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notice) -> str:
     """The declaration as CommonMark with pipe tables, for a council's web page."""
     lines = [f"# {_md(notice.heading)}", ""]
@@ -296,14 +312,5 @@ def markdown(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: N
         for sentence in section.sentences:
             lines += [_md(sentence), ""]
         if section.columns:
-            numeric = [i > 0 and c != "Description" for i, c in enumerate(section.columns)]
-            lines.append("| " + " | ".join(_md(c) for c in section.columns) + " |")
-            lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
-            for row in section.rows:
-                lines.append("| " + " | ".join(_md(cell) for cell in row) + " |")
-            if section.total:
-                lines.append(
-                    "| " + " | ".join(f"**{_md(c)}**" if c else "" for c in section.total) + " |"
-                )
-            lines.append("")
+            lines += [*md_table(section.columns, section.rows, section.total), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -979,3 +979,34 @@ def verify_set_tables(
         )
     )
     return out
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def to_markdown(result: Result, provenance: Provenance) -> str:
+    """The table output's sections as CommonMark with pipe tables (for issues and wikis).
+
+    Built from the same renderables as the tables, so the two never differ.
+    """
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from svcount.declaration import _md, md_table
+
+    lines: list[str] = []
+    for renderable in to_tables(result, provenance, plain=True):
+        if isinstance(renderable, Panel):
+            renderable = renderable.renderable
+        if isinstance(renderable, Table):
+            columns = [str(c.header) for c in renderable.columns]
+            cells = [[str(cell) for cell in c._cells] for c in renderable.columns]
+            rows = [list(row) for row in zip(*cells, strict=True)]
+            numeric = [c.justify == "right" for c in renderable.columns]
+            if renderable.title:
+                lines += [f"### {_md(str(renderable.title))}", ""]
+            lines += [*md_table(columns, rows, None, numeric), ""]
+        elif isinstance(renderable, Text):
+            lines += [("# " if not lines else "") + _md(renderable.plain), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -266,3 +266,34 @@ def test_a_screenshot_of_the_llr_2016_page_is_in_the_readme():
     root = Path(__file__).resolve().parent.parent
     assert "docs/llr-2016.png" in (root / "README.md").read_text()
     assert (root / "docs" / "llr-2016.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# ----------------------------------------------------------------- markdown
+
+
+def test_markdown_is_the_table_outputs_sections_as_commonmark(tmp_path):
+    from markdown_it import MarkdownIt
+
+    quick = EXAMPLES / "quickstart" / "ballots.csv"
+    text = run("tally", quick, "--format", "markdown").stdout
+    tables = run("tally", quick).stdout
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    titles = re.findall(r"<h3>(.*?)</h3>", html)
+    for title in titles:
+        assert title.replace("&#x27;", "'") in tables
+    assert len(titles) == html.count("<table>") >= 5
+    assert "<h1>Supplementary vote:" in html
+    assert "Bob Baker is elected by most votes after second preferences" in html
+    out = tmp_path / "r.md"
+    assert run("tally", quick, "-o", out).exit_code == 0
+    assert out.read_text() == text
+
+
+def test_markdown_escapes_names(tmp_path):
+    from markdown_it import MarkdownIt
+
+    path = write(tmp_path, "first,second\n<b>A</b>|x|y,\n*A*,\n*A*,\nB_c,\n")
+    html = (
+        MarkdownIt("commonmark").enable("table").render(run("tally", path, "-f", "markdown").stdout)
+    )
+    assert "<b>" not in html and "*A*" in html and "B_c" in html
