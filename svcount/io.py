@@ -133,12 +133,66 @@ class Source:
     path: Path
 
 
+class QuoteState:
+    """Where a scan is, across blocks, in a quoted CSV: enough to count fields exactly.
+
+    Counts delimiters outside quotes, and checks that every quote sits at a
+    field boundary: an opening quote follows a delimiter, a line break, the
+    start of the file or a closing quote (``""`` inside a field); a closing
+    quote is followed by a delimiter, a line break, the end or an opening
+    quote. A file where that fails is left to the validating reader.
+    """
+
+    def __init__(self, delimiter: int) -> None:
+        self.delimiter = delimiter
+        self.inside = False  # within a quoted field at the end of the last block
+        self.previous = 10  # the last byte seen: the start of the file is a line start
+        self.check_next = False  # the last block ended on a closing quote
+        self.outside = 0  # delimiters outside quotes
+        self.quotes = 0
+        self.well_formed = True
+
+    def feed(self, data: Any) -> None:
+        import numpy as np
+
+        if not len(data):
+            return
+        boundary_before = (self.delimiter, 10, 13, 34)
+        boundary_after = (self.delimiter, 10, 13, 34)
+        if self.check_next and int(data[0]) not in boundary_after:
+            self.well_formed = False
+        self.check_next = False
+        quotes = np.flatnonzero(data == 34)
+        delimiters = np.flatnonzero(data == self.delimiter)
+        if len(quotes):
+            self.quotes += len(quotes)
+            # Inside a quoted field just before each quote: parity of the quotes before it.
+            before = (np.arange(len(quotes)) % 2 == 1) ^ self.inside
+            opening, closing = quotes[~before], quotes[before]
+            prior = np.where(opening > 0, data[np.maximum(opening - 1, 0)], self.previous)
+            if not np.isin(prior, boundary_before).all():
+                self.well_formed = False
+            last = len(data) - 1
+            following = data[np.minimum(closing + 1, last)]
+            inner = closing < last
+            if not np.isin(following[inner], boundary_after).all():
+                self.well_formed = False
+            self.check_next = bool(len(closing) and closing[-1] == last)
+            inside = (np.searchsorted(quotes, delimiters) % 2 == 1) ^ self.inside
+            self.outside += int(np.count_nonzero(~inside))
+            self.inside ^= len(quotes) % 2 == 1
+        else:
+            self.outside += 0 if self.inside else len(delimiters)
+        self.previous = int(data[-1])
+
+
 class Scan(threading.Thread):
     """One pass over the file's bytes beside the parser: SHA-256 and byte counts.
 
     Runs on the other core: hashlib, zlib and NumPy's comparisons release the
-    GIL, so the parser barely notices. The counts (delimiters and quotes in the
-    decompressed text) let ``_read_pandas`` detect short rows.
+    GIL, so the parser barely notices. The counts (delimiters outside quotes
+    in the decompressed text, and whether quotes sit where a CSV allows) let
+    ``_read_pandas`` detect short rows, quoted files included.
     """
 
     def __init__(self, source: Source, compressed: bool, delimiter: bytes | None) -> None:
@@ -146,9 +200,10 @@ class Scan(threading.Thread):
         super().__init__(daemon=True)
         self.source, self.compressed, self.delimiter = source, compressed, delimiter
         self.sha256 = ""
-        self.delimiters = 0
+        self.delimiters = 0  # outside quotes
         self.newlines = 0
         self.quotes = False
+        self.quotes_well_formed = True
         self.tail = b""  # the last bytes of the decompressed text, to find blank rows at the end
         self.error: BaseException | None = None
         self.start()
@@ -168,7 +223,7 @@ class Scan(threading.Thread):
             import numpy as np
 
             inflate = zlib.decompressobj(wbits=47) if self.compressed else None
-            byte = self.delimiter[0]
+            state = QuoteState(self.delimiter[0])
             while block := f.read(4 << 20):
                 digest.update(block)
                 text = inflate.decompress(block) if inflate else block
@@ -177,10 +232,12 @@ class Scan(threading.Thread):
                     inflate = zlib.decompressobj(wbits=47)
                     text += inflate.decompress(rest)
                 data = np.frombuffer(text, dtype=np.uint8)
-                self.delimiters += int(np.count_nonzero(data == byte))
+                state.feed(data)
                 self.newlines += int(np.count_nonzero(data == 10))
-                self.quotes = self.quotes or text.find(b'"') >= 0
                 self.tail = (self.tail + text)[-TAIL_BYTES:]
+            self.delimiters = state.outside
+            self.quotes = state.quotes > 0
+            self.quotes_well_formed = state.well_formed and not state.inside
         self.sha256 = digest.hexdigest()
 
     def result(self) -> Scan:
@@ -568,11 +625,17 @@ def _rows_complete(scan: Scan, layout: Layout, rows: int) -> bool:
     """Whether every row has the header's width, judged from the byte counts.
 
     pandas fills a short row's missing fields with "" instead of failing (a
-    longer row is an error). Without quotes, every row has the header's width
-    exactly when the data holds rows * (width - 1) delimiters.
+    longer row is an error). Every row has the header's width exactly when
+    the data holds rows * (width - 1) delimiters outside quotes, and every
+    quote sits at a field boundary (else the validating reader decides).
     """
-    header = layout.header_line.count(layout.delimiter)
-    return not scan.quotes and scan.delimiters - header == rows * (len(layout.header) - 1)
+    header = _outside_quotes(layout.header_line, layout.delimiter)
+    return scan.quotes_well_formed and scan.delimiters - header == rows * (len(layout.header) - 1)
+
+
+def _outside_quotes(line: str, delimiter: str) -> int:
+    """Delimiters of one line outside quoted fields."""
+    return sum(part.count(delimiter) for i, part in enumerate(line.split('"')) if i % 2 == 0)
 
 
 class _Lines:

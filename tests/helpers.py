@@ -115,3 +115,67 @@ def classified_areas(names, rows):
     for f, s, a in rows:
         by_area.setdefault(a, Counter())[(f, s, "")] += 1
     return classified, {a: classified.ballots_for(c) for a, c in sorted(by_area.items())}
+
+
+# ----------------------------------------------------------------- the bad-input corpus
+
+BAD = Path(__file__).parent / "data" / "bad"
+#: (file in tests/data/bad, extra arguments, the exact message it must give)
+BAD_CASES = [
+    ("empty.csv", [], "empty.csv: the file is empty"),
+    ("header-only.csv", [], "header-only.csv: the file has a header but no ballot papers"),
+    (
+        "no-header.csv",
+        [],
+        "no-header.csv:1: no first-preference column in the header ('Ann', 'Bob')",
+    ),
+    ("no-first-column.csv", [], "no-first-column.csv:1: no first-preference column"),
+    (
+        "duplicate-columns.csv",
+        [],
+        "duplicate-columns.csv:1: duplicate column name 'first' (columns 1 and 3)",
+    ),
+    (
+        "utf16-no-bom.csv",
+        [],
+        "looks like UTF-16 without a byte-order mark: try --encoding utf-16-le",
+    ),
+    ("cp1252.csv", [], "cp1252.csv:2: is not valid UTF-8 text (byte 0xeb): try --encoding cp1252"),
+    ("invalid-utf8.csv", [], "invalid-utf8.csv:3: is not valid UTF-8 text (byte 0xc3)"),
+    ("nul-byte.csv", [], "nul-byte.csv:2: contains a NUL byte: this is not a text CSV file"),
+    ("binary.csv", [], "binary.csv:1: contains a NUL byte"),
+    (
+        "too-many-fields.csv",
+        [],
+        "too-many-fields.csv:3: this row has 3 fields but the header has 2",
+    ),
+    ("too-few-fields.csv", [], "too-few-fields.csv:3: this row has 1 field but the header has 2"),
+    ("unterminated-quote.csv", [], "unterminated-quote.csv:3: a quoted field is never closed"),
+    ("text-after-quote.csv", [], "text-after-quote.csv:2: malformed quoting"),
+    (
+        "not-gzip.csv.gz",
+        [],
+        "not-gzip.csv.gz: the name ends in .gz but the file is not gzip-compressed",
+    ),
+    ("truncated.csv.gz", [], "truncated.csv.gz: the gzip data is damaged: it ends early"),
+    (
+        "case-clash.csv",
+        [],
+        "case-clash.csv:4: first preference 'smith' differs only in case "
+        "from the candidate 'Smith'",
+    ),
+    ("bad-adjudication.csv", [], "bad-adjudication.csv:3: rejected value 'torn' is not a heading"),
+    (
+        "unknown-name.csv",
+        ["--candidates", BAD / "candidates-duplicate.txt"],
+        "candidates-duplicate.txt:4: candidate 'Ann' is listed twice (lines 1 and 4)",
+    ),
+    (
+        "unknown-name.csv",
+        ["--candidates", BAD / "candidates-empty.txt"],
+        "candidates-empty.txt: the candidate list is empty",
+    ),
+    ("only-rejected.csv", [], "only-rejected.csv: no candidates: none of the 2 papers"),
+    ("missing.csv", [], "missing.csv: no such file"),
+    (".", [], ": is a directory, not a ballot file"),
+]
