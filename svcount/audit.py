@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,16 +139,22 @@ def _distinct(flat: Any, total: int) -> tuple[Any, Any]:
     return kinds, index[flat]
 
 
-def _write_behind(sink: Any, chunks: Iterable[str]) -> None:
+def _write_behind(
+    sink: Any, chunks: Iterable[str], progress: Callable[[int, int], None] | None, rows: int
+) -> None:
     """Write (and hash, and compress) each chunk on the other core while the next is built.
 
     Writing, hashing and zlib release the GIL; building the text does not.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    done = 0
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future[Any] | None = None
         for text in chunks:
+            if progress is not None:
+                done += text.count("\n")
+                progress(done, rows)
             data = text.encode("utf-8")
             if pending is not None:
                 pending.result()
@@ -157,11 +163,17 @@ def _write_behind(sink: Any, chunks: Iterable[str]) -> None:
             pending.result()
 
 
-def write_audit(path: str | Path, loaded: Loaded, result: Result) -> str:
+def write_audit(
+    path: str | Path,
+    loaded: Loaded,
+    result: Result,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
     """Write the audit trail of ``loaded`` counted as ``result``; return the file's SHA-256.
 
     ``path`` ending in ``.gz`` is gzip-compressed (reproducibly: no name or
-    time in its header). The file is written atomically.
+    time in its header). The file is written atomically. ``progress`` is told
+    (rows written, rows) as it goes.
     """
     suffix = _Dispositions(loaded, result)
     aggregated = "count" in loaded.layout.columns  # one audit row per row, with its count
@@ -178,7 +190,7 @@ def write_audit(path: str | Path, loaded: Loaded, result: Result) -> str:
             if loaded.lines_in_order and not aggregated
             else _python_rows(records(source, loaded.layout), suffix, aggregated)
         )
-        _write_behind(sink, chunks)
+        _write_behind(sink, chunks, progress, loaded.rows)
         if compressed:
             sink.close()
     return out.digest.hexdigest()

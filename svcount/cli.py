@@ -323,8 +323,8 @@ def _load(source: str, options: CountOptions, quiet: bool, verbose: bool) -> Loa
     """Read and classify one ballot file, telling the user what they should know."""
     from svcount import poll
 
-    with _library():
-        loaded = poll.load(source, options)
+    with _library(), _progress(source, quiet, "Reading") as progress:
+        loaded = poll.load(source, options, progress=progress)
     for warning in loaded.warnings:
         _say(f"warning: {warning}", quiet)
     if verbose:
@@ -336,6 +336,54 @@ def _load(source: str, options: CountOptions, quiet: bool, verbose: bool) -> Loa
         for note in loaded.notes:
             _say(note)
     return loaded
+
+
+#: Inputs at least this large get a progress bar (on a terminal, without --quiet).
+PROGRESS_BYTES = 50 << 20
+
+
+def _wants_progress(source: str, quiet: bool, terminal: bool) -> bool:
+    """A bar only for long work a person is watching: never in a pipe, or with --quiet."""
+    if quiet or not terminal:
+        return False
+    if source == "-":
+        return True
+    try:
+        return os.stat(source).st_size >= PROGRESS_BYTES
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _progress(
+    source: str, quiet: bool, what: str, unit: str = "bytes"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr (bytes or rows, rate, time left), or None when not wanted."""
+    if not _wants_progress(source, quiet, sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    amount = (
+        (DownloadColumn(), TransferSpeedColumn()) if unit == "bytes" else (MofNCompleteColumn(),)
+    )
+    columns = (TextColumn("{task.description}"), BarColumn(), *amount, TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"{what} {source}", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _lot_unused(options: CountOptions, result: Result | None, quiet: bool, why: str = "") -> None:
@@ -437,8 +485,8 @@ def tally(
     if audit is not None:
         from svcount.audit import write_audit
 
-        with _library():
-            _written(audit, write_audit(audit, loaded, result))
+        with _library(), _progress(source, quiet, "Writing the audit of", "rows") as progress:
+            _written(audit, write_audit(audit, loaded, result, progress))
     _render_result(result, poll.provenance(loaded, options), fmt, output, color)
 
 

@@ -20,13 +20,14 @@ import csv
 import gzip
 import hashlib
 import io
+import os
 import re
 import sys
 import tempfile
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -123,6 +124,8 @@ class ReadOptions:
     delimiter: str | None = None
     engine: Engine = "auto"
     chunk_rows: int = 1_000_000
+    #: Told (bytes read, file size) as the file is read; for a progress bar.
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -195,10 +198,17 @@ class Scan(threading.Thread):
     ``_read_pandas`` detect short rows, quoted files included.
     """
 
-    def __init__(self, source: Source, compressed: bool, delimiter: bytes | None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        compressed: bool,
+        delimiter: bytes | None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """Hash the file; count ``delimiter`` and quote bytes unless it is None."""
         super().__init__(daemon=True)
         self.source, self.compressed, self.delimiter = source, compressed, delimiter
+        self.progress = progress
         self.sha256 = ""
         self.delimiters = 0  # outside quotes
         self.newlines = 0
@@ -224,8 +234,12 @@ class Scan(threading.Thread):
 
             inflate = zlib.decompressobj(wbits=47) if self.compressed else None
             state = QuoteState(self.delimiter[0])
+            size, done = os.fstat(f.fileno()).st_size, 0
             while block := f.read(4 << 20):
                 digest.update(block)
+                done += len(block)
+                if self.progress is not None:
+                    self.progress(done, size)
                 text = inflate.decompress(block) if inflate else block
                 while inflate and inflate.unused_data:  # concatenated gzip members
                     rest = inflate.unused_data
@@ -568,7 +582,12 @@ def read_marks(
     if not _ASCII_COMPATIBLE.match(layout.encoding.lower()):
         engine = "python"  # e.g. UTF-16: the byte counts that check pandas would not be exact
     counting = engine == "pandas"
-    scan = Scan(source, layout.compressed, layout.delimiter.encode() if counting else None)
+    scan = Scan(
+        source,
+        layout.compressed,
+        layout.delimiter.encode() if counting else None,
+        options.progress,
+    )
     with _reading(source, layout):
         counted = None
         if engine == "pandas":

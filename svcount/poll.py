@@ -7,8 +7,8 @@ line only parses options, calls these and renders.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from svcount.count import (
@@ -58,15 +58,23 @@ def input_files(**paths: str | None) -> tuple[dict[str, str], ...]:
     )
 
 
-def load(source: str, options: CountOptions, stdin: IO[bytes] | None = None) -> Loaded:
-    """Read and classify one ballot file (``-`` for stdin) as ``options`` say."""
+def load(
+    source: str,
+    options: CountOptions,
+    stdin: IO[bytes] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Loaded:
+    """Read and classify one ballot file (``-`` for stdin) as ``options`` say.
+
+    ``progress`` is told (bytes read, file size) as a large file is read.
+    """
     options.check()
     roster = read_candidates(options.candidates, options.encoding) if options.candidates else None
     return read_ballots(
         source,
         method=options.method,
         candidates=roster,
-        options=read_options(options),
+        options=replace(read_options(options), progress=progress),
         rules=options.rules(),
         stdin=stdin,
     )

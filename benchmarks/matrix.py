@@ -1,0 +1,150 @@
+"""Benchmark matrix: svcount on every kind of ballot file, with DuckDB as the yardstick.
+
+For 10M papers (by default) written as unquoted CSV, all-quoted CSV, CRLF,
+gzip, standard input, with an area column, and aggregated, it times whole
+processes (median of ``--runs``), reads their peak RSS, and in the same run
+times DuckDB's ``GROUP BY`` over the same file (``read_csv(...,
+all_varchar=true)``), printing svcount's time over DuckDB's per row. Files go
+to ``benchmarks/data/`` (not committed). DuckDB comes with ``pip install -e
+'.[bench]'``.
+
+    python benchmarks/matrix.py                  # 10M papers, 3 runs
+    python benchmarks/matrix.py --rows 50000000 --runs 1
+
+Never run from the tests: timings are measured here, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+NAMES = [
+    "Rupert Matthews",
+    "Rory Palmer",
+    "Aasiya Bora",
+    "Ian Sharpe",
+    "Fizza Askari",
+    "Willy Bach",
+]
+SHARE = [0.30, 0.28, 0.16, 0.14, 0.07, 0.05]
+AREAS = [f"Area {i}" for i in range(1, 10)]
+DUCKDB = (
+    "import sys,duckdb\n"
+    "cols=sys.argv[2]\n"
+    'print(len(duckdb.sql("select "+cols+", count(*) from read_csv(\'"+sys.argv[1]+'
+    '"\', all_varchar=true) group by all").fetchall()))'
+)
+
+
+def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
+    """Every kind of file for ``rows`` papers: name -> (path, columns DuckDB groups by)."""
+    import numpy as np
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    base = DATA / f"matrix-{rows}"
+    files = {
+        "unquoted": (base.with_suffix(".csv"), "first, second"),
+        "all quoted": (base.with_name(base.name + "-quoted.csv"), "first, second"),
+        "CRLF": (base.with_name(base.name + "-crlf.csv"), "first, second"),
+        "gzip": (base.with_name(base.name + ".csv.gz"), "first, second"),
+        "area column": (base.with_name(base.name + "-area.csv"), "first, second, area"),
+        "aggregated": (base.with_name(base.name + "-aggregated.csv"), "first, second, papers"),
+    }
+    if all(path.exists() for path, _ in files.values()):
+        return files
+    rng = np.random.default_rng(rows)
+    names = np.array(NAMES)
+    outs = {
+        key: open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        for key, (path, _) in files.items()
+        if key not in ("gzip", "aggregated")
+    }
+    outs["unquoted"].write("first,second\n")
+    outs["all quoted"].write('"first","second"\n')
+    outs["CRLF"].write("first,second\r\n")
+    outs["area column"].write("first,second,area\n")
+    block = 1_000_000
+    for start in range(0, rows, block):
+        n = min(block, rows - start)
+        first = names[rng.choice(len(NAMES), n, p=SHARE)]
+        second = np.where(rng.random(n) < 0.15, "", names[rng.choice(len(NAMES), n)])
+        area = np.array(AREAS)[rng.integers(0, len(AREAS), n)]
+        pairs = np.char.add(np.char.add(first, ","), second).tolist()
+        outs["unquoted"].write("\n".join(pairs) + "\n")
+        outs["CRLF"].write("\r\n".join(pairs) + "\r\n")
+        quoted = np.char.add(np.char.add(np.char.add('"', first), '","'), np.char.add(second, '"'))
+        outs["all quoted"].write("\n".join(quoted.tolist()) + "\n")
+        with_area = np.char.add(np.char.add(np.array(pairs), ","), area)
+        outs["area column"].write("\n".join(with_area.tolist()) + "\n")
+    for out in outs.values():
+        out.close()
+    with open(files["unquoted"][0], "rb") as src, gzip.open(files["gzip"][0], "wb", 1) as dst:
+        while chunk := src.read(1 << 24):
+            dst.write(chunk)
+    kinds = [(f, s, a) for f in NAMES for s in ["", *NAMES] for a in AREAS for _ in range(8)]
+    weights = rng.random(len(kinds))
+    papers = np.floor(weights / weights.sum() * rows).astype(np.int64)
+    papers[0] += rows - papers.sum()
+    with open(files["aggregated"][0], "w", encoding="utf-8") as out:
+        out.write("first,second,area,papers\n")
+        out.writelines(f"{f},{s},{a},{n}\n" for (f, s, a), n in zip(kinds, papers.tolist(), strict=True))
+    return files
+
+
+def measure(argv: list[str], stdin: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one process."""
+    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if stdin:
+        source.close()  # type: ignore[union-attr]
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):
+        raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode()}")  # type: ignore[union-attr]
+    child.stderr.close()  # type: ignore[union-attr]
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    files = write_variants(args.rows)
+    rows = [(k, p, c, None) for k, (p, c) in files.items()]
+    rows.insert(4, ("stdin", files["unquoted"][0], "first, second", files["unquoted"][0]))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.platform()}; {args.rows:,} papers"
+    )
+    print()
+    print("| file | MB | svcount s | svcount peak MB | DuckDB s | svcount / DuckDB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, path, columns, stdin in rows:
+        source = "-" if stdin else str(path)
+        svcount = [sys.executable, "-m", "svcount", "tally", source, "-f", "json", "-q"]
+        runs = [measure(svcount, stdin) for _ in range(args.runs)]
+        ours = statistics.median(t for t, _ in runs)
+        peak = max(m for _, m in runs)
+        duck = [sys.executable, "-c", DUCKDB, str(path), columns]
+        theirs = statistics.median(measure(duck)[0] for _ in range(args.runs))
+        print(
+            f"| {kind} | {path.stat().st_size / 1e6:,.0f} | {ours:.2f} | {peak / 1e6:,.0f} | "
+            f"{theirs:.2f} | {ours / theirs:.2f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
