@@ -96,7 +96,9 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
     papers[0] += rows - papers.sum()
     with open(files["aggregated"][0], "w", encoding="utf-8") as out:
         out.write("first,second,area,papers\n")
-        out.writelines(f"{f},{s},{a},{n}\n" for (f, s, a), n in zip(kinds, papers.tolist(), strict=True))
+        out.writelines(
+            f"{f},{s},{a},{n}\n" for (f, s, a), n in zip(kinds, papers.tolist(), strict=True)
+        )
     return files
 
 
