@@ -155,6 +155,20 @@ class QuoteState:
         self.quotes = 0
         self.well_formed = True
 
+    def feed_plain(self, text: bytes) -> bool:
+        """Take a block with no quote outside a quoted field cheaply; False if it has quotes."""
+        if self.inside or not text or text.find(b'"') >= 0:
+            return False
+        if self.check_next and text[0] not in (self.delimiter, 10, 13, 34):
+            self.well_formed = False
+        self.check_next = False
+        import numpy as np
+
+        # NumPy's comparison releases the GIL: the parser threads keep running.
+        self.outside += int(np.count_nonzero(np.frombuffer(text, np.uint8) == self.delimiter))
+        self.previous = text[-1]
+        return True
+
     def feed(self, data: Any) -> None:
         import numpy as np
 
@@ -204,11 +218,18 @@ class Scan(threading.Thread):
         compressed: bool,
         delimiter: bytes | None,
         progress: Callable[[int, int], None] | None = None,
+        split: int | None = None,
     ) -> None:
-        """Hash the file; count ``delimiter`` and quote bytes unless it is None."""
+        """Hash the file; count ``delimiter`` and quote bytes unless it is None.
+
+        ``split`` is an offset where the file was cut in two for parsing:
+        ``split_inside`` says whether it falls inside a quoted field.
+        """
         super().__init__(daemon=True)
         self.source, self.compressed, self.delimiter = source, compressed, delimiter
         self.progress = progress
+        self.split = split
+        self.split_inside = False
         self.sha256 = ""
         self.delimiters = 0  # outside quotes
         self.newlines = 0
@@ -237,6 +258,9 @@ class Scan(threading.Thread):
             size, done = os.fstat(f.fileno()).st_size, 0
             while block := f.read(4 << 20):
                 digest.update(block)
+                if self.split is not None and done <= self.split < done + len(block):
+                    quotes = block.count(b'"', 0, self.split - done)
+                    self.split_inside = state.inside ^ (quotes % 2 == 1)
                 done += len(block)
                 if self.progress is not None:
                     self.progress(done, size)
@@ -245,9 +269,9 @@ class Scan(threading.Thread):
                     rest = inflate.unused_data
                     inflate = zlib.decompressobj(wbits=47)
                     text += inflate.decompress(rest)
-                data = np.frombuffer(text, dtype=np.uint8)
-                state.feed(data)
-                self.newlines += int(np.count_nonzero(data == 10))
+                if not state.feed_plain(text):
+                    state.feed(np.frombuffer(text, dtype=np.uint8))
+                self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
                 self.tail = (self.tail + text)[-TAIL_BYTES:]
             self.delimiters = state.outside
             self.quotes = state.quotes > 0
@@ -582,17 +606,23 @@ def read_marks(
     if not _ASCII_COMPATIBLE.match(layout.encoding.lower()):
         engine = "python"  # e.g. UTF-16: the byte counts that check pandas would not be exact
     counting = engine == "pandas"
+    halves = _halves(source) if counting and not layout.compressed else None
     scan = Scan(
         source,
         layout.compressed,
         layout.delimiter.encode() if counting else None,
         options.progress,
+        split=None if halves is None else halves[1],
     )
     with _reading(source, layout):
         counted = None
         if engine == "pandas":
-            counted = _read_pandas(source, layout, options, roles)
-        if counted is not None and counting and _rows_complete(scan.result(), layout, counted[1]):
+            counted = _read_pandas(source, layout, options, roles, halves)
+        if (
+            counted is not None
+            and _rows_complete(scan.result(), layout, counted[1])
+            and not scan.split_inside  # the halves were cut at a record boundary
+        ):
             counts, rows = counted
             blank_tail = _blank_tail(scan, layout) if len(layout.header) > 1 else None
             ends = scan.tail.endswith(b"\n")
@@ -752,23 +782,32 @@ def _csv_message(message: str, start: int) -> str:
 
 
 def pandas_chunks(
-    source: Source, layout: Layout, roles: Sequence[str], chunk_rows: int
+    source: Source,
+    layout: Layout,
+    roles: Sequence[str],
+    chunk_rows: int,
+    byte_range: tuple[int, int] | None = None,
 ) -> Iterator[list[Any]]:
     """The file in chunks of categorical columns, one per role present, in ROLES order,
     then the count column when the file has one.
 
     Every cell is text (``na_filter=False``: "NA", "None" and "null" are names,
-    never missing values). Raises pandas' own errors on a file it cannot parse.
+    never missing values). ``byte_range`` reads only the records between two
+    offsets of an uncompressed file (no header). Raises pandas' own errors on
+    a file it cannot parse.
     """
     import pandas as pd
 
     present = [role for role in ROLES if role in roles and role in layout.columns]
     present += ["count"] if "count" in layout.columns else []
     usecols = [layout.columns[role] for role in present]
+    where: Any = source.path
+    if byte_range is not None:
+        where = io.BufferedReader(_ByteRange(source.path, *byte_range), 1 << 20)
     chunks = pd.read_csv(
-        source.path,
+        where,
         sep=layout.delimiter,
-        header=0,
+        header=0 if byte_range is None else None,
         dtype="category",
         na_filter=False,
         keep_default_na=False,
@@ -784,8 +823,53 @@ def pandas_chunks(
             yield [chunk.iloc[:, sorted(usecols).index(i)] for i in usecols]
 
 
+class _ByteRange(io.RawIOBase):
+    """The bytes of a file between two offsets, as a file."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self.file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+        self.file.seek(start)
+        self.left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.left <= 0:
+            return 0
+        n = self.file.readinto(memoryview(buffer)[: min(len(buffer), self.left)]) or 0
+        self.left -= n
+        return n
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
+
+
+#: Uncompressed files at least this large are parsed as two halves on two threads.
+PARALLEL_MIN_BYTES = 64 << 20
+
+
+def _halves(source: Source) -> tuple[int, int, int] | None:
+    """(end of header, start of the second half, end of file) at line breaks, or None."""
+    size = source.path.stat().st_size
+    if size < PARALLEL_MIN_BYTES:
+        return None
+    with open(source.path, "rb") as f:
+        f.readline()
+        head = f.tell()
+        f.seek(size // 2)
+        f.readline()
+        middle = f.tell()
+    return (head, middle, size) if head < middle < size else None
+
+
 def _read_pandas(
-    source: Source, layout: Layout, options: ReadOptions, roles: Sequence[str]
+    source: Source,
+    layout: Layout,
+    options: ReadOptions,
+    roles: Sequence[str],
+    halves: tuple[int, int, int] | None = None,
 ) -> tuple[Counter[Row], int] | None:
     """Chunked pandas: categorical codes counted with ``np.bincount`` per chunk.
 
@@ -795,16 +879,33 @@ def _read_pandas(
     import pandas as pd
 
     present = [role for role in ROLES if role in roles and role in layout.columns]
-    counts: Counter[Row] = Counter()
-    rows = 0
-    try:
-        for columns in pandas_chunks(source, layout, roles, options.chunk_rows):
+    ranges: list[tuple[int, int] | None] = (
+        [None] if halves is None else [(halves[0], halves[1]), (halves[1], halves[2])]
+    )
+
+    def read(byte_range: tuple[int, int] | None) -> tuple[Counter[Row], int]:
+        counts: Counter[Row] = Counter()
+        rows = 0
+        for columns in pandas_chunks(source, layout, roles, options.chunk_rows, byte_range):
             rows += len(columns[0])
             weights = _weights(columns.pop()) if "count" in layout.columns else None
             _count_chunk(columns, present, counts, weights)
+        return counts, rows
+
+    try:
+        if len(ranges) == 1:
+            return read(None)
+        # pandas' C tokenizer releases the GIL: the halves parse on both cores.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as other:
+            second = other.submit(read, ranges[1])
+            counts, rows = read(ranges[0])
+            more, more_rows = second.result()
+        counts.update(more)
+        return counts, rows + more_rows
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None  # the validating reader finds the line and says what is wrong
-    return counts, rows
 
 
 def _weights(column: Any) -> Any:
