@@ -73,3 +73,34 @@ def test_the_bad_input_corpus_gives_its_exact_message_on_the_pandas_engine(name,
         loaded = load(str(BAD / name), options=ReadOptions(engine="pandas"))
         count(loaded.ballots, loaded.method)
     assert message.split(": ", 1)[1] in str(caught.value)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(NAMES)), min_size=2, max_size=60),
+    st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
+)
+def test_two_halves_on_two_threads_count_as_one_reader(tmp_path, monkeypatch, rows, quoting):
+    """Cut anywhere, even inside a quoted newline: the count is the validating reader's."""
+    import svcount.io
+
+    monkeypatch.setattr(svcount.io, "PARALLEL_MIN_BYTES", 1)
+    out = io.StringIO()
+    csv.writer(out, quoting=quoting, lineterminator="\n").writerows([("first", "second"), *rows])
+    path = write(tmp_path, out.getvalue())
+    fast, slow = marks(path, "pandas"), marks(path, "python")
+    assert dict(fast.counts) == dict(slow.counts) and fast.rows == slow.rows
+
+
+def test_a_cut_inside_a_quoted_field_is_noticed(tmp_path, monkeypatch):
+    import svcount.io
+
+    monkeypatch.setattr(svcount.io, "PARALLEL_MIN_BYTES", 1)
+    long = "x" * 200
+    text = f'first,second\nAnn,"{long}\n{long}"\nBob,\n'
+    path = write(tmp_path, text)
+    fast = marks(path, "pandas")
+    assert fast.engine == "python"  # the halves were not trusted: re-read whole
+    assert fast.rows == 2
