@@ -170,37 +170,40 @@ class QuoteState:
         return True
 
     def feed(self, data: Any) -> None:
+        """A block that holds quotes: O(block) NumPy passes, the GIL released throughout."""
         import numpy as np
 
         if not len(data):
             return
-        boundary_before = (self.delimiter, 10, 13, 34)
-        boundary_after = (self.delimiter, 10, 13, 34)
-        if self.check_next and int(data[0]) not in boundary_after:
+        if self.check_next and not self._boundary(data[:1]).all():
             self.well_formed = False
         self.check_next = False
-        quotes = np.flatnonzero(data == 34)
         delimiters = np.flatnonzero(data == self.delimiter)
-        if len(quotes):
-            self.quotes += len(quotes)
-            # Inside a quoted field just before each quote: parity of the quotes before it.
-            before = (np.arange(len(quotes)) % 2 == 1) ^ self.inside
-            opening, closing = quotes[~before], quotes[before]
-            prior = np.where(opening > 0, data[np.maximum(opening - 1, 0)], self.previous)
-            if not np.isin(prior, boundary_before).all():
-                self.well_formed = False
-            last = len(data) - 1
-            following = data[np.minimum(closing + 1, last)]
-            inner = closing < last
-            if not np.isin(following[inner], boundary_after).all():
-                self.well_formed = False
-            self.check_next = bool(len(closing) and closing[-1] == last)
-            inside = (np.searchsorted(quotes, delimiters) % 2 == 1) ^ self.inside
-            self.outside += int(np.count_nonzero(~inside))
-            self.inside ^= len(quotes) % 2 == 1
-        else:
+        quotes = np.flatnonzero(data == 34)
+        if not len(quotes):
             self.outside += 0 if self.inside else len(delimiters)
+            self.previous = int(data[-1])
+            return
+        # A delimiter is inside a quoted field when an odd number of quotes precede it.
+        inside = (np.searchsorted(quotes, delimiters) % 2 == 1) ^ self.inside
+        self.outside += int(len(delimiters) - np.count_nonzero(inside))
+        # Quotes alternate: opening, closing, ... (a block may start inside a field).
+        opening, closing = (
+            (quotes[1::2], quotes[0::2]) if self.inside else (quotes[0::2], quotes[1::2])
+        )
+        prior = np.where(opening > 0, data[np.maximum(opening - 1, 0)], self.previous)
+        last = len(data) - 1
+        following = data[np.minimum(closing + 1, last)][closing < last]
+        if not (self._boundary(prior).all() and self._boundary(following).all()):
+            self.well_formed = False
+        self.check_next = bool(len(closing) and closing[-1] == last)
+        self.quotes += len(quotes)
+        self.inside ^= len(quotes) % 2 == 1
         self.previous = int(data[-1])
+
+    def _boundary(self, values: Any) -> Any:
+        """Bytes a quote may touch: a delimiter, a line break, or another quote."""
+        return (values == self.delimiter) | (values == 10) | (values == 13) | (values == 34)
 
 
 class Scan(threading.Thread):
