@@ -122,16 +122,19 @@ def generate_aggregated(rows: int) -> Path:
     return path
 
 
-def measure(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one process."""
+def measure(argv: list[str], stdin: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one process, reading ``stdin`` if given."""
+    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
+    if stdin:
+        source.close()  # type: ignore[union-attr]
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in (0, 3):
-        raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode()}")
-    child.stderr.close()
+        raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode()}")  # type: ignore[union-attr]
+    child.stderr.close()  # type: ignore[union-attr]
     return elapsed, usage.ru_maxrss * 1024
 
 

@@ -21,21 +21,11 @@ import gzip
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
-NAMES = [
-    "Rupert Matthews",
-    "Rory Palmer",
-    "Aasiya Bora",
-    "Ian Sharpe",
-    "Fizza Askari",
-    "Willy Bach",
-]
-SHARE = [0.30, 0.28, 0.16, 0.14, 0.07, 0.05]
+from bench import DATA, FIRST_SHARE, NAMES, measure  # one way of measuring for both
+
 AREAS = [f"Area {i}" for i in range(1, 10)]
 DUCKDB = (
     "import sys,duckdb\n"
@@ -75,7 +65,7 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
     block = 1_000_000
     for start in range(0, rows, block):
         n = min(block, rows - start)
-        first = names[rng.choice(len(NAMES), n, p=SHARE)]
+        first = names[rng.choice(len(NAMES), n, p=FIRST_SHARE)]
         second = np.where(rng.random(n) < 0.15, "", names[rng.choice(len(NAMES), n)])
         area = np.array(AREAS)[rng.integers(0, len(AREAS), n)]
         pairs = np.char.add(np.char.add(first, ","), second).tolist()
@@ -100,22 +90,6 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
             f"{f},{s},{a},{n}\n" for (f, s, a), n in zip(kinds, papers.tolist(), strict=True)
         )
     return files
-
-
-def measure(argv: list[str], stdin: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one process."""
-    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if stdin:
-        source.close()  # type: ignore[union-attr]
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 3):
-        raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode()}")  # type: ignore[union-attr]
-    child.stderr.close()  # type: ignore[union-attr]
-    return elapsed, usage.ru_maxrss * 1024
 
 
 def main() -> None:
