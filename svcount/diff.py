@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from svcount.errors import InputError
+from svcount.figures import AREA_FIGURES
 from svcount.results import ResultFile
 
 __all__ = ["Change", "Comparison", "compare", "DIFF_SCHEMA"]
@@ -39,19 +40,6 @@ FIGURES = (
     "non_transferable",
     "second_preferences_not_counted",
     "turnout",
-)
-AREA_FIGURES = (
-    "ballot_papers",
-    "valid_votes",
-    "first_preferences",
-    "second_preferences",
-    "final",
-    "rejected",
-    "excluded_papers",
-    "non_transferable",
-    "second_preferences_not_counted",
-    "turnout",
-    "ballot_papers_issued",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from svcount.model import AreaResult, Method, Result, Turnout, percent
 
 __all__ = [
+    "AREA_FIGURES",
     "area_figures",
     "candidate_status",
     "figures",
@@ -22,6 +23,23 @@ __all__ = [
     "stage_one_status",
     "with_total",
 ]
+
+
+#: The figures of a voting area that outputs show, in order (JSON, diff).
+AREA_FIGURES = (
+    "ballot_papers",
+    "valid_votes",
+    "first_preferences",
+    "second_preferences",
+    "final",
+    "rejected",
+    "second_preferences_not_counted",
+    "non_transferable",
+    "excluded_papers",
+    "turnout",
+    "ballot_papers_issued",
+    "issued_minus_counted",
+)
 
 
 def with_total(heads: Mapping[Any, int]) -> dict[str, int]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from svcount.figures import figures
+from svcount.figures import AREA_FIGURES, figures
 from svcount.files import spreadsheet_safe
 from svcount.model import (
     Candidate,
@@ -70,23 +70,6 @@ def json_value(value: Any) -> Any:
     if isinstance(value, list):
         return [json_value(v) for v in value]
     return value
-
-
-#: The figures of a voting area in the JSON output, in order.
-AREA_JSON = (
-    "ballot_papers",
-    "valid_votes",
-    "first_preferences",
-    "second_preferences",
-    "final",
-    "rejected",
-    "second_preferences_not_counted",
-    "non_transferable",
-    "excluded_papers",
-    "turnout",
-    "ballot_papers_issued",
-    "issued_minus_counted",
-)
 
 
 def to_json(result: Result, provenance: Provenance) -> str:
@@ -160,7 +143,8 @@ def to_json(result: Result, provenance: Provenance) -> str:
         "second_preferences_not_counted": f["second_preferences_not_counted"],
         "turnout": f["turnout"],
         "areas": [
-            {"area": name, **{k: area[k] for k in AREA_JSON}} for name, area in f["areas"].items()
+            {"area": name, **{k: area[k] for k in AREA_FIGURES}}
+            for name, area in f["areas"].items()
         ],
     }
     return json.dumps(seal(document), indent=2, ensure_ascii=False) + "\n"
