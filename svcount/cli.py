@@ -652,14 +652,7 @@ def _declared_figures(
     with _library():
         result = poll.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
-    provenance = poll.provenance(loaded, options)
-    footer = {
-        "version": provenance.version,
-        "file": provenance.file,
-        "sha256": provenance.sha256,
-        "options": dict(provenance.options),
-    }
-    return figures(result), result.candidates, footer
+    return figures(result), result.candidates, _footer(poll.provenance(loaded, options))
 
 
 @app.command()
@@ -1050,17 +1043,21 @@ def _written(path: Path, digest: str) -> None:
             append_checksums(_CHECKSUMS[0], [(digest, str(path))])
 
 
-def _html(result: Result, provenance: Provenance) -> str:
-    from svcount.figures import figures
-    from svcount.html import page
-
-    footer = {
+def _footer(provenance: Provenance) -> dict[str, Any]:
+    """What the results page's footer says about where its figures came from."""
+    return {
         "version": provenance.version,
         "file": provenance.file,
         "sha256": provenance.sha256,
         "options": dict(provenance.options),
     }
-    return page(figures(result), result.candidates, footer)
+
+
+def _html(result: Result, provenance: Provenance) -> str:
+    from svcount.figures import figures
+    from svcount.html import page
+
+    return page(figures(result), result.candidates, _footer(provenance))
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -42,7 +42,6 @@ class Bar:
     text: str  # the number as shown
     segments: tuple[tuple[float, float, str, str], ...]  # (x, width, colour, pattern)
     y: int
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,12 +64,12 @@ def _n(value: int) -> str:
 
 
 def _bars(
-    rows: Sequence[tuple[str, Sequence[int], str]], top: int, colours: Sequence[int]
+    rows: Sequence[tuple[str, Sequence[int]]], top: int, colours: Sequence[int]
 ) -> tuple[Bar, ...]:
     """Horizontal bars; each row's values are stacked segments."""
     scale = _scale(top)
     out = []
-    for i, (label, values, note) in enumerate(rows):
+    for i, (label, values) in enumerate(rows):
         x = float(LABEL)
         segments = []
         for j, value in enumerate(values):
@@ -80,7 +79,7 @@ def _bars(
                 (round(x, 2), round(width, 2), PALETTE[index % len(PALETTE)], f"p{index % 3}")
             )
             x += width
-        out.append(Bar(label, sum(values), _n(sum(values)), tuple(segments), 10 + i * ROW, note))
+        out.append(Bar(label, sum(values), _n(sum(values)), tuple(segments), 10 + i * ROW))
     return tuple(out)
 
 
@@ -102,7 +101,7 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
             + (f". More than half is more than {_n(valid // 2)}." if sv else ".")
         ),
         height=20 + len(names) * ROW,
-        bars=_bars([(n, [votes[n]], "") for n in names], scale_top, list(range(len(names)))),
+        bars=_bars([(n, [votes[n]]) for n in names], scale_top, list(range(len(names)))),
         line=(round(LABEL + half * _scale(scale_top), 2), "half of valid votes") if sv else None,
     )
     charts.append(first)
@@ -121,7 +120,7 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
             + ".",
             height=20 + len(remaining) * ROW,
             bars=_bars(
-                [(n, [votes[n], moved[n]], "") for n in remaining],
+                [(n, [votes[n], moved[n]]) for n in remaining],
                 max(final.values()),
                 [0, 4],
             ),
@@ -132,15 +131,15 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
         )
         charts.append(stacked)
         lost = {k: v for k, v in view["non_transferable"].items() if k != "total"}
-        rows = [(f"To {n}", [moved[n]], "") for n in remaining]
-        rows += [(_SHORT_HEADS[k], [v], "not transferred") for k, v in lost.items()]
+        rows = [(f"To {n}", [moved[n]]) for n in remaining]
+        rows += [(_SHORT_HEADS[k], [v]) for k, v in lost.items()]
         went = Chart(
             id="went",
             title="Where the excluded candidates' papers went",
-            description="; ".join(f"{label}: {_n(v[0])}" for label, v, _ in rows) + ".",
+            description="; ".join(f"{label}: {_n(v[0])}" for label, v in rows) + ".",
             height=20 + len(rows) * ROW,
             bars=_bars(
-                rows, max([1, *(v[0] for _, v, _ in rows)]), [2] * len(remaining) + [6] * len(lost)
+                rows, max([1, *(v[0] for _, v in rows)]), [2] * len(remaining) + [6] * len(lost)
             ),
         )
         charts.append(went)
@@ -156,9 +155,7 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
             title, unit = f"{winner}'s share of first preferences by voting area", "%"
         if values:
             hundredths = {n: int(round(v * 100)) for n, v in values.items()}
-            bars = _bars(
-                [(n, [hundredths[n]], "") for n in values], max(hundredths.values()) or 1, [5]
-            )
+            bars = _bars([(n, [hundredths[n]]) for n in values], max(hundredths.values()) or 1, [5])
             bars = tuple(
                 Bar(b.label, b.value, f"{values[b.label]}{unit}", b.segments, b.y) for b in bars
             )

@@ -152,7 +152,6 @@ class QuoteState:
         self.previous = 10  # the last byte seen: the start of the file is a line start
         self.check_next = False  # the last block ended on a closing quote
         self.outside = 0  # delimiters outside quotes
-        self.quotes = 0
         self.well_formed = True
 
     def feed_plain(self, text: bytes) -> bool:
@@ -197,7 +196,6 @@ class QuoteState:
         if not (self._boundary(prior).all() and self._boundary(following).all()):
             self.well_formed = False
         self.check_next = bool(len(closing) and closing[-1] == last)
-        self.quotes += len(quotes)
         self.inside ^= len(quotes) % 2 == 1
         self.previous = int(data[-1])
 
@@ -236,7 +234,6 @@ class Scan(threading.Thread):
         self.sha256 = ""
         self.delimiters = 0  # outside quotes
         self.newlines = 0
-        self.quotes = False
         self.quotes_well_formed = True
         self.tail = b""  # the last bytes of the decompressed text, to find blank rows at the end
         self.error: BaseException | None = None
@@ -277,7 +274,6 @@ class Scan(threading.Thread):
                 self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
                 self.tail = (self.tail + text)[-TAIL_BYTES:]
             self.delimiters = state.outside
-            self.quotes = state.quotes > 0
             self.quotes_well_formed = state.well_formed and not state.inside
         self.sha256 = digest.hexdigest()
 

@@ -134,10 +134,6 @@ class Total:
     remaining: tuple[str, ...]
     first_counts: tuple[FirstCountRef, ...] = field(default=())
 
-    @property
-    def areas(self) -> tuple[str, ...]:
-        return tuple(ref.area for ref in self.first_counts)
-
 
 # --------------------------------------------------------------------------- making
 
@@ -686,15 +682,11 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
     return Combined(
         method=reference.method,
         firsts=first_figures,
-        moved={a: t for a in firsts if (t := _moved(seconds.get(a))) is not None},
+        moved={a: t for a in firsts if a in seconds and (t := seconds[a].transfers) is not None},
         electorates=electorates if len(electorates) == len(firsts) else {},
         stage=stage,
         first_counts=tuple(firsts.values()),
     )
-
-
-def _moved(local: LocalCount | None) -> Transfers | None:
-    return None if local is None else local.transfers
 
 
 def _check_tie(
