@@ -35,7 +35,7 @@ from svcount.io import (
 )
 from svcount.model import Candidate, Method, Result
 from svcount.options import CountOptions
-from svcount.poll import Provenance
+from svcount.pipeline import Provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,7 +99,7 @@ class Tally:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON format of ``svcount tally --format json``, as a dict."""
-        from svcount.render import to_json
+        from svcount.render.tables import to_json
 
         return dict(json.loads(to_json(self.result, self.provenance)))
 
@@ -109,7 +109,7 @@ class Tally:
 
         import pandas as pd
 
-        from svcount.render import to_csv
+        from svcount.render.tables import to_csv
 
         frame = pd.read_csv(io.StringIO(to_csv(self.result)), keep_default_na=False, dtype=str)
         for column in ("stage", "first_preferences", "second_preferences", "total"):
@@ -139,7 +139,7 @@ def tally(
     ``second_column``, ``rejected_column``, ``area_column``, ``encoding``,
     ``delimiter``).
     """
-    from svcount import poll
+    from svcount import pipeline
 
     roster = _roster(candidates)
     options = CountOptions().merged(
@@ -165,10 +165,10 @@ def tally(
             os.fspath(ballots),
             method=options.method,
             candidates=roster,
-            options=poll.read_options(options),
+            options=pipeline.read_options(options),
             rules=options.rules(),
         )
-        return Tally(poll.count_loaded(loaded, options), poll.provenance(loaded, options))
+        return Tally(pipeline.count_loaded(loaded, options), pipeline.provenance(loaded, options))
     return _tally_frame(ballots, roster, options)
 
 
@@ -184,7 +184,7 @@ def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
 def _roster(
     candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None,
 ) -> tuple[Candidate, ...] | None:
-    from svcount.files import read_candidates
+    from svcount.documents.files import read_candidates
     from svcount.marks import normalise_name
 
     if candidates is None:
@@ -205,13 +205,13 @@ def _tally_frame(
     frame: pd.DataFrame, roster: tuple[Candidate, ...] | None, options: CountOptions
 ) -> Tally:
     """A DataFrame counted: its columns found as a header's are, its rows grouped first."""
-    from svcount import __version__, poll
+    from svcount import __version__, pipeline
     from svcount.count import count, count_by_area
     from svcount.errors import CountError
     from svcount.io import MAX_ROW_PAPERS, describe
 
     header = [str(c) for c in frame.columns]
-    columns = find_columns(header, poll.read_options(options), FRAME)
+    columns = find_columns(header, pipeline.read_options(options), FRAME)
     has_second = "second" in columns
     method = options.method or (Method.SV if has_second else Method.FPTP)
     if method is Method.SV and not has_second:
@@ -249,7 +249,7 @@ def _tally_frame(
         raise InputError(described, file=FRAME) from None
     lot = options.lot_instruction()
     electorates, issued = (
-        poll.area_figures(options.electorate_file, areas, options.encoding)
+        pipeline.area_figures(options.electorate_file, areas, options.encoding)
         if areas is not None
         else ({}, {})
     )

@@ -24,7 +24,7 @@ from svcount.options import CountOptions
 if TYPE_CHECKING:
     from svcount.io import Loaded
     from svcount.model import Result
-    from svcount.poll import Provenance
+    from svcount.pipeline import Provenance
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_LOT = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141
@@ -306,7 +306,7 @@ def _library() -> Iterator[None]:
 
 def _guard(outputs: list[tuple[str, Path | None]], *inputs: Any) -> None:
     """No output may be an input, or another output: checked before any work."""
-    from svcount.files import check_outputs
+    from svcount.documents.files import check_outputs
 
     with _library():
         check_outputs(outputs, [str(i) for i in inputs if i is not None])
@@ -321,10 +321,10 @@ def _options(given: dict[str, Any], base: CountOptions | None = None) -> CountOp
 
 def _load(source: str, options: CountOptions, quiet: bool, verbose: bool) -> Loaded:
     """Read and classify one ballot file, telling the user what they should know."""
-    from svcount import poll
+    from svcount import pipeline
 
     with _library(), _progress(source, quiet, "Reading") as progress:
-        loaded = poll.load(source, options, progress=progress)
+        loaded = pipeline.load(source, options, progress=progress)
     for warning in loaded.warnings:
         _say(f"warning: {warning}", quiet)
     if verbose:
@@ -477,17 +477,17 @@ def tally(
         return
     fmt = _format(format, output, Format, "table")
     loaded = _load(source, options, quiet, verbose)
-    from svcount import poll
+    from svcount import pipeline
 
     with _library():
-        result = poll.count_loaded(loaded, options)
+        result = pipeline.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
     if audit is not None:
-        from svcount.audit import write_audit
+        from svcount.operations.audit import write_audit
 
         with _library(), _progress(source, quiet, "Writing the audit of", "rows") as progress:
             _written(audit, write_audit(audit, loaded, result, progress))
-    _render_result(result, poll.provenance(loaded, options), fmt, output, color)
+    _render_result(result, pipeline.provenance(loaded, options), fmt, output, color)
 
 
 def _render_result(
@@ -498,7 +498,7 @@ def _render_result(
     color: bool | None,
 ) -> None:
     """Write the result in ``format``; exit 3 when a lot is still required."""
-    from svcount.render import to_csv, to_json, to_markdown, to_tables
+    from svcount.render.tables import to_csv, to_json, to_markdown, to_tables
 
     for area in result.areas:
         if area.issued_minus_counted:
@@ -588,7 +588,7 @@ def declare_result(
     """
     import datetime
 
-    from svcount.declaration import Notice, markdown, text
+    from svcount.render.declaration import Notice, markdown, text
 
     options = _options(locals())
     try:
@@ -612,7 +612,7 @@ def declare_result(
             EXIT_LOT,
         )
     if fmt is DeclarationFormat.html:
-        from svcount.html import page
+        from svcount.render.html import page
 
         _emit(
             page(view, names, footer, title=title, returning_officer=returning_officer, date=day),
@@ -627,11 +627,11 @@ def _declared_figures(
     source: str, options: CountOptions, given: dict[str, Any], quiet: bool, verbose: bool
 ) -> tuple[Any, Any, dict[str, Any]]:
     """The figures view, candidates and provenance of a result file, or of ballots counted."""
-    from svcount import poll
+    from svcount import pipeline
     from svcount.figures import figures
 
     if source.lower().endswith(".json"):
-        from svcount.results import read_result
+        from svcount.documents.result import read_result
 
         counting = [f"--{k.replace('_', '-')}" for k in CountOptions.names() if given.get(k)]
         if counting:
@@ -650,9 +650,9 @@ def _declared_figures(
         return read.figures, read.candidates, footer
     loaded = _load(source, options, quiet, verbose)
     with _library():
-        result = poll.count_loaded(loaded, options)
+        result = pipeline.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
-    return figures(result), result.candidates, _footer(poll.provenance(loaded, options))
+    return figures(result), result.candidates, _footer(pipeline.provenance(loaded, options))
 
 
 @app.command()
@@ -700,7 +700,7 @@ def verify(
     figure matches, 1 a mismatch, 2 bad input or usage (or a folder that is not
     a reference election).
     """
-    from svcount.verify import election_files
+    from svcount.operations.verify import election_files
 
     fmt = _format(format, output, ReportFormat, "table")
     folders = [t for t in targets if Path(t).is_dir()]
@@ -715,14 +715,14 @@ def verify(
     reports = [_verify_one(ballots, expected, given, quiet, verbose) for ballots, expected in pairs]
     if not folders:
         checks, provenance, _, expected = reports[0]
-        from svcount.render import verify_json, verify_table
+        from svcount.render.tables import verify_json, verify_table
 
         if fmt is ReportFormat.json:
             _emit(verify_json(checks, provenance, expected), output)
         else:
             _emit_rich(verify_table, (checks, provenance, expected), output, color)
     else:
-        from svcount.render import verify_set_json, verify_set_tables
+        from svcount.render.tables import verify_set_json, verify_set_tables
 
         elections = [
             (folder, checks, provenance, result, expected)
@@ -740,8 +740,8 @@ def _verify_one(
     ballots: str, expected: str, given: dict[str, Any], quiet: bool, verbose: bool
 ) -> tuple[Any, Provenance, Result, str]:
     """One election verified: its checks, its count's provenance and result, its expected file."""
-    from svcount import poll
-    from svcount.verify import compare, read_expected
+    from svcount import pipeline
+    from svcount.operations.verify import compare, read_expected
 
     with _library():
         wanted = read_expected(expected)
@@ -750,11 +750,11 @@ def _verify_one(
     _guard(outputs, ballots, expected, options.candidates, options.electorate_file)
     loaded = _load(ballots, options, quiet, verbose)
     with _library():
-        result = poll.count_loaded(loaded, options)
+        result = pipeline.count_loaded(loaded, options)
     _lot_unused(options, result, quiet)
     with _library():
         checks = compare(wanted, result, expected)
-    return checks, poll.provenance(loaded, options), result, expected
+    return checks, pipeline.provenance(loaded, options), result, expected
 
 
 def _local_count(
@@ -771,7 +771,7 @@ def _local_count(
 ) -> None:
     """A local file for the staged count: this area's first count, or its transfers."""
     from svcount import __version__
-    from svcount.staged import local_count, local_json, read_total
+    from svcount.operations.staged import local_count, local_json, read_total
 
     if options.candidates is None:
         _fail("--stage needs --candidates: every local count must use the same candidate list")
@@ -789,7 +789,7 @@ def _local_count(
     with _library():
         total = None if remaining_from is None else read_total(str(remaining_from))
         local = local_count(loaded, area, electorate=options.electorate, total=total)
-    from svcount.render import local_csv, local_tables
+    from svcount.render.tables import local_csv, local_tables
 
     _emit_as(
         fmt,
@@ -829,8 +829,8 @@ def combine_counts(
     Exit codes: 0 combined, 2 bad input or usage, 3 a lot is required.
     """
     from svcount import __version__
-    from svcount.files import read_areas
-    from svcount.staged import combine, read_local, total_json
+    from svcount.documents.files import read_areas
+    from svcount.operations.staged import combine, read_local, total_json
 
     options = _options(locals())
     _guard([("--output", output), ("--checksums", checksums)], *files, areas, electorate_file)
@@ -852,7 +852,7 @@ def combine_counts(
                 )
         _lot_unused(options, None, quiet, "the count goes on to second preferences")
         fmt = _format(format, output, Format, "json" if output is not None else "table")
-        from svcount.render import total_csv, total_tables
+        from svcount.render.tables import total_csv, total_tables
 
         _emit_as(
             fmt,
@@ -869,7 +869,7 @@ def combine_counts(
             quiet,
         )
         return
-    from svcount.staged import declare
+    from svcount.operations.staged import declare
 
     with _library():
         declared = declare(combined, locals_, options, None if areas is None else str(areas))
@@ -901,9 +901,9 @@ def diff_counts(
     differ), 1 a figure differs, 2 an input is not a result file or the two are
     different polls.
     """
-    from svcount.diff import compare
-    from svcount.render import diff_json, diff_tables
-    from svcount.results import read_result
+    from svcount.operations.diff import compare
+    from svcount.render.tables import diff_json, diff_tables
+    from svcount.documents.result import read_result
 
     fmt = _format(format, output, ReportFormat, "table")
     _guard([("--output", output), ("--checksums", checksums)], before, after)
@@ -953,8 +953,8 @@ def synth(
     Same figures and seed, same bytes. Figures that were not published must be
     given anyway and listed under "assumed"; they are repeated on stderr.
     """
-    from svcount.files import write_atomic
-    from svcount.synth import areas_csv, compress, read_figures, synthesise
+    from svcount.documents.files import write_atomic
+    from svcount.operations.synth import areas_csv, compress, read_figures, synthesise
 
     _guard(
         [("--output", output), ("--areas-output", areas_output), ("--checksums", checksums)],
@@ -1036,7 +1036,7 @@ def _checksums_to(path: Path | None) -> None:
 
 def _written(path: Path, digest: str) -> None:
     """A file was written: append its checksum line when --checksums asks for it."""
-    from svcount.files import append_checksums
+    from svcount.documents.files import append_checksums
 
     if _CHECKSUMS[0] is not None:
         with _library():
@@ -1055,13 +1055,13 @@ def _footer(provenance: Provenance) -> dict[str, Any]:
 
 def _html(result: Result, provenance: Provenance) -> str:
     from svcount.figures import figures
-    from svcount.html import page
+    from svcount.render.html import page
 
     return page(figures(result), result.candidates, _footer(provenance))
 
 
 def _emit(text: str, output: Path | None) -> None:
-    from svcount.files import write_atomic
+    from svcount.documents.files import write_atomic
 
     if output is None:
         _write_stdout(text)

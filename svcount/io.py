@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from svcount.errors import InputError, MarkError, MarkProblem
-from svcount.files import check_readable
+from svcount.documents.files import check_readable
 from svcount.marks import (
     Classified,
     MarkRules,

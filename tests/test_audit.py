@@ -13,7 +13,7 @@ from helpers import ENGINES, EXAMPLES, run, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svcount.audit import AUDIT_HEADER, STATUSES, write_audit
+from svcount.operations.audit import AUDIT_HEADER, STATUSES, write_audit
 from svcount.count import count, count_by_area
 from svcount.io import ReadOptions, load
 from svcount.marks import normalise_name

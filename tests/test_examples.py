@@ -13,8 +13,8 @@ from helpers import run
 from typer.testing import CliRunner
 
 from svcount.cli import app
-from svcount.synth import read_figures, synthesise
-from svcount.verify import election_files
+from svcount.operations.synth import read_figures, synthesise
+from svcount.operations.verify import election_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/expected.json"))

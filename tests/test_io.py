@@ -9,7 +9,7 @@ import pytest
 from helpers import ENGINES, write
 
 from svcount.errors import InputError
-from svcount.files import read_candidates, write_atomic
+from svcount.documents.files import read_candidates, write_atomic
 from svcount.io import ReadOptions, load
 from svcount.model import (
     Candidate,

@@ -38,8 +38,8 @@ def test_verify_checks_the_figures_view_that_json_publishes():
     """One view: every figure of the JSON output is a figure an expected file can check."""
     import json
 
-    from svcount.poll import Provenance
-    from svcount.render import to_json
+    from svcount.pipeline import Provenance
+    from svcount.render.tables import to_json
 
     ballots = Ballots(
         (Candidate("A"), Candidate("B"), Candidate("C")),

@@ -24,7 +24,7 @@ from svcount.model import (
     NotCounted,
     SeededLot,
 )
-from svcount.synth import parse_figures, synthesise
+from svcount.operations.synth import parse_figures, synthesise
 
 NAMES = ["Ann", "Bob", "Cy", "Dee", "Eve", "Fay"]
 

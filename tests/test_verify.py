@@ -7,7 +7,7 @@ import json
 import pytest
 from helpers import SMALL_FIGURES, run
 
-from svcount.synth import parse_figures, synthesise
+from svcount.operations.synth import parse_figures, synthesise
 
 
 def test_verify_lists_each_mismatch(tmp_path):

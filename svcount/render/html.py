@@ -172,7 +172,7 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
 
 
 def _elected(view: Mapping[str, Any]) -> str:
-    from svcount.declaration import elected_sentence
+    from svcount.render.declaration import elected_sentence
 
     if view["winner"] is None:
         return (
@@ -196,7 +196,7 @@ def page(
     import jinja2
 
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("svcount", "templates"),
+        loader=jinja2.PackageLoader("svcount.render", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,6 +1,6 @@
 """Two counts of one poll compared, figure by figure: what a recount changed.
 
-Both counts are result files read back and checked (:mod:`svcount.results`);
+Both counts are result files read back and checked (:mod:`svcount.documents.result`);
 they must be of the same poll (the same candidates and method). Every figure
 of the figures view is compared by name; derived figures (shares, statuses)
 are left out, since they follow from the ones compared. What is not a figure
@@ -16,7 +16,7 @@ from typing import Any
 
 from svcount.errors import InputError
 from svcount.figures import AREA_FIGURES
-from svcount.results import ResultFile
+from svcount.documents.result import ResultFile
 
 __all__ = ["Change", "Comparison", "compare", "DIFF_SCHEMA"]
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from svcount.files import atomic_output, spreadsheet_safe
+from svcount.documents.files import atomic_output, spreadsheet_safe
 from svcount.io import ROLES, Loaded, Row, open_source, pandas_chunks, records
 from svcount.marks import Outcome, RawKey, normalise_name
 from svcount.model import Method, NotCounted, Rejection, Result, statement

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from svcount.figures import AREA_FIGURES, figures
-from svcount.files import spreadsheet_safe
+from svcount.documents.files import spreadsheet_safe
 from svcount.model import (
     Candidate,
     DecidedBy,
@@ -30,16 +30,16 @@ from svcount.model import (
     percent,
     statement,
 )
-from svcount.results import seal
+from svcount.documents.result import seal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
     from rich.text import Text
 
-    from svcount.diff import Change, Comparison
-    from svcount.poll import Provenance
-    from svcount.staged import Combined, LocalCount
+    from svcount.operations.diff import Change, Comparison
+    from svcount.pipeline import Provenance
+    from svcount.operations.staged import Combined, LocalCount
 
 __all__ = ["JSON_SCHEMA", "to_csv", "to_json", "to_tables"]
 
@@ -816,7 +816,7 @@ def _diff_rows(comparison: Comparison, show_all: bool) -> tuple[Change, ...]:
 
 def diff_json(comparison: Comparison, *, show_all: bool) -> str:
     """The comparison as one object (schema ``svcount-diff/1``)."""
-    from svcount.diff import DIFF_SCHEMA
+    from svcount.operations.diff import DIFF_SCHEMA
 
     before, after = comparison.before, comparison.after
     document = {
@@ -977,7 +977,7 @@ def to_markdown(result: Result, provenance: Provenance) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from svcount.declaration import _md, md_table
+    from svcount.render.declaration import _md, md_table
 
     lines: list[str] = []
     for renderable in to_tables(result, provenance, plain=True):

@@ -39,7 +39,7 @@ from svcount.count import (
     transfers,
 )
 from svcount.errors import CountError, InputError, UsageError, whole_number
-from svcount.files import canonical_digest, read_json
+from svcount.documents.files import canonical_digest, read_json
 from svcount.io import Loaded
 from svcount.marks import normalise_name
 from svcount.model import (
@@ -58,7 +58,7 @@ from svcount.model import (
     Turnout,
 )
 from svcount.options import CountOptions
-from svcount.poll import Provenance, area_figures, input_files
+from svcount.pipeline import Provenance, area_figures, input_files
 
 __all__ = [
     "LOCAL_SCHEMA",

@@ -78,7 +78,7 @@ class Figures:
 
 def read_figures(path: str) -> Figures:
     """Read and check a figures file; every inconsistency is an InputError naming it."""
-    from svcount.files import read_json
+    from svcount.documents.files import read_json
 
     doc, _ = read_json(path)
     try:

@@ -20,7 +20,7 @@ from typing import Any
 
 from svcount.errors import InputError
 from svcount.figures import fptp_status
-from svcount.files import canonical_digest, read_json
+from svcount.documents.files import canonical_digest, read_json
 from svcount.model import Candidate, Method, percent
 
 __all__ = ["RESULT_SCHEMA", "ResultFile", "read_result", "seal"]

@@ -16,7 +16,7 @@ from svcount.count import (
     count_by_area,
 )
 from svcount.errors import CountError, InputError
-from svcount.files import read_areas, read_candidates, sha256_of
+from svcount.documents.files import read_areas, read_candidates, sha256_of
 from svcount.io import Loaded, ReadOptions
 from svcount.io import load as read_ballots
 from svcount.model import (
