@@ -14,35 +14,23 @@ In a DataFrame a missing value (``NaN``, ``None``, ``pd.NA``) is a blank.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import InputError, MarkError
-from svcount.io import (
-    ROLES,
-    ReadOptions,
-    Row,
-    classify_marks,
-    find_columns,
-    open_source,
-    read_marks,
-    sniff,
-)
-from svcount.model import Candidate, Method, Result
-from svcount.options import CountOptions
-from svcount.pipeline import Provenance
+from svcount.errors import InputError
+from svcount.io import read_marks
+from svcount.model import Candidate, Method, Provenance, Result
+from svcount.options import CountOptions, ReadOptions
+from svcount.reading.header import ROLES, sniff
+from svcount.reading.source import open_source
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Tally", "read_ballots", "tally"]
-
-FRAME = "DataFrame"  # how errors and provenance name a DataFrame given to tally
 
 
 def read_ballots(
@@ -75,7 +63,7 @@ def read_ballots(
     )
     with open_source(os.fspath(path)) as source:
         layout = sniff(source, options)
-        marks = read_marks(source, layout, options)
+        marks = read_marks(source, layout)
     present = [r for r in ROLES if r in ("first", "second") or r in layout.columns]
     rows = [
         [*(key[ROLES.index(r)] for r in present), papers] for key, papers in marks.counts.items()
@@ -99,9 +87,9 @@ class Tally:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON format of ``svcount tally --format json``, as a dict."""
-        from svcount.render.tables import to_json
+        from svcount.documents.result import result_json
 
-        return dict(json.loads(to_json(self.result, self.provenance)))
+        return dict(json.loads(result_json(self.result, self.provenance)))
 
     def to_frame(self) -> pd.DataFrame:
         """The CSV format of ``svcount tally --format csv``: one row per candidate per stage."""
@@ -109,9 +97,9 @@ class Tally:
 
         import pandas as pd
 
-        from svcount.render.tables import to_csv
+        from svcount.render.csv import result_csv
 
-        frame = pd.read_csv(io.StringIO(to_csv(self.result)), keep_default_na=False, dtype=str)
+        frame = pd.read_csv(io.StringIO(result_csv(self.result)), keep_default_na=False, dtype=str)
         for column in ("stage", "first_preferences", "second_preferences", "total"):
             frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("Int64")
         frame["share_pct"] = frame["share_pct"].astype(float)
@@ -158,18 +146,9 @@ def tally(
         }
     )
     options.check()
-    if isinstance(ballots, str | os.PathLike):
-        from svcount.io import load
-
-        loaded = load(
-            os.fspath(ballots),
-            method=options.method,
-            candidates=roster,
-            options=pipeline.read_options(options),
-            rules=options.rules(),
-        )
-        return Tally(pipeline.count_loaded(loaded, options), pipeline.provenance(loaded, options))
-    return _tally_frame(ballots, roster, options)
+    source = os.fspath(ballots) if isinstance(ballots, str | os.PathLike) else ballots
+    counted = pipeline.tally(source, options, roster=roster)
+    return Tally(counted.result, counted.provenance)
 
 
 def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -184,13 +163,11 @@ def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
 def _roster(
     candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None,
 ) -> tuple[Candidate, ...] | None:
-    from svcount.documents.files import read_candidates
+    """A list of names or candidates, checked; a candidate file is read by the pipeline."""
     from svcount.marks import normalise_name
 
-    if candidates is None:
+    if candidates is None or isinstance(candidates, str | os.PathLike):
         return None
-    if isinstance(candidates, str | os.PathLike):
-        return read_candidates(os.fspath(candidates))
     roster = tuple(
         c if isinstance(c, Candidate) else Candidate(normalise_name(c)) for c in candidates
     )
@@ -199,87 +176,3 @@ def _roster(
     if dupes:
         raise InputError(f"candidate listed more than once: {', '.join(map(repr, dupes))}")
     return roster
-
-
-def _tally_frame(
-    frame: pd.DataFrame, roster: tuple[Candidate, ...] | None, options: CountOptions
-) -> Tally:
-    """A DataFrame counted: its columns found as a header's are, its rows grouped first."""
-    from svcount import __version__, pipeline
-    from svcount.count import count, count_by_area
-    from svcount.errors import CountError
-    from svcount.io import MAX_ROW_PAPERS, describe
-
-    header = [str(c) for c in frame.columns]
-    columns = find_columns(header, pipeline.read_options(options), FRAME)
-    has_second = "second" in columns
-    method = options.method or (Method.SV if has_second else Method.FPTP)
-    if method is Method.SV and not has_second:
-        raise InputError("--method sv needs a second-preference column", file=FRAME)
-    roles = [r for r in ROLES if r in columns and not (r == "second" and method is Method.FPTP)]
-    marks = frame.iloc[:, [columns[r] for r in roles]].astype(object)
-    marks = marks.where(marks.notna(), "").astype(str)
-    marks.columns = roles
-    if "count" in columns:
-        papers = frame.iloc[:, columns["count"]]
-        if papers.isna().any() or not all(float(v).is_integer() for v in papers):
-            raise InputError("the count column must hold whole numbers of papers", file=FRAME)
-        papers = papers.astype("int64")
-        if (papers < 0).any() or (papers > MAX_ROW_PAPERS).any():
-            raise InputError(
-                f"the count column must hold numbers of papers from 0 to {MAX_ROW_PAPERS:,}",
-                file=FRAME,
-            )
-    else:
-        papers = None
-    grouped = (
-        marks.assign(papers=1 if papers is None else papers.to_numpy())
-        .groupby(roles, sort=False, dropna=False)["papers"]
-        .sum()
-    )
-    counts: Counter[Row] = Counter()
-    for key, n in grouped.items():
-        values = dict(zip(roles, key if isinstance(key, tuple) else (key,), strict=True))
-        row: Row = tuple(values.get(r, "") for r in ROLES)
-        counts[row] += int(n)
-    try:
-        classified, areas = classify_marks(counts, "area" in roles, roster, options.rules())
-    except MarkError as exc:
-        described = "; ".join(describe(p, None) for p in exc.problems)
-        raise InputError(described, file=FRAME) from None
-    lot = options.lot_instruction()
-    electorates, issued = (
-        pipeline.area_figures(options.electorate_file, areas, options.encoding)
-        if areas is not None
-        else ({}, {})
-    )
-    try:
-        if areas is not None:
-            result = count_by_area(
-                areas,
-                method,
-                lot=lot,
-                electorate=options.electorate,
-                electorates=electorates,
-                issued=issued,
-            )
-        else:
-            result = count(classified.ballots, method, lot=lot, electorate=options.electorate)
-    except CountError as exc:
-        raise CountError(f"{FRAME}: {exc}") from None
-    digest = hashlib.sha256(
-        json.dumps(sorted((list(k), v) for k, v in counts.items())).encode()
-    ).hexdigest()
-    record = options.record()
-    record["method"] = method.value
-    provenance = Provenance(
-        file=FRAME,
-        sha256=digest,
-        rows=len(frame),
-        columns={
-            r: header[columns[r]] if r in columns else None for r in ("first", "second", "rejected")
-        },
-        options=record,
-        version=__version__,
-    )
-    return Tally(result, provenance)

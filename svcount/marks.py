@@ -24,6 +24,7 @@ __all__ = [
     "Outcome",
     "RawKey",
     "classify",
+    "classify_by_area",
     "fold",
     "normalise_name",
     "rule_1",
@@ -423,3 +424,61 @@ def _merge_notes(raw: Mapping[RawKey, int], read: _Fields) -> tuple[str, ...]:
         "(surrounding whitespace or Unicode normalisation)"
         for name, vs in sorted(spellings.items())
     )
+
+
+def classify_by_area(
+    counts: Mapping[tuple[str, str, str, str], int],
+    has_areas: bool,
+    candidates: Sequence[Candidate] | None = None,
+    rules: MarkRules | None = None,
+) -> tuple[Classified, dict[str, Ballots] | None]:
+    """Distinct raw rows (first, second, rejected, area) classified (rules 1-2), split by area.
+
+    Areas are read as names are; raises :class:`MarkError` (not yet located).
+    """
+    union: Counter[RawKey] = Counter()
+    by_area: dict[str, Counter[RawKey]] = {}
+    spellings: dict[str, list[str]] = {}
+    for (first, second, rejected, area), papers in counts.items():
+        if not papers:
+            continue  # an aggregated row of 0 papers counts nothing, not even its area
+        union[(first, second, rejected)] += papers
+        if has_areas:
+            name = normalise_name(area)
+            spellings.setdefault(name, []).append(area)
+            by_area.setdefault(name, Counter())[(first, second, rejected)] += papers
+    area_problem = _area_problem(spellings, by_area)
+    if area_problem is not None:
+        raise MarkError((area_problem,))
+    classified = classify(union, candidates, rules)
+    areas = {a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=_area_order)}
+    return classified, (areas if has_areas and areas else None)
+
+
+def _area_problem(
+    spellings: Mapping[str, list[str]], by_area: Mapping[str, Counter[RawKey]]
+) -> MarkProblem | None:
+    """A blank area, or two areas that differ only in case: areas are read as names are."""
+    if "" in spellings:
+        return MarkProblem(
+            "area",
+            tuple(spellings[""]),
+            sum(by_area[""].values()),
+            "a paper has no voting area (the area is blank)",
+        )
+    folded: dict[str, str] = {}
+    for name in sorted(spellings, key=lambda n: -sum(by_area[n].values())):
+        other = folded.setdefault(name.casefold(), name)
+        if other != name:
+            return MarkProblem(
+                "area",
+                tuple(spellings[name]),
+                sum(by_area[name].values()),
+                f"voting area {shown(name)} differs only in case from {shown(other)}: "
+                "correct the file (areas are named as candidates are)",
+            )
+    return None
+
+
+def _area_order(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)

@@ -31,6 +31,7 @@ __all__ = [
     "LotInstruction",
     "Method",
     "NotCounted",
+    "Provenance",
     "Rejection",
     "Result",
     "Second",
@@ -457,3 +458,17 @@ def statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Rejecti
 
 def _sum(a: Mapping[Any, int], b: Mapping[Any, int]) -> Mapping[Any, int]:
     return MappingProxyType({k: a.get(k, 0) + b.get(k, 0) for k in dict.fromkeys([*a, *b])})
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What is needed to reproduce a result: the input and the options."""
+
+    file: str
+    sha256: str
+    rows: int
+    columns: Mapping[str, str | None]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    version: str = ""
+    parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
+    files: tuple[Mapping[str, Any], ...] = ()  # every other input: role, file, sha256

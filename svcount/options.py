@@ -1,9 +1,12 @@
-"""The options that decide a count: one type for the command line, expected files and outputs.
+"""The options of a count, in two sections: how the file is read, and the rules of the count.
 
-:class:`CountOptions` is the only list of them. The command line fills it from
-its parameters, ``svcount verify`` from an expected file's ``options`` (then
-the command line on top), and every output records it so a result can be
-reproduced.
+:class:`ReadOptions` says how a ballot file is read (its columns, delimiter,
+encoding, and how marks are written: separators, the uncertain marker, unknown
+names); :class:`CountRules` says how the poll is counted (method, candidates,
+electorate, lot). :class:`CountOptions` holds one of each: it is what the
+command line fills, what an expected file's ``options`` give, and what every
+output records so that a result can be reproduced. Each option is one field of
+one section, and nowhere else.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from svcount.errors import InputError, UsageError
 from svcount.marks import MarkRules, normalise_name
 from svcount.model import EnteredLot, LotInstruction, Method, SeededLot
 
-__all__ = ["CountOptions", "parse_delimiter"]
+__all__ = ["CountOptions", "CountRules", "ReadOptions", "parse_delimiter"]
 
 
 def parse_delimiter(value: str) -> str:
@@ -30,14 +33,9 @@ def parse_delimiter(value: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class CountOptions:
-    """Everything that decides a count, as given and as recorded in the output."""
+class ReadOptions:
+    """How a ballot file is read: its columns and how its marks are written."""
 
-    method: Method | None = None
-    candidates: str | None = None
-    electorate: int | None = None
-    lot: str | None = None
-    seed: int | None = None
     separator: str = "|;"
     uncertain_marker: str = "?"
     unknown_as_void: bool = False
@@ -46,20 +44,109 @@ class CountOptions:
     rejected_column: str | None = None
     area_column: str | None = None
     count_column: str | None = None
-    electorate_file: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
 
+    def column(self, role: str) -> str | None:
+        """The column named for ``role`` (first, second, rejected, area, count), if any."""
+        return typing.cast("str | None", getattr(self, f"{role}_column"))
+
+    def check(self) -> None:
+        if not self.separator.strip():
+            raise UsageError(
+                "--separator must give at least one character that separates names (such as |;)"
+            )
+        if any(c.isalnum() for c in self.separator):
+            raise UsageError(
+                f"--separator {self.separator!r}: letters and digits are parts of names, "
+                "not separators"
+            )
+        if not self.uncertain_marker.strip():
+            raise UsageError("--uncertain-marker must not be blank: a blank field is unmarked")
+
+    def mark_rules(self) -> MarkRules:
+        return MarkRules(
+            separators=self.separator.strip(),
+            uncertain=self.uncertain_marker.strip(),
+            unknown_as_void=self.unknown_as_void,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class CountRules:
+    """How the poll is counted: method, candidates, electorate and any lot."""
+
+    method: Method | None = None
+    candidates: str | None = None
+    electorate: int | None = None
+    lot: str | None = None
+    seed: int | None = None
+    electorate_file: str | None = None
+
+    def check(self) -> None:
+        if self.lot is not None and self.seed is not None:
+            raise UsageError("give either --lot (the returning officer's draw) or --seed, not both")
+        if self.electorate is not None and self.electorate_file is not None:
+            raise UsageError(
+                "give either --electorate (the whole area's) or --electorate-file (each "
+                "voting area's), not both"
+            )
+
+    def lot_instruction(self) -> LotInstruction | None:
+        """The lot as given: a draw entered by name (normalised as names are), or a seed."""
+        if self.lot is not None:
+            return EnteredLot(normalise_name(self.lot))
+        return None if self.seed is None else SeededLot(self.seed)
+
+
+#: Every option, in the order outputs record them.
+RECORD_ORDER = (
+    "method",
+    "candidates",
+    "electorate",
+    "lot",
+    "seed",
+    "separator",
+    "uncertain_marker",
+    "unknown_as_void",
+    "first_column",
+    "second_column",
+    "rejected_column",
+    "area_column",
+    "count_column",
+    "electorate_file",
+    "encoding",
+    "delimiter",
+)
+_SECTION = {
+    **{f.name: "reading" for f in dataclasses.fields(ReadOptions)},
+    **{f.name: "rules" for f in dataclasses.fields(CountRules)},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class CountOptions:
+    """Everything that decides a count: how the file is read, and the rules of the count."""
+
+    reading: ReadOptions = ReadOptions()
+    rules: CountRules = CountRules()
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(cls))
+        """Every option's name, as the command line and files spell them (``_`` for ``-``)."""
+        return RECORD_ORDER
+
+    @classmethod
+    def of(cls, **given: Any) -> CountOptions:
+        """Options by name, e.g. ``CountOptions.of(electorate=5, separator="|")``."""
+        return cls().merged(given, keep_false=True)
 
     @classmethod
     def types(cls) -> dict[str, type]:
         """Each option's plain type (``int`` for ``int | None``): what a file must give."""
-        hints = typing.get_type_hints(cls)
+        hints = {**typing.get_type_hints(ReadOptions), **typing.get_type_hints(CountRules)}
         out = {}
-        for name in cls.names():
+        for name in RECORD_ORDER:
             hint = hints[name]
             if isinstance(hint, types.UnionType):
                 hint = next(a for a in typing.get_args(hint) if a is not type(None))
@@ -81,14 +168,16 @@ class CountOptions:
         except UsageError as exc:
             raise InputError(str(exc), file=file) from None
 
-    def merged(self, given: Mapping[str, Any]) -> CountOptions:
+    def merged(self, given: Mapping[str, Any], *, keep_false: bool = False) -> CountOptions:
         """These options, overridden by those actually given (not None, not False).
 
         Keys that are not options are ignored, so a command can pass all its
         parameters.
         """
         updates = {
-            k: v for k, v in given.items() if k in self.names() and v is not None and v is not False
+            k: v
+            for k, v in given.items()
+            if k in _SECTION and v is not None and (keep_false or v is not False)
         }
         if "method" in updates:
             try:
@@ -100,44 +189,27 @@ class CountOptions:
                 updates[key] = str(updates[key])
         if "delimiter" in updates:
             updates["delimiter"] = parse_delimiter(updates["delimiter"])
-        return dataclasses.replace(self, **updates)
+        sections = {
+            section: dataclasses.replace(
+                getattr(self, section),
+                **{k: v for k, v in updates.items() if _SECTION[k] == section},
+            )
+            for section in ("reading", "rules")
+        }
+        return CountOptions(**sections)
+
+    def given(self) -> tuple[str, ...]:
+        """The options that differ from their defaults, by name."""
+        default = CountOptions().record()
+        return tuple(k for k, v in self.record().items() if v != default[k])
 
     def check(self) -> None:
         """Refuse options that contradict each other or cannot work."""
-        if self.lot is not None and self.seed is not None:
-            raise UsageError("give either --lot (the returning officer's draw) or --seed, not both")
-        if self.electorate is not None and self.electorate_file is not None:
-            raise UsageError(
-                "give either --electorate (the whole area's) or --electorate-file (each "
-                "voting area's), not both"
-            )
-        if not self.separator.strip():
-            raise UsageError(
-                "--separator must give at least one character that separates names (such as |;)"
-            )
-        if any(c.isalnum() for c in self.separator):
-            raise UsageError(
-                f"--separator {self.separator!r}: letters and digits are parts of names, "
-                "not separators"
-            )
-        if not self.uncertain_marker.strip():
-            raise UsageError("--uncertain-marker must not be blank: a blank field is unmarked")
-
-    def rules(self) -> MarkRules:
-        return MarkRules(
-            separators=self.separator.strip(),
-            uncertain=self.uncertain_marker.strip(),
-            unknown_as_void=self.unknown_as_void,
-        )
-
-    def lot_instruction(self) -> LotInstruction | None:
-        """The lot as given: a draw entered by name (normalised as names are), or a seed."""
-        if self.lot is not None:
-            return EnteredLot(normalise_name(self.lot))
-        return None if self.seed is None else SeededLot(self.seed)
+        self.rules.check()
+        self.reading.check()
 
     def record(self) -> dict[str, Any]:
-        """As written in an output's ``options``."""
-        out = dataclasses.asdict(self)
-        out["method"] = None if self.method is None else self.method.value
-        return out
+        """As written in an output's ``options``: every option, by name, in one order."""
+        out = {**dataclasses.asdict(self.reading), **dataclasses.asdict(self.rules)}
+        out["method"] = None if self.rules.method is None else self.rules.method.value
+        return {name: out[name] for name in RECORD_ORDER}

@@ -1,52 +1,85 @@
-"""A ballot file counted: read, classify, count, with what is needed to reproduce it.
+"""One pipeline: a source and its options in, a counted poll out.
 
-The library behind ``svcount tally`` and ``svcount verify``: options in, a
-:class:`~svcount.count.Result` and its :class:`Provenance` out. The command
-line only parses options, calls these and renders.
+Every command and the library count through here, so a poll is read,
+classified and counted one way only:
+
+- :func:`tally`: a ballot file (a path, ``-`` for stdin) or a DataFrame, with
+  :class:`~svcount.options.CountOptions`, becomes a :class:`Counted`: the
+  result, its provenance, and what the user should be told;
+- :func:`local_count`, :func:`combine`: the staged count across files;
+- :func:`declared`: what a declaration shows, from a result file or ballots.
+
+The command line only parses options, calls these, renders and exits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import IO, Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
 
-from svcount.count import (
-    count,
-    count_by_area,
-)
-from svcount.errors import CountError, InputError
-from svcount.documents.files import read_areas, read_candidates, sha256_of
-from svcount.io import Loaded, ReadOptions
-from svcount.io import load as read_ballots
-from svcount.model import (
-    Result,
-)
+from svcount.count import count, count_by_area, declare_areas
+from svcount.documents.local import Combined, LocalCount, read_local, read_total
+from svcount.documents.result import read_result
+from svcount.errors import CountError, InputError, UsageError
+from svcount.figures import figures
+from svcount.io import Loaded, load
+from svcount.model import Ballots, Candidate, Method, Provenance, Result
+from svcount.operations import staged
 from svcount.options import CountOptions
+from svcount.reading.lists import area_electorates, read_areas, read_candidates
+from svcount.reading.source import sha256_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
-    "Provenance",
-    "area_figures",
-    "count_loaded",
+    "Counted",
+    "Listener",
+    "Shown",
+    "combine",
+    "declared",
     "input_files",
-    "load",
-    "provenance",
-    "read_options",
+    "local_count",
+    "read",
+    "tally",
 ]
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class Provenance:
-    """What is needed to reproduce a result: the input and the options."""
+class Listener:
+    """Who hears about a count as it goes: each warning, and each ballot file once read.
 
-    file: str
-    sha256: str
-    rows: int
-    columns: Mapping[str, str | None]
-    options: Mapping[str, Any] = field(default_factory=dict)
-    version: str = ""
-    parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
-    files: tuple[Mapping[str, Any], ...] = ()  # every other input: role, file, sha256
+    The library's default hears nothing (:class:`Counted` keeps the warnings);
+    the command line prints them on stderr, and ``--verbose`` describes the file.
+    """
+
+    warning: Callable[[str], None] = lambda message: None
+    read: Callable[[Loaded], None] = lambda loaded: None
+
+
+QUIET = Listener()
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A poll counted: its result, how to reproduce it, and what the user should be told."""
+
+    result: Result
+    provenance: Provenance
+    warnings: tuple[str, ...] = ()
+    loaded: Loaded | None = None  # the ballot file as read, when there was one (for the audit)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a declaration or page shows: the figures view, the candidates, the footer."""
+
+    figures: Mapping[str, Any]
+    candidates: tuple[Candidate, ...]
+    footer: Mapping[str, Any]
 
 
 def input_files(**paths: str | None) -> tuple[dict[str, str], ...]:
@@ -58,92 +91,61 @@ def input_files(**paths: str | None) -> tuple[dict[str, str], ...]:
     )
 
 
-def load(
+def read(
     source: str,
     options: CountOptions,
+    *,
+    roster: tuple[Candidate, ...] | None = None,
     stdin: IO[bytes] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
+    engine: str = "auto",
 ) -> Loaded:
     """Read and classify one ballot file (``-`` for stdin) as ``options`` say.
 
-    ``progress`` is told (bytes read, file size) as a large file is read.
+    ``roster`` gives the candidates directly, instead of a candidate list file.
     """
     options.check()
-    roster = read_candidates(options.candidates, options.encoding) if options.candidates else None
-    return read_ballots(
+    rules = options.rules
+    if roster is None and rules.candidates:
+        roster = read_candidates(rules.candidates, options.reading.encoding)
+    return load(
         source,
-        method=options.method,
+        method=rules.method,
         candidates=roster,
-        options=replace(read_options(options), progress=progress),
-        rules=options.rules(),
+        options=options.reading,
         stdin=stdin,
+        progress=progress,
+        engine=engine,  # type: ignore[arg-type]
     )
 
 
-def read_options(options: CountOptions) -> ReadOptions:
-    """The reading part of the count options."""
-    return ReadOptions(
-        first_column=options.first_column,
-        second_column=options.second_column,
-        rejected_column=options.rejected_column,
-        area_column=options.area_column,
-        count_column=options.count_column,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-    )
-
-
-def area_figures(
-    path: str | None, areas: Iterable[str], encoding: str | None = None
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Electorates and papers issued per area from an areas file, checked against ``areas``."""
-    if path is None:
-        return {}, {}
-    areas = list(areas)
-    rows = read_areas(path, need_electorate=True, encoding=encoding)
-    listed = [r.name for r in rows]
-    missing = [a for a in areas if a not in listed]
-    extra = [a for a in listed if a not in areas]
-    if missing or extra:
-        parts = [
-            f"in the ballots but not the file: {', '.join(missing)}" if missing else "",
-            f"in the file but not the ballots: {', '.join(extra)}" if extra else "",
-        ]
-        raise InputError(
-            "the areas differ from the ballots' (" + "; ".join(p for p in parts if p) + ")",
-            file=path,
+def _count(
+    ballots: Ballots, areas: Mapping[str, Ballots] | None, method: Method, options: CountOptions
+) -> Result:
+    """Count classified ballots (README, "The count"), by area when there are voting areas."""
+    rules = options.rules
+    lot = rules.lot_instruction()
+    if areas is not None:
+        electorates, issued = area_electorates(
+            rules.electorate_file, areas, options.reading.encoding
         )
-    issued = {r.name: r.issued for r in rows if r.issued is not None}
-    return {r.name: r.electorate for r in rows if r.electorate is not None}, issued
+        return count_by_area(
+            areas,
+            method,
+            lot=lot,
+            electorate=rules.electorate,
+            electorates=electorates,
+            issued=issued,
+        )
+    if rules.electorate_file is not None:
+        raise InputError(
+            "--electorate-file needs voting areas, and the ballot file has no area "
+            "column (name it area, or give --area-column)"
+        )
+    return count(ballots, method, lot=lot, electorate=rules.electorate)
 
 
-def count_loaded(loaded: Loaded, options: CountOptions) -> Result:
-    """Count a loaded file, by area when it has voting areas."""
-    lot = options.lot_instruction()
-    try:
-        if loaded.areas is not None:
-            electorates, issued = area_figures(
-                options.electorate_file, loaded.areas, options.encoding
-            )
-            return count_by_area(
-                loaded.areas,
-                loaded.method,
-                lot=lot,
-                electorate=options.electorate,
-                electorates=electorates,
-                issued=issued,
-            )
-        if options.electorate_file is not None:
-            raise InputError(
-                "--electorate-file needs voting areas, and the ballot file has no area "
-                "column (name it area, or give --area-column)"
-            )
-        return count(loaded.ballots, loaded.method, lot=lot, electorate=options.electorate)
-    except CountError as exc:
-        raise CountError(f"{loaded.file}: {exc}") from None
-
-
-def provenance(loaded: Loaded, options: CountOptions) -> Provenance:
+def _provenance(loaded: Loaded, options: CountOptions) -> Provenance:
     from svcount import __version__
 
     record = options.record()
@@ -163,5 +165,243 @@ def provenance(loaded: Loaded, options: CountOptions) -> Provenance:
         },
         options=record,
         version=__version__,
-        files=input_files(candidates=options.candidates, electorate_file=options.electorate_file),
+        files=input_files(
+            candidates=options.rules.candidates, electorate_file=options.rules.electorate_file
+        ),
+    )
+
+
+def lot_unused(options: CountOptions, result: Result | None, why: str = "") -> tuple[str, ...]:
+    """A warning when ``--lot`` or ``--seed`` was given but no lot was drawn."""
+    rules = options.rules
+    if (rules.lot is None and rules.seed is None) or (result is not None and result.lot):
+        return ()
+    given = "--lot" if rules.lot is not None else "--seed"
+    return (f"warning: {why or 'no equality of votes needed a lot'}; {given} ignored",)
+
+
+def _issued_warnings(result: Result) -> tuple[str, ...]:
+    """Each voting area whose papers issued differ from those counted."""
+    return tuple(
+        f"warning: {area.name}: {area.issued:,} ballot papers issued but "
+        f"{area.first.ballot_papers:,} counted (a difference of "
+        f"{area.issued_minus_counted:+,})"
+        for area in result.areas
+        if area.issued_minus_counted
+    )
+
+
+def tally(
+    source: str | pd.DataFrame,
+    options: CountOptions,
+    *,
+    roster: tuple[Candidate, ...] | None = None,
+    stdin: IO[bytes] | None = None,
+    progress: Progress | None = None,
+    listen: Listener = QUIET,
+) -> Counted:
+    """Count a ballot file or a DataFrame; ``listen`` hears each warning as it arises.
+
+    ``roster`` gives the candidates of a DataFrame directly (else from ``options``).
+    """
+    if not isinstance(source, str):
+        from svcount.reading.frames import frame_marks
+
+        marks = frame_marks(source, options, roster)
+        result = _located_count(marks.file, marks.ballots, marks.areas, marks.method, options)
+        return Counted(result, marks.provenance(options))
+    loaded = read(source, options, roster=roster, stdin=stdin, progress=progress)
+    warnings = tuple(f"warning: {w}" for w in loaded.warnings)
+    for warning in warnings:
+        listen.warning(warning)
+    listen.read(loaded)
+    result = _located_count(loaded.file, loaded.ballots, loaded.areas, loaded.method, options)
+    later = lot_unused(options, result) + _issued_warnings(result)
+    for warning in later:
+        listen.warning(warning)
+    return Counted(result, _provenance(loaded, options), warnings + later, loaded)
+
+
+def _located_count(
+    file: str,
+    ballots: Ballots,
+    areas: Mapping[str, Ballots] | None,
+    method: Method,
+    options: CountOptions,
+) -> Result:
+    try:
+        return _count(ballots, areas, method, options)
+    except CountError as exc:
+        raise CountError(f"{file}: {exc}") from None
+
+
+# --------------------------------------------------------------------------- the staged count
+
+
+def local_count(
+    source: str,
+    options: CountOptions,
+    stage: str,
+    area: str | None,
+    remaining_from: str | None,
+    *,
+    progress: Progress | None = None,
+    listen: Listener = QUIET,
+) -> LocalCount:
+    """A local file for the staged count: this area's first count (``first``) or its transfers."""
+    rules = options.rules
+    if rules.candidates is None:
+        raise UsageError(
+            "--stage needs --candidates: every local count must use the same candidate list"
+        )
+    if rules.electorate_file is not None:
+        raise UsageError(
+            "--electorate-file belongs to svcount combine: give a local count --electorate N"
+        )
+    if stage == "second" and rules.electorate is not None:
+        raise UsageError("--electorate belongs to the first-stage count (--stage first)")
+    if stage == "first" and remaining_from is not None:
+        raise UsageError("--remaining-from belongs to the second-stage count (--stage second)")
+    if stage == "second" and remaining_from is None:
+        raise UsageError("--stage second needs --remaining-from: the total from svcount combine")
+    for warning in lot_unused(options, None, "a local count draws no lot (the declaration does)"):
+        listen.warning(warning)
+    loaded = read(source, options, progress=progress)
+    for warning in loaded.warnings:
+        listen.warning(f"warning: {warning}")
+    listen.read(loaded)
+    total = None if remaining_from is None else read_total(remaining_from)
+    return staged.local_count(loaded, area, electorate=rules.electorate, total=total)
+
+
+def combine(
+    files: Sequence[str],
+    options: CountOptions,
+    areas: str | None = None,
+    *,
+    listen: Listener = QUIET,
+) -> Combined | Counted:
+    """Local counts added up: a total (nobody elected yet) or, with second counts, the result."""
+    rules = options.rules
+    locals_ = [read_local(f) for f in files]
+    listed = None
+    if areas is not None:
+        rows = read_areas(areas, need_electorate=False, encoding=options.reading.encoding)
+        listed = [r.name for r in rows]
+    combined = staged.combine(locals_, listed)
+    if combined.stage.remaining and not combined.moved:
+        for name, value in (
+            ("--electorate", rules.electorate),
+            ("--electorate-file", rules.electorate_file),
+        ):
+            if value is not None:
+                raise UsageError(
+                    f"{name} belongs to the declaration: no candidate has more than half of the "
+                    "valid votes yet, so give it when the second counts are combined"
+                )
+        for warning in lot_unused(options, None, "the count goes on to second preferences"):
+            listen.warning(warning)
+        return combined
+    counted = _declare_combined(combined, locals_, options, areas)
+    for warning in counted.warnings:
+        listen.warning(warning)
+    return counted
+
+
+def _declare_combined(
+    combined: Combined, counts: Sequence[LocalCount], options: CountOptions, areas: str | None
+) -> Counted:
+    """The declaration from every area's first and second counts, and its provenance.
+
+    The provenance lists each local file with the SHA-256 it was read with.
+    """
+    import hashlib
+
+    from svcount import __version__
+
+    rules = options.rules
+    electorates, issued = area_electorates(
+        rules.electorate_file, combined.firsts, options.reading.encoding
+    )
+    result = declare_areas(
+        combined.firsts,
+        combined.moved,
+        combined.method,
+        lot=rules.lot_instruction(),
+        electorate=rules.electorate,
+        electorates=electorates or combined.electorates,
+        issued=issued,
+    )
+    parts = tuple(
+        {"file": c.path, "stage": c.stage, "area": c.area, "sha256": c.sha256} for c in counts
+    )
+    provenance = Provenance(
+        file=", ".join(c.path for c in counts),
+        sha256=hashlib.sha256("".join(p["sha256"] for p in parts).encode()).hexdigest(),
+        rows=result.ballot_papers,
+        columns={},
+        options={
+            "method": combined.method.value,
+            "electorate": rules.electorate,
+            "electorate_file": rules.electorate_file,
+            "lot": rules.lot,
+            "seed": rules.seed,
+        },
+        version=__version__,
+        parts=parts,
+        files=input_files(areas=areas, electorate_file=rules.electorate_file),
+    )
+    warnings = lot_unused(options, result) + _issued_warnings(result)
+    return Counted(result, provenance, warnings)
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+def footer(provenance: Provenance) -> dict[str, Any]:
+    """What a page's footer says about where its figures came from."""
+    return {
+        "version": provenance.version,
+        "file": provenance.file,
+        "sha256": provenance.sha256,
+        "options": dict(provenance.options),
+    }
+
+
+def shown(counted: Counted) -> Shown:
+    """A count as a declaration or page shows it."""
+    result = counted.result
+    return Shown(figures(result), result.candidates, footer(counted.provenance))
+
+
+def declared(
+    source: str,
+    options: CountOptions,
+    *,
+    progress: Progress | None = None,
+    listen: Listener = QUIET,
+) -> Shown:
+    """What a declaration shows: a result file's checked figures, or ballots counted now.
+
+    A result file was counted with its own options, so count options given
+    with one are refused.
+    """
+    if not source.lower().endswith(".json"):
+        return shown(tally(source, options, progress=progress, listen=listen))
+    counting = [f"--{k.replace('_', '-')}" for k in options.given()]
+    if counting:
+        raise UsageError(
+            f"{', '.join(counting)}: count options apply to a ballot file, and {source} "
+            "is a result (its options are those it was counted with)"
+        )
+    read_back = read_result(source)
+    return Shown(
+        read_back.figures,
+        read_back.candidates,
+        {
+            "version": read_back.version,
+            "file": read_back.input.get("file", source),
+            "sha256": read_back.input.get("sha256", ""),
+            "options": dict(read_back.options),
+        },
     )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from svcount.cli import app
-from svcount.documents.files import canonical_digest
+from svcount.documents.seal import canonical_digest
 from svcount.marks import classify
 from svcount.model import Ballots, Candidate, NotCounted
 

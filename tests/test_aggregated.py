@@ -9,7 +9,7 @@ from helpers import ENGINES, run, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svcount.io import ReadOptions, load
+from svcount.io import load
 
 POOL = ["Ann", "Bob", "Cy", "Dee"]
 
@@ -77,7 +77,7 @@ def test_an_aggregated_file_counts_as_its_expanded_file(tmp_path, election, colu
 @pytest.mark.parametrize("engine", ENGINES)
 def test_both_readers_add_up_counts_and_repeated_rows(tmp_path, engine):
     path = write(tmp_path, "first,second,papers\nAnn,Bob,5\nBob,,3\nAnn,Bob,2\nCy,,0\n")
-    loaded = load(path, options=ReadOptions(engine=engine))
+    loaded = load(path, engine=engine)
     assert loaded.ballots.ballot_papers == 10 and loaded.rows == 4
     assert dict(loaded.ballots.pairs)[("Ann", "Bob")] == 7
 
@@ -103,7 +103,7 @@ def test_the_count_column_can_be_named(tmp_path):
 def test_bad_counts_name_the_file_line_and_value(tmp_path, engine, value, message):
     path = write(tmp_path, f"first,second,n\nAnn,Bob,4\nBob,,{value}\nAnn,,1\n")
     with pytest.raises(Exception, match="ballots.csv:3: " + message.replace("(", r"\(")):
-        load(path, options=ReadOptions(engine=engine))
+        load(path, engine=engine)
     result = run("tally", path)
     assert result.exit_code == 2 and f"ballots.csv:3: {message}" in result.stderr
 

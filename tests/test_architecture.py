@@ -1,4 +1,9 @@
-"""The layers of docs/architecture.md: no module imports from a layer above its own."""
+"""The layers of docs/architecture.md, by folder: nothing imports from a layer above its own.
+
+A module's layer is its folder's (``reading/``, ``documents/``, ...) or, at the
+top of the package, its own. Within the core the order is errors, model,
+marks, count, figures, options. The size limits are checked here too.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,54 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "svcount"
+#: Bottom to top. A name is a top-level module or a subpackage (folder).
 LAYERS = [
     ["errors"],
     ["model"],
-    ["marks", "count", "figures"],
-    ["files", "io"],
+    ["marks"],
+    ["count"],
+    ["figures"],
     ["options"],
-    ["poll"],
-    ["staged", "synth", "verify", "results", "diff", "audit"],
-    ["render", "declaration", "html"],
+    ["reading", "io"],
+    ["documents"],
+    ["operations"],
+    ["pipeline"],
+    ["render"],
+    ["shell"],
     ["cli", "api", "__main__", "__init__"],
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
+FOLDERS = {"reading", "documents", "operations", "render", "shell"}
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
+MAX_FUNCTION_LINES, MAX_MODULE_LINES = 60, 600
+#: Functions kept longer than the limit, each with why (docs/architecture.md repeats them).
+LONG_FUNCTIONS = {
+    # Commands: most of their lines are the declarations of their own options.
+    "cli.py:tally": "the declarations of its own options (local count, audit, output)",
+    "cli.py:declare_result": "the declarations of the notice's options",
+    "cli.py:verify": "the declarations of its targets and report options",
+    # Not yet split (open work, issue 17): each is one pass over shared state.
+    "marks.py:classify": "readable fields, inferred candidates and problems share state",
+    "count.py:declare": "rule 7 in one place, as the README states it",
+    "documents/local.py:read_local": "one reader for both stages of a local file",
+    "documents/result.py:result_json": "the document's keys in their published order",
+    "documents/result.py:_view": "the inverse of result_json, key by key",
+    "documents/result.py:_check": "the file's own arithmetic, figure by figure",
+    "operations/staged.py:combine": "every check between local files, in the order they fail",
+    "operations/synth.py:parse_figures": "a figures file checked key by key",
+    "render/declaration.py:_sections": "the sections of the notice, in order",
+    "render/html.py:_charts": "the page's charts, in order",
+}
+
+
+def unit(path: Path) -> str:
+    """The layer name of a file: its folder's, or its own at the top."""
+    relative = path.relative_to(PACKAGE).parts
+    return relative[0] if len(relative) > 1 else path.stem
 
 
 def imported(path: Path) -> set[str]:
-    """The svcount modules a file imports, anywhere in it (deferred imports too)."""
+    """The layer names a file imports, anywhere in it (deferred imports too)."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("svcount"):
@@ -38,16 +75,41 @@ def imported(path: Path) -> set[str]:
 
 
 def test_every_module_has_a_layer():
-    assert sorted(p.stem for p in PACKAGE.glob("*.py")) == sorted(LAYER)
+    top = {p.stem for p in PACKAGE.glob("*.py")} | {p.name for p in PACKAGE.iterdir() if p.is_dir()}
+    top -= {"__pycache__"}
+    assert sorted(top) == sorted(LAYER)
 
 
-@pytest.mark.parametrize("module", sorted(LAYER))
-def test_no_module_imports_from_a_layer_above(module):
-    above = [name for name in imported(PACKAGE / f"{module}.py") if LAYER[name] > LAYER[module]]
-    assert above == [], f"{module} (layer {LAYER[module]}) imports {above}"
+def test_the_folders_are_the_layers():
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders == FOLDERS
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_from_a_layer_above(path):
+    own = LAYER[unit(path)]
+    above = [name for name in imported(path) if LAYER[name] > own]
+    assert above == [], f"{path.name} (layer {own}) imports {above}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_size_limits(path):
+    text = path.read_text()
+    assert len(text.splitlines()) <= MAX_MODULE_LINES
+    where = path.relative_to(PACKAGE).as_posix()
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+        and f"{where}:{node.name}" not in LONG_FUNCTIONS
+    ]
+    assert long == []
 
 
 def test_the_architecture_document_lists_every_module():
     text = (PACKAGE.parent / "docs" / "architecture.md").read_text()
-    for name in LAYER:
-        assert f"`{name}.py`" in text
+    for path in MODULES:
+        if path.name != "__init__.py" or path.parent == PACKAGE:
+            assert f"`{path.relative_to(PACKAGE).as_posix()}`" in text, path

@@ -13,11 +13,11 @@ from helpers import ENGINES, EXAMPLES, run, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svcount.operations.audit import AUDIT_HEADER, STATUSES, write_audit
 from svcount.count import count, count_by_area
-from svcount.io import ReadOptions, load
+from svcount.io import load
 from svcount.marks import normalise_name
 from svcount.model import Candidate, SeededLot
+from svcount.operations.audit import AUDIT_HEADER, STATUSES, write_audit
 
 
 def read_audit(path):
@@ -101,7 +101,7 @@ def test_aggregating_the_audit_reproduces_every_figure(tmp_path, election, engin
         path,
         method=Method(method),
         candidates=[Candidate(n) for n in names],
-        options=ReadOptions(engine=engine),
+        engine=engine,
     )
     if loaded.ballots.valid == 0:
         return

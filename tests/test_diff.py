@@ -7,8 +7,8 @@ import json
 import pytest
 from helpers import BY_AREA, EXAMPLES, run, write
 
-from svcount.operations.diff import compare
 from svcount.documents.result import read_result
+from svcount.operations.diff import compare
 
 QUICK = EXAMPLES / "quickstart"
 

@@ -12,16 +12,18 @@ from hypothesis import strategies as st
 
 from svcount.count import count
 from svcount.errors import InputError, SvcountError
-from svcount.io import ReadOptions, load, open_source, read_marks, sniff
+from svcount.io import load, read_marks
+from svcount.options import ReadOptions
+from svcount.reading.header import sniff
+from svcount.reading.source import open_source
 
 NAMES = ["Ann Archer", "Bob, Baker", 'Cy "Cy" Cole', "Dee\nDale", "Eve;E", ""]
 
 
 def marks(path, engine):
-    options = ReadOptions(engine=engine)
     with open_source(str(path)) as source:
-        layout = sniff(source, options)
-        return read_marks(source, layout, options)
+        layout = sniff(source, ReadOptions())
+        return read_marks(source, layout, engine=engine)
 
 
 @settings(
@@ -46,7 +48,7 @@ def test_quoted_files_count_the_same_on_the_fast_path(tmp_path, rows, quoting, e
 def test_a_quoted_file_with_a_short_row_goes_to_the_validating_reader(tmp_path):
     path = write(tmp_path, '"first","second"\n"Ann","Bob"\n"Bob"\n"Ann",""\n')
     with pytest.raises(InputError, match=r":3: this row has 1 field but the header has 2"):
-        load(path, options=ReadOptions(engine="pandas"))
+        load(path, engine="pandas")
 
 
 @pytest.mark.parametrize(
@@ -70,7 +72,7 @@ def test_the_bad_input_corpus_gives_its_exact_message_on_the_pandas_engine(name,
     if name in ("missing.csv", "."):
         pytest.skip("not a file to read")
     with pytest.raises(SvcountError) as caught:
-        loaded = load(str(BAD / name), options=ReadOptions(engine="pandas"))
+        loaded = load(str(BAD / name), engine="pandas")
         count(loaded.ballots, loaded.method)
     assert message.split(": ", 1)[1] in str(caught.value)
 
@@ -84,9 +86,9 @@ def test_the_bad_input_corpus_gives_its_exact_message_on_the_pandas_engine(name,
 )
 def test_two_halves_on_two_threads_count_as_one_reader(tmp_path, monkeypatch, rows, quoting):
     """Cut anywhere, even inside a quoted newline: the count is the validating reader's."""
-    import svcount.io
+    import svcount.reading.fastpath
 
-    monkeypatch.setattr(svcount.io, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(svcount.reading.fastpath, "PARALLEL_MIN_BYTES", 1)
     out = io.StringIO()
     csv.writer(out, quoting=quoting, lineterminator="\n").writerows([("first", "second"), *rows])
     path = write(tmp_path, out.getvalue())
@@ -95,9 +97,9 @@ def test_two_halves_on_two_threads_count_as_one_reader(tmp_path, monkeypatch, ro
 
 
 def test_a_cut_inside_a_quoted_field_is_noticed(tmp_path, monkeypatch):
-    import svcount.io
+    import svcount.reading.fastpath
 
-    monkeypatch.setattr(svcount.io, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(svcount.reading.fastpath, "PARALLEL_MIN_BYTES", 1)
     long = "x" * 200
     text = f'first,second\nAnn,"{long}\n{long}"\nBob,\n'
     path = write(tmp_path, text)

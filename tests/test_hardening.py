@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from svcount.cli import app
 from svcount.errors import InputError
-from svcount.io import ReadOptions, load
+from svcount.io import load
+from svcount.options import ReadOptions
 
 QUICKSTART = Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "ballots.csv"
 
@@ -75,7 +76,7 @@ def test_output_onto_a_directory_is_an_error(tmp_path):
 def load_text(tmp_path, data, engine, **options):
     path = tmp_path / "b.csv"
     path.write_bytes(data)
-    return load(str(path), options=ReadOptions(engine=engine, **options))
+    return load(str(path), options=ReadOptions(**options), engine=engine)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -8,20 +8,22 @@ import io
 import pytest
 from helpers import ENGINES, write
 
+from svcount.documents.writing import write_atomic
 from svcount.errors import InputError
-from svcount.documents.files import read_candidates, write_atomic
-from svcount.io import ReadOptions, load
+from svcount.io import load
 from svcount.model import (
     Candidate,
     Method,
     NotCounted,
     Rejection,
 )
+from svcount.options import ReadOptions
+from svcount.reading.lists import read_candidates
 
 
 def load_with(path, engine, **kw):
-    options = ReadOptions(engine=engine, **kw.pop("options", {}))
-    return load(path, options=options, **kw)
+    options = ReadOptions(**kw.pop("options", {}))
+    return load(path, options=options, engine=engine, **kw)
 
 
 @pytest.fixture(params=ENGINES)

@@ -1,4 +1,4 @@
-"""One options type: every command that counts takes every option, and files are checked."""
+"""The options in two sections: every command that counts takes every option, declared once."""
 
 from __future__ import annotations
 
@@ -18,14 +18,36 @@ from svcount.model import (
     Method,
     NotCounted,
 )
-from svcount.options import CountOptions
+from svcount.options import CountOptions, CountRules, ReadOptions
+from svcount.shell.params import COUNT_PARAMETERS
+
+COUNTING_COMMANDS = [cli.tally, cli.verify, cli.declare_result]
 
 
-@pytest.mark.parametrize("command", [cli.tally, cli.verify])
+@pytest.mark.parametrize("command", COUNTING_COMMANDS)
 def test_every_count_option_is_a_parameter_of_each_counting_command(command):
     parameters = inspect.signature(command).parameters
     missing = [name for name in CountOptions.names() if name not in parameters]
     assert missing == []
+
+
+@pytest.mark.parametrize("command", COUNTING_COMMANDS)
+def test_a_counting_command_declares_only_its_own_options(command):
+    """The shared options come from one declaration: the command's own code lists none."""
+    own = inspect.signature(command.__wrapped__).parameters
+    assert not set(own) & set(COUNT_PARAMETERS) and "options" in own
+
+
+@pytest.mark.parametrize("name", CountOptions.names())
+def test_every_option_belongs_to_exactly_one_section(name):
+    sections = [cls for cls in (ReadOptions, CountRules) if name in cls.__dataclass_fields__]
+    assert len(sections) == 1
+
+
+def test_reading_options_are_the_files_and_rules_are_the_counts():
+    options = CountOptions.of(first_column="vote", delimiter=";", electorate=9, lot="Ann")
+    assert options.reading == ReadOptions(first_column="vote", delimiter=";")
+    assert options.rules == CountRules(electorate=9, lot="Ann")
 
 
 def test_combine_takes_the_options_of_the_declaration():
@@ -38,8 +60,8 @@ def test_verify_checks_the_figures_view_that_json_publishes():
     """One view: every figure of the JSON output is a figure an expected file can check."""
     import json
 
-    from svcount.pipeline import Provenance
-    from svcount.render.tables import to_json
+    from svcount.documents.result import result_json as to_json
+    from svcount.model import Provenance
 
     ballots = Ballots(
         (Candidate("A"), Candidate("B"), Candidate("C")),
@@ -56,7 +78,7 @@ def test_verify_checks_the_figures_view_that_json_publishes():
 
 def test_options_from_a_file_are_typed_by_the_one_options_type():
     options = CountOptions.from_mapping({"method": "fptp", "electorate": 9}, file="e.json")
-    assert options.method is Method.FPTP and options.electorate == 9
+    assert options.rules.method is Method.FPTP and options.rules.electorate == 9
     assert CountOptions.types()["electorate"] is int and CountOptions.types()["method"] is str
     with pytest.raises(InputError, match="option 'electorate' has the wrong type"):
         CountOptions.from_mapping({"electorate": True}, file="e.json")
@@ -65,19 +87,19 @@ def test_options_from_a_file_are_typed_by_the_one_options_type():
 
 
 def test_command_line_values_override_a_files_and_none_means_not_given():
-    base = CountOptions(electorate=5, separator="|")
+    base = CountOptions.of(electorate=5, separator="|")
     merged = base.merged({"electorate": None, "separator": ";", "unknown_as_void": False})
-    assert merged == CountOptions(electorate=5, separator=";")
+    assert merged == CountOptions.of(electorate=5, separator=";")
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (CountOptions(lot="A", seed=1), "give either --lot"),
-        (CountOptions(electorate=5, electorate_file="a.csv"), "give either --electorate"),
-        (CountOptions(separator=""), "--separator must give at least one character"),
-        (CountOptions(separator="x"), "letters and digits are parts of names"),
-        (CountOptions(uncertain_marker=" "), "--uncertain-marker must not be blank"),
+        (CountOptions.of(lot="A", seed=1), "give either --lot"),
+        (CountOptions.of(electorate=5, electorate_file="a.csv"), "give either --electorate"),
+        (CountOptions.of(separator=""), "--separator must give at least one character"),
+        (CountOptions.of(separator="x"), "letters and digits are parts of names"),
+        (CountOptions.of(uncertain_marker=" "), "--uncertain-marker must not be blank"),
     ],
 )
 def test_contradictory_options_are_refused_once(options, message):
@@ -86,4 +108,4 @@ def test_contradictory_options_are_refused_once(options, message):
 
 
 def test_the_lot_is_normalised_as_names_are():
-    assert CountOptions(lot=" Zoe\u0308 ").lot_instruction().winner == "Zoë"
+    assert CountOptions.of(lot=" Zoe\u0308 ").rules.lot_instruction().winner == "Zoë"

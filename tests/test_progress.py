@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import EXAMPLES, run, write
 
-from svcount.cli import PROGRESS_BYTES, _wants_progress
-from svcount.io import ReadOptions, load
+from svcount.io import load
+from svcount.shell.emit import PROGRESS_BYTES, _wants_progress
 
 
 @pytest.mark.parametrize(
@@ -36,9 +36,8 @@ def test_the_reader_reports_bytes_as_it_goes(tmp_path):
     seen = []
     load(
         path,
-        options=ReadOptions(
-            engine="pandas", progress=lambda done, total: seen.append((done, total))
-        ),
+        engine="pandas",
+        progress=lambda done, total: seen.append((done, total)),
     )
     size = (tmp_path / "ballots.csv").stat().st_size
     assert seen and seen[-1] == (size, size)

@@ -15,7 +15,7 @@ from svcount.count import (
     count,
 )
 from svcount.errors import CountError
-from svcount.io import ReadOptions, load
+from svcount.io import load
 from svcount.marks import classify
 from svcount.model import (
     Method,
@@ -178,7 +178,7 @@ def test_reading_is_order_chunk_and_engine_invariant(tmp_path, election, rng, ch
         path = tmp_path / name
         path.write_bytes(to_csv(data))
         try:
-            loaded = load(str(path), options=ReadOptions(engine=engine_name, chunk_rows=chunk))
+            loaded = load(str(path), engine=engine_name, chunk_rows=chunk)
         except Exception as exc:  # the same error from every reading, or a bug
             results.append(type(exc).__name__ + str(exc).split(":", 1)[-1])
             continue

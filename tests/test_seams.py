@@ -21,7 +21,7 @@ from svcount.count import (
     count,
 )
 from svcount.errors import CountError, InputError, MarkError
-from svcount.io import ReadOptions, load
+from svcount.io import load
 from svcount.marks import classify
 from svcount.model import (
     Ballots,
@@ -29,6 +29,7 @@ from svcount.model import (
     NotCounted,
     Rejection,
 )
+from svcount.options import ReadOptions
 
 FIRSTS = ["blaby-1.json", "melton-1.json", "rutland-1.json"]
 SECONDS = ["blaby-2.json", "melton-2.json", "rutland-2.json"]
@@ -259,7 +260,7 @@ def test_numpy_counts_are_accepted_and_bad_ones_refused():
 def test_one_column_for_two_roles_is_refused_on_every_engine(tmp_path, engine):
     path = write(tmp_path, "first,second,area\nAnn,Bob,Blaby\nBob,,Melton\n")
     with pytest.raises(InputError, match="cannot be both the rejected and the area column"):
-        load(path, options=ReadOptions(rejected_column="area", engine=engine))
+        load(path, options=ReadOptions(rejected_column="area"), engine=engine)
 
 
 def test_one_column_for_two_roles_is_a_usage_error_on_a_large_file(tmp_path):
@@ -304,14 +305,14 @@ def test_combine_of_first_counts_reads_as_a_table_or_csv_when_asked(staged):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_unnamed_empty_header_cells_are_ignored(tmp_path, engine):
     path = write(tmp_path, "first,second,,,\nAnn,Bob,,,\nBob,,,,\nAnn,,,,\n")
-    loaded = load(path, options=ReadOptions(engine=engine))
+    loaded = load(path, engine=engine)
     assert loaded.ballots.valid == 3
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_blank_rows_at_the_end_are_counted_with_a_warning(tmp_path, engine):
     path = write(tmp_path, "first,second\nAnn,Bob\nBob,\n,\n,\n\n")
-    loaded = load(path, options=ReadOptions(engine=engine))
+    loaded = load(path, engine=engine)
     assert loaded.ballots.rejected[Rejection.UNMARKED] == 2
     assert loaded.warnings == (
         f"{path}: 2 rows at the end of the file (lines 4-5) have every field empty: counted "
@@ -531,7 +532,7 @@ def test_a_field_of_only_markers_and_separators_is_void_never_a_candidate(tmp_pa
 @pytest.mark.parametrize("blank", ['" "', '"\t"'])
 def test_a_quoted_blank_paper_in_a_one_column_file_is_counted(tmp_path, engine, blank):
     path = write(tmp_path, f"vote\nAnn\n{blank}\nBob\nAnn\n")
-    loaded = load(path, options=ReadOptions(engine=engine))
+    loaded = load(path, engine=engine)
     assert loaded.rows == 4
     assert loaded.ballots.rejected[Rejection.UNMARKED] == 1
 

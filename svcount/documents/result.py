@@ -1,5 +1,6 @@
-"""A result file read back (``svcount-result/1``): checked, then given as the figures view.
+"""The result file (``svcount-result/1``): written from the figures view, read back checked.
 
+:func:`result_json` writes it (``tally --format json``, ``combine``).
 ``svcount declare`` and ``svcount diff`` take results that ``tally --format
 json`` or ``combine`` wrote. Such a file crossed a trust boundary, so before a
 figure of it is used it is checked: its schema, the digest of its content, and
@@ -18,12 +19,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from svcount.errors import InputError
-from svcount.figures import fptp_status
-from svcount.documents.files import canonical_digest, read_json
-from svcount.model import Candidate, Method, percent
+from svcount.documents.seal import TAMPERED, Fields, canonical_digest, read_json, sealed
+from svcount.figures import AREA_FIGURES, figures, fptp_status
+from svcount.model import Candidate, Method, Provenance, Result, percent
 
-__all__ = ["RESULT_SCHEMA", "ResultFile", "read_result", "seal"]
+__all__ = ["RESULT_SCHEMA", "ResultFile", "json_value", "read_result", "result_json"]
 
 RESULT_SCHEMA = "svcount-result/1"
 
@@ -45,16 +45,104 @@ class ResultFile:
         return Method(self.figures["method"])
 
 
-def seal(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with its ``digest``: SHA-256 of everything else, canonically written."""
-    document["digest"] = canonical_digest(document)
-    return document
+def json_value(value: Any) -> Any:
+    """Decimals as JSON numbers at their written precision, throughout containers.
+
+    ``48`` stays an integer and ``47.95`` a float: exact percentages and
+    published figures read back as they were written.
+    """
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return float(value) if isinstance(exponent, int) and exponent < 0 else int(value)
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    return value
+
+
+def result_json(result: Result, provenance: Provenance) -> str:
+    """One stable object (schema ``svcount-result/1``, see the README), from :func:`figures`."""
+    f = json_value(figures(result))
+    two = f["second_preferences"] is not None
+    candidates = [
+        {
+            "name": c.name,
+            "party": c.party,
+            "first_preferences": f["first_preferences"][c.name],
+            "share_pct": f["share_pct"][c.name],
+            "second_preferences": f["second_preferences"].get(c.name) if two else None,
+            "final": f["final"].get(c.name),
+            "status": f["status"][c.name],
+        }
+        for c in result.candidates
+    ]
+    stages: list[dict[str, Any]] = [
+        {
+            "stage": 1,
+            "votes": f["first_preferences"],
+            "elected": f["elected_at_stage_one"],
+            "remaining": f["remaining"],
+            "excluded": f["excluded"],
+            "tie_for_second": f["tie_for_second"],
+        }
+    ]
+    if two:
+        stages.append(
+            {
+                "stage": 2,
+                "transfers": f["second_preferences"],
+                "totals": f["final"],
+                "non_transferable": f["non_transferable"],
+                "excluded_papers": f["excluded_papers"],
+            }
+        )
+    document = {
+        "schema": RESULT_SCHEMA,
+        "svcount_version": provenance.version,
+        "input": {
+            "file": provenance.file,
+            "sha256": provenance.sha256,
+            "rows": provenance.rows,
+            "columns": dict(provenance.columns),
+            **({"local_counts": list(provenance.parts)} if provenance.parts else {}),
+            **({"files": list(provenance.files)} if provenance.files else {}),
+        },
+        "options": dict(provenance.options),
+        **{
+            k: f[k]
+            for k in (
+                "method",
+                "winner",
+                "decided_by",
+                "lot_required",
+                "lot",
+                "majority",
+                "ballot_papers",
+                "valid_votes",
+                "votes_needed_at_stage_one",
+                "first_preference_leader",
+                "winner_changed_by_transfers",
+                "first_preference_deficit",
+            )
+        },
+        "candidates": candidates,
+        "stages": stages,
+        "rejected": f["rejected"],
+        "second_preferences_not_counted": f["second_preferences_not_counted"],
+        "turnout": f["turnout"],
+        "areas": [
+            {"area": name, **{k: area[k] for k in AREA_FIGURES}}
+            for name, area in f["areas"].items()
+        ],
+    }
+    return sealed(document)
 
 
 def read_result(path: str) -> ResultFile:
     """Read and check a result file; every problem is an InputError naming the file."""
     doc, data = read_json(path)
-    fail = _Fail(path)
+    fail = Fields(doc, path).fail
     if not isinstance(doc, dict) or doc.get("schema") != RESULT_SCHEMA:
         schema = doc.get("schema") if isinstance(doc, dict) else None
         raise fail(
@@ -65,9 +153,7 @@ def read_result(path: str) -> ResultFile:
     if not isinstance(digest, str):
         raise fail("the result has no digest: write it again with this version of svcount")
     if canonical_digest({k: v for k, v in doc.items() if k != "digest"}) != digest:
-        raise fail(
-            "the file was changed after svcount wrote it: its content does not match its digest"
-        )
+        raise fail(TAMPERED)
     try:
         view, candidates = _view(doc)
         _check(view)
@@ -84,14 +170,6 @@ def read_result(path: str) -> ResultFile:
         options=doc.get("options") or {},
         version=str(doc.get("svcount_version", "")),
     )
-
-
-class _Fail:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __call__(self, message: str) -> InputError:
-        return InputError(message, file=self.path)
 
 
 class _Inconsistent(Exception):

@@ -24,10 +24,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from svcount.documents.files import atomic_output, spreadsheet_safe
-from svcount.io import ROLES, Loaded, Row, open_source, pandas_chunks, records
+from svcount.documents.writing import atomic_output, spreadsheet_safe
+from svcount.io import Loaded
 from svcount.marks import Outcome, RawKey, normalise_name
 from svcount.model import Method, NotCounted, Rejection, Result, statement
+from svcount.reading.fastpath import pandas_chunks
+from svcount.reading.header import ROLES, Row
+from svcount.reading.rows import records
+from svcount.reading.source import open_source
 
 __all__ = ["AUDIT_HEADER", "STATUSES", "disposition", "write_audit"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from svcount.documents.result import ResultFile
 from svcount.errors import InputError
 from svcount.figures import AREA_FIGURES
-from svcount.documents.result import ResultFile
 
 __all__ = ["Change", "Comparison", "compare", "DIFF_SCHEMA"]
 

@@ -78,7 +78,7 @@ class Figures:
 
 def read_figures(path: str) -> Figures:
     """Read and check a figures file; every inconsistency is an InputError naming it."""
-    from svcount.documents.files import read_json
+    from svcount.documents.seal import read_json
 
     doc, _ = read_json(path)
     try:
@@ -450,3 +450,9 @@ def compress(data: bytes) -> bytes:
     with gzip.GzipFile(fileobj=out, mode="wb", filename="", mtime=0, compresslevel=6) as gz:
         gz.write(data)
     return out.getvalue()
+
+
+def ballot_file(figures: Figures, seed: int, aggregate: bool, name: str | None) -> bytes:
+    """The ballot file's bytes, gzip-compressed when its ``name`` ends in ``.gz``."""
+    data = synthesise(figures, seed, aggregate)
+    return compress(data) if name is not None and name.endswith(".gz") else data

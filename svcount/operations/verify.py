@@ -57,7 +57,7 @@ def election_files(folder: str) -> tuple[str, str]:
     the folder holds ``ballots.csv.gz`` or ``ballots.csv`` (one row per paper,
     or aggregated).
     """
-    from svcount.documents.files import read_json
+    from svcount.documents.seal import read_json
 
     base = Path(folder)
     expected = base / "expected.json"
@@ -81,7 +81,7 @@ def election_files(folder: str) -> tuple[str, str]:
 
 def read_expected(path: str) -> Expected:
     """Read an expected file; a relative ``options.candidates`` is taken from its folder."""
-    from svcount.documents.files import read_json
+    from svcount.documents.seal import read_json
 
     doc, _ = read_json(path, decimals=True)
     if not isinstance(doc, dict) or not isinstance(doc.get("figures"), dict):

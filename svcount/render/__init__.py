@@ -1,0 +1,1 @@
+"""Every way a count is shown: tables, CSV, markdown, the page, the declaration, reports."""

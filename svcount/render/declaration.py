@@ -18,12 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from svcount.model import Candidate, NotCounted, Rejection
+from svcount.model import Candidate
+from svcount.render.words import HEADINGS, HEADS, and_list, day_text, number
 
 __all__ = ["Notice", "markdown", "md_table", "text"]
-
-_HEADINGS = {h.value: h.label for h in Rejection}
-_HEADS = {h.value: h.label for h in NotCounted}
 
 
 @dataclass(frozen=True)
@@ -39,19 +37,6 @@ class Notice:
         return self.title or "Result of the poll"
 
 
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
-def _and(names: Sequence[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _date(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def elected_sentence(view: Mapping[str, Any]) -> str:
     """The elected candidate in words, and how."""
     winner, how = view["winner"], view["decided_by"]
@@ -61,20 +46,20 @@ def elected_sentence(view: Mapping[str, Any]) -> str:
         return f"{winner} is duly elected, unopposed."
     if how == "majority_at_stage_one":
         return (
-            f"{winner} is duly elected, having received {_n(final[winner])} of the "
-            f"{_n(view['valid_votes'])} valid first preferences, more than half "
-            f"({_n(view['votes_needed_at_stage_one'])} were needed)."
+            f"{winner} is duly elected, having received {number(final[winner])} of the "
+            f"{number(view['valid_votes'])} valid first preferences, more than half "
+            f"({number(view['votes_needed_at_stage_one'])} were needed)."
         )
     if how == "most_votes_after_second_preferences":
         return (
             f"{winner} is duly elected after the second preferences on the excluded "
-            f"candidates' papers were added, with {_n(final[winner])} votes, a majority of "
-            f"{_n(lead)}."
+            f"candidates' papers were added, with {number(final[winner])} votes, a majority of "
+            f"{number(lead)}."
         )
     if how in ("most_votes", "simple_majority"):
         return (
-            f"{winner} is duly elected, having received the most votes, {_n(final[winner])}, "
-            f"a majority of {_n(lead)}."
+            f"{winner} is duly elected, having received the most votes, {number(final[winner])}, "
+            f"a majority of {number(lead)}."
         )
     lot = view["lot"]
     drawn = (
@@ -87,10 +72,10 @@ def elected_sentence(view: Mapping[str, Any]) -> str:
         if view["stage_two_held"]
         else ("on first preferences" if view["method"] == "sv" else "")
     )
-    votes = f"{_n(final[winner])} votes each" if final else "equal votes"
+    votes = f"{number(final[winner])} votes each" if final else "equal votes"
     return (
         f"There was an equality of votes {stage + ' ' if stage else ''}between "
-        f"{_and(lot['tied'])} ({votes}). {winner} is duly elected by lot, {drawn}."
+        f"{and_list(lot['tied'])} ({votes}). {winner} is duly elected by lot, {drawn}."
     )
 
 
@@ -119,10 +104,10 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
     rows = []
     for c in candidates:
         first = view["first_preferences"][c.name]
-        row: tuple[str, ...] = (c.name, c.party or "", _n(first))
+        row: tuple[str, ...] = (c.name, c.party or "", number(first))
         if two:
             if c.name in two:
-                row += (_n(two[c.name]), _n(view["final"][c.name]))
+                row += (number(two[c.name]), number(view["final"][c.name]))
             else:
                 row += ("", "excluded")
         rows.append(row)
@@ -138,7 +123,7 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
     if view["excluded"]:
         notes.append(
             f"No candidate received more than half of the valid first preferences; "
-            f"{_and(view['remaining'])} remained and {_and(view['excluded'])} "
+            f"{and_list(view['remaining'])} remained and {and_list(view['excluded'])} "
             f"{'was' if len(view['excluded']) == 1 else 'were'} excluded."
         )
         if view["tie_for_second"]:
@@ -155,8 +140,8 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
             "Statement of rejected ballot papers",
             ("The number of ballot papers rejected was as follows:",),
             ("Heading", "Papers"),
-            tuple((_HEADINGS[k], _n(v)) for k, v in rejected.items() if k != "total"),
-            ("Total", _n(rejected["total"])),
+            tuple((HEADINGS[k], number(v)) for k, v in rejected.items() if k != "total"),
+            ("Total", number(rejected["total"])),
         )
     )
     lost = view["non_transferable"]
@@ -169,18 +154,19 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
                     "preference was counted, by reason:",
                 ),
                 ("Reason", "Papers"),
-                tuple((_HEADS[k], _n(v)) for k, v in lost.items() if k != "total"),
-                ("Total", _n(lost["total"])),
+                tuple((HEADS[k], number(v)) for k, v in lost.items() if k != "total"),
+                ("Total", number(lost["total"])),
             )
         )
     papers = [
-        f"Ballot papers counted: {_n(view['ballot_papers'])} "
-        f"({_n(view['valid_votes'])} valid, {_n(rejected['total'])} rejected)."
+        f"Ballot papers counted: {number(view['ballot_papers'])} "
+        f"({number(view['valid_votes'])} valid, {number(rejected['total'])} rejected)."
     ]
     turnout = view["turnout"]
     if turnout is not None:
         papers.append(
-            f"Electorate: {_n(turnout['electorate'])}. Turnout: {turnout['ballot_papers_pct']}% "
+            f"Electorate: {number(turnout['electorate'])}. "
+            f"Turnout: {turnout['ballot_papers_pct']}% "
             f"of the electorate by ballot papers counted, rejected ones included (the "
             f"returning officer's figure); {turnout['valid_votes_pct']}% by valid votes only."
         )
@@ -193,9 +179,9 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
         for name, area in view["areas"].items():
             cells: tuple[str, ...] = (
                 name,
-                _n(area["ballot_papers"]),
-                _n(area["valid_votes"]),
-                _n(area["rejected"]["total"]),
+                number(area["ballot_papers"]),
+                number(area["valid_votes"]),
+                number(area["rejected"]["total"]),
             )
             if with_turnout:
                 t = area["turnout"]
@@ -203,9 +189,9 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
             rows.append(cells)
         total: tuple[str, ...] = (
             "Total",
-            _n(view["ballot_papers"]),
-            _n(view["valid_votes"]),
-            _n(rejected["total"]),
+            number(view["ballot_papers"]),
+            number(view["valid_votes"]),
+            number(rejected["total"]),
         )
         if with_turnout and turnout is not None:
             total += (str(turnout["ballot_papers_pct"]), str(turnout["valid_votes_pct"]))
@@ -226,7 +212,7 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
 def _preamble(notice: Notice) -> list[str]:
     lines = []
     if notice.date:
-        lines.append(f"Date of poll: {_date(notice.date)}")
+        lines.append(f"Date of poll: {day_text(notice.date)}")
     if notice.returning_officer:
         lines.append(f"Returning officer: {notice.returning_officer}")
     return lines

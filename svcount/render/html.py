@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from svcount.model import Candidate, NotCounted, Rejection
+from svcount.model import Candidate
+from svcount.render.words import HEADINGS, HEADS, number
 
 __all__ = ["page"]
 
-_HEADINGS = {h.value: h.label for h in Rejection}
-_HEADS = {h.value: h.label for h in NotCounted}
+
 _SHORT_HEADS = {  # chart labels: the table beside the chart gives the full heading
     "blank": "No second preference",
     "more_than_one_candidate": "More than one marked",
@@ -59,10 +59,6 @@ def _scale(top: int) -> float:
     return (WIDTH - LABEL - 90) / top if top else 0.0
 
 
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
 def _bars(
     rows: Sequence[tuple[str, Sequence[int]]], top: int, colours: Sequence[int]
 ) -> tuple[Bar, ...]:
@@ -79,7 +75,7 @@ def _bars(
                 (round(x, 2), round(width, 2), PALETTE[index % len(PALETTE)], f"p{index % 3}")
             )
             x += width
-        out.append(Bar(label, sum(values), _n(sum(values)), tuple(segments), 10 + i * ROW))
+        out.append(Bar(label, sum(values), number(sum(values)), tuple(segments), 10 + i * ROW))
     return tuple(out)
 
 
@@ -97,8 +93,8 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
         title="First preferences" if sv else "Votes",
         description=(
             ("First preferences: " if sv else "Votes: ")
-            + "; ".join(f"{n} {_n(votes[n])}" for n in names)
-            + (f". More than half is more than {_n(valid // 2)}." if sv else ".")
+            + "; ".join(f"{n} {number(votes[n])}" for n in names)
+            + (f". More than half is more than {number(valid // 2)}." if sv else ".")
         ),
         height=20 + len(names) * ROW,
         bars=_bars([(n, [votes[n]]) for n in names], scale_top, list(range(len(names)))),
@@ -113,8 +109,9 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
             id="final",
             title="Final totals: first preferences and second preferences added",
             description="; ".join(
-                f"{n}: {_n(votes[n])} first preferences + {_n(moved[n])} second preferences "
-                f"= {_n(final[n])}"
+                f"{n}: {number(votes[n])} first preferences + "
+                f"{number(moved[n])} second preferences "
+                f"= {number(final[n])}"
                 for n in remaining
             )
             + ".",
@@ -136,7 +133,7 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
         went = Chart(
             id="went",
             title="Where the excluded candidates' papers went",
-            description="; ".join(f"{label}: {_n(v[0])}" for label, v in rows) + ".",
+            description="; ".join(f"{label}: {number(v[0])}" for label, v in rows) + ".",
             height=20 + len(rows) * ROW,
             bars=_bars(
                 rows, max([1, *(v[0] for _, v in rows)]), [2] * len(remaining) + [6] * len(lost)
@@ -209,10 +206,10 @@ def page(
         {
             "name": c.name,
             "party": c.party or "",
-            "first": _n(view["first_preferences"][c.name]),
+            "first": number(view["first_preferences"][c.name]),
             "share": f"{view['share_pct'][c.name]}",
-            "second": _n(two[c.name]) if two and c.name in two else "",
-            "total": _n(view["final"][c.name]) if two and c.name in two else "",
+            "second": number(two[c.name]) if two and c.name in two else "",
+            "total": number(view["final"][c.name]) if two and c.name in two else "",
             "status": view["status"][c.name].replace("_", " "),
         }
         for c in candidates
@@ -229,14 +226,16 @@ def page(
         palette=PALETTE,
         width=WIDTH,
         label=LABEL,
-        rejected=[(_HEADINGS[k], _n(v)) for k, v in view["rejected"].items() if k != "total"],
-        rejected_total=_n(view["rejected"]["total"]),
+        rejected=[(HEADINGS[k], number(v)) for k, v in view["rejected"].items() if k != "total"],
+        rejected_total=number(view["rejected"]["total"]),
         lost=[
-            (_HEADS[k], _n(v)) for k, v in (view["non_transferable"] or {}).items() if k != "total"
+            (HEADS[k], number(v))
+            for k, v in (view["non_transferable"] or {}).items()
+            if k != "total"
         ],
-        lost_total=_n((view["non_transferable"] or {}).get("total", 0)),
+        lost_total=number((view["non_transferable"] or {}).get("total", 0)),
         turnout=view["turnout"],
-        n=_n,
+        n=number,
         areas=view["areas"],
         provenance=provenance,
     )

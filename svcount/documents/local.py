@@ -1,0 +1,369 @@
+"""The staged count's documents: local files and police-area totals, written and read back.
+
+A *local* file (schema ``svcount-local/1``) is one voting area's first count
+or its second count; a *total* (``svcount-total/1``) is the police area
+returning officer's stage one, which the second counts are made for. Each is
+sealed (:mod:`svcount.documents.seal`) and, read back, checked for its own
+arithmetic first and its digest last, so a slip is named precisely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
+from typing import Any
+
+from svcount.count import stage_one
+from svcount.documents.seal import Fields, canonical_digest, read_document, sealed
+from svcount.errors import CountError, InputError
+from svcount.marks import normalise_name
+from svcount.model import (
+    PAPER_HEADS,
+    STAGE_TWO_HEADS,
+    SV_HEADINGS,
+    Candidate,
+    FirstPreferences,
+    Method,
+    NotCounted,
+    Rejection,
+    StageOne,
+    Transfers,
+)
+
+__all__ = [
+    "LOCAL_SCHEMA",
+    "TOTAL_SCHEMA",
+    "BallotFile",
+    "Combined",
+    "FirstCountRef",
+    "LocalCount",
+    "Total",
+    "first_figures",
+    "local_json",
+    "read_local",
+    "read_total",
+    "total_json",
+]
+
+LOCAL_SCHEMA = "svcount-local/1"
+TOTAL_SCHEMA = "svcount-total/1"
+
+
+@dataclass(frozen=True)
+class BallotFile:
+    """The ballot file a local count was made from."""
+
+    file: str
+    sha256: str
+    area_column: str | None = None  # the file's area column, when it holds several areas
+
+
+@dataclass(frozen=True)
+class FirstCountRef:
+    """A first count as the total lists it: enough to tie a second count to it."""
+
+    area: str
+    file: str
+    digest: str
+    sha256: str  # of the ballot file it was made from
+    figures: str  # digest of its figures alone, to check a second count's ballots against
+
+
+@dataclass(frozen=True)
+class LocalCount:
+    """One local file: a voting area's first count, or its transfers."""
+
+    path: str
+    stage: str  # "first" or "second"
+    area: str
+    method: Method
+    candidates: tuple[Candidate, ...]
+    source: BallotFile
+    first: FirstPreferences | None = None
+    transfers: Transfers | None = None
+    electorate: int | None = None
+    digest: str = ""
+    sha256: str = ""  # of the file's bytes, when it was read from a file
+    # A second count: the total it was made for (file, digest), and the first
+    # counts that total was made from (area -> digest).
+    remaining_from: tuple[str, str] | None = None
+    first_counts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Total:
+    """The PARO's stage-one decision, as read back by a local count."""
+
+    path: str
+    digest: str
+    method: Method
+    candidates: tuple[Candidate, ...]
+    remaining: tuple[str, ...]
+    first_counts: tuple[FirstCountRef, ...] = field(default=())
+
+
+def _candidates_json(candidates: Sequence[Candidate]) -> list[dict[str, str | None]]:
+    return [{"name": c.name, "party": c.party} for c in candidates]
+
+
+def _heads(mapping: Mapping[Any, int]) -> dict[str, int]:
+    return {k.value: n for k, n in mapping.items()}
+
+
+def first_figures(first: FirstPreferences) -> dict[str, Any]:
+    return {
+        "first_preferences": dict(first.votes),
+        "rejected": _heads(first.rejected),
+        "second_preferences_not_counted": _heads(first.second_not_counted),
+        "ballot_papers": first.ballot_papers,
+        "valid_votes": first.valid,
+    }
+
+
+def local_json(local: LocalCount, version: str) -> str:
+    """A local file (schema ``svcount-local/1``), sealed with its digest."""
+    doc: dict[str, Any] = {
+        "schema": LOCAL_SCHEMA,
+        "stage": local.stage,
+        "area": local.area,
+        "svcount_version": version,
+        "input": {
+            "file": local.source.file,
+            "sha256": local.source.sha256,
+            "area_column": local.source.area_column,
+        },
+        "method": local.method.value,
+        "candidates": _candidates_json(local.candidates),
+    }
+    if local.first is not None:
+        doc.update(first_figures(local.first), electorate=local.electorate)
+    elif local.transfers is not None and local.remaining_from is not None:
+        moved = local.transfers
+        doc.update(
+            remaining=list(moved.remaining),
+            remaining_from=dict(zip(("file", "digest"), local.remaining_from, strict=True)),
+            first_counts=dict(local.first_counts),
+            transfers=dict(moved.transfers),
+            non_transferable=_heads(moved.non_transferable),
+            excluded_papers=moved.excluded_papers,
+        )
+    return sealed(doc)
+
+
+def total_json(combined: Combined, version: str) -> str:
+    """The PARO's stage one: totals, who remains, and the first counts it was made from."""
+    total = reduce(add, combined.firsts.values())
+    stage = combined.stage
+    doc = {
+        "schema": TOTAL_SCHEMA,
+        "svcount_version": version,
+        "method": combined.method.value,
+        "candidates": _candidates_json(total.candidates),
+        "areas": list(combined.firsts),
+        "first_counts": [
+            {
+                "area": local.area,
+                "file": local.path,
+                "digest": local.digest,
+                "input_sha256": local.source.sha256,
+                "figures_digest": canonical_digest(first_figures(local.first)),
+            }
+            for local in combined.first_counts
+            if local.first is not None
+        ],
+        "first_preferences": dict(total.votes),
+        "ballot_papers": total.ballot_papers,
+        "valid_votes": total.valid,
+        "votes_needed_at_stage_one": stage.majority,
+        "remaining": list(stage.remaining),
+        "excluded": list(stage.excluded),
+        "tie_for_second": stage.tie_for_second,
+    }
+    return sealed(doc)
+
+
+UNSEALED = (
+    "the file has no digest of its figures: only files written by svcount "
+    "tally --stage or svcount combine can be combined"
+)
+NOT_A_COUNT_FILE = "not an svcount count file (expected a JSON object)"
+
+
+def _ballot_file(f: Fields) -> BallotFile:
+    value = f.doc.get("input")
+    if not isinstance(value, dict):
+        raise f.fail("input must name the ballot file and its sha256")
+    column = value.get("area_column")
+    return BallotFile(
+        f.text("file", value),
+        f.text("sha256", value),
+        column if isinstance(column, str) else None,
+    )
+
+
+def read_local(path: str) -> LocalCount:
+    """Read and check a local file (schema ``svcount-local/1``)."""
+    doc, sha256 = read_document(path, NOT_A_COUNT_FILE)
+    if doc.get("schema") != LOCAL_SCHEMA:
+        hint = (
+            " (a police-area total goes to --remaining-from)"
+            if doc.get("schema") == TOTAL_SCHEMA
+            else ""
+        )
+        raise InputError(f"not a local count file: schema is not {LOCAL_SCHEMA}{hint}", file=path)
+    f = Fields(doc, path)
+    candidates = f.candidates()
+    names = [c.name for c in candidates]
+    method = f.method()
+    area = normalise_name(f.text("area"))
+    stage = doc.get("stage")
+    if stage == "first":
+        electorate = doc.get("electorate")
+        first = FirstPreferences(
+            candidates=candidates,
+            votes=f.table("first_preferences", names),
+            rejected={
+                Rejection(k): v
+                for k, v in f.table("rejected", [h.value for h in SV_HEADINGS]).items()
+            },
+            second_not_counted={
+                NotCounted(k): v
+                for k, v in f.table(
+                    "second_preferences_not_counted", [h.value for h in PAPER_HEADS]
+                ).items()
+            },
+        )
+        valid = f.number(doc.get("valid_votes"), "valid_votes")
+        papers = f.number(doc.get("ballot_papers"), "ballot_papers")
+        f.check(valid == first.valid, f"first preferences sum to {first.valid:,}, not {valid:,}")
+        f.check(
+            papers == first.ballot_papers,
+            f"{papers:,} ballot papers, but {first.valid:,} valid and "
+            f"{sum(first.rejected.values()):,} rejected",
+        )
+        f.check(
+            sum(first.second_not_counted.values()) <= first.valid,
+            "more papers with an unusable second preference than valid papers",
+        )
+        if electorate is not None:
+            electorate = f.number(electorate, "electorate")
+            f.check(electorate >= papers, f"an electorate of {electorate:,} below {papers:,}")
+        return LocalCount(
+            path,
+            "first",
+            area,
+            method,
+            candidates,
+            _ballot_file(f),
+            first=first,
+            electorate=electorate,
+            digest=f.sealed(UNSEALED),
+            sha256=sha256,
+        )
+    if stage == "second":
+        remaining = f.names("remaining", names)
+        moved = Transfers(
+            remaining=remaining,
+            transfers=f.table("transfers", list(remaining)),
+            non_transferable={
+                NotCounted(k): v
+                for k, v in f.table("non_transferable", [h.value for h in STAGE_TWO_HEADS]).items()
+            },
+            excluded_papers=f.number(doc.get("excluded_papers"), "excluded_papers"),
+        )
+        looked_at = sum(moved.transfers.values()) + sum(moved.non_transferable.values())
+        f.check(
+            looked_at == moved.excluded_papers,
+            f"{looked_at:,} papers transferred or not, but {moved.excluded_papers:,} papers of "
+            "excluded candidates",
+        )
+        links = doc.get("first_counts")
+        if not isinstance(links, dict) or area not in links:
+            raise f.fail("first_counts must give the digest of every area's first count")
+        return LocalCount(
+            path,
+            "second",
+            area,
+            method,
+            candidates,
+            _ballot_file(f),
+            transfers=moved,
+            digest=f.sealed(UNSEALED),
+            sha256=sha256,
+            remaining_from=_link(f, "remaining_from"),
+            first_counts={normalise_name(str(a)): str(d) for a, d in links.items()},
+        )
+    raise InputError("stage must be first or second", file=path)
+
+
+def _link(f: Fields, key: str) -> tuple[str, str]:
+    value = f.doc.get(key)
+    if not isinstance(value, dict):
+        raise f.fail(f"{key} must name a file and its digest")
+    return f.text("file", value), f.text("digest", value)
+
+
+def read_total(path: str) -> Total:
+    """Read and check a police-area total (schema ``svcount-total/1``) for the second count."""
+    doc, _ = read_document(path, NOT_A_COUNT_FILE)
+    if doc.get("schema") != TOTAL_SCHEMA:
+        if "winner" in doc and str(doc.get("schema", "")).startswith("svcount-result"):
+            raise InputError(
+                "stage one decided this count: no second preferences are needed", file=path
+            )
+        raise InputError(f"not a police-area total: schema is not {TOTAL_SCHEMA}", file=path)
+    f = Fields(doc, path)
+    candidates = f.candidates()
+    names = [c.name for c in candidates]
+    method = f.method()
+    remaining = f.names("remaining", names)
+    votes = f.table("first_preferences", names)
+    valid = f.number(doc.get("valid_votes"), "valid_votes")
+    f.check(valid == sum(votes.values()), f"first preferences sum to {sum(votes.values()):,}")
+    papers = f.number(doc.get("ballot_papers"), "ballot_papers")
+    f.check(papers >= valid, f"{papers:,} ballot papers but {valid:,} valid votes")
+    try:
+        stage = stage_one(FirstPreferences(candidates, votes, {}, {}), method)
+    except CountError as exc:
+        raise f.fail(str(exc)) from None
+    f.check(
+        (list(stage.remaining), list(stage.excluded), stage.majority)
+        == (list(remaining), doc.get("excluded"), doc.get("votes_needed_at_stage_one")),
+        f"these first preferences leave {', '.join(stage.remaining) or 'nobody'} remaining",
+    )
+    refs = doc.get("first_counts")
+    if not isinstance(refs, list) or not refs:
+        raise f.fail("first_counts must list the first count of every voting area")
+    first_counts = []
+    for ref in refs:
+        if not isinstance(ref, dict):
+            raise f.fail("first_counts must list objects")
+        first_counts.append(
+            FirstCountRef(
+                area=f.text("area", ref),
+                file=f.text("file", ref),
+                digest=f.text("digest", ref),
+                sha256=f.text("input_sha256", ref),
+                figures=f.text("figures_digest", ref),
+            )
+        )
+    digest = f.sealed(UNSEALED)
+    if not remaining:
+        raise InputError(
+            "stage one decided this count: no second preferences are needed", file=path
+        )
+    return Total(path, digest, method, candidates, remaining, tuple(first_counts))
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Local counts checked and put together, ready to declare or to total."""
+
+    method: Method
+    firsts: dict[str, FirstPreferences]
+    moved: dict[str, Transfers]
+    electorates: dict[str, int]
+    stage: StageOne
+    first_counts: tuple[LocalCount, ...]  # in area order

@@ -1,0 +1,117 @@
+"""A pandas DataFrame read as a ballot file is: columns found as a header's are, rows grouped.
+
+The notebook API counts a DataFrame of one row per paper (or with a count
+column) exactly as the command counts a file: the same column names, the same
+rules for marks, the same typed errors. A missing value is a blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from svcount.errors import InputError, MarkError
+from svcount.marks import classify_by_area
+from svcount.model import Ballots, Candidate, Method, Provenance
+from svcount.options import CountOptions
+from svcount.reading.header import ROLES, Row, find_columns
+from svcount.reading.rows import MAX_ROW_PAPERS, describe
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FRAME", "FrameMarks", "frame_marks"]
+
+FRAME = "DataFrame"  # how errors and provenance name a DataFrame given to tally
+
+
+@dataclass(frozen=True)
+class FrameMarks:
+    """A DataFrame's papers, classified and ready to count."""
+
+    ballots: Ballots
+    areas: Mapping[str, Ballots] | None
+    method: Method
+    counts: Mapping[Row, int]
+    rows: int
+    columns: Mapping[str, str | None]
+    file: str = FRAME
+
+    def provenance(self, options: CountOptions) -> Provenance:
+        from svcount import __version__
+
+        digest = hashlib.sha256(
+            json.dumps(sorted((list(k), v) for k, v in self.counts.items())).encode()
+        ).hexdigest()
+        record = options.record()
+        record["method"] = self.method.value
+        return Provenance(
+            file=FRAME,
+            sha256=digest,
+            rows=self.rows,
+            columns=self.columns,
+            options=record,
+            version=__version__,
+        )
+
+
+def _papers(frame: pd.DataFrame, index: int) -> pd.Series:
+    """The count column as whole numbers of papers, checked."""
+    papers = frame.iloc[:, index]
+    if papers.isna().any() or not all(float(v).is_integer() for v in papers):
+        raise InputError("the count column must hold whole numbers of papers", file=FRAME)
+    papers = papers.astype("int64")
+    if (papers < 0).any() or (papers > MAX_ROW_PAPERS).any():
+        raise InputError(
+            f"the count column must hold numbers of papers from 0 to {MAX_ROW_PAPERS:,}",
+            file=FRAME,
+        )
+    return papers
+
+
+def _grouped(frame: pd.DataFrame, columns: Mapping[str, int], roles: list[str]) -> Counter[Row]:
+    """Distinct marks (blanks for missing values) with their papers, in ROLES order."""
+    marks = frame.iloc[:, [columns[r] for r in roles]].astype(object)
+    marks = marks.where(marks.notna(), "").astype(str)
+    marks.columns = roles
+    papers = _papers(frame, columns["count"]) if "count" in columns else None
+    grouped = (
+        marks.assign(papers=1 if papers is None else papers.to_numpy())
+        .groupby(roles, sort=False, dropna=False)["papers"]
+        .sum()
+    )
+    counts: Counter[Row] = Counter()
+    for key, n in grouped.items():
+        values = dict(zip(roles, key if isinstance(key, tuple) else (key,), strict=True))
+        row: Row = tuple(values.get(r, "") for r in ROLES)
+        counts[row] += int(n)
+    return counts
+
+
+def frame_marks(
+    frame: pd.DataFrame, options: CountOptions, roster: tuple[Candidate, ...] | None
+) -> FrameMarks:
+    """A DataFrame's marks, read and classified (rules 1-2) as a ballot file's are."""
+    header = [str(c) for c in frame.columns]
+    columns = find_columns(header, options.reading, FRAME)
+    has_second = "second" in columns
+    method = options.rules.method or (Method.SV if has_second else Method.FPTP)
+    if method is Method.SV and not has_second:
+        raise InputError("--method sv needs a second-preference column", file=FRAME)
+    roles = [r for r in ROLES if r in columns and not (r == "second" and method is Method.FPTP)]
+    counts = _grouped(frame, columns, roles)
+    try:
+        classified, areas = classify_by_area(
+            counts, "area" in roles, roster, options.reading.mark_rules()
+        )
+    except MarkError as exc:
+        described = "; ".join(describe(p, None) for p in exc.problems)
+        raise InputError(described, file=FRAME) from None
+    named = {
+        r: header[columns[r]] if r in columns else None for r in ("first", "second", "rejected")
+    }
+    return FrameMarks(classified.ballots, areas, method, counts, len(frame), named)

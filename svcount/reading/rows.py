@@ -1,0 +1,183 @@
+"""The validating reader: every record of a ballot file with its line, checked field by field.
+
+The csv module reads small files here, and any file the fast path cannot
+vouch for; a second, targeted pass finds the lines of the marks that a
+problem is about (:func:`locate`), so every error names its line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from svcount.errors import InputError, MarkProblem
+from svcount.marks import shown
+from svcount.reading.header import ROLES, Layout, Row
+from svcount.reading.source import Source, open_binary, reading
+
+__all__ = ["MAX_ROW_PAPERS", "BlankRows", "describe", "locate", "located", "records", "row_papers"]
+
+#: The largest number of papers one row of an aggregated file may stand for.
+MAX_ROW_PAPERS = 100_000_000
+
+
+@dataclass(frozen=True)
+class BlankRows:
+    """Rows with every field empty (``,,``) at the end of a file, as spreadsheets leave."""
+
+    rows: int
+    first_line: int
+    last_line: int
+
+    def warning(self) -> str:
+        lines = (
+            f"line {self.first_line}"
+            if self.rows == 1
+            else f"lines {self.first_line}-{self.last_line}"
+        )
+        return (
+            f"{self.rows:,} row{'s' if self.rows != 1 else ''} at the end of the file "
+            f"({lines}) {'have' if self.rows != 1 else 'has'} every field empty: counted as "
+            "unmarked ballot papers (delete them if they are not papers)"
+        )
+
+
+class _Lines:
+    """A text stream's lines, remembering the last one read (to see how a record was written)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text, self.last = text, ""
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.text:
+            self.last = line
+            yield line
+
+
+def row_papers(value: str) -> int:
+    """The papers one row of an aggregated file stands for; ``ValueError`` says why not."""
+    text = value.strip()
+    if not text:
+        raise ValueError("the count is empty")
+    if text.isdigit() and text.isascii():
+        papers = int(text)
+        if papers > MAX_ROW_PAPERS:
+            raise ValueError(
+                f"the count {shown(text)} is too large to be real "
+                f"(over {MAX_ROW_PAPERS:,} papers in one row)"
+            )
+        return papers
+    if text.startswith("-") and text[1:].strip().isdigit():
+        raise ValueError(f"the count {shown(text)} is negative")
+    try:
+        float(text)
+    except ValueError:
+        raise ValueError(f"the count {shown(text)} is not a number") from None
+    raise ValueError(f"the count {shown(text)} is not a whole number of papers")
+
+
+def validated_rows(
+    source: Source, layout: Layout, roles: Sequence[str] = ROLES
+) -> Iterator[tuple[int, Row, bool, int]]:
+    """Each record as (line, row, every field empty, papers) with the csv module.
+
+    Validates every row. A record is a paper — or, in an aggregated file, as
+    many papers as its count column says; an empty line, or one of only spaces
+    in a one-column file, is not (as in pandas), but a quoted blank field
+    (``" "``) is an unmarked paper.
+    """
+    indexes = [layout.columns.get(role) if role in roles else None for role in ROLES]
+    count_at = layout.columns.get("count")
+    width = len(layout.header)
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    with open_binary(source, layout.compressed) as binary:
+        lines = _Lines(io.TextIOWrapper(binary, encoding=layout.encoding, newline=""))
+        reader = csv.reader(lines, delimiter=layout.delimiter, strict=True)
+        start = 1
+        try:
+            next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if not row or (len(row) == 1 and row[0].isspace() and '"' not in lines.last):
+                    continue  # blank lines are not papers (as in pandas)
+                if len(row) != width:
+                    raise InputError(
+                        f"this row has {len(row)} field{'s' if len(row) != 1 else ''} but the "
+                        f"header has {width}",
+                        file=source.name,
+                        line=line,
+                    )
+                key = tuple(row[i] if i is not None else "" for i in indexes)
+                empty = width > 1 and not any(cell.strip() for cell in row)
+                papers = 1
+                if count_at is not None:
+                    try:
+                        papers = row_papers(row[count_at])
+                    except ValueError as exc:
+                        raise InputError(str(exc), file=source.name, line=line) from None
+                yield line, key, empty, papers  # type: ignore[misc]
+        except csv.Error as exc:
+            raise InputError(
+                _csv_message(str(exc), start),
+                file=source.name,
+                line=reader.line_num if "end of data" not in str(exc) else start,
+            ) from None
+
+
+def _csv_message(message: str, start: int) -> str:
+    if "end of data" in message:
+        return "a quoted field is never closed (its quote opens on this line)"
+    if "expected after" in message:
+        return (
+            "malformed quoting: text follows a closing quote (write a quote inside a "
+            'quoted field as "")'
+        )
+    return f"malformed CSV: {message}"
+
+
+def records(source: Source, layout: Layout) -> Iterator[tuple[int, Row, int]]:
+    """Every record as (line where it starts, its fields in ROLES order, papers), validated."""
+    for line, key, _, papers in validated_rows(source, layout, ROLES):
+        yield line, key, papers
+
+
+def locate(
+    source: Source, layout: Layout, problems: Sequence[MarkProblem]
+) -> dict[tuple[str, str], int]:
+    """The first line of each problem's values: a targeted pass, only on error."""
+    wanted = {(p.role, v) for p in problems for v in p.values}
+    found: dict[tuple[str, str], int] = {}
+    with contextlib.suppress(InputError), reading(source, layout):
+        for line, key, _, _ in validated_rows(source, layout, ROLES):
+            for role, value in zip(ROLES, key, strict=True):
+                if (role, value) in wanted and (role, value) not in found:
+                    found[(role, value)] = line
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def first_line(problem: MarkProblem, lines: Mapping[tuple[str, str], int]) -> int | None:
+    hits = [lines[(problem.role, v)] for v in problem.values if (problem.role, v) in lines]
+    return min(hits) if hits else None
+
+
+def describe(problem: MarkProblem, line: int | None) -> str:
+    where = f", first on line {line}" if line else ""
+    return (
+        f"{problem.message} ({problem.papers:,} paper{'s' if problem.papers != 1 else ''}{where})"
+    )
+
+
+def located(source: Source, layout: Layout, problems: Sequence[MarkProblem]) -> InputError:
+    lines = locate(source, layout, problems)
+    if len(problems) == 1:
+        line = first_line(problems[0], lines)
+        return InputError(describe(problems[0], None), file=source.name, line=line)
+    described = "; ".join(describe(p, first_line(p, lines)) for p in problems)
+    return InputError(f"{len(problems)} problems with names: {described}", file=source.name)

@@ -1,0 +1,135 @@
+"""Where a ballot file's bytes come from: a path, or stdin spooled to one, gzip or not.
+
+Low-level failures of reading (damaged gzip, undecodable text, an unreadable
+file) become one located :class:`~svcount.errors.InputError` here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import re
+import sys
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from svcount.errors import InputError
+
+if TYPE_CHECKING:
+    from svcount.reading.header import Layout
+
+__all__ = [
+    "ASCII_COMPATIBLE",
+    "Source",
+    "check_readable",
+    "open_binary",
+    "open_source",
+    "reading",
+    "sha256_of",
+]
+
+GZIP_MAGIC = b"\x1f\x8b"
+ASCII_COMPATIBLE = re.compile(
+    r"^(utf[-_]?8(-sig)?|ascii|us-ascii|latin[-_]?1|iso8859[-_]\d+|cp125\d)$"
+)
+
+
+def check_readable(path: Path, name: str) -> None:
+    if not path.exists():
+        raise InputError("no such file", file=name)
+    if path.is_dir():
+        raise InputError("is a directory, not a ballot file", file=name)
+    if not os.access(path, os.R_OK):
+        raise InputError("permission denied: the file is not readable", file=name)
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A ballot file ready to read: a real path (stdin is first copied to one)."""
+
+    name: str  # as the user gave it; "-" for stdin
+    path: Path
+
+
+@contextlib.contextmanager
+def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
+    """Yield a readable :class:`Source`; ``-`` copies stdin to a temporary file.
+
+    The copy lets errors name lines (a second, targeted pass reads the file
+    again) while memory stays flat.
+    """
+    if name != "-":
+        check_readable(Path(name), name)
+        yield Source(name=name, path=Path(name))
+        return
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    with tempfile.NamedTemporaryFile(prefix="svcount-stdin-", suffix=".csv") as spool:
+        while block := stream.read(1 << 20):
+            spool.write(block)
+        spool.flush()
+        yield Source(name="-", path=Path(spool.name))
+
+
+def open_binary(source: Source, compressed: bool) -> IO[bytes]:
+    """The file's bytes, decompressed; closing the stream closes the file."""
+    if compressed:
+        return gzip.open(source.path, "rb")  # type: ignore[return-value]
+    return open(source.path, "rb")  # noqa: SIM115 - closed by the caller
+
+
+@contextlib.contextmanager
+def reading(source: Source, layout: Layout | None = None) -> Iterator[None]:
+    """Turn the low-level failures of reading into located, one-line errors."""
+    try:
+        yield
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
+        raise InputError(f"the gzip data is damaged: {detail}", file=source.name) from None
+    except UnicodeDecodeError as exc:
+        encoding = layout.encoding if layout else "utf-8"
+        raise decode_error(source, layout, encoding, exc) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=source.name) from None
+
+
+# --------------------------------------------------------------------------- the header
+
+
+def decode_error(
+    source: Source, layout: Layout | None, encoding: str, exc: UnicodeDecodeError
+) -> InputError:
+    """Find the line of the first undecodable byte and suggest an encoding."""
+    line = None
+    if layout is not None and ASCII_COMPATIBLE.match(encoding.lower()):
+        with (
+            contextlib.suppress(OSError, EOFError, zlib.error),
+            open_binary(source, layout.compressed) as binary,
+        ):
+            for number, raw in enumerate(binary, start=1):
+                try:
+                    raw.decode(encoding)
+                except UnicodeDecodeError as bad:
+                    byte = raw[bad.start : bad.start + 1]
+                    line = number
+                    exc = bad
+                    break
+    byte = exc.object[exc.start : exc.start + 1] if isinstance(exc.object, bytes) else b""
+    hint = "try --encoding cp1252" if encoding.startswith("utf") else "try --encoding utf-8"
+    shown = f"byte 0x{byte.hex()}" if byte else "a byte"
+    return InputError(
+        f"is not valid {encoding.upper()} text ({shown}): {hint}", file=source.name, line=line
+    )
+
+
+# --------------------------------------------------------------------------- all together

@@ -1,0 +1,61 @@
+"""The words every rendering shares: lists of names, numbers, dates, labels, the table frame."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from svcount.model import DecidedBy, NotCounted, Rejection
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+__all__ = ["DECIDED", "HEADINGS", "HEADS", "and_list", "day_text", "number", "table"]
+
+#: Each rejection heading's and second-preference head's label, by its JSON name.
+HEADINGS = {h.value: h.label for h in Rejection}
+HEADS = {h.value: h.label for h in NotCounted}
+
+#: How a winner was decided, as the tables say it.
+DECIDED = {
+    DecidedBy.MAJORITY: "more than half of the valid first preferences",
+    DecidedBy.STAGE_TWO: "most votes after second preferences",
+    DecidedBy.SIMPLE_MAJORITY: "a simple majority of two candidates",
+    DecidedBy.MOST_VOTES: "most votes (first past the post)",
+    DecidedBy.UNOPPOSED: "unopposed: the only candidate",
+    DecidedBy.LOT: "lot, after an equality of votes",
+}
+
+
+def and_list(names: Sequence[str]) -> str:
+    """``Ann``, ``Ann and Bob``, ``Ann, Bob and Cy``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def number(value: int) -> str:
+    return f"{value:,}"
+
+
+def day_text(day: datetime.date) -> str:
+    """A date as notices print it: ``5 May 2016``."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def table(title: str, *columns: str, plain: bool) -> Table:
+    """A titled Rich table: numbers right-aligned, box art only when not ``plain``."""
+    from rich import box
+    from rich.table import Table
+
+    t = Table(
+        title=title,
+        box=None if plain else box.SIMPLE_HEAVY,
+        title_justify="left",
+        show_edge=not plain,
+        title_style=None if plain else "bold",
+        min_width=len(title) + 2,
+    )
+    for i, column in enumerate(columns):
+        t.add_column(column, justify="left" if i == 0 or column == "Party" else "right")
+    return t

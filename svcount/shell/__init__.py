@@ -1,0 +1,1 @@
+"""The command line's plumbing: shared options declared once, output and exits."""

@@ -1,0 +1,223 @@
+"""Where the command line's words and data go: stderr for talk, stdout or a file for data.
+
+A library error becomes one line on stderr and exit 2 (:func:`library`); a
+reader of stdout that went away ends the run with 141 (:class:`ClosedPipe`);
+every file written is atomic and, with ``--checksums``, recorded
+(:class:`Outputs`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from svcount.errors import SvcountError
+
+__all__ = ["ClosedPipe", "Outputs", "choose_format", "fail", "library", "progress", "say"]
+
+EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_LOT = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141
+
+#: Output file extensions that name a format other than themselves.
+EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".htm": "html"}
+#: Inputs at least this large get a progress bar (on a terminal, without --quiet).
+PROGRESS_BYTES = 50 << 20
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    typer.echo(f"svcount: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def say(message: str, quiet: bool = False) -> None:
+    """One line on stderr: diagnostics never mix with data on stdout."""
+    if not quiet:
+        typer.echo(f"svcount: {message}", err=True)
+
+
+def choose_format(
+    given: Any, output: Path | None, formats: type[enum.StrEnum], default: str
+) -> Any:
+    """The format asked for, else the output's extension, else ``default``.
+
+    An explicit ``--format`` wins; if it contradicts the extension, say so.
+    """
+    by_extension = None
+    if output is not None:
+        suffix = EXTENSIONS.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
+        by_extension = next((f for f in formats if f.value == suffix), None)
+    if given is None:
+        return by_extension or formats(default)
+    if by_extension is not None and by_extension is not given:
+        say(
+            f"warning: --format {given.value} written to {output}, "
+            f"whose name says {by_extension.value}"
+        )
+    return given
+
+
+@contextlib.contextmanager
+def library() -> Iterator[None]:
+    """The library's errors become one line on stderr and exit 2."""
+    try:
+        yield
+    except SvcountError as exc:
+        fail(str(exc))
+
+
+def _wants_progress(source: str, quiet: bool, terminal: bool) -> bool:
+    """A bar only for long work a person is watching: never in a pipe, or with --quiet."""
+    if quiet or not terminal:
+        return False
+    if source == "-":
+        return True
+    try:
+        return os.stat(source).st_size >= PROGRESS_BYTES
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def progress(
+    source: str, quiet: bool, what: str, unit: str = "bytes"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr (bytes or rows, rate, time left), or None when not wanted."""
+    if not _wants_progress(source, quiet, sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    amount = (
+        (DownloadColumn(), TransferSpeedColumn()) if unit == "bytes" else (MofNCompleteColumn(),)
+    )
+    columns = (TextColumn("{task.description}"), BarColumn(), *amount, TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"{what} {source}", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+class ClosedPipe(Exception):
+    """stdout's reader is gone: exit 141 quietly, as a process killed by SIGPIPE does."""
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Data to stdout; a reader that has gone away (``| head``) ends the run quietly."""
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise ClosedPipe() from None
+    except OSError as exc:
+        fail(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+@dataclass
+class Outputs:
+    """One command's outputs: stdout or a file, each file written recorded in ``checksums``."""
+
+    checksums: Path | None = None
+    color: bool | None = None
+
+    def guard(self, outputs: list[tuple[str, Path | None]], *inputs: Any) -> None:
+        """No output may be an input, or another output: checked before any work."""
+        from svcount.documents.writing import check_outputs
+
+        with library():
+            check_outputs(outputs, [str(i) for i in inputs if i is not None])
+
+    def written(self, path: Path, digest: str) -> None:
+        """A file was written: append its checksum line when --checksums asks for it."""
+        from svcount.documents.writing import append_checksums
+
+        if self.checksums is not None:
+            with library():
+                append_checksums(self.checksums, [(digest, str(path))])
+
+    def emit(self, data: str | bytes, output: Path | None) -> None:
+        """Data to ``output`` (atomically), or to stdout."""
+        from svcount.documents.writing import write_atomic
+
+        if output is None:
+            write_stdout(data)
+            return
+        with library():
+            digest = write_atomic(output, data)
+        self.written(output, digest)
+
+    def emit_rich(
+        self, build: Any, args: tuple[Any, ...], output: Path | None, **extra: Any
+    ) -> None:
+        """Print ``build(*args, plain=...)`` renderables: boxed on a terminal, plain otherwise."""
+        import io
+
+        from rich.console import Console
+
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:  # Rich would exit 1: end as every format does
+                raise ClosedPipe()
+
+        if output is not None:
+            console = _Console(
+                file=io.StringIO(), force_terminal=False, color_system=None, width=100
+            )
+        else:
+            color = self.color
+            console = _Console(force_terminal=color, no_color=True if color is False else None)
+        plain = output is not None or not console.is_terminal
+        try:
+            for i, renderable in enumerate(build(*args, plain=plain, **extra)):
+                if i:
+                    console.print()
+                console.print(renderable)
+        except OSError as exc:
+            fail(f"cannot write to standard output: {exc.strerror or exc}")
+        if output is not None:
+            self.emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
+
+    def emit_as(
+        self,
+        fmt: enum.StrEnum,
+        output: Path | None,
+        *,
+        json: Callable[[], str],
+        csv: Callable[[], str],
+        tables: tuple[Callable[..., Any], tuple[Any, ...]],
+        html: Callable[[], str] | None = None,
+        markdown: Callable[[], str] | None = None,
+    ) -> None:
+        """Write one subject in ``fmt``: each format is built only when asked for."""
+        builders = {"json": json, "csv": csv, "html": html, "markdown": markdown}
+        if fmt.value == "table":
+            self.emit_rich(*tables, output)
+            return
+        build = builders[fmt.value]
+        if build is None:
+            fail(
+                f"--format {fmt.value} is for a result: a local count or total is json, "
+                "table or csv"
+            )
+        self.emit(build(), output)

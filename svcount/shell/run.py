@@ -1,0 +1,44 @@
+"""Running the command: one-line usage errors, and conventional exits for Ctrl-C and pipes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from svcount.shell.emit import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_OK, ClosedPipe
+
+__all__ = ["run"]
+
+
+def run(app: typer.Typer) -> None:
+    """Run ``app``: one-line usage errors, and conventional exits for Ctrl-C and pipes."""
+    # Typer may vendor click; its exception classes are found through a public one.
+    click_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+    )
+    try:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
+        code = EXIT_INTERRUPTED
+    except ClosedPipe:
+        code = EXIT_CLOSED_PIPE
+    except click_error as exc:
+        message: str = exc.format_message()  # type: ignore[attr-defined]
+        code = exc.exit_code  # type: ignore[attr-defined]
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command: its help
+            if message:
+                typer.echo(message)
+            code = EXIT_OK
+        elif message:
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            typer.echo(f"svcount: error: {message}{hint}", err=True)
+    if code == EXIT_INTERRUPTED:
+        typer.echo("svcount: interrupted", err=True)
+    if code == EXIT_CLOSED_PIPE:
+        # Nothing more can reach the reader; keep the interpreter's last flush quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
