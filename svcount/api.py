@@ -88,8 +88,9 @@ class Tally:
     def to_dict(self) -> dict[str, Any]:
         """The JSON format of ``svcount tally --format json``, as a dict."""
         from svcount.documents.result import result_json
+        from svcount.figures import view
 
-        return dict(json.loads(result_json(self.result, self.provenance)))
+        return dict(json.loads(result_json(view(self.result, self.provenance))))
 
     def to_frame(self) -> pd.DataFrame:
         """The CSV format of ``svcount tally --format csv``: one row per candidate per stage."""
@@ -97,9 +98,11 @@ class Tally:
 
         import pandas as pd
 
+        from svcount.figures import view
         from svcount.render.csv import result_csv
 
-        frame = pd.read_csv(io.StringIO(result_csv(self.result)), keep_default_na=False, dtype=str)
+        text = result_csv(view(self.result, self.provenance))
+        frame = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
         for column in ("stage", "first_preferences", "second_preferences", "total"):
             frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("Int64")
         frame["share_pct"] = frame["share_pct"].astype(float)

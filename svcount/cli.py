@@ -29,7 +29,6 @@ from svcount.shell.emit import (
 from svcount.shell.params import (
     LOCAL_PANEL,
     OUTPUT_PANEL,
-    BallotsArg,
     ChecksumsOpt,
     ColorOpt,
     DeclarationFormat,
@@ -43,12 +42,14 @@ from svcount.shell.params import (
     QuietOpt,
     ReportFormat,
     SeedOpt,
+    SourceArg,
     Stage,
     VerboseOpt,
     counting,
 )
 
 if TYPE_CHECKING:
+    from svcount.figures import View
     from svcount.pipeline import Counted
 
 app = typer.Typer(
@@ -88,7 +89,7 @@ def _root(
 @app.command()
 @counting
 def tally(
-    source: BallotsArg,
+    source: SourceArg,
     format: FormatOpt = None,
     output: OutputOpt = None,
     options: Any = None,
@@ -127,10 +128,12 @@ def tally(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Count a ballot file and declare the result.
+    """Count a ballot file and declare the result; or show a result file in any format.
 
     Exit codes: 0 counted, 2 bad input or usage, 3 a lot is required.
     """
+    from svcount import pipeline
+
     counted_options = options_from(options)
     if stage is None and (area is not None or remaining_from is not None):
         fail("--area and --remaining-from belong to a local count: give --stage first|second")
@@ -162,38 +165,43 @@ def tally(
         )
         return
     fmt = choose_format(format, output, Format, "table")
-    counted = counted_file(source, counted_options, quiet, verbose)
-    if audit is not None:
-        from svcount.operations.audit import write_audit
+    if pipeline.is_result_file(source):
+        if audit is not None:
+            fail(f"--audit needs ballot papers, and {source} is a result file")
+        with library():
+            shown = pipeline.published(source, counted_options)
+    else:
+        counted = counted_file(source, counted_options, quiet, verbose)
+        if audit is not None:
+            from svcount.operations.audit import write_audit
 
-        assert counted.loaded is not None
-        with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
-            outputs.written(audit, write_audit(audit, counted.loaded, counted.result, bar))
-    _render_counted(counted, fmt, output, outputs)
+            assert counted.loaded is not None
+            with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
+                outputs.written(audit, write_audit(audit, counted.loaded, counted.result, bar))
+        shown = pipeline.shown(counted)
+    _render(shown, fmt, output, outputs)
 
 
-def _render_counted(counted: Counted, fmt: Format, output: Path | None, outputs: Outputs) -> None:
-    """Write a counted poll in ``fmt``; exit 3 when a lot is still required."""
-    from svcount import pipeline
+def _render(shown: View, fmt: Format, output: Path | None, outputs: Outputs) -> None:
+    """Write a result in ``fmt``, from its figures view; exit 3 when a lot is still required."""
     from svcount.documents.result import result_json
     from svcount.render.csv import result_csv
     from svcount.render.html import page
     from svcount.render.tables import to_markdown, to_tables
 
-    result, provenance = counted.result, counted.provenance
-    shown = pipeline.shown(counted)
     outputs.emit_as(
         fmt,
         output,
-        json=lambda: result_json(result, provenance),
-        csv=lambda: result_csv(result),
-        tables=(to_tables, (result, provenance)),
+        json=lambda: result_json(shown),
+        csv=lambda: result_csv(shown),
+        tables=(to_tables, (shown,)),
         html=lambda: page(shown.figures, shown.candidates, shown.footer),
-        markdown=lambda: to_markdown(result, provenance),
+        markdown=lambda: to_markdown(shown),
     )
-    if result.winner is None:
+    view = shown.figures
+    if view["winner"] is None:
         say(
-            f"a lot is required between {', '.join(result.lot_required)}: give the "
+            f"a lot is required between {', '.join(view['lot_required'])}: give the "
             "returning officer's draw with --lot NAME, or --seed N"
         )
         raise typer.Exit(EXIT_LOT)
@@ -304,7 +312,7 @@ def declare_result(
         counted_options.rules.electorate_file,
     )
     with library(), progress(source, quiet, "Reading") as bar:
-        shown = pipeline.declared(
+        shown = pipeline.published(
             source, counted_options, progress=bar, listen=listener(quiet, verbose)
         )
     view = shown.figures
@@ -458,7 +466,8 @@ def combine_counts(
             [str(f) for f in files], options, None if areas is None else str(areas), listen=listen
         )
     if isinstance(combined, pipeline.Counted):
-        _render_counted(combined, choose_format(format, output, Format, "table"), output, outputs)
+        fmt = choose_format(format, output, Format, "table")
+        _render(pipeline.shown(combined), fmt, output, outputs)
         return
     fmt = choose_format(format, output, Format, "json" if output is not None else "table")
     outputs.emit_as(

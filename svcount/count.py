@@ -174,6 +174,22 @@ def _most_votes(
     return winner, Lot(tied=tied, winner=winner, how="seed", seed=lot.seed), tied
 
 
+def _stage_two(first: FirstPreferences, stage: StageOne, moved: Transfers | None) -> StageTwo:
+    """Rule 6's totals: the transfers must be those of the candidates stage one left."""
+    if moved is None or moved.remaining != stage.remaining:
+        counted = "not counted" if moved is None else f"counted for {', '.join(moved.remaining)}"
+        raise CountError(
+            f"stage one leaves {', '.join(stage.remaining)} remaining, but the second "
+            f"preferences were {counted}"
+        )
+    return StageTwo(
+        transfers=moved.transfers,
+        totals=MappingProxyType({n: first.votes[n] + moved.transfers[n] for n in stage.remaining}),
+        non_transferable=moved.non_transferable,
+        excluded_papers=moved.excluded_papers,
+    )
+
+
 def declare(
     first: FirstPreferences,
     method: Method = Method.SV,
@@ -194,22 +210,7 @@ def declare(
     if len(names) == 1:
         winner, lot_drawn, tied, by = names[0], None, (), DecidedBy.UNOPPOSED
     elif stage.remaining:
-        if moved is None or moved.remaining != stage.remaining:
-            counted = (
-                "not counted" if moved is None else f"counted for {', '.join(moved.remaining)}"
-            )
-            raise CountError(
-                f"stage one leaves {', '.join(stage.remaining)} remaining, but the second "
-                f"preferences were {counted}"
-            )
-        stage_two = StageTwo(
-            transfers=moved.transfers,
-            totals=MappingProxyType(
-                {n: first.votes[n] + moved.transfers[n] for n in stage.remaining}
-            ),
-            non_transferable=moved.non_transferable,
-            excluded_papers=moved.excluded_papers,
-        )
+        stage_two = _stage_two(first, stage, moved)
         winner, lot_drawn, tied = _most_votes(stage_two.totals, stage.remaining, lot)
         by = DecidedBy.STAGE_TWO
     elif method is Method.FPTP or len(names) == 2:

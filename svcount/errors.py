@@ -79,3 +79,13 @@ class MarkError(SvcountError):
     def __init__(self, problems: tuple[MarkProblem, ...]) -> None:
         super().__init__("; ".join(p.message for p in problems))
         self.problems = problems
+
+
+def did_you_mean(name: str, known: list[str], *, cutoff: float = 0.6, listing: bool = False) -> str:
+    """`` (did you mean 'X'?)`` for the nearest known name; else the known names if ``listing``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known: {', '.join(known)})" if listing else ""

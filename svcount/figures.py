@@ -10,17 +10,20 @@ preferences) is ``None``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from svcount.model import AreaResult, Method, Result, Turnout, percent
+from svcount.model import AreaResult, Candidate, Method, Provenance, Result, Turnout, percent
 
 __all__ = [
     "AREA_FIGURES",
+    "View",
     "area_figures",
     "candidate_status",
     "figures",
     "fptp_status",
     "stage_one_status",
+    "view",
     "with_total",
 ]
 
@@ -173,3 +176,32 @@ def area_figures(area: AreaResult) -> dict[str, Any]:
         "ballot_papers_issued": area.issued,
         "issued_minus_counted": area.issued_minus_counted,
     }
+
+
+@dataclass(frozen=True)
+class View:
+    """A result as every output shows it: its figures, its candidates, where it came from.
+
+    Made from a count (:func:`view`) or from a result file read back and
+    checked, so every format renders either one the same way.
+    """
+
+    figures: Mapping[str, Any]
+    candidates: tuple[Candidate, ...]
+    provenance: Provenance
+
+    @property
+    def footer(self) -> dict[str, Any]:
+        """What a page's footer says about where its figures came from."""
+        p = self.provenance
+        return {
+            "version": p.version,
+            "file": p.file,
+            "sha256": p.sha256,
+            "options": dict(p.options),
+        }
+
+
+def view(result: Result, provenance: Provenance) -> View:
+    """A count's view."""
+    return View(figures(result), result.candidates, provenance)

@@ -7,7 +7,6 @@ million. Pure: the reader finds line numbers for any problem reported here.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
 import unicodedata
@@ -15,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from svcount.errors import MarkError, MarkProblem
+from svcount.errors import MarkError, MarkProblem, did_you_mean
 from svcount.model import Ballots, Candidate, NotCounted, Rejection, Second, is_missing
 
 __all__ = [
@@ -136,7 +135,7 @@ def _control_character(text: str) -> str | None:
     return None
 
 
-class _Fields:
+class _FieldReader:
     """Reads one field's text into a kind and its names, once per distinct value.
 
     Blanks, separators and the uncertain marker are resolved before any name
@@ -245,28 +244,12 @@ def rule_2(kind: _Kind, name: str | None) -> Second:
     return NotCounted.UNCERTAIN if name is None else name
 
 
-def classify(
-    raw: Mapping[RawKey, int],
-    candidates: Sequence[Candidate] | None = None,
-    rules: MarkRules | None = None,
-) -> Classified:
-    """Classify distinct raw marks into valid pairs and rejected papers (rules 1-2).
+Adjudicated = list[tuple[RawKey, int, Rejection | None]]
 
-    Without ``candidates`` the candidates are the distinct valid first
-    preferences. Raises :class:`MarkError` for names that are unknown or differ
-    from a candidate only in case; never merges them silently. With a
-    candidate list every name on every paper is checked, valid or not.
-    """
-    rules = rules or MarkRules()
-    read = _Fields(rules)
-    problems, warnings = _Problems(), _Problems()
-    cleaned: Counter[RawKey] = Counter()
-    for key, papers in raw.items():
-        cleaned[_clean(key)] += papers
-    raw = cleaned
 
-    # Readable fields and the adjudication, per distinct key.
-    papers_of: list[tuple[RawKey, int, Rejection | None]] = []
+def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems) -> Adjudicated:
+    """Each distinct key with its papers and adjudication; control characters are problems."""
+    out: Adjudicated = []
     for key, papers in raw.items():
         first_raw, second_raw, adjudication = key
         if papers <= 0:
@@ -290,47 +273,62 @@ def classify(
                 f"(use one of: {', '.join(ADJUDICATION_VALUES)}, or leave it blank)",
             )
         elif not controls:
-            papers_of.append((key, papers, _ADJUDICATIONS[verdict]))
+            out.append((key, papers, _ADJUDICATIONS[verdict]))
+    return out
 
-    if candidates is None:
-        firsts: Counter[str] = Counter()
-        for (first_raw, _, _), papers, adjudicated in papers_of:
-            kind, names = read(first_raw)
-            if rule_1(adjudicated, kind) is None:
-                firsts[names[0]] += papers
-        roster = _infer_candidates(firsts)
-    else:
-        roster = tuple(candidates)
-    known = {c.name for c in roster}
-    folded = {c.name.casefold(): c.name for c in roster}
 
-    def resolve(role: str, name: str, raw_value: str, papers: int, counted: bool) -> str | None:
-        """The candidate ``name`` stands for, or None; problems are collected."""
-        if name in known:
+def _roster(
+    papers_of: Adjudicated, candidates: Sequence[Candidate] | None, read: _FieldReader
+) -> tuple[Candidate, ...]:
+    """The candidates given, or else the distinct valid first preferences."""
+    if candidates is not None:
+        return tuple(candidates)
+    firsts: Counter[str] = Counter()
+    for (first_raw, _, _), papers, adjudicated in papers_of:
+        kind, names = read(first_raw)
+        if rule_1(adjudicated, kind) is None:
+            firsts[names[0]] += papers
+    return _infer_candidates(firsts)
+
+
+@dataclass
+class _Resolver:
+    """Names to candidates; unknown names and case twins collected as problems or warnings."""
+
+    roster: tuple[Candidate, ...]
+    listed: bool  # the candidates were given, not inferred
+    unknown_as_void: bool
+    problems: _Problems
+    warnings: _Problems
+
+    def __post_init__(self) -> None:
+        self.known = {c.name for c in self.roster}
+        self.folded = {c.name.casefold(): c.name for c in self.roster}
+
+    def __call__(self, role: str, name: str, raw: str, papers: int, counted: bool) -> str | None:
+        """The candidate ``name`` stands for, or None."""
+        if name in self.known:
             return name
         label = _ROLE_LABEL[role]
-        if name.casefold() in folded and (counted or candidates is not None):
-            problems.add(
+        if name.casefold() in self.folded and (counted or self.listed):
+            self.problems.add(
                 role,
                 name,
-                raw_value,
+                raw,
                 papers,
                 f"{label} {shown(name)} differs only in case from the candidate "
-                f"{folded[name.casefold()]!r}: correct the file or the candidate list",
+                f"{self.folded[name.casefold()]!r}: correct the file or the candidate list",
             )
-        elif candidates is not None and not rules.unknown_as_void:
-            problems.add(
+        elif self.listed and not self.unknown_as_void:
+            message = f"{label} {shown(name)} is not a candidate"
+            self.problems.add(
+                role, name, raw, papers, message + did_you_mean(name, sorted(self.known))
+            )
+        elif not self.listed and counted and role == "second":
+            self.warnings.add(
                 role,
                 name,
-                raw_value,
-                papers,
-                f"{label} {shown(name)} is not a candidate" + _suggest(name, known),
-            )
-        elif candidates is None and counted and role == "second":
-            warnings.add(
-                role,
-                name,
-                raw_value,
+                raw,
                 papers,
                 f"second preference {shown(name)} is nobody's first preference, so it is "
                 "not a known candidate: counted as void for uncertainty "
@@ -338,6 +336,28 @@ def classify(
             )
         return None
 
+
+def classify(
+    raw: Mapping[RawKey, int],
+    candidates: Sequence[Candidate] | None = None,
+    rules: MarkRules | None = None,
+) -> Classified:
+    """Classify distinct raw marks into valid pairs and rejected papers (rules 1-2).
+
+    Without ``candidates`` the candidates are the distinct valid first
+    preferences. Raises :class:`MarkError` for names that are unknown or differ
+    from a candidate only in case; never merges them silently. With a
+    candidate list every name on every paper is checked, valid or not.
+    """
+    rules = rules or MarkRules()
+    read = _FieldReader(rules)
+    problems, warnings = _Problems(), _Problems()
+    cleaned: Counter[RawKey] = Counter()
+    for key, papers in raw.items():
+        cleaned[_clean(key)] += papers
+    papers_of = _adjudicated(cleaned, problems)
+    roster = _roster(papers_of, candidates, read)
+    resolve = _Resolver(roster, candidates is not None, rules.unknown_as_void, problems, warnings)
     rejected: Counter[Rejection] = Counter()
     pairs: Counter[tuple[str, Second]] = Counter()
     outcomes: dict[RawKey, Outcome] = {}
@@ -366,14 +386,12 @@ def classify(
         second = rule_2(second_kind, resolved[1] if second_kind is _Kind.NAME else None)
         outcomes[key] = (first, second)
         pairs[(first, second)] += papers
-
     if problems.text:
         raise MarkError(problems.as_tuple())
-    ballots = Ballots(candidates=roster, pairs=pairs, rejected=rejected)
     return Classified(
-        ballots=ballots,
+        ballots=Ballots(candidates=roster, pairs=pairs, rejected=rejected),
         warnings=warnings.as_tuple(),
-        notes=_merge_notes(raw, read),
+        notes=_merge_notes(cleaned, read),
         outcomes=outcomes,
     )
 
@@ -406,12 +424,7 @@ def _infer_candidates(firsts: Counter[str]) -> tuple[Candidate, ...]:
     return tuple(Candidate(n) for n in chosen)
 
 
-def _suggest(name: str, names: set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _merge_notes(raw: Mapping[RawKey, int], read: _Fields) -> tuple[str, ...]:
+def _merge_notes(raw: Mapping[RawKey, int], read: _FieldReader) -> tuple[str, ...]:
     """Say which different spellings were counted as one name (for --verbose)."""
     spellings: defaultdict[str, set[str]] = defaultdict(set)
     for first, second, _ in raw:

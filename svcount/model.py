@@ -17,6 +17,7 @@ from typing import Any
 from svcount.errors import CountError, whole_number
 
 __all__ = [
+    "second_as_counted",
     "FPTP_HEADINGS",
     "PAPER_HEADS",
     "STAGE_TWO_HEADS",
@@ -173,8 +174,8 @@ class Ballots:
                 raise CountError(f"first preference {first!r} is not a candidate")
             if is_missing(second):
                 second = NotCounted.BLANK
-            elif second == first:  # rule 2: it can never transfer
-                second = NotCounted.SAME_AS_FIRST
+            elif second == first:  # rule 2
+                second = second_as_counted(first, second)
             elif isinstance(second, str) and second not in known:
                 raise CountError(f"second preference {second!r} is not a candidate")
             pairs[(first, second)] += n
@@ -196,6 +197,11 @@ def _papers(papers: object, what: str) -> int:
         return whole_number(papers, what)
     except ValueError as exc:
         raise CountError(str(exc)) from None
+
+
+def second_as_counted(first: str, second: Second) -> Second:
+    """Rule 2: a second preference for the first preference's candidate can never transfer."""
+    return NotCounted.SAME_AS_FIRST if second == first else second
 
 
 def is_missing(mark: object) -> bool:

@@ -7,7 +7,7 @@ classified and counted one way only:
   :class:`~svcount.options.CountOptions`, becomes a :class:`Counted`: the
   result, its provenance, and what the user should be told;
 - :func:`local_count`, :func:`combine`: the staged count across files;
-- :func:`declared`: what a declaration shows, from a result file or ballots.
+- :func:`published`: what a declaration or page shows, from a result file or ballots.
 
 The command line only parses options, calls these, renders and exits.
 """
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from svcount.count import count, count_by_area, declare_areas
 from svcount.documents.local import Combined, LocalCount, read_local, read_total
 from svcount.documents.result import read_result
 from svcount.errors import CountError, InputError, UsageError
-from svcount.figures import figures
+from svcount.figures import View, view
 from svcount.io import Loaded, load
 from svcount.model import Ballots, Candidate, Method, Provenance, Result
 from svcount.operations import staged
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
 __all__ = [
     "Counted",
     "Listener",
-    "Shown",
     "combine",
-    "declared",
     "input_files",
+    "is_result_file",
     "local_count",
+    "published",
     "read",
     "tally",
 ]
@@ -71,15 +71,6 @@ class Counted:
     provenance: Provenance
     warnings: tuple[str, ...] = ()
     loaded: Loaded | None = None  # the ballot file as read, when there was one (for the audit)
-
-
-@dataclass(frozen=True)
-class Shown:
-    """What a declaration or page shows: the figures view, the candidates, the footer."""
-
-    figures: Mapping[str, Any]
-    candidates: tuple[Candidate, ...]
-    footer: Mapping[str, Any]
 
 
 def input_files(**paths: str | None) -> tuple[dict[str, str], ...]:
@@ -358,35 +349,24 @@ def _declare_combined(
 # --------------------------------------------------------------------------- declarations
 
 
-def footer(provenance: Provenance) -> dict[str, Any]:
-    """What a page's footer says about where its figures came from."""
-    return {
-        "version": provenance.version,
-        "file": provenance.file,
-        "sha256": provenance.sha256,
-        "options": dict(provenance.options),
-    }
+def shown(counted: Counted) -> View:
+    """A count as every output shows it."""
+    return view(counted.result, counted.provenance)
 
 
-def shown(counted: Counted) -> Shown:
-    """A count as a declaration or page shows it."""
-    result = counted.result
-    return Shown(figures(result), result.candidates, footer(counted.provenance))
-
-
-def declared(
+def published(
     source: str,
     options: CountOptions,
     *,
     progress: Progress | None = None,
     listen: Listener = QUIET,
-) -> Shown:
-    """What a declaration shows: a result file's checked figures, or ballots counted now.
+) -> View:
+    """What a declaration or page shows: a result file's checked figures, or ballots counted now.
 
     A result file was counted with its own options, so count options given
     with one are refused.
     """
-    if not source.lower().endswith(".json"):
+    if not is_result_file(source):
         return shown(tally(source, options, progress=progress, listen=listen))
     counting = [f"--{k.replace('_', '-')}" for k in options.given()]
     if counting:
@@ -394,14 +374,9 @@ def declared(
             f"{', '.join(counting)}: count options apply to a ballot file, and {source} "
             "is a result (its options are those it was counted with)"
         )
-    read_back = read_result(source)
-    return Shown(
-        read_back.figures,
-        read_back.candidates,
-        {
-            "version": read_back.version,
-            "file": read_back.input.get("file", source),
-            "sha256": read_back.input.get("sha256", ""),
-            "options": dict(read_back.options),
-        },
-    )
+    return read_result(source).view
+
+
+def is_result_file(source: str) -> bool:
+    """A ``.json`` source is a result file; anything else is ballots."""
+    return source.lower().endswith(".json")

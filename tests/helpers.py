@@ -179,3 +179,22 @@ BAD_CASES = [
     ("missing.csv", [], "missing.csv: no such file"),
     (".", [], ": is a directory, not a ballot file"),
 ]
+
+
+FIRSTS = ["blaby-1.json", "melton-1.json", "rutland-1.json"]
+SECONDS = ["blaby-2.json", "melton-2.json", "rutland-2.json"]
+
+
+def refused(*args):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("svcount: error: ")
+    return result.stderr
+
+
+def second_count(ballots, area, out, total="total.json"):
+    return run(
+        "tally", ballots, "-c", "candidates.txt", "--stage", "second", "--area", area,
+        "--remaining-from", total, "-o", out,
+    )  # fmt: skip

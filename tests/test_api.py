@@ -7,12 +7,26 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import EXAMPLES, run, write
+from helpers import (
+    EXAMPLES,
+    run,
+    write,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import svcount
+from svcount.count import (
+    count,
+)
 from svcount.errors import CountError, InputError
+from svcount.marks import classify
+from svcount.model import (
+    Ballots,
+    Candidate,
+    NotCounted,
+    Rejection,
+)
 
 QUICK = EXAMPLES / "quickstart"
 POOL = ["Ann", "Bob", "Cy", "Dee"]
@@ -106,3 +120,47 @@ def test_an_aggregated_frame_counts_as_its_expanded_frame():
     a = svcount.tally(aggregated).to_dict()
     b = svcount.tally(expanded).to_dict()
     assert figures_only(a) == figures_only(b)
+
+
+# ----------------------------------------------------------------- the library and pandas
+
+
+def test_missing_values_from_pandas_are_blanks_in_the_library():
+    names = tuple(Candidate(n) for n in ("Ann", "Bob", "Cy"))
+    pairs = {
+        ("Ann", "Bob"): 7,
+        ("Bob", "Ann"): 6,
+        ("Cy", np.nan): np.int64(2),
+        ("Cy", None): 1,
+        ("Cy", pd.NA): 1,
+        ("Cy", "Ann"): 1,
+        (None, "Ann"): 3,
+    }
+    ballots = Ballots(names, pairs)
+    assert ballots.pairs[("Cy", NotCounted.BLANK)] == 4
+    assert ballots.rejected == {Rejection.UNMARKED: 3}
+    result = count(ballots)
+    assert result.stage_two.non_transferable[NotCounted.BLANK] == 4
+    assert result.stage_two.non_transferable[NotCounted.NOT_REMAINING] == 0
+
+
+def test_missing_values_in_raw_marks_are_blanks():
+    frame = pd.DataFrame(
+        {"first": ["Ann", "Bob", None, "Ann"], "second": [np.nan, "Ann", "Bob", "Bob"]}
+    )
+    grouped = frame.groupby(["first", "second"], dropna=False).size()
+    raw = {(f, s, None): n for (f, s), n in grouped.items()}
+    ballots = classify(raw).ballots
+    assert dict(ballots.pairs) == {
+        ("Ann", NotCounted.BLANK): 1,
+        ("Ann", "Bob"): 1,
+        ("Bob", "Ann"): 1,
+    }
+    assert dict(ballots.rejected) == {Rejection.UNMARKED: 1}
+
+
+def test_numpy_counts_are_accepted_and_bad_ones_refused():
+    ballots = Ballots((Candidate("Ann"),), {("Ann", NotCounted.BLANK): np.int64(0)})
+    assert ballots.valid == 0
+    with pytest.raises(CountError, match="must be a whole number of at least 0, not 2.5"):
+        Ballots((Candidate("Ann"),), {("Ann", NotCounted.BLANK): 2.5})

@@ -39,17 +39,6 @@ LONG_FUNCTIONS = {
     "cli.py:tally": "the declarations of its own options (local count, audit, output)",
     "cli.py:declare_result": "the declarations of the notice's options",
     "cli.py:verify": "the declarations of its targets and report options",
-    # Not yet split (open work, issue 17): each is one pass over shared state.
-    "marks.py:classify": "readable fields, inferred candidates and problems share state",
-    "count.py:declare": "rule 7 in one place, as the README states it",
-    "documents/local.py:read_local": "one reader for both stages of a local file",
-    "documents/result.py:result_json": "the document's keys in their published order",
-    "documents/result.py:_view": "the inverse of result_json, key by key",
-    "documents/result.py:_check": "the file's own arithmetic, figure by figure",
-    "operations/staged.py:combine": "every check between local files, in the order they fail",
-    "operations/synth.py:parse_figures": "a figures file checked key by key",
-    "render/declaration.py:_sections": "the sections of the notice, in order",
-    "render/html.py:_charts": "the page's charts, in order",
 }
 
 

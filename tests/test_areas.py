@@ -8,7 +8,14 @@ import json
 from dataclasses import replace
 
 import pytest
-from helpers import BY_AREA, area_elections, classified_areas, run
+from helpers import (
+    BY_AREA,
+    area_elections,
+    classified_areas,
+    refused,
+    run,
+    write,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -185,3 +192,51 @@ def test_counting_by_area_declares_what_one_count_declares(election, method):
             sum(a.transfers.excluded_papers for a in by_area.areas)
             == whole.stage_two.excluded_papers
         )
+
+
+# ----------------------------------------------------------------- areas read as names
+
+
+def test_areas_differing_in_case_are_refused_naming_both(tmp_path):
+    path = write(tmp_path, "first,second,area\nAnn,,Blaby\nBob,,Blaby\nAnn,,blaby\n")
+    message = refused("tally", path)
+    assert "voting area 'blaby' differs only in case from 'Blaby'" in message
+    assert "b.csv" not in message and ":4:" in message
+
+
+def test_areas_are_trimmed_and_normalised_like_names(tmp_path):
+    path = write(tmp_path, "first,second,area\nAnn,,Blaby\nBob,, Blaby \nAnn,,Melton\n")
+    doc = json.loads(run("tally", path, "-f", "json").stdout)
+    assert [a["area"] for a in doc["areas"]] == ["Blaby", "Melton"]
+
+
+def test_an_areas_file_with_a_case_clash_is_refused(tmp_path):
+    areas = write(tmp_path, "area,electorate\nBlaby,10\nBLABY ,20\n", "areas.csv")
+    path = write(tmp_path, "first,second,area\nAnn,,Blaby\n")
+    message = refused("tally", path, "--electorate-file", areas)
+    assert "area 'BLABY' and 'Blaby' differ only in case (lines 2 and 3)" in message
+
+
+# ----------------------------------------------------------------- area tables
+
+
+def test_area_tables_fit_80_columns_with_real_area_names(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    areas = [
+        "Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Leicester", "Melton",
+        "North West Leicestershire", "Oadby and Wigston", "Rutland",
+    ]  # fmt: skip
+    names = ["Willy Bach", "Neil Durban Bannister", "Sarah Hill", "David Sprason"]
+    rows = [f"{names[i % 4]},{names[(i * 7) % 4]},{areas[i % 9]}" for i in range(20_000 + 500)]
+    path = write(tmp_path, "first,second,area\n" + "\n".join(rows) + "\n")
+    issued = "\n".join(f"{a},{100_000},{(20_500 // 9) + (1 if i < 20_500 % 9 else 0) + (i == 5)}"
+                       for i, a in enumerate(areas))  # fmt: skip
+    electorate = write(tmp_path, "area,electorate,ballot_papers_issued\n" + issued + "\n", "a.csv")
+    result = run("tally", path, "--electorate-file", electorate, "--seed", "1")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stdout.split("by voting area", 1)[1]  # names wrap, never cut
+    assert any(line.split()[:1] == ["Leicestershire"] for line in lines)
+    total = [line for line in lines if line.startswith(" Total") and "CHECK" in line]
+    assert total and "20,501" in total[-1]  # the papers issued, summed

@@ -6,7 +6,13 @@ import gzip
 import io
 
 import pytest
-from helpers import ENGINES, write
+from helpers import (
+    ENGINES,
+    EXAMPLES,
+    refused,
+    run,
+    write,
+)
 
 from svcount.documents.writing import write_atomic
 from svcount.errors import InputError
@@ -224,3 +230,88 @@ def test_write_atomic_replaces_whole_and_never_half(tmp_path):
     with pytest.raises(InputError, match="folder .* does not exist"):
         write_atomic(tmp_path / "missing" / "out.json", "x")
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temporary file left
+
+
+# ----------------------------------------------------------------- one column, two roles
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_column_for_two_roles_is_refused_on_every_engine(tmp_path, engine):
+    path = write(tmp_path, "first,second,area\nAnn,Bob,Blaby\nBob,,Melton\n")
+    with pytest.raises(InputError, match="cannot be both the rejected and the area column"):
+        load(path, options=ReadOptions(rejected_column="area"), engine=engine)
+
+
+def test_one_column_for_two_roles_is_a_usage_error_on_a_large_file(tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "w") as f:
+        f.write("first,second,area\n" + "Ann,Bob,Blaby\nBob,,Melton\n" * 400_000)
+    assert path.stat().st_size > 8 << 20
+    message = refused("tally", path, "--rejected-column", "area")
+    assert "the column 'area' cannot be both" in message
+
+
+# ----------------------------------------------------------------- spreadsheet exports
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_unnamed_empty_header_cells_are_ignored(tmp_path, engine):
+    path = write(tmp_path, "first,second,,,\nAnn,Bob,,,\nBob,,,,\nAnn,,,,\n")
+    loaded = load(path, engine=engine)
+    assert loaded.ballots.valid == 3
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_blank_rows_at_the_end_are_counted_with_a_warning(tmp_path, engine):
+    path = write(tmp_path, "first,second\nAnn,Bob\nBob,\n,\n,\n\n")
+    loaded = load(path, engine=engine)
+    assert loaded.ballots.rejected[Rejection.UNMARKED] == 2
+    assert loaded.warnings == (
+        f"{path}: 2 rows at the end of the file (lines 4-5) have every field empty: counted "
+        "as unmarked ballot papers (delete them if they are not papers)",
+    )
+
+
+def test_a_blank_row_warning_reaches_the_user(tmp_path):
+    result = run("tally", write(tmp_path, "first,second\nAnn,Bob\nAnn,\nBob,\n,\n"))
+    assert result.exit_code == 0
+    assert "1 row at the end of the file (line 5) has every field empty" in result.stderr
+
+
+# ----------------------------------------------------------------- candidate and areas files
+
+
+def test_a_headerless_name_party_candidate_file_is_named_as_the_problem(tmp_path):
+    candidates = write(tmp_path, "Ann Archer,Labour\nBob Baker,Green\n", "candidates.csv")
+    ballots = write(tmp_path, "first,second\nAnn Archer,Bob Baker\n")
+    message = refused("tally", ballots, "-c", candidates)
+    assert "candidates.csv:1: looks like a CSV without a header" in message
+    assert "name,party" in message
+
+
+def test_encoding_applies_to_the_candidate_and_areas_files(tmp_path):
+    (tmp_path / "b.csv").write_bytes("first,second,area\nZoë,,Blaby\nAnn,,Blaby\n".encode("cp1252"))
+    (tmp_path / "c.txt").write_bytes("Zoë\nAnn\n".encode("cp1252"))
+    (tmp_path / "a.csv").write_bytes("area;electorate\nBlaby;10\n".encode("cp1252"))
+    args = ("tally", tmp_path / "b.csv", "-c", tmp_path / "c.txt", "--seed", "1")
+    result = run(*args, "--encoding", "cp1252", "--electorate-file", tmp_path / "a.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "Zoë" in result.stdout
+    assert "not valid UTF-8 text" in refused(*args)
+
+
+# ----------------------------------------------------------------- short messages
+
+
+def test_an_empty_separator_is_a_short_usage_error():
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    message = refused("tally", ballots, "--separator", "")
+    assert "--separator must give at least one character" in message and len(message) < 200
+
+
+def test_messages_never_echo_a_huge_field(tmp_path):
+    huge = "X" * 5_000_000
+    path = write(tmp_path, f"first,second\nAnn,Bob\n{huge},Ann\n")
+    candidates = write(tmp_path, "Ann\nBob\n", "c.txt")
+    message = refused("tally", path, "-c", candidates)
+    assert len(message) < 300 and "…" in message and ":3:" in message

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import unicodedata
 
-from svcount.errors import MarkError
+import pytest
+from helpers import (
+    ENGINES,
+    refused,
+    run,
+    write,
+)
+
+from svcount.count import (
+    count,
+)
+from svcount.errors import CountError, MarkError
+from svcount.io import load
 from svcount.marks import MarkRules, classify
 from svcount.model import (
+    Ballots,
     Candidate,
     NotCounted,
     Rejection,
@@ -154,3 +168,120 @@ def test_case_differences_among_inferred_candidates_are_an_error():
 def test_control_characters_are_an_error():
     with pytest.raises(MarkError, match="control character U\\+0000"):
         marks({("Ann\x00", ""): 1})
+
+
+# ----------------------------------------------------------------- marks read rightly
+
+
+def test_a_field_of_only_markers_and_separators_is_void_never_a_candidate(tmp_path):
+    path = write(tmp_path, "first,second\nAnn,Bob\nBob,Ann\nAnn,\n?|?,Bob\n?|?,Bob\n?;,Bob\n")
+    doc = json.loads(run("tally", path, "-f", "json").stdout)
+    assert [c["name"] for c in doc["candidates"]] == ["Ann", "Bob"]
+    assert doc["rejected"]["void_for_uncertainty"] == 3
+    assert doc["winner"] == "Ann" and doc["stages"][0]["votes"] == {"Ann": 2, "Bob": 1}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("blank", ['" "', '"\t"'])
+def test_a_quoted_blank_paper_in_a_one_column_file_is_counted(tmp_path, engine, blank):
+    path = write(tmp_path, f"vote\nAnn\n{blank}\nBob\nAnn\n")
+    loaded = load(path, engine=engine)
+    assert loaded.rows == 4
+    assert loaded.ballots.rejected[Rejection.UNMARKED] == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "second"),
+    [
+        ("first,second,rejected,rejection_reason", "rejected", "rejection_reason"),
+        ("vote,first,second", "first", "vote"),
+        ("first,second,2nd", "second", "2nd"),
+        ("first,second,area,voting_area", "area", "voting_area"),
+    ],
+)
+def test_two_columns_for_one_role_are_refused_naming_both(tmp_path, header, first, second):
+    width = header.count(",") + 1
+    path = write(tmp_path, f"{header}\n" + ",".join(["Ann"] * 2 + [""] * (width - 2)) + "\n")
+    message = refused("tally", path)
+    assert f"'{first}' and '{second}'" in message or f"'{second}' and '{first}'" in message
+    assert "choose one with --" in message
+
+
+def test_an_option_chooses_between_two_columns_for_one_role(tmp_path):
+    path = write(tmp_path, "first,second,rejected,rejection_reason\nAnn,,,unmarked\nBob,,,\n")
+    doc = json.loads(
+        run("tally", path, "--rejected-column", "rejection_reason", "-f", "json").stdout
+    )
+    assert doc["rejected"]["unmarked"] == 1 and doc["valid_votes"] == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "role"),
+    [
+        ("Ann|Xavier,Bob,", "first preference"),
+        ("Ann,Bob|Xavier,", "second preference"),
+        ("Xavier,Bob,unmarked", "first preference"),
+        (",Xavier,", "second preference"),
+        ("?,Xavier,", "second preference"),
+    ],
+)
+def test_every_name_on_every_paper_is_checked_against_the_list(tmp_path, row, role):
+    path = write(tmp_path, f"first,second,rejected\nAnn,Bob,\n{row}\n")
+    candidates = write(tmp_path, "Ann\nBob\n", "c.txt")
+    assert f"{role} 'Xavier' is not a candidate" in refused("tally", path, "-c", candidates)
+
+
+def test_unknown_names_on_rejected_papers_pass_with_unknown_as_void():
+    raw = {("Ann|Xavier", "", ""): 1, ("Ann", "Bob", ""): 2, ("", "Xavier", ""): 1}
+    names = [Candidate("Ann"), Candidate("Bob")]
+    ballots = classify(
+        raw, names, __import__("svcount.marks").marks.MarkRules(unknown_as_void=True)
+    )
+    assert dict(ballots.ballots.rejected) == {
+        Rejection.MORE_THAN_ONE_CANDIDATE: 1,
+        Rejection.UNMARKED: 1,
+    }
+
+
+def test_one_candidate_and_no_valid_papers_is_the_same_error_as_two(tmp_path):
+    candidates = write(tmp_path, "Ann\n", "c.txt")
+    path = write(tmp_path, "first,second\n,\n?,\n")
+    assert "no valid ballot papers: all 2 papers were rejected" in refused(
+        "tally", path, "-c", candidates
+    )
+    with pytest.raises(CountError, match="no valid ballot papers"):
+        count(Ballots((Candidate("Ann"),), {}, {Rejection.UNMARKED: 1}))
+
+
+# ----------------------------------------------------------------- the lot as names are read
+
+
+@pytest.mark.parametrize("lot", [" B ", "B"])
+def test_the_lot_is_read_as_names_are(tmp_path, lot):
+    path = write(tmp_path, "first\nA\nB\n")
+    result = run("tally", path, "--lot", lot, "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["winner"] == "B"
+
+
+def test_a_decomposed_lot_matches_a_composed_name(tmp_path):
+    path = write(tmp_path, "first\nZoë\nAnn\n")
+    decomposed = unicodedata.normalize("NFD", "Zoë")
+    result = run("tally", path, "--lot", decomposed, "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["winner"] == "Zoë"
+
+
+@pytest.mark.parametrize(
+    ("field", "reads_as"),
+    [("A|A", "A"), ("A|", "A"), (";A;", "A"), ("|", None), ("?|?", None)],
+)
+def test_odd_marks_read_as_documented(field, reads_as):
+    ballots = classify({(field, "", ""): 1}, [Candidate("A"), Candidate("B")]).ballots
+    if reads_as is None:
+        assert ballots.valid == 0
+    else:
+        assert dict(ballots.pairs) == {(reads_as, NotCounted.BLANK): 1}
+
+
+def test_mark_errors_are_typed_for_the_library():
+    with pytest.raises(MarkError):
+        classify({("Xavier", "", ""): 1}, [Candidate("A")])

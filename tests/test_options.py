@@ -61,6 +61,7 @@ def test_verify_checks_the_figures_view_that_json_publishes():
     import json
 
     from svcount.documents.result import result_json as to_json
+    from svcount.figures import View
     from svcount.model import Provenance
 
     ballots = Ballots(
@@ -69,7 +70,7 @@ def test_verify_checks_the_figures_view_that_json_publishes():
     )
     result = count(ballots)
     view = figures(result)
-    doc = json.loads(to_json(result, Provenance("f", "0" * 64, 7, {})))
+    doc = json.loads(to_json(View(view, result.candidates, Provenance("f", "0" * 64, 7, {}))))
     for key in ("winner", "majority", "ballot_papers", "rejected", "votes_needed_at_stage_one"):
         assert doc[key] == view[key]
     assert doc["stages"][1]["totals"] == view["final"]

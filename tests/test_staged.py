@@ -7,7 +7,17 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import BY_AREA, area_elections, classified_areas, run, without_provenance, write_sealed
+from helpers import (
+    BY_AREA,
+    FIRSTS,
+    SECONDS,
+    area_elections,
+    classified_areas,
+    refused,
+    run,
+    without_provenance,
+    write_sealed,
+)
 from hypothesis import HealthCheck, given, settings
 
 from svcount.count import (
@@ -99,10 +109,6 @@ def test_staged_files_equal_the_single_file_count(tmp_path, election):
 # ----------------------------------------------------------------- refusals
 
 
-FIRSTS = ["blaby-1.json", "melton-1.json", "rutland-1.json"]
-SECONDS = ["blaby-2.json", "melton-2.json", "rutland-2.json"]
-
-
 def test_staged_equals_the_single_file(staged):
     combined = run("combine", *FIRSTS, *SECONDS, "-f", "json", "--electorate-file", "areas.csv")
     single = run(
@@ -127,7 +133,7 @@ def test_the_total_names_who_remains(staged):
     assert total["areas"] == ["Blaby", "Melton", "Rutland"]
 
 
-def refused(*args):
+def combine_refused(*args):
     result = run("combine", *args)
     assert result.exit_code == 2 and "Traceback" not in result.output
     return result.stderr
@@ -135,7 +141,7 @@ def refused(*args):
 
 def test_combine_refuses_two_counts_of_one_area(staged):
     shutil.copy("blaby-1.json", "blaby-again.json")
-    assert "a second first-stage count for 'Blaby'" in refused(*FIRSTS, "blaby-again.json")
+    assert "a second first-stage count for 'Blaby'" in combine_refused(*FIRSTS, "blaby-again.json")
 
 
 def test_combine_refuses_another_election(staged):
@@ -143,7 +149,7 @@ def test_combine_refuses_another_election(staged):
     doc["candidates"][0]["name"] = "Anne"
     doc["first_preferences"]["Anne"] = doc["first_preferences"].pop("Ann")
     write_sealed("melton-1.json", doc)
-    assert "a different election: its candidate list differs" in refused(*FIRSTS)
+    assert "a different election: its candidate list differs" in combine_refused(*FIRSTS)
 
 
 def test_combine_refuses_transfers_for_other_remaining_candidates(staged):
@@ -152,7 +158,7 @@ def test_combine_refuses_transfers_for_other_remaining_candidates(staged):
     moved = sum(doc["transfers"].values())  # the file's own sums still hold
     doc["transfers"] = {"Ann": moved - 1, "Cy": 1}
     write_sealed("rutland-2.json", doc)
-    message = refused(*FIRSTS, *SECONDS)
+    message = combine_refused(*FIRSTS, *SECONDS)
     assert (
         "the second count for 'Rutland' was made for Ann, Cy remaining, but the first "
         "counts leave Ann, Bob" in message
@@ -160,25 +166,27 @@ def test_combine_refuses_transfers_for_other_remaining_candidates(staged):
 
 
 def test_combine_refuses_a_missing_area(staged):
-    assert "missing Rutland" in refused("blaby-1.json", "melton-1.json", "--areas", "areas.csv")
+    assert "missing Rutland" in combine_refused(
+        "blaby-1.json", "melton-1.json", "--areas", "areas.csv"
+    )
 
 
 def test_combine_refuses_second_counts_without_first_counts(staged):
-    assert "second-stage counts without a first-stage count: Rutland" in refused(
+    assert "second-stage counts without a first-stage count: Rutland" in combine_refused(
         "blaby-1.json", "melton-1.json", *SECONDS
     )
 
 
 def test_combine_refuses_a_missing_second_count(staged):
-    assert "second-stage counts are missing for: Rutland" in refused(
+    assert "second-stage counts are missing for: Rutland" in combine_refused(
         *FIRSTS, "blaby-2.json", "melton-2.json"
     )
 
 
 def test_combine_refuses_files_that_are_not_local_counts(staged):
-    assert "not a local count file" in refused("total.json")
+    assert "not a local count file" in combine_refused("total.json")
     Path("junk.json").write_text("[1, 2]")
-    assert "not an svcount count file" in refused("junk.json")
+    assert "not an svcount count file" in combine_refused("junk.json")
 
 
 def test_a_local_count_needs_a_candidate_list_and_an_area(staged):
@@ -210,3 +218,196 @@ def test_a_second_count_needs_a_total_that_leaves_candidates_remaining(staged):
         "blaby-1.json",
     )
     assert result.exit_code == 2 and "not a police-area total" in result.stderr
+
+
+# ----------------------------------------------------------------- ties between files
+
+
+def test_a_second_count_from_another_areas_ballots_is_refused_when_made(staged):
+    message = refused(
+        "tally", "melton.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "total.json", "-o", "blaby-2.json",
+    )  # fmt: skip
+    assert "melton.csv: Blaby's first count (blaby-1.json) was made from another ballot file" in (
+        message
+    )
+
+
+def test_combine_refuses_a_second_count_relabelled_for_another_area(staged):
+    doc = json.loads(Path("melton-2.json").read_text())
+    doc["area"] = "Blaby"
+    write_sealed("blaby-2.json", doc)
+    message = refused("combine", *FIRSTS, *SECONDS, "--areas", "areas.csv")
+    assert "blaby-2.json: the second count for 'Blaby' was made from another ballot file" in (
+        message
+    )
+    assert "(compare blaby-1.json)" in message
+
+
+def test_combine_refuses_a_second_count_whose_excluded_papers_differ_from_its_first_count(staged):
+    doc = json.loads(Path("blaby-2.json").read_text())
+    doc["excluded_papers"] -= 10
+    doc["non_transferable"]["blank"] -= 10
+    write_sealed("blaby-2.json", doc)
+    message = refused("combine", *FIRSTS, *SECONDS)
+    assert "the second count for 'Blaby' looked at" in message
+    assert "but its first count gives them" in message and "blaby-1.json" in message
+
+
+def test_combine_refuses_a_second_count_made_from_a_total_of_other_first_counts(staged):
+    doc = json.loads(Path("rutland-2.json").read_text())
+    doc["first_counts"]["Melton"] = "0" * 64
+    write_sealed("rutland-2.json", doc)
+    message = refused("combine", *FIRSTS, *SECONDS)
+    assert "was made from a total (total.json) of other first counts" in message
+
+
+def test_a_second_count_with_other_options_than_its_first_is_refused(staged):
+    message = refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "total.json", "--separator", ";", "--unknown-as-void",
+    )  # fmt: skip
+    assert "these ballots do not give Blaby's first count" in message
+
+
+def test_the_staged_example_still_declares_241_to_203(staged):
+    result = run("combine", *FIRSTS, *SECONDS, "-f", "json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert doc["stages"][1]["totals"] == {"Ann": 241, "Bob": 203}
+
+
+# ----------------------------------------------------------------- edited files
+
+
+def test_a_hand_edited_local_file_is_refused_by_its_own_arithmetic(staged):
+    doc = json.loads(Path("melton-1.json").read_text())
+    doc["first_preferences"]["Bob"] += 1000
+    Path("melton-1.json").write_text(json.dumps(doc))
+    message = refused("combine", *FIRSTS, *SECONDS)
+    assert "melton-1.json: the figures do not add up: first preferences sum to 1,195" in message
+
+
+def test_a_consistently_edited_local_file_is_refused_by_its_digest(staged):
+    doc = json.loads(Path("melton-1.json").read_text())
+    doc["first_preferences"]["Bob"] += 1000
+    doc["valid_votes"] += 1000
+    doc["ballot_papers"] += 1000
+    Path("melton-1.json").write_text(json.dumps(doc))
+    message = refused("combine", *FIRSTS)
+    assert "melton-1.json: the file was changed after svcount wrote it" in message
+
+
+def test_a_local_file_without_a_digest_is_refused(staged):
+    doc = json.loads(Path("melton-1.json").read_text())
+    del doc["digest"]
+    Path("melton-1.json").write_text(json.dumps(doc))
+    assert "has no digest of its figures" in refused("combine", *FIRSTS)
+
+
+def test_a_second_count_whose_transfers_do_not_add_up_is_refused(staged):
+    doc = json.loads(Path("blaby-2.json").read_text())
+    doc["transfers"]["Ann"] += 5
+    Path("blaby-2.json").write_text(json.dumps(doc))
+    message = refused("combine", *FIRSTS, *SECONDS)
+    assert "blaby-2.json: the figures do not add up" in message
+
+
+def test_an_edited_total_is_refused_by_the_second_count(staged):
+    doc = json.loads(Path("total.json").read_text())
+    doc["remaining"] = ["Ann", "Cy"]
+    Path("total.json").write_text(json.dumps(doc))
+    message = refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "total.json",
+    )  # fmt: skip
+    assert "total.json: the figures do not add up" in message
+
+
+def test_a_total_with_its_digest_edited_is_refused(staged):
+    doc = json.loads(Path("total.json").read_text())
+    doc["svcount_version"] = "9.9"
+    Path("total.json").write_text(json.dumps(doc))
+    assert "total.json: the file was changed" in refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "total.json",
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------- readable local counts
+
+
+def test_a_first_count_reads_as_a_table_when_asked(staged):
+    result = run(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "first", "--area", "Blaby",
+        "--format", "table",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "Stage one: first preferences in Blaby" in result.stdout
+    assert "Statement of rejected ballot papers" in result.stdout
+    assert not result.stdout.lstrip().startswith("{")
+
+
+def test_combine_of_first_counts_reads_as_a_table_or_csv_when_asked(staged):
+    table = run("combine", *FIRSTS, "--format", "table")
+    assert table.exit_code == 0 and "Ann and Bob remain" in table.stdout
+    assert "Stage one: first preferences" in table.stdout
+    csv_ = run("combine", *FIRSTS, "--format", "csv")
+    assert csv_.exit_code == 0
+    assert csv_.stdout.splitlines()[0].startswith("stage,candidate,party,first_preferences")
+    assert ",remaining" in csv_.stdout and ",excluded" in csv_.stdout
+    as_file = run("combine", *FIRSTS, "-o", "t.json")
+    assert json.loads(Path("t.json").read_text())["schema"] == "svcount-total/1"
+    assert as_file.exit_code == 0
+
+
+# ----------------------------------------------------------------- options that cannot apply
+
+
+def test_options_that_cannot_apply_are_refused_or_warned(staged):
+    assert "--electorate belongs to the first-stage count" in refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "total.json", "--electorate", "5000",
+    )  # fmt: skip
+    assert "--electorate belongs to the declaration" in refused(
+        "combine", *FIRSTS, "--electorate", "5"
+    )
+    assert "--electorate-file belongs to the declaration" in refused(
+        "combine", *FIRSTS, "--electorate-file", "areas.csv"
+    )
+    assert "give either --electorate" in refused(
+        "combine", *FIRSTS, *SECONDS, "--electorate", "5000", "--electorate-file", "areas.csv"
+    )
+    warned = run("combine", *FIRSTS, "--lot", "Ann", "-f", "json")
+    assert warned.exit_code == 0
+    assert "the count goes on to second preferences; --lot ignored" in warned.stderr
+
+
+def test_a_first_count_refuses_a_total_to_count_for(staged):
+    assert "--remaining-from belongs to the second-stage count" in refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "first", "--area", "Blaby",
+        "--remaining-from", "total.json",
+    )  # fmt: skip
+
+
+def test_an_impossible_electorate_for_a_local_count_is_refused(staged):
+    assert "is smaller than the 300 ballot papers" in refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "first", "--area", "Blaby",
+        "--electorate", "5",
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------- one file, two areas
+
+
+def test_combine_refuses_one_ballot_file_counted_as_two_areas(staged):
+    assert (
+        run(
+            "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "first", "--area",
+            "Melton", "-o", "melton-1.json",
+        ).exit_code
+        == 0
+    )  # fmt: skip
+    message = refused("combine", *FIRSTS)
+    assert "the same ballot file (blaby.csv" in message
+    assert "is counted as 'Blaby' and as 'Melton'" in message

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
-from helpers import SMALL_FIGURES, run
+from helpers import (
+    EXAMPLES,
+    SMALL_FIGURES,
+    refused,
+    run,
+    write,
+)
 
 from svcount.operations.synth import parse_figures, synthesise
 
@@ -65,9 +72,6 @@ def test_bad_expected_files_are_exit_2(tmp_path, text, message):
 
 # ----------------------------------------------------------------- many reference elections
 
-import shutil  # noqa: E402
-
-from helpers import EXAMPLES  # noqa: E402
 
 REFERENCE = ["llr-2012", "llr-2016", "llr-2024", "london-2021"]
 
@@ -127,3 +131,32 @@ def test_files_and_folders_cannot_be_mixed():
 
 def test_an_expected_file_may_name_its_ballots():
     assert run("verify", EXAMPLES / "by-area").exit_code == 0
+
+
+# ----------------------------------------------------------------- verify's own input
+
+
+def test_a_misspelled_figure_is_bad_input_with_the_nearest_name(tmp_path):
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    expected = tmp_path / "e.json"
+    expected.write_text('{"figures": {"winer": "Bob Baker"}}')
+    assert "unknown figure 'winer' (did you mean 'winner'?)" in refused("verify", ballots, expected)
+    expected.write_text('{"figures": {"first_preferences": {"Bob Bakr": 12}}}')
+    message = refused("verify", ballots, expected)
+    assert "unknown figure 'first_preferences.Bob Bakr' (did you mean 'Bob Baker'?)" in message
+
+
+def test_a_figure_the_count_has_none_of_is_still_a_mismatch(tmp_path):
+    ballots = write(tmp_path, "first,second\nAnn,\nAnn,\nBob,\n")
+    expected = tmp_path / "e.json"
+    expected.write_text('{"figures": {"second_preferences": {"Ann": 1}}}')
+    assert run("verify", ballots, expected).exit_code == 1
+
+
+def test_a_wrong_schema_is_refused(tmp_path):
+    expected = tmp_path / "e.json"
+    expected.write_text('{"schema": "svcount-result/1", "figures": {"winner": "Ann"}}')
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    assert "schema 'svcount-result/1' is not 'svcount-expected/1'" in refused(
+        "verify", ballots, expected
+    )

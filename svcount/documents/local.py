@@ -216,86 +216,95 @@ def read_local(path: str) -> LocalCount:
     f = Fields(doc, path)
     candidates = f.candidates()
     names = [c.name for c in candidates]
-    method = f.method()
-    area = normalise_name(f.text("area"))
+    common: dict[str, Any] = {
+        "path": path,
+        "area": normalise_name(f.text("area")),
+        "method": f.method(),
+        "candidates": candidates,
+        "source": _ballot_file(f),
+        "sha256": sha256,
+    }
     stage = doc.get("stage")
     if stage == "first":
-        electorate = doc.get("electorate")
-        first = FirstPreferences(
-            candidates=candidates,
-            votes=f.table("first_preferences", names),
-            rejected={
-                Rejection(k): v
-                for k, v in f.table("rejected", [h.value for h in SV_HEADINGS]).items()
-            },
-            second_not_counted={
-                NotCounted(k): v
-                for k, v in f.table(
-                    "second_preferences_not_counted", [h.value for h in PAPER_HEADS]
-                ).items()
-            },
-        )
-        valid = f.number(doc.get("valid_votes"), "valid_votes")
-        papers = f.number(doc.get("ballot_papers"), "ballot_papers")
-        f.check(valid == first.valid, f"first preferences sum to {first.valid:,}, not {valid:,}")
-        f.check(
-            papers == first.ballot_papers,
-            f"{papers:,} ballot papers, but {first.valid:,} valid and "
-            f"{sum(first.rejected.values()):,} rejected",
-        )
-        f.check(
-            sum(first.second_not_counted.values()) <= first.valid,
-            "more papers with an unusable second preference than valid papers",
-        )
-        if electorate is not None:
-            electorate = f.number(electorate, "electorate")
-            f.check(electorate >= papers, f"an electorate of {electorate:,} below {papers:,}")
+        first, electorate = _first_count(f, candidates)
         return LocalCount(
-            path,
-            "first",
-            area,
-            method,
-            candidates,
-            _ballot_file(f),
+            **common,
+            stage="first",
             first=first,
             electorate=electorate,
             digest=f.sealed(UNSEALED),
-            sha256=sha256,
         )
     if stage == "second":
-        remaining = f.names("remaining", names)
-        moved = Transfers(
-            remaining=remaining,
-            transfers=f.table("transfers", list(remaining)),
-            non_transferable={
-                NotCounted(k): v
-                for k, v in f.table("non_transferable", [h.value for h in STAGE_TWO_HEADS]).items()
-            },
-            excluded_papers=f.number(doc.get("excluded_papers"), "excluded_papers"),
-        )
-        looked_at = sum(moved.transfers.values()) + sum(moved.non_transferable.values())
-        f.check(
-            looked_at == moved.excluded_papers,
-            f"{looked_at:,} papers transferred or not, but {moved.excluded_papers:,} papers of "
-            "excluded candidates",
-        )
         links = doc.get("first_counts")
-        if not isinstance(links, dict) or area not in links:
+        if not isinstance(links, dict) or common["area"] not in links:
             raise f.fail("first_counts must give the digest of every area's first count")
         return LocalCount(
-            path,
-            "second",
-            area,
-            method,
-            candidates,
-            _ballot_file(f),
-            transfers=moved,
+            **common,
+            stage="second",
+            transfers=_transfers(f, names),
             digest=f.sealed(UNSEALED),
-            sha256=sha256,
             remaining_from=_link(f, "remaining_from"),
             first_counts={normalise_name(str(a)): str(d) for a, d in links.items()},
         )
     raise InputError("stage must be first or second", file=path)
+
+
+def _first_count(
+    f: Fields, candidates: tuple[Candidate, ...]
+) -> tuple[FirstPreferences, int | None]:
+    """A first count's figures and electorate, each checked against the others."""
+    doc = f.doc
+    first = FirstPreferences(
+        candidates=candidates,
+        votes=f.table("first_preferences", [c.name for c in candidates]),
+        rejected={
+            Rejection(k): v for k, v in f.table("rejected", [h.value for h in SV_HEADINGS]).items()
+        },
+        second_not_counted={
+            NotCounted(k): v
+            for k, v in f.table(
+                "second_preferences_not_counted", [h.value for h in PAPER_HEADS]
+            ).items()
+        },
+    )
+    valid = f.number(doc.get("valid_votes"), "valid_votes")
+    papers = f.number(doc.get("ballot_papers"), "ballot_papers")
+    f.check(valid == first.valid, f"first preferences sum to {first.valid:,}, not {valid:,}")
+    f.check(
+        papers == first.ballot_papers,
+        f"{papers:,} ballot papers, but {first.valid:,} valid and "
+        f"{sum(first.rejected.values()):,} rejected",
+    )
+    f.check(
+        sum(first.second_not_counted.values()) <= first.valid,
+        "more papers with an unusable second preference than valid papers",
+    )
+    electorate = doc.get("electorate")
+    if electorate is not None:
+        electorate = f.number(electorate, "electorate")
+        f.check(electorate >= papers, f"an electorate of {electorate:,} below {papers:,}")
+    return first, electorate
+
+
+def _transfers(f: Fields, names: list[str]) -> Transfers:
+    """A second count's transfers, which must account for every excluded candidate's paper."""
+    remaining = f.names("remaining", names)
+    moved = Transfers(
+        remaining=remaining,
+        transfers=f.table("transfers", list(remaining)),
+        non_transferable={
+            NotCounted(k): v
+            for k, v in f.table("non_transferable", [h.value for h in STAGE_TWO_HEADS]).items()
+        },
+        excluded_papers=f.number(f.doc.get("excluded_papers"), "excluded_papers"),
+    )
+    looked_at = sum(moved.transfers.values()) + sum(moved.non_transferable.values())
+    f.check(
+        looked_at == moved.excluded_papers,
+        f"{looked_at:,} papers transferred or not, but {moved.excluded_papers:,} papers of "
+        "excluded candidates",
+    )
+    return moved
 
 
 def _link(f: Fields, key: str) -> tuple[str, str]:

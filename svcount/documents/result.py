@@ -14,14 +14,14 @@ so every output renders a result file exactly as it renders a count.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from svcount.documents.seal import TAMPERED, Fields, canonical_digest, read_json, sealed
-from svcount.figures import AREA_FIGURES, figures, fptp_status
-from svcount.model import Candidate, Method, Provenance, Result, percent
+from svcount.figures import AREA_FIGURES, View, fptp_status
+from svcount.model import Candidate, Method, Provenance, percent
 
 __all__ = ["RESULT_SCHEMA", "ResultFile", "json_value", "read_result", "result_json"]
 
@@ -44,6 +44,22 @@ class ResultFile:
     def method(self) -> Method:
         return Method(self.figures["method"])
 
+    @property
+    def view(self) -> View:
+        """The file as every output shows it; its provenance is the one it records."""
+        given = self.input
+        provenance = Provenance(
+            file=str(given.get("file", self.path)),
+            sha256=str(given.get("sha256", "")),
+            rows=int(given.get("rows", 0)),
+            columns=dict(given.get("columns", {})),
+            options=dict(self.options),
+            version=self.version,
+            parts=tuple(given.get("local_counts", ())),
+            files=tuple(given.get("files", ())),
+        )
+        return View(self.figures, self.candidates, provenance)
+
 
 def json_value(value: Any) -> Any:
     """Decimals as JSON numbers at their written precision, throughout containers.
@@ -61,11 +77,10 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def result_json(result: Result, provenance: Provenance) -> str:
-    """One stable object (schema ``svcount-result/1``, see the README), from :func:`figures`."""
-    f = json_value(figures(result))
+def _candidates(f: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
+    """Each candidate's figures, in ballot order."""
     two = f["second_preferences"] is not None
-    candidates = [
+    return [
         {
             "name": c.name,
             "party": c.party,
@@ -75,8 +90,12 @@ def result_json(result: Result, provenance: Provenance) -> str:
             "final": f["final"].get(c.name),
             "status": f["status"][c.name],
         }
-        for c in result.candidates
+        for c in candidates
     ]
+
+
+def _stages(f: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Stage one, and stage two when it was held."""
     stages: list[dict[str, Any]] = [
         {
             "stage": 1,
@@ -87,7 +106,7 @@ def result_json(result: Result, provenance: Provenance) -> str:
             "tie_for_second": f["tie_for_second"],
         }
     ]
-    if two:
+    if f["second_preferences"] is not None:
         stages.append(
             {
                 "stage": 2,
@@ -97,6 +116,13 @@ def result_json(result: Result, provenance: Provenance) -> str:
                 "excluded_papers": f["excluded_papers"],
             }
         )
+    return stages
+
+
+def result_json(shown: View) -> str:
+    """One stable object (schema ``svcount-result/1``, see the README), from the figures view."""
+    f = json_value(shown.figures)
+    provenance = shown.provenance
     document = {
         "schema": RESULT_SCHEMA,
         "svcount_version": provenance.version,
@@ -126,8 +152,8 @@ def result_json(result: Result, provenance: Provenance) -> str:
                 "first_preference_deficit",
             )
         },
-        "candidates": candidates,
-        "stages": stages,
+        "candidates": _candidates(f, shown.candidates),
+        "stages": _stages(f),
         "rejected": f["rejected"],
         "second_preferences_not_counted": f["second_preferences_not_counted"],
         "turnout": f["turnout"],
@@ -189,6 +215,27 @@ def _turnout(value: Any) -> dict[str, Any] | None:
     return out
 
 
+def _area_view(area: Mapping[str, Any]) -> dict[str, Any]:
+    """One voting area's figures, as :func:`svcount.figures.area_figures` gives them."""
+    votes = area["first_preferences"]
+    valid = sum(votes.values())
+    return {
+        "ballot_papers": area["ballot_papers"],
+        "valid_votes": area["valid_votes"],
+        "first_preferences": dict(votes),
+        "share_pct": {n: percent(v, valid) for n, v in votes.items()},
+        "second_preferences": area["second_preferences"],
+        "final": dict(area["final"]),
+        "rejected": dict(area["rejected"]),
+        "second_preferences_not_counted": area["second_preferences_not_counted"],
+        "non_transferable": area["non_transferable"],
+        "excluded_papers": area["excluded_papers"],
+        "turnout": _turnout(area["turnout"]),
+        "ballot_papers_issued": area["ballot_papers_issued"],
+        "issued_minus_counted": area["issued_minus_counted"],
+    }
+
+
 def _view(doc: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Candidate, ...]]:
     """The figures view of a result document (the inverse of ``render.to_json``)."""
     entries = doc["candidates"]
@@ -202,25 +249,6 @@ def _view(doc: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Candidate, ...]
         if remaining
         else dict(status)
     )
-    areas = {}
-    for area in doc.get("areas") or []:
-        votes = area["first_preferences"]
-        valid = sum(votes.values())
-        areas[area["area"]] = {
-            "ballot_papers": area["ballot_papers"],
-            "valid_votes": area["valid_votes"],
-            "first_preferences": dict(votes),
-            "share_pct": {n: percent(v, valid) for n, v in votes.items()},
-            "second_preferences": area["second_preferences"],
-            "final": dict(area["final"]),
-            "rejected": dict(area["rejected"]),
-            "second_preferences_not_counted": area["second_preferences_not_counted"],
-            "non_transferable": area["non_transferable"],
-            "excluded_papers": area["excluded_papers"],
-            "turnout": _turnout(area["turnout"]),
-            "ballot_papers_issued": area["ballot_papers_issued"],
-            "issued_minus_counted": area["issued_minus_counted"],
-        }
     view = {
         "method": Method(doc["method"]).value,
         "winner": doc["winner"],
@@ -251,71 +279,77 @@ def _view(doc: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Candidate, ...]
         "winner_changed_by_transfers": doc["winner_changed_by_transfers"],
         "first_preference_deficit": doc["first_preference_deficit"],
         "fptp_status": fptp_status(dict(one["votes"])),
-        "areas": areas,
+        "areas": {area["area"]: _area_view(area) for area in doc.get("areas") or []},
     }
     return view, candidates
 
 
+def _holds(ok: bool, message: str) -> None:
+    if not ok:
+        raise _Inconsistent(message)
+
+
+def _summed(heads: Mapping[str, int], what: str) -> int:
+    """The sum of figures by heading, checked against their stated total."""
+    parts = sum(v for k, v in heads.items() if k != "total")
+    _holds(
+        parts == heads["total"], f"{what}: the headings sum to {parts:,}, not {heads['total']:,}"
+    )
+    return parts
+
+
+def _papers_add_up(figures: Mapping[str, Any], where: str) -> None:
+    """Papers, votes, rejections and transfers of the whole count or of one area."""
+    votes, valid = figures["first_preferences"], figures["valid_votes"]
+    _holds(
+        sum(votes.values()) == valid,
+        f"{where}first preferences sum to {sum(votes.values()):,}, not {valid:,}",
+    )
+    rejected = _summed(figures["rejected"], f"{where}rejected")
+    _holds(
+        figures["ballot_papers"] == valid + rejected,
+        f"{where}{figures['ballot_papers']:,} ballot papers, but {valid:,} valid and "
+        f"{rejected:,} rejected",
+    )
+    moved = figures["second_preferences"]
+    if moved is None:
+        return
+    lost = _summed(figures["non_transferable"], f"{where}non_transferable")
+    _holds(
+        sum(moved.values()) + lost == figures["excluded_papers"],
+        f"{where}{sum(moved.values()):,} transferred and {lost:,} not, but "
+        f"{figures['excluded_papers']:,} papers of excluded candidates",
+    )
+    for name, added in moved.items():
+        _holds(
+            figures["final"][name] == votes[name] + added,
+            f"{where}{name}'s total is not first preferences plus second preferences",
+        )
+
+
 def _check(view: Mapping[str, Any]) -> None:
     """The file's own arithmetic; each slip named."""
-
-    def holds(ok: bool, message: str) -> None:
-        if not ok:
-            raise _Inconsistent(message)
-
-    def with_total(heads: Mapping[str, int], what: str) -> int:
-        parts = sum(v for k, v in heads.items() if k != "total")
-        holds(
-            parts == heads["total"],
-            f"{what}: the headings sum to {parts:,}, not {heads['total']:,}",
-        )
-        return parts
-
-    def papers(figures: Mapping[str, Any], where: str) -> None:
-        votes, valid = figures["first_preferences"], figures["valid_votes"]
-        holds(
-            sum(votes.values()) == valid,
-            f"{where}first preferences sum to {sum(votes.values()):,}, not {valid:,}",
-        )
-        rejected = with_total(figures["rejected"], f"{where}rejected")
-        holds(
-            figures["ballot_papers"] == valid + rejected,
-            f"{where}{figures['ballot_papers']:,} ballot papers, but {valid:,} valid and "
-            f"{rejected:,} rejected",
-        )
-        moved = figures["second_preferences"]
-        if moved is not None:
-            lost = with_total(figures["non_transferable"], f"{where}non_transferable")
-            holds(
-                sum(moved.values()) + lost == figures["excluded_papers"],
-                f"{where}{sum(moved.values()):,} transferred and {lost:,} not, but "
-                f"{figures['excluded_papers']:,} papers of excluded candidates",
-            )
-            for name, added in moved.items():
-                holds(
-                    figures["final"][name] == votes[name] + added,
-                    f"{where}{name}'s total is not first preferences plus second preferences",
-                )
-
-    papers(view, "")
+    _papers_add_up(view, "")
     names = list(view["first_preferences"])
-    holds(view["winner"] is None or view["winner"] in names, "the winner is not a candidate")
+    _holds(view["winner"] is None or view["winner"] in names, "the winner is not a candidate")
     if view["stage_two_held"]:
         excluded = sum(view["first_preferences"][n] for n in view["excluded"])
-        holds(
+        _holds(
             excluded == view["excluded_papers"],
             f"the excluded candidates had {excluded:,} first preferences, but "
             f"{view['excluded_papers']:,} of their papers were looked at",
         )
-    if view["areas"]:
-        for name, area in view["areas"].items():
-            papers(area, f"{name}: ")
-        for key in ("ballot_papers", "valid_votes"):
-            total = sum(a[key] for a in view["areas"].values())
-            holds(total == view[key], f"the areas' {key} sum to {total:,}, not {view[key]:,}")
-        for name in names:
-            total = sum(a["first_preferences"][name] for a in view["areas"].values())
-            holds(
-                total == view["first_preferences"][name],
-                f"the areas' first preferences for {name} sum to {total:,}",
-            )
+    areas = view["areas"].values()
+    for name, area in view["areas"].items():
+        _papers_add_up(area, f"{name}: ")
+    if not areas:
+        return
+    for key in ("ballot_papers", "valid_votes"):
+        total = sum(a[key] for a in areas)
+        _holds(total == view[key], f"the areas' {key} sum to {total:,}, not {view[key]:,}")
+    for name in names:
+        total = sum(a["first_preferences"][name] for a in areas)
+        _holds(
+            total == view["first_preferences"][name],
+            f"the areas' first preferences for {name} sum to {total:,}",
+        )

@@ -69,7 +69,7 @@ def read_document(path: str, not_an_object: str) -> tuple[dict[str, Any], str]:
 class Fields:
     """Typed access to a parsed document, each problem an InputError naming the file."""
 
-    def __init__(self, doc: Mapping[str, Any], path: str) -> None:
+    def __init__(self, doc: Mapping[str, Any], path: str | None) -> None:
         self.doc, self.path = doc, path
 
     def fail(self, message: str) -> InputError:
@@ -87,11 +87,23 @@ class Fields:
         except ValueError as exc:
             raise self.fail(str(exc)) from None
 
-    def table(self, key: str, keys: Sequence[str]) -> dict[str, int]:
+    def table(
+        self, key: str, keys: Sequence[str], *, of: str = "", missing_hint: str = ""
+    ) -> dict[str, int]:
+        """``doc[key]``: a whole number for exactly ``keys`` (``of`` says what they are)."""
         value = self.doc.get(key)
-        if not isinstance(value, dict) or sorted(value) != sorted(keys):
-            raise self.fail(f"{key} must give a figure for each of: {', '.join(keys)}")
-        return {k: self.number(value[k], f"{key}.{k}") for k in keys}
+        if not isinstance(value, dict):
+            raise self.fail(f"{key} must be an object with a figure for each of: {', '.join(keys)}")
+        missing = [k for k in keys if k not in value]
+        if missing:
+            raise self.fail(
+                f"{key} has no figure for {', '.join(map(repr, missing))}{missing_hint}"
+            )
+        extra = [k for k in value if k not in keys]
+        if extra:
+            listed = of or "one of " + ", ".join(keys)
+            raise self.fail(f"{key} names {', '.join(map(repr, extra))}, not {listed}")
+        return {k: self.number(value[k], f"{key}[{k!r}]") for k in keys}
 
     def method(self) -> Method:
         try:

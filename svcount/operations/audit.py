@@ -27,7 +27,7 @@ from typing import Any
 from svcount.documents.writing import atomic_output, spreadsheet_safe
 from svcount.io import Loaded
 from svcount.marks import Outcome, RawKey, normalise_name
-from svcount.model import Method, NotCounted, Rejection, Result, statement
+from svcount.model import Method, NotCounted, Rejection, Result, second_as_counted, statement
 from svcount.reading.fastpath import pandas_chunks
 from svcount.reading.header import ROLES, Row
 from svcount.reading.rows import records
@@ -46,8 +46,7 @@ def disposition(outcome: Outcome, result: Result) -> tuple[str, str, str]:
         heading = next(h for h, n in statement({outcome: 1}, result.method).items() if n)
         return "rejected", "", heading.value
     first, second = outcome
-    if second == first:
-        second = NotCounted.SAME_AS_FIRST
+    second = second_as_counted(first, second)
     remaining = result.stage_one.remaining
     if result.stage_two is None or first in remaining:
         return "counted_first", first, ""

@@ -165,18 +165,8 @@ def _differ(what: str, local: LocalCount, other: LocalCount) -> InputError:
     return InputError(f"{what} (compare {other.path})", file=local.path)
 
 
-def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) -> Combined:
-    """Check local counts belong together, then add them up.
-
-    Refuses: two files for one area at one stage; one ballot file counted as
-    two areas; different elections (candidates or method); transfers without
-    a first count, counted for other remaining candidates than the totals
-    leave, from another ballot file or first count, or for a number of
-    excluded papers other than the first count gives; a missing area when
-    ``areas`` lists them.
-    """
-    if not counts:
-        raise InputError("no local count files given")
+def _by_stage(counts: Sequence[LocalCount]) -> tuple[dict[str, LocalCount], dict[str, LocalCount]]:
+    """Each area's first and second counts: one election, one file per area and stage."""
     reference = counts[0]
     firsts: dict[str, LocalCount] = {}
     seconds: dict[str, LocalCount] = {}
@@ -207,25 +197,41 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
                     twin,
                 )
             by_sha[local.source.sha256] = local
+    return firsts, seconds
+
+
+def _as_listed(firsts: dict[str, LocalCount], areas: Sequence[str]) -> dict[str, LocalCount]:
+    """The first counts in the order of the areas file, which must list exactly them."""
+    missing = [a for a in areas if a not in firsts]
+    unknown = [a for a in firsts if a not in areas]
+    if missing or unknown:
+        parts = [f"missing {', '.join(missing)}" if missing else ""]
+        parts.append(f"not in the list {', '.join(unknown)}" if unknown else "")
+        raise InputError(
+            "the local counts do not match the list of areas: " + "; ".join(p for p in parts if p)
+        )
+    return {a: firsts[a] for a in areas}
+
+
+def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) -> Combined:
+    """Check local counts belong together, then add them up.
+
+    Refuses: two files for one area at one stage; one ballot file counted as
+    two areas; different elections (candidates or method); transfers without
+    a first count, counted for other remaining candidates than the totals
+    leave, from another ballot file or first count, or for a number of
+    excluded papers other than the first count gives; a missing area when
+    ``areas`` lists them.
+    """
+    if not counts:
+        raise InputError("no local count files given")
+    reference = counts[0]
+    firsts, seconds = _by_stage(counts)
     orphans = [a for a in seconds if a not in firsts]
     if orphans:
         raise InputError(f"second-stage counts without a first-stage count: {', '.join(orphans)}")
     if areas is not None:
-        missing = [a for a in areas if a not in firsts]
-        unknown = [a for a in firsts if a not in areas]
-        if missing or unknown:
-            raise InputError(
-                "the local counts do not match the list of areas: "
-                + "; ".join(
-                    part
-                    for part in (
-                        f"missing {', '.join(missing)}" if missing else "",
-                        f"not in the list {', '.join(unknown)}" if unknown else "",
-                    )
-                    if part
-                )
-            )
-        firsts = {a: firsts[a] for a in areas}
+        firsts = _as_listed(firsts, areas)
     totals = {a: local.first for a, local in firsts.items() if local.first is not None}
     try:
         stage = stage_one(reduce(add, totals.values()), reference.method)

@@ -22,7 +22,8 @@ from typing import Any
 from svcount.count import (
     stage_one,
 )
-from svcount.errors import InputError, whole_number
+from svcount.documents.seal import Fields
+from svcount.errors import InputError
 from svcount.model import (
     FPTP_HEADINGS,
     STAGE_TWO_HEADS,
@@ -87,28 +88,66 @@ def read_figures(path: str) -> Figures:
         raise InputError(exc.message, file=path) from None
 
 
-def _count(value: Any, where: str) -> int:
-    try:
-        return whole_number(value, where)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+_ASSUMED = ' (give one; if it was not published, say so under "assumed")'
 
 
 def _table(doc: Mapping[str, Any], key: str, names: list[str], where: str) -> dict[str, int]:
     """``doc[key]`` with a figure for exactly ``names``."""
-    given = doc.get(key)
-    if not isinstance(given, dict):
-        raise InputError(f"{key} must be an object with a figure for each of: {', '.join(names)}")
-    missing = [n for n in names if n not in given]
-    extra = [n for n in given if n not in names]
-    if missing:
+    return Fields(doc, None).table(key, names, of=where, missing_hint=_ASSUMED)
+
+
+def _count(value: Any, where: str) -> int:
+    return Fields({}, None).number(value, where)
+
+
+def _stage_two(
+    doc: Mapping[str, Any],
+    first: Mapping[str, int],
+    names: list[str],
+    remaining: tuple[str, ...],
+    excluded: tuple[str, ...],
+) -> tuple[dict[str, int], dict[NotCounted, int]]:
+    """The second preferences and papers not transferred: exactly the excluded papers."""
+    if not excluded:
+        for key in ("second_preferences", "non_transferable"):
+            if doc.get(key):
+                raise InputError(
+                    f"{key} given, but stage one decides this count: nobody is "
+                    "excluded, so no second preferences are counted"
+                )
+        return {}, {}
+    transfers = _table(doc, "second_preferences", list(remaining), "remaining candidates")
+    heads = [h.value for h in STAGE_TWO_HEADS]
+    non_transferable = {
+        NotCounted(k): v for k, v in _table(doc, "non_transferable", heads, "heads").items()
+    }
+    papers = sum(first[n] for n in excluded)
+    moved = sum(transfers.values()) + sum(non_transferable.values())
+    if moved != papers:
         raise InputError(
-            f"{key} has no figure for {', '.join(map(repr, missing))} "
-            f'(give one; if it was not published, say so under "assumed")'
+            f"second_preferences ({sum(transfers.values()):,}) and non_transferable "
+            f"({sum(non_transferable.values()):,}) add up to {moved:,}, but the excluded "
+            f"candidates ({', '.join(excluded)}) have {papers:,} papers"
         )
-    if extra:
-        raise InputError(f"{key} names {', '.join(map(repr, extra))}, not {where}")
-    return {n: _count(given[n], f"{key}[{n!r}]") for n in names}
+    if non_transferable[NotCounted.NOT_REMAINING] and len(excluded) < 2:
+        raise InputError(
+            "non_transferable.not_remaining needs two or more excluded candidates "
+            "(a second preference for another excluded candidate)"
+        )
+    if non_transferable[NotCounted.MORE_THAN_ONE] and len(names) < 2:
+        raise InputError("non_transferable.more_than_one_candidate needs two candidates")
+    return transfers, non_transferable
+
+
+def _assumed(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Which figures were assumed, and why: each must name a figure of the file."""
+    assumed = doc.get("assumed", {})
+    if not isinstance(assumed, dict) or not all(isinstance(v, str) for v in assumed.values()):
+        raise InputError('"assumed" maps a figure\'s path to why its value was assumed')
+    unknown = [k for k in assumed if k.split(".")[0] not in doc]
+    if unknown:
+        raise InputError(f"assumed names figures that are not in the file: {', '.join(unknown)}")
+    return assumed
 
 
 def parse_figures(doc: Any) -> Figures:
@@ -134,48 +173,14 @@ def parse_figures(doc: Any) -> Figures:
         raise InputError("first_preferences add up to 0: there would be no valid papers")
 
     remaining, excluded = _stage_one(candidates, first, method)
-    transfers: dict[str, int] = {}
-    non_transferable: dict[NotCounted, int] = {}
-    if excluded:
-        transfers = _table(doc, "second_preferences", list(remaining), "remaining candidates")
-        heads = [h.value for h in STAGE_TWO_HEADS]
-        non_transferable = {
-            NotCounted(k): v for k, v in _table(doc, "non_transferable", heads, "heads").items()
-        }
-        papers = sum(first[n] for n in excluded)
-        moved = sum(transfers.values()) + sum(non_transferable.values())
-        if moved != papers:
-            raise InputError(
-                f"second_preferences ({sum(transfers.values()):,}) and non_transferable "
-                f"({sum(non_transferable.values()):,}) add up to {moved:,}, but the excluded "
-                f"candidates ({', '.join(excluded)}) have {papers:,} papers"
-            )
-        if non_transferable[NotCounted.NOT_REMAINING] and len(excluded) < 2:
-            raise InputError(
-                "non_transferable.not_remaining needs two or more excluded candidates "
-                "(a second preference for another excluded candidate)"
-            )
-        if non_transferable[NotCounted.MORE_THAN_ONE] and len(names) < 2:
-            raise InputError("non_transferable.more_than_one_candidate needs two candidates")
-    else:
-        for key in ("second_preferences", "non_transferable"):
-            if doc.get(key):
-                raise InputError(
-                    f"{key} given, but stage one decides this count: nobody is "
-                    "excluded, so no second preferences are counted"
-                )
+    transfers, non_transferable = _stage_two(doc, first, names, remaining, excluded)
     electorate = doc.get("electorate")
     if electorate is not None:
         electorate = _count(electorate, "electorate")
         papers = valid + sum(rejected.values())
         if electorate < papers:
             raise InputError(f"electorate {electorate:,} is smaller than the {papers:,} papers")
-    assumed = doc.get("assumed", {})
-    if not isinstance(assumed, dict) or not all(isinstance(v, str) for v in assumed.values()):
-        raise InputError('"assumed" maps a figure\'s path to why its value was assumed')
-    unknown = [k for k in assumed if k.split(".")[0] not in doc]
-    if unknown:
-        raise InputError(f"assumed names figures that are not in the file: {', '.join(unknown)}")
+    assumed = _assumed(doc)
     whole = Part(first, rejected, transfers, non_transferable)
     areas = _areas(doc.get("areas"), whole, names, headings, remaining, bool(excluded))
     if areas and electorate is not None and all(a.electorate is not None for a in areas):

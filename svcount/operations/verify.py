@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from svcount.errors import InputError
+from svcount.errors import InputError, did_you_mean
 from svcount.figures import figures
 from svcount.model import Result
 from svcount.options import CountOptions
@@ -107,13 +107,6 @@ def read_expected(path: str) -> Expected:
     return Expected(figures=doc["figures"], options=options, title=str(doc.get("title", "")))
 
 
-def _suggest(name: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-
-
 _MISSING = object()
 
 
@@ -153,7 +146,7 @@ def compare(expected: Expected, result: Result, file: str | None = None) -> list
         if got is _MISSING:
             parent = _lookup(counted, path[:-1])
             if isinstance(parent, dict) and parent:
-                near = _suggest(path[-1], [str(k) for k in parent])
+                near = did_you_mean(path[-1], [str(k) for k in parent], cutoff=0.5, listing=True)
                 raise InputError(f"unknown figure {name!r}{near}", file=file)
             checks.append(Check(name, value, None, False))
         else:

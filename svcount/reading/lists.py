@@ -15,6 +15,7 @@ from pathlib import Path
 from svcount.errors import InputError, whole_number
 from svcount.marks import fold, normalise_name
 from svcount.model import Candidate
+from svcount.reading.header import COLUMN_NAMES
 from svcount.reading.source import check_readable
 
 __all__ = ["AreaRow", "area_electorates", "read_areas", "read_candidates"]
@@ -103,7 +104,7 @@ class AreaRow:
 
 
 _AREA_FIELDS = {
-    "area": ("area", "votingarea", "countingarea"),
+    "area": COLUMN_NAMES["area"],
     "electorate": ("electorate", "electors"),
     "issued": ("ballotpapersissued", "papersissued", "issued"),
 }

@@ -1,142 +1,110 @@
-"""The by-area tables of a poll counted by voting area: one row per area, then the total."""
+"""The by-area tables of a poll counted by voting area: one row per area, then the total.
+
+Built from the figures view: the whole count's figures and each area's
+(:func:`svcount.figures.area_figures`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
-from svcount.model import Method, NotCounted, Rejection, Result, StageTwo, Transfers, Turnout
-from svcount.render.words import table
+from svcount.model import Candidate, Method, NotCounted, Rejection
+from svcount.render.blocks import Grid
 
-if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from rich.table import Table
-
-__all__ = ["area_tables"]
+__all__ = ["area_grids"]
 
 _SHORT_HEADING = {
-    Rejection.WANT_OF_OFFICIAL_MARK: "Official mark",
-    Rejection.MORE_THAN_ONE_CANDIDATE: "More than one",
-    Rejection.IDENTIFYING_MARK: "Identifying",
-    Rejection.UNMARKED: "Unmarked",
-    Rejection.VOID_FOR_UNCERTAINTY: "Uncertain",
-    Rejection.UNMARKED_OR_VOID: "Unmarked or uncertain",
+    Rejection.WANT_OF_OFFICIAL_MARK.value: "Official mark",
+    Rejection.MORE_THAN_ONE_CANDIDATE.value: "More than one",
+    Rejection.IDENTIFYING_MARK.value: "Identifying",
+    Rejection.UNMARKED.value: "Unmarked",
+    Rejection.VOID_FOR_UNCERTAINTY.value: "Uncertain",
+    Rejection.UNMARKED_OR_VOID.value: "Unmarked or uncertain",
 }
 _SHORT_HEAD = {
-    NotCounted.BLANK: "None",
-    NotCounted.MORE_THAN_ONE: "Several",
-    NotCounted.UNCERTAIN: "Uncertain",
-    NotCounted.SAME_AS_FIRST: "Same as first",
-    NotCounted.NOT_REMAINING: "Not remaining",
+    NotCounted.BLANK.value: "None",
+    NotCounted.MORE_THAN_ONE.value: "Several",
+    NotCounted.UNCERTAIN.value: "Uncertain",
+    NotCounted.SAME_AS_FIRST.value: "Same as first",
+    NotCounted.NOT_REMAINING.value: "Not remaining",
 }
 
-
 Cell = int | str | None
+Figures = Mapping[str, Any]
 
 
-def area_table(
+def _cell(v: Cell) -> str:
+    return v if isinstance(v, str) else ("" if v is None else f"{v:,}")
+
+
+def area_grid(
     title: str,
     columns: Sequence[str],
     rows: Sequence[tuple[str, Sequence[Cell]]],
     total: Sequence[Cell],
-    *,
-    plain: bool,
-) -> Table:
-    """Areas as rows, figures as columns, ruled off with a Total row; fits 80 columns.
-
-    Number columns are kept narrow (their headers fold onto more lines) to
-    leave room for area names, which wrap between words and are never cut.
-    """
-    from rich.text import Text
-
-    def cell(v: Cell) -> str:
-        return v if isinstance(v, str) else ("" if v is None else f"{v:,}")
-
-    t = table(title, "Area", *columns, plain=plain)
-    cells = [[cell(v) for v in values] for _, values in rows] + [[cell(v) for v in total]]
-    for label, row in zip([*(label for label, _ in rows), "Total"], cells, strict=True):
-        if label == "Total":
-            t.add_section()
-        t.add_row(Text(label), *row)
-    names = [label for label, _ in rows]
-    longest_word = max(len(w) for name in names for w in name.split())
-    t.columns[0].min_width = max(min(14, max(len(n) for n in names)), longest_word)
-    t.columns[0].overflow = "fold"
-    for i, column in enumerate(t.columns[1:]):
-        words = str(column.header).split() or [""]
-        column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
-        column.overflow = "fold"
-    return t
+) -> Grid:
+    """Areas as rows, figures as columns, ruled off with a Total row; fits 80 columns."""
+    return Grid(
+        title,
+        ("Area", *columns),
+        tuple((label, *(_cell(v) for v in values)) for label, values in rows),
+        ("Total", *(_cell(v) for v in total)),
+        by_area=True,
+    )
 
 
-def area_votes_table(result: Result, *, plain: bool) -> Table:
-    names = [c.name for c in result.candidates]
-    title = "First preferences" if result.method is Method.SV else "Votes"
-    return area_table(
+def _votes(f: Figures, names: Sequence[str]) -> Grid:
+    title = "First preferences" if f["method"] == Method.SV.value else "Votes"
+    return area_grid(
         f"{title} by voting area",
         names,
-        [(a.name, [a.first.votes[n] for n in names]) for a in result.areas],
-        [result.stage_one.votes[n] for n in names],
-        plain=plain,
+        [(name, [a["first_preferences"][n] for n in names]) for name, a in f["areas"].items()],
+        [f["first_preferences"][n] for n in names],
     )
 
 
-def area_transfers_table(result: Result, two: StageTwo, *, plain: bool) -> Table:
-    remaining = list(result.stage_one.remaining)
+def _transfers(f: Figures) -> Grid:
+    remaining = f["remaining"]
 
-    def row(moved: Transfers | StageTwo) -> list[Cell]:
-        return [*(moved.transfers[n] for n in remaining), sum(moved.non_transferable.values())]
+    def row(figures: Figures) -> list[Cell]:
+        moved = figures["second_preferences"]
+        return [*(moved[n] for n in remaining), figures["non_transferable"]["total"]]
 
-    return area_table(
+    return area_grid(
         "Second preferences by voting area",
         [*(f"{n} +" for n in remaining), "Not transferred"],
-        [(a.name, row(a.transfers)) for a in result.areas if a.transfers is not None],
-        row(two),
-        plain=plain,
+        [(name, row(a)) for name, a in f["areas"].items() if a["second_preferences"] is not None],
+        row(f),
     )
 
 
-def area_final_table(result: Result, two: StageTwo, *, plain: bool) -> Table:
-    remaining = list(result.stage_one.remaining)
-    return area_table(
+def _final(f: Figures) -> Grid:
+    remaining = f["remaining"]
+    return area_grid(
         "Final totals by voting area",
         remaining,
-        [(a.name, [a.totals[n] for n in remaining]) for a in result.areas],
-        [two.totals[n] for n in remaining],
-        plain=plain,
+        [(name, [a["final"][n] for n in remaining]) for name, a in f["areas"].items()],
+        [f["final"][n] for n in remaining],
     )
 
 
-def area_rejected_table(result: Result, *, plain: bool) -> Table:
-    headings = list(result.rejected)
-
-    def row(rejected: Mapping[Rejection, int]) -> list[Cell]:
-        return [*(rejected[h] for h in headings), sum(rejected.values())]
-
-    return area_table(
-        "Rejected ballot papers by voting area",
-        [*(_SHORT_HEADING[h] for h in headings), "Total"],
-        [(a.name, row(a.rejected)) for a in result.areas],
-        row(result.rejected),
-        plain=plain,
+def _by_heading(f: Figures, key: str, labels: Mapping[str, str], title: str, total: bool) -> Grid:
+    """Figures by heading (rejections, or second preferences not counted) for each area."""
+    heads = [k for k in f[key] if k != "total"] + (["total"] if total else [])
+    return area_grid(
+        title,
+        [labels.get(h, "Total") for h in heads],
+        [(name, [a[key][h] for h in heads]) for name, a in f["areas"].items()],
+        [f[key][h] for h in heads],
     )
 
 
-def area_unusable_table(result: Result, heads: Mapping[NotCounted, int], *, plain: bool) -> Table:
-    return area_table(
-        "Second preferences not counted, by voting area",
-        [_SHORT_HEAD[h] for h in heads],
-        [(a.name, [a.first.second_not_counted[h] for h in heads]) for a in result.areas],
-        list(heads.values()),
-        plain=plain,
-    )
-
-
-def area_papers_table(result: Result, *, plain: bool) -> Table:
+def _papers(f: Figures) -> Grid:
     """Papers, valid votes, turnout and papers issued by area (the last two when known)."""
-    areas = result.areas
-    with_turnout = all(a.electorate is not None for a in areas)
-    with_issued = any(a.issued is not None for a in areas)
+    areas = f["areas"]
+    with_turnout = all(a["turnout"] is not None for a in areas.values())
+    with_issued = any(a["ballot_papers_issued"] is not None for a in areas.values())
     columns = ["Papers", "Valid"]
     if with_turnout:
         columns += ["Electorate", "Turnout %", "Valid %"]
@@ -146,38 +114,49 @@ def area_papers_table(result: Result, *, plain: bool) -> Table:
     def check(diff: int | None) -> str:
         return "" if diff is None else (f"{diff:+,} CHECK" if diff else "0")
 
-    def row(papers: int, valid: int, turnout: Turnout | None) -> list[Cell]:
-        cells: list[Cell] = [papers, valid]
+    def row(figures: Figures) -> list[Cell]:
+        cells: list[Cell] = [figures["ballot_papers"], figures["valid_votes"]]
+        turnout = figures["turnout"]
         if with_turnout and turnout:
             cells += [
-                turnout.electorate,
-                f"{turnout.ballot_papers_pct}",
-                f"{turnout.valid_votes_pct}",
+                turnout["electorate"],
+                f"{turnout['ballot_papers_pct']}",
+                f"{turnout['valid_votes_pct']}",
             ]
         return cells
 
     rows = []
-    for a in areas:
-        cells = row(a.first.ballot_papers, a.first.valid, a.turnout)
+    for name, a in areas.items():
+        cells = row(a)
         if with_issued:
-            cells += [a.issued, check(a.issued_minus_counted)]
-        rows.append((a.name, cells))
-    total = row(result.ballot_papers, result.valid, result.turnout)
+            cells += [a["ballot_papers_issued"], check(a["issued_minus_counted"])]
+        rows.append((name, cells))
+    total = row(f)
     if with_issued:
-        issued = [a.issued for a in areas if a.issued is not None]
-        whole = sum(issued) if len(issued) == len(areas) else None
-        total += [whole, check(None if whole is None else whole - result.ballot_papers)]
-    return area_table("Ballot papers by voting area", columns, rows, total, plain=plain)
+        issued = [a["ballot_papers_issued"] for a in areas.values()]
+        known = [n for n in issued if n is not None]
+        whole = sum(known) if len(known) == len(issued) else None
+        total += [whole, check(None if whole is None else whole - f["ballot_papers"])]
+    return area_grid("Ballot papers by voting area", columns, rows, total)
 
 
-def area_tables(result: Result, plain: bool) -> list[RenderableType]:
+def area_grids(f: Figures, candidates: Sequence[Candidate]) -> list[Grid]:
     """Every figure by voting area, in the order of the whole count's tables."""
-    out: list[RenderableType] = [area_votes_table(result, plain=plain)]
-    if result.stage_two:
-        out.append(area_transfers_table(result, result.stage_two, plain=plain))
-        out.append(area_final_table(result, result.stage_two, plain=plain))
-    out.append(area_rejected_table(result, plain=plain))
-    if result.second_not_counted is not None:
-        out.append(area_unusable_table(result, result.second_not_counted, plain=plain))
-    out.append(area_papers_table(result, plain=plain))
+    out = [_votes(f, [c.name for c in candidates])]
+    if f["second_preferences"] is not None:
+        out += [_transfers(f), _final(f)]
+    out.append(
+        _by_heading(f, "rejected", _SHORT_HEADING, "Rejected ballot papers by voting area", True)
+    )
+    if f["second_preferences_not_counted"] is not None:
+        out.append(
+            _by_heading(
+                f,
+                "second_preferences_not_counted",
+                _SHORT_HEAD,
+                "Second preferences not counted, by voting area",
+                False,
+            )
+        )
+    out.append(_papers(f))
     return out

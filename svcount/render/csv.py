@@ -11,12 +11,11 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from svcount.documents.writing import spreadsheet_safe
-from svcount.figures import figures
 from svcount.model import percent
 
 if TYPE_CHECKING:
     from svcount.documents.local import Combined, LocalCount
-    from svcount.model import Result
+    from svcount.figures import View
 
 __all__ = ["CSV_HEADER", "local_csv", "result_csv", "total_csv"]
 
@@ -32,16 +31,16 @@ CSV_HEADER = (
 )
 
 
-def result_csv(result: Result) -> str:
+def result_csv(shown: View) -> str:
     """One row per candidate per stage, header ``CSV_HEADER``.
 
     Counted by area, an ``area`` column follows: empty on the rows of the whole
     count, then the same rows for each voting area.
     """
-    f = figures(result)
+    f = shown.figures
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    by_area = bool(result.areas)
+    by_area = bool(f["areas"])
     writer.writerow([*CSV_HEADER, "fptp_status", *(["area"] if by_area else [])])
     parts = [(None, f), *f["areas"].items()]
     for area, view in parts:
@@ -49,7 +48,7 @@ def result_csv(result: Result) -> str:
         tail = [] if not by_area else [spreadsheet_safe(area or "")]
         for stage in (1, 2) if moved is not None else (1,):
             status = f["stage_one_status"] if stage == 1 else f["status"]
-            for c in result.candidates:
+            for c in shown.candidates:
                 n = votes[c.name]
                 extra = moved.get(c.name) if stage == 2 else None
                 writer.writerow(

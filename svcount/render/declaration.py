@@ -13,15 +13,15 @@ and turnout, and the figures of each voting area.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from svcount.model import Candidate
+from svcount.render.blocks import md_table, md_text
 from svcount.render.words import HEADINGS, HEADS, and_list, day_text, number
 
-__all__ = ["Notice", "markdown", "md_table", "text"]
+__all__ = ["Notice", "markdown", "text"]
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,10 @@ class _Section:
     total: tuple[str, ...] | None = None
 
 
-def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[_Section]:
+def _votes(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> _Section:
+    """The votes of every candidate, in candidate order."""
     sv = view["method"] == "sv"
     two = view["second_preferences"]
-    out: list[_Section] = []
-    # The votes of every candidate, in candidate order.
     columns: tuple[str, ...] = ("Candidate", "Description")
     columns += (
         ("First preferences", "Second preferences", "Total")
@@ -111,14 +110,18 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
             else:
                 row += ("", "excluded")
         rows.append(row)
-    sentences = [
+    sentence = (
         "The votes given for each candidate were as follows:"
         if not sv
         else "The first preferences given for each candidate"
         + (", and the second preferences added to each remaining candidate," if two else "")
         + " were as follows:"
-    ]
-    out.append(_Section("Votes", tuple(sentences), columns, tuple(rows)))
+    )
+    return _Section("Votes", (sentence,), columns, tuple(rows))
+
+
+def _declaration(view: Mapping[str, Any]) -> _Section:
+    """Who remained, and who is elected and how."""
     notes = []
     if view["excluded"]:
         notes.append(
@@ -133,34 +136,23 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
             )
     elif view["tie_for_second"]:
         notes.append("An equality of votes kept every candidate in the count.")
-    out.append(_Section("Declaration", (*notes, elected_sentence(view))))
-    rejected = view["rejected"]
-    out.append(
-        _Section(
-            "Statement of rejected ballot papers",
-            ("The number of ballot papers rejected was as follows:",),
-            ("Heading", "Papers"),
-            tuple((HEADINGS[k], number(v)) for k, v in rejected.items() if k != "total"),
-            ("Total", number(rejected["total"])),
-        )
+    return _Section("Declaration", (*notes, elected_sentence(view)))
+
+
+def _by_heading(
+    heading: str, sentence: str, column: str, figures: Mapping[str, int], labels: Mapping[str, str]
+) -> _Section:
+    """Papers by heading, with their total (rejections, second preferences not counted)."""
+    rows = tuple((labels[k], number(v)) for k, v in figures.items() if k != "total")
+    return _Section(
+        heading, (sentence,), (column, "Papers"), rows, ("Total", number(figures["total"]))
     )
-    lost = view["non_transferable"]
-    if lost is not None:
-        out.append(
-            _Section(
-                "Second preferences not counted",
-                (
-                    "Of the excluded candidates' papers, the number on which no second "
-                    "preference was counted, by reason:",
-                ),
-                ("Reason", "Papers"),
-                tuple((HEADS[k], number(v)) for k, v in lost.items() if k != "total"),
-                ("Total", number(lost["total"])),
-            )
-        )
+
+
+def _papers(view: Mapping[str, Any]) -> _Section:
     papers = [
         f"Ballot papers counted: {number(view['ballot_papers'])} "
-        f"({number(view['valid_votes'])} valid, {number(rejected['total'])} rejected)."
+        f"({number(view['valid_votes'])} valid, {number(view['rejected']['total'])} rejected)."
     ]
     turnout = view["turnout"]
     if turnout is not None:
@@ -170,42 +162,63 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
             f"of the electorate by ballot papers counted, rejected ones included (the "
             f"returning officer's figure); {turnout['valid_votes_pct']}% by valid votes only."
         )
-    out.append(_Section("Ballot papers and turnout", tuple(papers)))
-    if view["areas"]:
-        with_turnout = all(a["turnout"] for a in view["areas"].values())
-        columns = ("Voting area", "Papers", "Valid", "Rejected")
-        columns += ("Turnout %", "Valid %") if with_turnout else ()
-        rows = []
-        for name, area in view["areas"].items():
-            cells: tuple[str, ...] = (
-                name,
-                number(area["ballot_papers"]),
-                number(area["valid_votes"]),
-                number(area["rejected"]["total"]),
-            )
-            if with_turnout:
-                t = area["turnout"]
-                cells += (str(t["ballot_papers_pct"]), str(t["valid_votes_pct"]))
-            rows.append(cells)
-        total: tuple[str, ...] = (
-            "Total",
-            number(view["ballot_papers"]),
-            number(view["valid_votes"]),
-            number(rejected["total"]),
+    return _Section("Ballot papers and turnout", tuple(papers))
+
+
+def _areas(view: Mapping[str, Any]) -> _Section:
+    """Each voting area's papers, valid votes, rejections and turnout, with the total."""
+    with_turnout = all(a["turnout"] for a in view["areas"].values())
+
+    def cells(name: str, figures: Mapping[str, Any]) -> tuple[str, ...]:
+        row = (
+            name,
+            number(figures["ballot_papers"]),
+            number(figures["valid_votes"]),
+            number(figures["rejected"]["total"]),
         )
-        if with_turnout and turnout is not None:
-            total += (str(turnout["ballot_papers_pct"]), str(turnout["valid_votes_pct"]))
-        elif with_turnout:
-            total += ("", "")
+        if not with_turnout:
+            return row
+        t = figures["turnout"]
+        return row + ((str(t["ballot_papers_pct"]), str(t["valid_votes_pct"])) if t else ("", ""))
+
+    columns: tuple[str, ...] = ("Voting area", "Papers", "Valid", "Rejected")
+    columns += ("Turnout %", "Valid %") if with_turnout else ()
+    return _Section(
+        "By voting area",
+        ("Ballot papers in each voting area:",),
+        columns,
+        tuple(cells(name, area) for name, area in view["areas"].items()),
+        cells("Total", view),
+    )
+
+
+def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[_Section]:
+    """The sections of the notice, in order."""
+    out = [
+        _votes(view, candidates),
+        _declaration(view),
+        _by_heading(
+            "Statement of rejected ballot papers",
+            "The number of ballot papers rejected was as follows:",
+            "Heading",
+            view["rejected"],
+            HEADINGS,
+        ),
+    ]
+    if view["non_transferable"] is not None:
         out.append(
-            _Section(
-                "By voting area",
-                ("Ballot papers in each voting area:",),
-                columns,
-                tuple(rows),
-                total,
+            _by_heading(
+                "Second preferences not counted",
+                "Of the excluded candidates' papers, the number on which no second "
+                "preference was counted, by reason:",
+                "Reason",
+                view["non_transferable"],
+                HEADS,
             )
         )
+    out.append(_papers(view))
+    if view["areas"]:
+        out.append(_areas(view))
     return out
 
 
@@ -262,41 +275,17 @@ def text(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notic
 
 # --------------------------------------------------------------------------- markdown
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _md(text: str) -> str:
-    """Text that CommonMark prints as written: HTML and markdown syntax escaped."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
-
-
-def md_table(
-    columns: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    total: Sequence[str] | None = None,
-    numeric: Sequence[bool] | None = None,
-) -> list[str]:
-    """A pipe table's lines; cells escaped, numbers right-aligned, a bold total row."""
-    numeric = numeric or [i > 0 and c != "Description" for i, c in enumerate(columns)]
-    lines = ["| " + " | ".join(_md(c) for c in columns) + " |"]
-    lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
-    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
-    if total:
-        lines.append("| " + " | ".join(f"**{_md(c)}**" if c else "" for c in total) + " |")
-    return lines
-
 
 def markdown(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notice) -> str:
     """The declaration as CommonMark with pipe tables, for a council's web page."""
-    lines = [f"# {_md(notice.heading)}", ""]
+    lines = [f"# {md_text(notice.heading)}", ""]
     preamble = _preamble(notice)
     if preamble:
-        lines += [_md(line) + "  " for line in preamble[:-1]] + [_md(preamble[-1]), ""]
+        lines += [md_text(line) + "  " for line in preamble[:-1]] + [md_text(preamble[-1]), ""]
     for section in _sections(view, candidates):
-        lines += [f"## {_md(section.heading)}", ""]
+        lines += [f"## {md_text(section.heading)}", ""]
         for sentence in section.sentences:
-            lines += [_md(sentence), ""]
+            lines += [md_text(sentence), ""]
         if section.columns:
             lines += [*md_table(section.columns, section.rows, section.total), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -79,16 +79,15 @@ def _bars(
     return tuple(out)
 
 
-def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Chart]:
-    names = [c.name for c in candidates]
+def _first_chart(view: Mapping[str, Any], names: Sequence[str]) -> Chart:
+    """Stage one's votes, with the more-than-half line under SV."""
     votes = view["first_preferences"]
     sv = view["method"] == "sv"
     top = max(votes.values()) if votes else 0
     valid = view["valid_votes"]
     half = valid / 2
     scale_top = max(top, int(half) + 1) if sv else top
-    charts = []
-    first = Chart(
+    return Chart(
         id="first",
         title="First preferences" if sv else "Votes",
         description=(
@@ -100,72 +99,76 @@ def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Ch
         bars=_bars([(n, [votes[n]]) for n in names], scale_top, list(range(len(names)))),
         line=(round(LABEL + half * _scale(scale_top), 2), "half of valid votes") if sv else None,
     )
-    charts.append(first)
-    moved = view["second_preferences"]
-    if moved is not None:
-        remaining = list(moved)
-        final = view["final"]
-        stacked = Chart(
-            id="final",
-            title="Final totals: first preferences and second preferences added",
-            description="; ".join(
-                f"{n}: {number(votes[n])} first preferences + "
-                f"{number(moved[n])} second preferences "
-                f"= {number(final[n])}"
-                for n in remaining
-            )
-            + ".",
-            height=20 + len(remaining) * ROW,
-            bars=_bars(
-                [(n, [votes[n], moved[n]]) for n in remaining],
-                max(final.values()),
-                [0, 4],
-            ),
-            legend=(
-                (PALETTE[0], "p0", "First preferences"),
-                (PALETTE[4], "p1", "Second preferences added"),
-            ),
+
+
+def _stage_two_charts(view: Mapping[str, Any]) -> list[Chart]:
+    """The final totals stacked, and where the excluded candidates' papers went."""
+    votes, moved, final = view["first_preferences"], view["second_preferences"], view["final"]
+    remaining = list(moved)
+    stacked = Chart(
+        id="final",
+        title="Final totals: first preferences and second preferences added",
+        description="; ".join(
+            f"{n}: {number(votes[n])} first preferences + "
+            f"{number(moved[n])} second preferences "
+            f"= {number(final[n])}"
+            for n in remaining
         )
-        charts.append(stacked)
-        lost = {k: v for k, v in view["non_transferable"].items() if k != "total"}
-        rows = [(f"To {n}", [moved[n]]) for n in remaining]
-        rows += [(_SHORT_HEADS[k], [v]) for k, v in lost.items()]
-        went = Chart(
-            id="went",
-            title="Where the excluded candidates' papers went",
-            description="; ".join(f"{label}: {number(v[0])}" for label, v in rows) + ".",
-            height=20 + len(rows) * ROW,
-            bars=_bars(
-                rows, max([1, *(v[0] for _, v in rows)]), [2] * len(remaining) + [6] * len(lost)
-            ),
-        )
-        charts.append(went)
+        + ".",
+        height=20 + len(remaining) * ROW,
+        bars=_bars([(n, [votes[n], moved[n]]) for n in remaining], max(final.values()), [0, 4]),
+        legend=(
+            (PALETTE[0], "p0", "First preferences"),
+            (PALETTE[4], "p1", "Second preferences added"),
+        ),
+    )
+    lost = {k: v for k, v in view["non_transferable"].items() if k != "total"}
+    rows = [(f"To {n}", [moved[n]]) for n in remaining]
+    rows += [(_SHORT_HEADS[k], [v]) for k, v in lost.items()]
+    went = Chart(
+        id="went",
+        title="Where the excluded candidates' papers went",
+        description="; ".join(f"{label}: {number(v[0])}" for label, v in rows) + ".",
+        height=20 + len(rows) * ROW,
+        bars=_bars(
+            rows, max([1, *(v[0] for _, v in rows)]), [2] * len(remaining) + [6] * len(lost)
+        ),
+    )
+    return [stacked, went]
+
+
+def _areas_chart(view: Mapping[str, Any]) -> Chart | None:
+    """Turnout by voting area, or, without electorates, the winner's share in each."""
     areas = view["areas"]
-    if areas:
-        with_turnout = all(a["turnout"] for a in areas.values())
-        if with_turnout:
-            values = {n: a["turnout"]["ballot_papers_pct"] for n, a in areas.items()}
-            title, unit = "Turnout by voting area (ballot papers counted)", "%"
-        else:
-            winner = view["winner"]
-            values = {n: a["share_pct"].get(winner, 0) for n, a in areas.items()} if winner else {}
-            title, unit = f"{winner}'s share of first preferences by voting area", "%"
-        if values:
-            hundredths = {n: int(round(v * 100)) for n, v in values.items()}
-            bars = _bars([(n, [hundredths[n]]) for n in values], max(hundredths.values()) or 1, [5])
-            bars = tuple(
-                Bar(b.label, b.value, f"{values[b.label]}{unit}", b.segments, b.y) for b in bars
-            )
-            charts.append(
-                Chart(
-                    id="areas",
-                    title=title,
-                    description="; ".join(f"{n} {v}{unit}" for n, v in values.items()) + ".",
-                    height=20 + len(values) * ROW,
-                    bars=bars,
-                )
-            )
-    return charts
+    if all(a["turnout"] for a in areas.values()):
+        values = {n: a["turnout"]["ballot_papers_pct"] for n, a in areas.items()}
+        title, unit = "Turnout by voting area (ballot papers counted)", "%"
+    else:
+        winner = view["winner"]
+        values = {n: a["share_pct"].get(winner, 0) for n, a in areas.items()} if winner else {}
+        title, unit = f"{winner}'s share of first preferences by voting area", "%"
+    if not values:
+        return None
+    hundredths = {n: int(round(v * 100)) for n, v in values.items()}
+    bars = _bars([(n, [hundredths[n]]) for n in values], max(hundredths.values()) or 1, [5])
+    return Chart(
+        id="areas",
+        title=title,
+        description="; ".join(f"{n} {v}{unit}" for n, v in values.items()) + ".",
+        height=20 + len(values) * ROW,
+        bars=tuple(
+            Bar(b.label, b.value, f"{values[b.label]}{unit}", b.segments, b.y) for b in bars
+        ),
+    )
+
+
+def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Chart]:
+    """The page's charts, in order."""
+    charts = [_first_chart(view, [c.name for c in candidates])]
+    if view["second_preferences"] is not None:
+        charts += _stage_two_charts(view)
+    areas = _areas_chart(view) if view["areas"] else None
+    return charts + ([areas] if areas else [])
 
 
 def _elected(view: Mapping[str, Any]) -> str:

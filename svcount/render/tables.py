@@ -1,6 +1,8 @@
-"""A counted poll, a local count and a total as Rich tables; and a result as markdown.
+"""A counted poll, a local count and a total as table blocks; drawn by Rich or as markdown.
 
-Builds renderables and strings; never prints. Rich is imported only here.
+Every block is built from the figures view (:class:`svcount.figures.View`),
+so a result file read back shows exactly as the count that wrote it.
+Builds renderables and strings; never prints.
 """
 
 from __future__ import annotations
@@ -8,216 +10,191 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from svcount.figures import figures
-from svcount.model import (
-    Candidate,
-    DecidedBy,
-    Method,
-    NotCounted,
-    Rejection,
-    Result,
-    StageOne,
-    Transfers,
-    Turnout,
-    percent,
-    statement,
-)
-from svcount.render.areas import area_tables
-from svcount.render.words import DECIDED, and_list, table
+from svcount.figures import turnout_figures, with_total
+from svcount.model import Candidate, Method, StageOne, Transfers, Turnout, percent, statement
+from svcount.render import blocks
+from svcount.render.areas import area_grids
+from svcount.render.blocks import Block, Grid, Note
+from svcount.render.words import DECIDED, HEADINGS, HEADS, and_list, number
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from rich.table import Table
-    from rich.text import Text
 
     from svcount.documents.local import Combined, LocalCount
-    from svcount.model import Provenance
+    from svcount.figures import View
 
-__all__ = ["local_tables", "to_markdown", "to_tables", "total_tables"]
+__all__ = ["local_tables", "result_blocks", "to_markdown", "to_tables", "total_tables"]
 
 
-def votes_table(
+def votes_grid(
     method: Method,
     candidates: Sequence[Candidate],
     votes: Mapping[str, int],
     status: Mapping[str, str],
     *,
-    plain: bool,
     where: str = "",
-) -> Table:
+) -> Grid:
     """Stage one: candidates' votes, shares and status, ruled off with the valid votes."""
-    from rich.text import Text
-
     sv = method is Method.SV
     title = ("Stage one: first preferences" if sv else "Votes") + (f" in {where}" if where else "")
-    column = "First preferences" if sv else "Votes"
-
     has_party = any(c.party for c in candidates)
-    t = table(
-        title,
+    columns = (
         "Candidate",
         *(["Party"] if has_party else []),
-        column,
+        "First preferences" if sv else "Votes",
         "Share %",
         *(["Status"] if status else []),
-        plain=plain,
     )
     valid = sum(votes.values())
-    for c in candidates:
-        t.add_row(
-            Text(c.name),
-            *([Text(c.party or "")] if has_party else []),
-            f"{votes[c.name]:,}",
+    rows = tuple(
+        (
+            c.name,
+            *([c.party or ""] if has_party else []),
+            number(votes[c.name]),
             f"{percent(votes[c.name], valid)}",
             *([status[c.name].replace("_", " ")] if status else []),
         )
-    t.add_section()
-    t.add_row(
-        Text("Valid votes"),
-        *([""] if has_party else []),
-        f"{valid:,}",
-        "100.00",
-        *([""] if status else []),
+        for c in candidates
     )
-    return t
+    total = ("Valid votes", *([""] if has_party else []), number(valid), "100.00")
+    return Grid(title, columns, rows, (*total, *([""] if status else [])))
 
 
-def statement_table(rejected: Mapping[Rejection, int], *, plain: bool) -> Table:
+def statement_grid(rejected: Mapping[str, int]) -> Grid:
     """The statement of rejected ballot papers, every heading, with the total."""
-    t = table("Statement of rejected ballot papers", "Heading", "Papers", plain=plain)
-    for heading, n in rejected.items():
-        t.add_row(heading.label, f"{n:,}")
-    t.add_section()
-    t.add_row("Total rejected", f"{sum(rejected.values()):,}")
-    return t
+    rows = tuple((HEADINGS[k], number(n)) for k, n in rejected.items() if k != "total")
+    return Grid(
+        "Statement of rejected ballot papers",
+        ("Heading", "Papers"),
+        rows,
+        ("Total rejected", number(rejected["total"])),
+    )
 
 
-def unusable_table(heads: Mapping[NotCounted, int], *, plain: bool) -> Table:
+def unusable_grid(heads: Mapping[str, int]) -> Grid:
     """Valid papers whose second preference can never be counted, by reason."""
-    t = table(
-        "Valid papers whose second preference cannot be counted", "Reason", "Papers", plain=plain
+    return Grid(
+        "Valid papers whose second preference cannot be counted",
+        ("Reason", "Papers"),
+        tuple((HEADS[k], number(n)) for k, n in heads.items() if k != "total"),
     )
-    for head, n in heads.items():
-        t.add_row(head.label, f"{n:,}")
-    return t
 
 
-def papers_table(papers: int, valid: int, turnout: Turnout | None, *, plain: bool) -> Table:
+def papers_grid(papers: int, valid: int, turnout: Mapping[str, Any] | None) -> Grid:
     """Ballot papers counted, valid votes, and turnout both ways."""
-    t = table("Ballot papers", "", "Papers", "Turnout %", plain=plain)
-    t.add_row(
-        "Counted, rejected included",
-        f"{papers:,}",
-        f"{turnout.ballot_papers_pct}" if turnout else "",
-    )
-    t.add_row("Valid votes", f"{valid:,}", f"{turnout.valid_votes_pct}" if turnout else "")
+    rows = [
+        ("Counted, rejected included", number(papers), _pct(turnout, "ballot_papers_pct")),
+        ("Valid votes", number(valid), _pct(turnout, "valid_votes_pct")),
+    ]
     if turnout:
-        t.add_row("Electorate", f"{turnout.electorate:,}", "")
-    return t
+        rows.append(("Electorate", number(turnout["electorate"]), ""))
+    return Grid("Ballot papers", ("", "Papers", "Turnout %"), tuple(rows))
 
 
-def transfers_tables(
+def _pct(turnout: Mapping[str, Any] | None, key: str) -> str:
+    return f"{turnout[key]}" if turnout else ""
+
+
+def transfers_grids(
     remaining: Sequence[str],
     first: Mapping[str, int] | None,
-    moved: Transfers,
+    moved: Mapping[str, Any],
     status: Mapping[str, str],
-    *,
-    plain: bool,
-) -> list[RenderableType]:
-    """Stage two: second preferences added (and totals, given first preferences), and losses."""
-    from rich.text import Text
+) -> list[Block]:
+    """Stage two: second preferences added (and totals, given first preferences), and losses.
 
-    columns = ["Candidate", "Second preferences"]
-    if first is not None:
-        columns = ["Candidate", "First preferences", "Second preferences", "Total", "Status"]
-    t = table(
-        "Stage two: second preferences on the excluded candidates' papers", *columns, plain=plain
-    )
-    for name in remaining:
-        added = moved.transfers[name]
-        if first is None:
-            t.add_row(Text(name), f"{added:,}")
-        else:
-            t.add_row(
-                Text(name),
-                f"{first[name]:,}",
-                f"{added:,}",
-                f"{first[name] + added:,}",
-                status[name].replace("_", " "),
+    ``moved`` holds ``second_preferences``, ``non_transferable`` (with its
+    total) and ``excluded_papers``, as the figures view names them.
+    """
+    added = moved["second_preferences"]
+    if first is None:
+        columns: tuple[str, ...] = ("Candidate", "Second preferences")
+        rows: tuple[tuple[str, ...], ...] = tuple((n, number(added[n])) for n in remaining)
+    else:
+        columns = ("Candidate", "First preferences", "Second preferences", "Total", "Status")
+        rows = tuple(
+            (
+                n,
+                number(first[n]),
+                number(added[n]),
+                number(first[n] + added[n]),
+                status[n].replace("_", " "),
             )
-    lost = table("Stage two: the excluded candidates' papers", "", "Papers", plain=plain)
-    lost.add_row(
-        "Second preference added to a remaining candidate", f"{sum(moved.transfers.values()):,}"
-    )
-    for head, n in moved.non_transferable.items():
-        lost.add_row(f"Not transferred: {head.label[0].lower()}{head.label[1:]}", f"{n:,}")
-    lost.add_section()
-    lost.add_row("Papers of excluded candidates", f"{moved.excluded_papers:,}")
-    return [t, lost]
+            for n in remaining
+        )
+    lost = [("Second preference added to a remaining candidate", number(sum(added.values())))]
+    lost += [
+        (f"Not transferred: {HEADS[k][0].lower()}{HEADS[k][1:]}", number(n))
+        for k, n in moved["non_transferable"].items()
+        if k != "total"
+    ]
+    return [
+        Grid("Stage two: second preferences on the excluded candidates' papers", columns, rows),
+        Grid(
+            "Stage two: the excluded candidates' papers",
+            ("", "Papers"),
+            tuple(lost),
+            ("Papers of excluded candidates", number(moved["excluded_papers"])),
+        ),
+    ]
 
 
-def _remain_note(valid: int, stage: StageOne) -> Text:
-    from rich.text import Text
-
-    excluded = stage.excluded
+def _remain_note(valid: int, stage: Mapping[str, Any]) -> Note:
+    excluded = stage["excluded"]
     who = (
         f"{and_list(excluded)} {'is' if len(excluded) == 1 else 'are'} excluded"
         if excluded
         else "no one is excluded"
     )
-    note = Text(
+    note = (
         f"No candidate has more than half of the {valid:,} valid first preferences "
-        f"({stage.majority:,} needed). {and_list(stage.remaining)} remain; {who}."
+        f"({stage['votes_needed_at_stage_one']:,} needed). {and_list(stage['remaining'])} "
+        f"remain; {who}."
     )
-    if stage.tie_for_second:
-        note.append(
+    if stage["tie_for_second"]:
+        note += (
             " An equality of votes gives more than two candidates an equal claim to the "
             "two places, so all of them remain (GLA Act 1999 Sch. 2 para 4(3))."
         )
-    return note
+    return Note(note)
 
 
-def to_tables(result: Result, provenance: Provenance, *, plain: bool) -> list[RenderableType]:
-    """The count as Rich renderables, in the order of a declaration.
-
-    ``plain`` drops box art (for pipes and files). Every name is wrapped in
-    ``Text`` so markup in a candidate's name is printed, never interpreted.
-    """
-    from rich.text import Text
-
-    stage_one = result.stage_one
-    sv = result.method is Method.SV
-    out: list[RenderableType] = []
+def result_blocks(shown: View) -> list[Block]:
+    """The count's blocks, in the order of a declaration."""
+    f, provenance = shown.figures, shown.provenance
+    sv = f["method"] == Method.SV.value
     heading = "Supplementary vote" if sv else "First past the post"
-    out.append(Text(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)"))
-    f = figures(result)
-    status = f["stage_one_status"]
-    out.append(votes_table(result.method, result.candidates, stage_one.votes, status, plain=plain))
-    if result.decided_by is DecidedBy.UNOPPOSED:
-        out.append(Text("Only one candidate stood: elected unopposed."))
-    elif stage_one.remaining:
-        out.append(_remain_note(result.valid, stage_one))
-    two = result.stage_two
-    if two:
-        moved = Transfers(
-            stage_one.remaining, two.transfers, two.non_transferable, two.excluded_papers
-        )
-        final = f["status"]
-        out.extend(
-            transfers_tables(stage_one.remaining, stage_one.votes, moved, final, plain=plain)
-        )
-    out.append(_declaration(result, plain))
-    if sv and result.winner is not None:
+    out: list[Block] = [Note(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)")]
+    votes = f["first_preferences"]
+    out.append(votes_grid(Method(f["method"]), shown.candidates, votes, f["stage_one_status"]))
+    if f["decided_by"] == "unopposed":
+        out.append(Note("Only one candidate stood: elected unopposed."))
+    elif f["remaining"]:
+        out.append(_remain_note(f["valid_votes"], f))
+    if f["second_preferences"] is not None:
+        out.extend(transfers_grids(f["remaining"], votes, f, f["status"]))
+    out.append(_declaration(f))
+    if sv and f["winner"] is not None:
         out.append(_fptp_note(f))
-    out.append(statement_table(result.rejected, plain=plain))
-    if result.second_not_counted is not None:
-        out.append(unusable_table(result.second_not_counted, plain=plain))
-    out.append(papers_table(result.ballot_papers, result.valid, result.turnout, plain=plain))
-    if result.turnout:
-        out.append(Text(_TURNOUT_NOTE))
-    if result.areas:
-        out.extend(area_tables(result, plain))
+    out.append(statement_grid(f["rejected"]))
+    if f["second_preferences_not_counted"] is not None:
+        out.append(unusable_grid(f["second_preferences_not_counted"]))
+    out.append(papers_grid(f["ballot_papers"], f["valid_votes"], f["turnout"]))
+    if f["turnout"]:
+        out.append(Note(_TURNOUT_NOTE))
+    if f["areas"]:
+        out.extend(area_grids(f, shown.candidates))
     return out
+
+
+def to_tables(shown: View, *, plain: bool) -> list[RenderableType]:
+    """The count as Rich renderables; ``plain`` drops box art (for pipes and files)."""
+    return blocks.rich(result_blocks(shown), plain=plain)
+
+
+def to_markdown(shown: View) -> str:
+    """The table output's blocks as CommonMark with pipe tables (for issues and wikis)."""
+    return blocks.markdown(result_blocks(shown))
 
 
 _TURNOUT_NOTE = (
@@ -226,36 +203,36 @@ _TURNOUT_NOTE = (
 )
 
 
+def _moved(moved: Transfers) -> dict[str, Any]:
+    """A local count's transfers, keyed as the figures view keys stage two."""
+    return {
+        "second_preferences": dict(moved.transfers),
+        "non_transferable": with_total(moved.non_transferable),
+        "excluded_papers": moved.excluded_papers,
+    }
+
+
 def local_tables(local: LocalCount, *, plain: bool) -> list[RenderableType]:
     """A local count as the local returning officer reads it (the file itself is JSON)."""
-    from rich.text import Text
-
     source = local.source
     stage = "first preferences" if local.stage == "first" else "second preferences"
-    out: list[RenderableType] = [
-        Text(f"Local count of {local.area}, {stage}: {source.file} (sha256 {source.sha256[:12]}…)")
+    out: list[Block] = [
+        Note(f"Local count of {local.area}, {stage}: {source.file} (sha256 {source.sha256[:12]}…)")
     ]
     first, moved = local.first, local.transfers
     if first is not None:
-        sv = local.method is Method.SV
-        out.append(
-            votes_table(
-                local.method, local.candidates, first.votes, {}, plain=plain, where=local.area
-            )
-        )
-        out.append(statement_table(statement(first.rejected, local.method), plain=plain))
-        if sv:
-            out.append(unusable_table(first.second_not_counted, plain=plain))
-        turnout = (
-            None
-            if local.electorate is None
-            else Turnout(local.electorate, first.ballot_papers, first.valid)
-        )
-        out.append(papers_table(first.ballot_papers, first.valid, turnout, plain=plain))
+        out.append(votes_grid(local.method, local.candidates, first.votes, {}, where=local.area))
+        out.append(statement_grid(with_total(statement(first.rejected, local.method))))
+        if local.method is Method.SV:
+            out.append(unusable_grid(with_total(first.second_not_counted)))
+        turnout = None
+        if local.electorate is not None:
+            turnout = turnout_figures(Turnout(local.electorate, first.ballot_papers, first.valid))
+        out.append(papers_grid(first.ballot_papers, first.valid, turnout))
     elif moved is not None:
-        out.append(Text(f"Remaining: {and_list(moved.remaining)}."))
-        out.extend(transfers_tables(moved.remaining, None, moved, {}, plain=plain))
-    return out
+        out.append(Note(f"Remaining: {and_list(moved.remaining)}."))
+        out.extend(transfers_grids(moved.remaining, None, _moved(moved), {}))
+    return blocks.rich(out, plain=plain)
 
 
 def total_tables(combined: Combined, *, plain: bool) -> list[RenderableType]:
@@ -263,103 +240,70 @@ def total_tables(combined: Combined, *, plain: bool) -> list[RenderableType]:
     from functools import reduce
     from operator import add
 
-    from rich.text import Text
-
     total = reduce(add, combined.firsts.values())
     stage = combined.stage
     status = {
         c.name: "remaining" if c.name in stage.remaining else "excluded" for c in total.candidates
     }
-    return [
-        Text(f"Police-area total of the first counts of {and_list(list(combined.firsts))}"),
-        votes_table(combined.method, total.candidates, total.votes, status, plain=plain),
-        _remain_note(total.valid, stage),
-        statement_table(statement(total.rejected, combined.method), plain=plain),
-        papers_table(total.ballot_papers, total.valid, None, plain=plain),
+    out: list[Block] = [
+        Note(f"Police-area total of the first counts of {and_list(list(combined.firsts))}"),
+        votes_grid(combined.method, total.candidates, total.votes, status),
+        _remain_note(total.valid, _stage_figures(stage)),
+        statement_grid(with_total(statement(total.rejected, combined.method))),
+        papers_grid(total.ballot_papers, total.valid, None),
     ]
+    return blocks.rich(out, plain=plain)
 
 
-def _fptp_note(f: Mapping[str, Any]) -> Text:
+def _stage_figures(stage: StageOne) -> dict[str, Any]:
+    return {
+        "remaining": list(stage.remaining),
+        "excluded": list(stage.excluded),
+        "votes_needed_at_stage_one": stage.majority,
+        "tie_for_second": stage.tie_for_second,
+    }
+
+
+def _fptp_note(f: Mapping[str, Any]) -> Note:
     """What first past the post would have done with the same first preferences."""
-    from rich.text import Text
-
     leader, winner = f["first_preference_leader"], f["winner"]
     if leader is None:
-        return Text(
+        return Note(
             "Against first past the post: several candidates shared the most first "
             "preferences, so first past the post would have needed a lot."
         )
     if f["winner_changed_by_transfers"]:
-        return Text(
+        return Note(
             f"Against first past the post: {leader} led on first preferences and would have "
             f"been elected; {winner} came from {f['first_preference_deficit']:,} first "
             "preferences behind and won on second preferences."
         )
-    return Text(
+    return Note(
         f"Against first past the post: {winner} also led on first preferences, so first "
         "past the post would have elected the same candidate."
     )
 
 
-def _declaration(result: Result, plain: bool) -> RenderableType:
-    from rich.panel import Panel
-    from rich.text import Text
-
-    if result.winner is None:
-        text = Text(
-            f"A lot is required: equality of votes between {and_list(result.lot_required)}."
+def _declaration(f: Mapping[str, Any]) -> Note:
+    """Who is elected and how, or that a lot is required: a panel on a terminal."""
+    winner = f["winner"]
+    if winner is None:
+        return Note(
+            f"A lot is required: equality of votes between {and_list(f['lot_required'])}."
+            " Give the returning officer's draw with --lot NAME, or draw with --seed N.",
+            panel="bold yellow",
         )
-        text.append(" Give the returning officer's draw with --lot NAME, or draw with --seed N.")
-        style = "bold yellow"
-    else:
-        text = Text(f"{result.winner} is elected", style="bold")
-        text.append(f" by {DECIDED[result.decided_by]}")
-        if result.final and len(result.final) > 1 and result.majority is not None:
-            text.append(
-                f", with {result.final[result.winner]:,} votes; majority {result.majority:,}"
-            )
-        text.append(".")
-        if result.lot:
-            how = (
-                "the returning officer's draw, entered with --lot"
-                if result.lot.how == "entered"
-                else f"a draw made by svcount with --seed {result.lot.seed}"
-            )
-            text.append(
-                f" Equality of votes between {and_list(result.lot.tied)}: decided by lot, {how}."
-            )
-        style = "bold green"
-    if plain:
-        return text
-    return Panel(text, title="Declaration", border_style=style, expand=False)
-
-
-# --------------------------------------------------------------------------- markdown
-
-
-def to_markdown(result: Result, provenance: Provenance) -> str:
-    """The table output's sections as CommonMark with pipe tables (for issues and wikis).
-
-    Built from the same renderables as the tables, so the two never differ.
-    """
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
-
-    from svcount.render.declaration import _md, md_table
-
-    lines: list[str] = []
-    for renderable in to_tables(result, provenance, plain=True):
-        if isinstance(renderable, Panel):
-            renderable = renderable.renderable
-        if isinstance(renderable, Table):
-            columns = [str(c.header) for c in renderable.columns]
-            cells = [[str(cell) for cell in c._cells] for c in renderable.columns]
-            rows = [list(row) for row in zip(*cells, strict=True)]
-            numeric = [c.justify == "right" for c in renderable.columns]
-            if renderable.title:
-                lines += [f"### {_md(str(renderable.title))}", ""]
-            lines += [*md_table(columns, rows, None, numeric), ""]
-        elif isinstance(renderable, Text):
-            lines += [("# " if not lines else "") + _md(renderable.plain), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = f" by {DECIDED[f['decided_by']]}"
+    final = f["final"]
+    if final and len(final) > 1 and f["majority"] is not None:
+        text += f", with {final[winner]:,} votes; majority {f['majority']:,}"
+    text += "."
+    lot = f["lot"]
+    if lot:
+        how = (
+            "the returning officer's draw, entered with --lot"
+            if lot["how"] == "entered"
+            else f"a draw made by svcount with --seed {lot['seed']}"
+        )
+        text += f" Equality of votes between {and_list(lot['tied'])}: decided by lot, {how}."
+    return Note(text, lead=f"{winner} is elected", panel="bold green")

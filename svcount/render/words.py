@@ -17,14 +17,14 @@ __all__ = ["DECIDED", "HEADINGS", "HEADS", "and_list", "day_text", "number", "ta
 HEADINGS = {h.value: h.label for h in Rejection}
 HEADS = {h.value: h.label for h in NotCounted}
 
-#: How a winner was decided, as the tables say it.
+#: How a winner was decided, as the tables say it, by its JSON name.
 DECIDED = {
-    DecidedBy.MAJORITY: "more than half of the valid first preferences",
-    DecidedBy.STAGE_TWO: "most votes after second preferences",
-    DecidedBy.SIMPLE_MAJORITY: "a simple majority of two candidates",
-    DecidedBy.MOST_VOTES: "most votes (first past the post)",
-    DecidedBy.UNOPPOSED: "unopposed: the only candidate",
-    DecidedBy.LOT: "lot, after an equality of votes",
+    DecidedBy.MAJORITY.value: "more than half of the valid first preferences",
+    DecidedBy.STAGE_TWO.value: "most votes after second preferences",
+    DecidedBy.SIMPLE_MAJORITY.value: "a simple majority of two candidates",
+    DecidedBy.MOST_VOTES.value: "most votes (first past the post)",
+    DecidedBy.UNOPPOSED.value: "unopposed: the only candidate",
+    DecidedBy.LOT.value: "lot, after an equality of votes",
 }
 
 

@@ -63,6 +63,13 @@ READING_PANEL, COUNT_PANEL, LOCAL_PANEL, OUTPUT_PANEL = (
 BallotsArg = Annotated[
     str, typer.Argument(help="Ballot file (.csv or .csv.gz), or - for standard input.")
 ]
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="Ballot file (.csv, .csv.gz, - for standard input), or a result file (.json) "
+        "written by tally --format json or combine, to show in another format."
+    ),
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(

@@ -1,0 +1,101 @@
+"""What svcount writes: never onto an input, a closed pipe, the format from the extension."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import (
+    EXAMPLES,
+    FIRSTS,
+    refused,
+    run,
+)
+
+# ----------------------------------------------------------------- outputs never onto inputs
+
+
+@pytest.mark.parametrize("how", ["same", "dot-slash", "symlink", "hard-link"])
+def test_no_output_overwrites_the_ballot_file(tmp_path, how):
+    ballots = tmp_path / "ballots.csv"
+    ballots.write_text("first,second\nAnn,Bob\nBob,\n")
+    before = ballots.read_bytes()
+    target = {"same": str(ballots), "dot-slash": str(tmp_path / "." / "ballots.csv")}.get(how)
+    if how == "symlink":
+        target = str(tmp_path / "link.csv")
+        os.symlink(ballots, target)
+    if how == "hard-link":
+        target = str(tmp_path / "hard.csv")
+        os.link(ballots, target)
+    message = refused("tally", ballots, "-o", target)
+    assert "is the input file" in message and "choose another output" in message
+    assert ballots.read_bytes() == before
+
+
+def test_no_output_overwrites_any_input_of_any_command(tmp_path):
+    quick = EXAMPLES / "quickstart"
+    for name in ("ballots.csv", "candidates.csv"):
+        shutil.copy(quick / name, tmp_path / name)
+    ballots, candidates = tmp_path / "ballots.csv", tmp_path / "candidates.csv"
+    before = candidates.read_bytes()
+    assert "is the input file" in refused("tally", ballots, "-c", candidates, "-o", candidates)
+    expected = tmp_path / "expected.json"
+    expected.write_text('{"figures": {"winner": "Bob Baker"}}')
+    assert "is the input file" in refused("verify", ballots, expected, "-o", expected)
+    figures = tmp_path / "figures.json"
+    shutil.copy(EXAMPLES / "llr-2012" / "figures.json", figures)
+    assert "is the input file" in refused("synth", figures, "-o", figures)
+    out = tmp_path / "out.csv"
+    message = refused("synth", figures, "-o", out, "--areas-output", out)
+    assert "is the output of --output" in message and not out.exists()
+    assert candidates.read_bytes() == before
+
+
+def test_combine_never_writes_onto_a_local_file(staged):
+    before = Path("blaby-1.json").read_bytes()
+    assert "is the input file" in refused("combine", *FIRSTS, "-o", "blaby-1.json")
+    assert Path("blaby-1.json").read_bytes() == before
+
+
+# ----------------------------------------------------------------- a closed pipe
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_a_closed_pipe_exits_141_quietly_in_every_format(fmt):
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "svcount", "tally", ballots, "-f", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before anything is written
+    with process.stderr:
+        stderr = process.stderr.read()
+    assert process.wait() == 141
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr
+
+
+# ----------------------------------------------------------------- format from the extension
+
+
+def test_the_output_extension_chooses_the_format(tmp_path):
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    assert run("tally", ballots, "-o", tmp_path / "r.json").exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["schema"] == "svcount-result/1"
+    assert run("tally", ballots, "-o", tmp_path / "r.csv").exit_code == 0
+    assert (tmp_path / "r.csv").read_text().startswith("stage,candidate")
+    assert run("tally", ballots, "-o", tmp_path / "r.txt").exit_code == 0
+    assert "Statement of rejected ballot papers" in (tmp_path / "r.txt").read_text()
+
+
+def test_an_explicit_format_wins_over_the_extension_with_a_warning(tmp_path):
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    result = run("tally", ballots, "-f", "csv", "-o", tmp_path / "r.json")
+    assert result.exit_code == 0
+    assert "warning: --format csv written to" in result.stderr
+    assert (tmp_path / "r.json").read_text().startswith("stage,candidate")
