@@ -509,14 +509,14 @@ def diff_counts(
     different polls.
     """
     from svcount.documents.result import read_result
-    from svcount.operations.diff import compare
+    from svcount.operations.diff import compare_results
     from svcount.render.reports import diff_json, diff_tables
 
     fmt = choose_format(format, output, ReportFormat, "table")
     outputs = Outputs(checksums, color)
     outputs.guard([("--output", output), ("--checksums", checksums)], before, after)
     with library():
-        comparison = compare(read_result(str(before)), read_result(str(after)))
+        comparison = compare_results(read_result(str(before)), read_result(str(after)))
     if fmt is ReportFormat.json:
         outputs.emit(diff_json(comparison, show_all=show_all), output)
     else:

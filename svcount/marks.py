@@ -237,7 +237,7 @@ def rule_2(kind: _Kind, name: str | None) -> Second:
 
     ``name`` is None for a name that is not a candidate (``--unknown-as-void``,
     or no candidate list): void for uncertainty. "Same as the first" is decided
-    once, where :class:`~svcount.count.Ballots` is built.
+    once, where :class:`~svcount.model.Ballots` is built.
     """
     if kind is not _Kind.NAME:
         return _SECOND_NOT_COUNTED[kind]

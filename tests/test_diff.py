@@ -8,7 +8,7 @@ import pytest
 from helpers import BY_AREA, EXAMPLES, run, write
 
 from svcount.documents.result import read_result
-from svcount.operations.diff import compare
+from svcount.operations.diff import compare_results
 
 QUICK = EXAMPLES / "quickstart"
 
@@ -61,7 +61,7 @@ def test_areas_turnout_and_reasons_are_compared(tmp_path):
     text = (BY_AREA / "all.csv").read_text().replace("Ann,Ann,Blaby", "Ann,Bob,Blaby", 1)
     changed = write(tmp_path, text, "all.csv")
     assert run("tally", changed, *args, "-o", b).exit_code == 0
-    comparison = compare(read_result(str(a)), read_result(str(b)))
+    comparison = compare_results(read_result(str(a)), read_result(str(b)))
     names = {c.figure for c in comparison.changed}
     assert "areas.Blaby.second_preferences_not_counted.same_as_first" in names
     assert "second_preferences_not_counted.same_as_first" in names

@@ -18,7 +18,7 @@ from svcount.documents.result import ResultFile
 from svcount.errors import InputError
 from svcount.figures import AREA_FIGURES
 
-__all__ = ["Change", "Comparison", "compare", "DIFF_SCHEMA"]
+__all__ = ["Change", "Comparison", "compare_results", "DIFF_SCHEMA"]
 
 DIFF_SCHEMA = "svcount-diff/1"
 
@@ -103,7 +103,7 @@ def _flatten(view: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def compare(before: ResultFile, after: ResultFile) -> Comparison:
+def compare_results(before: ResultFile, after: ResultFile) -> Comparison:
     """Every figure of two counts of one poll; refuses counts of different polls."""
     if [c.name for c in before.candidates] != [c.name for c in after.candidates]:
         raise InputError(
