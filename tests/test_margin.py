@@ -1,0 +1,155 @@
+"""The margin of victory: exact, against an exhaustive search, with every witness re-counted."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from svcount.count import count
+from svcount.model import Ballots, Candidate, Method, NotCounted, Rejection
+from svcount.operations.margin import KINDS, kind_counts, margins
+
+# --------------------------------------------------------------------------- a naive reference
+
+
+def winners(names, method, kinds):
+    """Who could be elected from papers grouped by (first or None, second or None).
+
+    Written from the README's rules, independently of svcount's count: an empty
+    set when no paper is valid, several when a lot is needed.
+    """
+    votes = {c: sum(n for (a, _), n in kinds.items() if a == c) for c in names}
+    valid = sum(votes.values())
+    if valid == 0:
+        return frozenset()
+
+    def most(totals):
+        top = max(totals.values())
+        return frozenset(c for c, v in totals.items() if v == top)
+
+    if method == "fptp" or len(names) <= 2:
+        return most(votes)
+    for c in names:
+        if 2 * votes[c] > valid:
+            return frozenset([c])
+    second = sorted(votes.values(), reverse=True)[1]
+    remain = [c for c in names if votes[c] >= second]
+    totals = {
+        y: votes[y] + sum(n for (a, b), n in kinds.items() if b == y and a not in remain)
+        for y in remain
+    }
+    return most(totals)
+
+
+def searched_margin(names, method, kinds, winner, mode):
+    """Breadth-first over single-paper changes: the fewest after which ``winner`` is not certain."""
+    every = [(None, None)] + [(a, b) for a in names for b in [None, *names] if b != a]
+    start = tuple(kinds.get(k, 0) for k in every)
+    seen, frontier, depth = {start}, [start], 0
+    while frontier:
+        for state in frontier:
+            if winners(names, method, dict(zip(every, state, strict=True))) != {winner}:
+                return depth
+        depth += 1
+        following = []
+        for state in frontier:
+            for i, n in enumerate(state):
+                if mode == "add":
+                    steps = [(None, i)]
+                elif mode == "remove":
+                    steps = [(i, None)] if n else []
+                else:
+                    steps = [(i, j) for j in range(len(every)) if j != i] if n else []
+                for take, give in steps:
+                    new = list(state)
+                    if take is not None:
+                        new[take] -= 1
+                    if give is not None:
+                        new[give] += 1
+                    new = tuple(new)
+                    if new not in seen:
+                        seen.add(new)
+                        following.append(new)
+        frontier = following
+    raise AssertionError("no change unseats the winner")
+
+
+# --------------------------------------------------------------------------- elections
+
+
+SECONDS = [NotCounted.BLANK, NotCounted.UNCERTAIN, NotCounted.MORE_THAN_ONE]
+
+
+@st.composite
+def small_elections(draw):
+    n = draw(st.sampled_from([2, 3, 3, 4]))
+    names = ["Ann", "Bob", "Cy", "Dee"][:n]
+    method = draw(st.sampled_from(["sv", "sv", "fptp"]))
+    papers = draw(st.integers(1, 7 if n == 4 else 11))
+    pairs, rejected = Counter(), Counter()
+    for _ in range(papers):
+        if draw(st.integers(0, 9)) == 0:
+            rejected[draw(st.sampled_from([Rejection.UNMARKED, Rejection.VOID_FOR_UNCERTAINTY]))] += 1
+            continue
+        first = draw(st.sampled_from(names))
+        second = draw(st.sampled_from([*names, *SECONDS]))
+        pairs[(first, second)] += 1
+    return names, method, Ballots(tuple(Candidate(c) for c in names), dict(pairs), dict(rejected))
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_elections())
+def test_every_margin_is_the_exhaustive_minimum_and_its_witness_unseats(election):
+    names, method, ballots = election
+    if not any(ballots.pairs.values()):
+        return
+    result = count(ballots, Method(method))
+    if result.winner is None:
+        return  # a lot is required: there is no winner to unseat
+    found = margins(ballots, result)
+    kinds = dict(kind_counts(ballots))
+    for mode in KINDS:
+        margin = getattr(found, mode)
+        assert margin.papers == searched_margin(names, method, kinds, result.winner, mode), mode
+        assert sum(m.papers for m in margin.witness) == margin.papers
+        if margin.recount is not None:
+            assert margin.recount.winner != result.winner
+
+
+def _thirteen():
+    names = tuple(Candidate(c) for c in "ABC")
+    papers = {("A", "B"): 3, ("B", NotCounted.BLANK): 5, ("B", "C"): 1, ("C", "A"): 3, ("C", "B"): 1}
+    return Ballots(names, papers)
+
+
+def test_the_thirteen_paper_case_has_margin_one_where_half_the_gap_says_three():
+    ballots = _thirteen()
+    result = count(ballots)
+    assert (result.winner, dict(result.final)) == ("B", {"B": 9, "C": 4})
+    found = margins(ballots, result)
+    assert found.naive_bound == 3 and found.runner_up == "C"
+    assert found.change.papers == 1
+    (move,) = found.change.witness
+    assert (move.before, move.after, move.papers) == (("C", "B"), ("A", "B"), 1)
+    assert found.change.recount.winner == "A"
+    assert found.change.outcome == "A is elected, 7 to 6"
+    assert (found.add.papers, found.remove.papers) == (2, 3)
+
+
+@pytest.mark.parametrize("gap", [1, 2, 5, 6])
+def test_fptp_margins_are_the_closed_forms(gap):
+    names = tuple(Candidate(c) for c in ("Ann", "Bob", "Cy"))
+    ballots = Ballots(names, {("Ann", NotCounted.BLANK): 10 + gap, ("Bob", "Cy"): 10, ("Cy", "Ann"): 3})
+    result = count(ballots, Method.FPTP)
+    found = margins(ballots, result)
+    assert found.change.papers == -(-gap // 2)
+    assert found.add.papers == found.remove.papers == gap
+
+
+def test_a_lone_candidate_has_no_margin():
+    ballots = Ballots((Candidate("Ann"),), {("Ann", NotCounted.BLANK): 4})
+    found = margins(ballots, count(ballots))
+    assert (found.change.papers, found.add.papers, found.remove.papers) == (None, None, None)
