@@ -54,12 +54,18 @@ __all__ = [
     "Turnout",
     "__version__",
     "count",
+    "margin",
     "read_ballots",
     "tally",
 ]
 
 #: Names that import their module on first use (pandas costs start-up time).
-_LAZY = {"Tally": "svcount.api", "read_ballots": "svcount.api", "tally": "svcount.api"}
+_LAZY = {
+    "Tally": "svcount.api",
+    "margin": "svcount.api",
+    "read_ballots": "svcount.api",
+    "tally": "svcount.api",
+}
 
 
 def __getattr__(name: str) -> Any:

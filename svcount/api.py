@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import InputError
+from svcount.errors import CountError, InputError
 from svcount.io import read_marks
 from svcount.model import Candidate, Method, Provenance, Result
 from svcount.options import CountOptions, ReadOptions
@@ -30,7 +30,9 @@ from svcount.reading.source import open_source
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Tally", "read_ballots", "tally"]
+    from svcount.operations.margin import Margins
+
+__all__ = ["Tally", "margin", "read_ballots", "tally"]
 
 
 def read_ballots(
@@ -132,6 +134,57 @@ def tally(
     """
     from svcount import pipeline
 
+    source, options, roster = _prepared(
+        ballots,
+        candidates=candidates,
+        method=method,
+        electorate=electorate,
+        electorate_file=electorate_file,
+        lot=lot,
+        seed=seed,
+        separator=separator,
+        uncertain_marker=uncertain_marker,
+        unknown_as_void=unknown_as_void,
+        count_column=count_column,
+        columns=columns,
+    )
+    counted = pipeline.tally(source, options, roster=roster)
+    return Tally(counted.result, counted.provenance)
+
+
+def margin(ballots: str | os.PathLike[str] | pd.DataFrame, **options: Any) -> Margins:
+    """The exact margins of victory, as ``svcount margin`` gives them; options as :func:`tally`.
+
+    Raises :class:`~svcount.errors.CountError` while a lot is required.
+    """
+    from svcount import pipeline
+
+    source, counting, roster = _prepared(ballots, **options)
+    counted, found = pipeline.margin(source, counting, roster=roster)
+    if found is None:
+        raise CountError(
+            f"no margin yet: a lot is required between {', '.join(counted.result.lot_required)}"
+        )
+    return found
+
+
+def _prepared(
+    ballots: str | os.PathLike[str] | pd.DataFrame,
+    candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None = None,
+    method: Method | str | None = None,
+    electorate: int | None = None,
+    electorate_file: str | os.PathLike[str] | None = None,
+    lot: str | None = None,
+    seed: int | None = None,
+    separator: str = "|;",
+    uncertain_marker: str = "?",
+    unknown_as_void: bool = False,
+    count_column: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
+    **more: str | None,
+) -> tuple[str | pd.DataFrame, CountOptions, tuple[Candidate, ...] | None]:
+    """The source, options and candidates of a library call, checked as the command checks them."""
+    columns = {**(columns or {}), **more}
     roster = _roster(candidates)
     options = CountOptions().merged(
         {
@@ -150,8 +203,7 @@ def tally(
     )
     options.check()
     source = os.fspath(ballots) if isinstance(ballots, str | os.PathLike) else ballots
-    counted = pipeline.tally(source, options, roster=roster)
-    return Tally(counted.result, counted.provenance)
+    return source, options, roster
 
 
 def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:

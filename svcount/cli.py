@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcount.options import CountOptions
-from svcount.shell.calls import counted_file, listener, options_from
+from svcount.shell.calls import (
+    counted_file,
+    listener,
+    local_count_file,
+    options_from,
+    render_result,
+    verify_one,
+)
 from svcount.shell.emit import (
     EXIT_LOT,
     EXIT_MISMATCH,
@@ -29,6 +35,7 @@ from svcount.shell.emit import (
 from svcount.shell.params import (
     LOCAL_PANEL,
     OUTPUT_PANEL,
+    BallotsArg,
     ChecksumsOpt,
     ColorOpt,
     DeclarationFormat,
@@ -38,6 +45,7 @@ from svcount.shell.params import (
     Format,
     FormatOpt,
     LotOpt,
+    MarginFormat,
     OutputOpt,
     QuietOpt,
     ReportFormat,
@@ -49,8 +57,7 @@ from svcount.shell.params import (
 )
 
 if TYPE_CHECKING:
-    from svcount.figures import View
-    from svcount.pipeline import Counted
+    pass
 
 app = typer.Typer(
     name="svcount",
@@ -151,7 +158,7 @@ def tally(
         remaining_from,
     )
     if stage is not None:
-        _local_count(
+        local_count_file(
             source,
             counted_options,
             stage,
@@ -179,71 +186,7 @@ def tally(
             with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
                 outputs.written(audit, write_audit(audit, counted.loaded, counted.result, bar))
         shown = pipeline.shown(counted)
-    _render(shown, fmt, output, outputs)
-
-
-def _render(shown: View, fmt: Format, output: Path | None, outputs: Outputs) -> None:
-    """Write a result in ``fmt``, from its figures view; exit 3 when a lot is still required."""
-    from svcount.documents.result import result_json
-    from svcount.render.csv import result_csv
-    from svcount.render.html import page
-    from svcount.render.tables import to_markdown, to_tables
-
-    outputs.emit_as(
-        fmt,
-        output,
-        json=lambda: result_json(shown),
-        csv=lambda: result_csv(shown),
-        tables=(to_tables, (shown,)),
-        html=lambda: page(shown.figures, shown.candidates, shown.footer),
-        markdown=lambda: to_markdown(shown),
-    )
-    view = shown.figures
-    if view["winner"] is None:
-        say(
-            f"a lot is required between {', '.join(view['lot_required'])}: give the "
-            "returning officer's draw with --lot NAME, or --seed N"
-        )
-        raise typer.Exit(EXIT_LOT)
-
-
-def _local_count(
-    source: str,
-    options: CountOptions,
-    stage: Stage,
-    area: str | None,
-    remaining_from: Path | None,
-    format: Format | None,
-    output: Path | None,
-    outputs: Outputs,
-    quiet: bool,
-    verbose: bool,
-) -> None:
-    """A local file for the staged count: this area's first count, or its transfers."""
-    from svcount import __version__, pipeline
-    from svcount.documents.local import local_json
-    from svcount.render.csv import local_csv
-    from svcount.render.tables import local_tables
-
-    fmt = choose_format(format, output, Format, "json" if output is not None else "table")
-    given_total = None if remaining_from is None else str(remaining_from)
-    with library(), progress(source, quiet, "Reading") as bar:
-        local = pipeline.local_count(
-            source,
-            options,
-            stage.value,
-            area,
-            given_total,
-            progress=bar,
-            listen=listener(quiet, verbose),
-        )
-    outputs.emit_as(
-        fmt,
-        output,
-        json=lambda: local_json(local, __version__),
-        csv=lambda: local_csv(local),
-        tables=(local_tables, (local,)),
-    )
+    render_result(shown, fmt, output, outputs)
 
 
 @app.command(name="declare")
@@ -376,7 +319,7 @@ def verify(
         pairs = [election_files(f) for f in folders] if folders else [(targets[0], targets[1])]
     outputs = Outputs(checksums, color)
     reports_ = [
-        _verify_one(ballots, expected, options, output, outputs, quiet, verbose)
+        verify_one(ballots, expected, options, output, outputs, quiet, verbose)
         for ballots, expected in pairs
     ]
     if not folders:
@@ -398,29 +341,63 @@ def verify(
         raise typer.Exit(EXIT_MISMATCH)
 
 
-def _verify_one(
-    ballots: str,
-    expected: str,
-    given: dict[str, Any],
-    output: Path | None,
-    outputs: Outputs,
-    quiet: bool,
-    verbose: bool,
-) -> tuple[Any, Counted, str]:
-    """One election verified: its checks, its count, its expected file."""
-    from svcount.operations.verify import compare, read_expected
+@app.command()
+@counting
+def margin(
+    source: BallotsArg,
+    format: Annotated[
+        MarginFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json (schema svcount-margin/1) or markdown [default: from the "
+            "--output file's extension, else table].",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    options: Any = None,
+    color: ColorOpt = None,
+    checksums: ChecksumsOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """How close was it: the exact margins of victory, the papers that would change it.
 
-    with library():
-        wanted = read_expected(expected)
-    options = options_from(given, wanted.options)
-    guarded = [("--output", output), ("--checksums", outputs.checksums)]
+    M is the fewest papers read differently, M_add added and M_remove removed,
+    for the winner not to be the certain winner; each with a witness that is
+    re-counted, beside half the final gap (a bound) and recount advice.
+    Exit codes: 0 done, 2 bad input or usage, 3 a lot is required.
+    """
+    from svcount import pipeline
+    from svcount.render.margin import margin_json, margin_markdown, margin_tables
+
+    counted_options = options_from(options)
+    fmt = choose_format(format, output, MarginFormat, "table")
+    outputs = Outputs(checksums, color)
     outputs.guard(
-        guarded, ballots, expected, options.rules.candidates, options.rules.electorate_file
+        [("--output", output), ("--checksums", checksums)],
+        source,
+        counted_options.rules.candidates,
+        counted_options.rules.electorate_file,
     )
-    counted = counted_file(ballots, options, quiet, verbose)
-    with library():
-        checks = compare(wanted, counted.result, expected)
-    return checks, counted, expected
+    with library(), progress(source, quiet, "Reading") as bar:
+        counted, found = pipeline.margin(
+            source, counted_options, progress=bar, listen=listener(quiet, verbose)
+        )
+    if found is None:
+        fail(
+            f"no margin yet: a lot is required between {', '.join(counted.result.lot_required)} "
+            "(give the returning officer's draw with --lot NAME, or --seed N)",
+            EXIT_LOT,
+        )
+    provenance = counted.provenance
+    if fmt is MarginFormat.table:
+        outputs.emit_rich(margin_tables, (found, provenance), output)
+    elif fmt is MarginFormat.json:
+        outputs.emit(margin_json(found, provenance), output)
+    else:
+        outputs.emit(margin_markdown(found, provenance), output)
 
 
 @app.command(name="combine")
@@ -467,7 +444,7 @@ def combine_counts(
         )
     if isinstance(combined, pipeline.Counted):
         fmt = choose_format(format, output, Format, "table")
-        _render(pipeline.shown(combined), fmt, output, outputs)
+        render_result(pipeline.shown(combined), fmt, output, outputs)
         return
     fmt = choose_format(format, output, Format, "json" if output is not None else "table")
     outputs.emit_as(

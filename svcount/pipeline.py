@@ -26,6 +26,7 @@ from svcount.figures import View, view
 from svcount.io import Loaded, load
 from svcount.model import Ballots, Candidate, Method, Provenance, Result
 from svcount.operations import staged
+from svcount.operations.margin import Margins, margins
 from svcount.options import CountOptions
 from svcount.reading.lists import area_electorates, read_areas, read_candidates
 from svcount.reading.source import sha256_of
@@ -40,6 +41,7 @@ __all__ = [
     "input_files",
     "is_result_file",
     "local_count",
+    "margin",
     "published",
     "read",
     "tally",
@@ -71,6 +73,7 @@ class Counted:
     provenance: Provenance
     warnings: tuple[str, ...] = ()
     loaded: Loaded | None = None  # the ballot file as read, when there was one (for the audit)
+    ballots: Ballots | None = None  # the whole count's papers, when they were read
 
 
 def input_files(**paths: str | None) -> tuple[dict[str, str], ...]:
@@ -200,7 +203,7 @@ def tally(
 
         marks = frame_marks(source, options, roster)
         result = _located_count(marks.file, marks.ballots, marks.areas, marks.method, options)
-        return Counted(result, marks.provenance(options))
+        return Counted(result, marks.provenance(options), ballots=marks.ballots)
     loaded = read(source, options, roster=roster, stdin=stdin, progress=progress)
     warnings = tuple(f"warning: {w}" for w in loaded.warnings)
     for warning in warnings:
@@ -210,7 +213,7 @@ def tally(
     later = lot_unused(options, result) + _issued_warnings(result)
     for warning in later:
         listen.warning(warning)
-    return Counted(result, _provenance(loaded, options), warnings + later, loaded)
+    return Counted(result, _provenance(loaded, options), warnings + later, loaded, loaded.ballots)
 
 
 def _located_count(
@@ -375,6 +378,23 @@ def published(
             "is a result (its options are those it was counted with)"
         )
     return read_result(source).view
+
+
+def margin(
+    source: str | pd.DataFrame,
+    options: CountOptions,
+    *,
+    roster: tuple[Candidate, ...] | None = None,
+    stdin: IO[bytes] | None = None,
+    progress: Progress | None = None,
+    listen: Listener = QUIET,
+) -> tuple[Counted, Margins | None]:
+    """A count and its exact margins of victory; None while a lot is required."""
+    counted = tally(source, options, roster=roster, stdin=stdin, progress=progress, listen=listen)
+    assert counted.ballots is not None
+    if counted.result.winner is None:
+        return counted, None
+    return counted, margins(counted.ballots, counted.result)
 
 
 def is_result_file(source: str) -> bool:

@@ -31,7 +31,20 @@ from svcount.count import count
 from svcount.errors import CountError
 from svcount.model import Ballots, Method, NotCounted, Rejection, Result, Second
 
-__all__ = ["KINDS", "Kind", "Margin", "Margins", "Move", "margins", "naive_bound"]
+__all__ = [
+    "KINDS",
+    "Doubt",
+    "Kind",
+    "Margin",
+    "Margins",
+    "Move",
+    "Route",
+    "doubts",
+    "kind_counts",
+    "kind_of",
+    "margins",
+    "naive_bound",
+]
 
 Kind = tuple[str | None, str | None]  # (first or None if rejected, second or None)
 Mode = Literal["change", "add", "remove"]
@@ -64,17 +77,21 @@ class Margin:
     witness: tuple[Move, ...] = ()
     recount: Result | None = None  # the witness applied and counted; None if no valid papers
 
+
+@dataclass(frozen=True)
+class Doubt:
+    """Papers whose reading is in doubt, against the margin they would have to reach."""
+
+    key: str  # as the JSON names it: "rejected.unmarked", "second_preference_uncertain", ...
+    what: str  # in words: "rejected as unmarked"
+    papers: int
+    mode: Mode  # the margin they are compared with
+    margin: int
+
     @property
-    def outcome(self) -> str:
-        """Who the witness's count elects, in words."""
-        if self.recount is None:
-            return "no valid ballot papers remain"
-        r = self.recount
-        if r.winner is None:
-            return f"a lot is needed between {', '.join(r.lot_required)}"
-        final = sorted(r.final.values(), reverse=True)
-        votes = f", {final[0]:,} to {final[1]:,}" if len(final) > 1 else ""
-        return f"{r.winner} is elected{votes}"
+    def could_change(self) -> bool:
+        """At least as many as the margin: re-reading them could change the result."""
+        return self.papers >= self.margin
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,11 @@ class Margins:
     naive_bound: int | None  # ceil((T_w - T_r) / 2) on the final figures
     majority: int | None
     runner_up: str | None
+    doubts: tuple[Doubt, ...] = ()
     notes: tuple[str, ...] = field(default=())
+
+    def __iter__(self) -> Iterator[Margin]:
+        return iter((self.change, self.add, self.remove))
 
 
 def naive_bound(result: Result) -> tuple[int | None, str | None]:
@@ -178,6 +199,12 @@ def _add(into: dict[int, float], terms: Mapping[int, float], scale: float = 1.0)
         into[j] = into.get(j, 0.0) + scale * a
 
 
+def _plainness(kind: Kind) -> float:
+    """How far a kind is from a plain paper: witnesses prefer papers with no second preference."""
+    first, second = kind
+    return 3.0 if first is None else (2.0 if second is not None else 1.0)
+
+
 @dataclass
 class _Papers:
     """One route's program: the papers of each kind after the change, and their cost."""
@@ -186,6 +213,7 @@ class _Papers:
     before: list[int]
     mode: Mode
     best: int  # only solutions cheaper than this are wanted
+    natural: bool = False  # at exactly ``best``, the plainest witness
     program: _Program = field(default_factory=_Program)
 
     def __post_init__(self) -> None:
@@ -194,24 +222,30 @@ class _Papers:
         room = total + 1  # adding total + 1 papers for anyone gives them a majority
         self.n: list[int] = []
         cost: dict[int, float] = {}
-        for before in self.before:
+        for kind, before in zip(self.kinds, self.before, strict=True):
+            plain = self.natural * _plainness(kind)
             if self.mode == "change":
                 n = p.var(0, total)
-                d = p.var(0, before, 1.0)  # papers taken from this kind
+                d = p.var(0, before, plain)  # papers taken from this kind
+                g = p.var(0, total, plain)  # papers given to it
                 p.row({n: 1, d: 1}, before)
+                p.row({n: 1, g: -1}, -math.inf, before)
                 cost[d] = 1.0
             elif self.mode == "add":
-                n = p.var(before, before + room, 1.0)
+                n = p.var(before, before + room, plain)
                 cost[n] = 1.0
             else:
-                n = p.var(0, before, -1.0)
+                n = p.var(0, before, -plain)
                 cost[n] = -1.0
             self.n.append(n)
+        if not self.natural:
+            for j, a in cost.items():
+                p.cost[j] = a
         if self.mode == "change":
             p.row(dict.fromkeys(self.n, 1.0), total, total)
         offset = {"change": 0, "add": -sum(self.before), "remove": sum(self.before)}[self.mode]
-        p.row(cost, -math.inf, self.best - 1 - offset)  # better than the best found
-        self.offset = offset
+        most = self.best - offset - (0 if self.natural else 1)
+        p.row(cost, -math.inf, most)  # better than the best found, or as good when natural
 
     def votes(self, name: str) -> dict[int, float]:
         return {self.n[i]: 1.0 for i, k in enumerate(self.kinds) if k[0] == name}
@@ -390,9 +424,15 @@ def _routes(
 
 
 def _solve(
-    names: Sequence[str], before: list[int], mode: Mode, route: Route, w: str, best: int
+    names: Sequence[str],
+    before: list[int],
+    mode: Mode,
+    route: Route,
+    w: str,
+    best: int,
+    natural: bool = False,
 ) -> tuple[int, list[int]] | None:
-    program = _Papers(_kinds(names), before, mode, best)
+    program = _Papers(_kinds(names), before, mode, best, natural)
     if route.kind == "plurality":
         _at_least(program, route.x, w, 0)
     elif route.kind == "majority":
@@ -416,13 +456,14 @@ def _margin(ballots: Ballots, result: Result, mode: Mode) -> Margin:
     bounds = _Bounds(result.stage_one.votes, mode)
     best = sum(before) + 2  # every margin is at most the papers, plus one to add
     found: list[int] | None = None
+    chosen: Route | None = None
 
     def attempt(route: Route) -> None:
-        nonlocal best, found
+        nonlocal best, found, chosen
         if bounds.route(route, w) < best:
             solved = _solve(names, before, mode, route, w, best)
             if solved is not None and solved[0] < best:
-                best, found = solved
+                (best, found), chosen = solved, route
 
     # A first answer bounds the rest: the runner-up against w, and each majority.
     plurality = result.method is Method.FPTP or len(names) <= 2
@@ -431,7 +472,10 @@ def _margin(ballots: Ballots, result: Result, mode: Mode) -> Margin:
         attempt(Route("stage_two", runner, tuple(n for n in names if n in (w, runner))))
     for route in _routes(result.method, names, w, mode, bounds, best):
         attempt(route)
-    assert found is not None, "some route always unseats the winner"
+    assert found is not None and chosen is not None, "some route always unseats the winner"
+    plainest = _solve(names, before, mode, chosen, w, best, natural=True)
+    if plainest is not None and plainest[0] == best:
+        found = plainest[1]
     witness = tuple(_moves(kinds, before, found))
     recount = _recount(ballots, witness, result.method)
     if recount is not None and recount.winner == w:
@@ -497,26 +541,71 @@ def _recount(ballots: Ballots, witness: Sequence[Move], method: Method) -> Resul
         return None
 
 
+_REJECTED_AS = {
+    Rejection.WANT_OF_OFFICIAL_MARK: "rejected for want of an official mark",
+    Rejection.MORE_THAN_ONE_CANDIDATE: "rejected for voting for more than one candidate",
+    Rejection.IDENTIFYING_MARK: "rejected for a mark identifying the voter",
+    Rejection.UNMARKED: "rejected as unmarked",
+    Rejection.VOID_FOR_UNCERTAINTY: "rejected as void for uncertainty",
+    Rejection.UNMARKED_OR_VOID: "rejected as unmarked or void for uncertainty",
+}
+
+
+def doubts(ballots: Ballots, result: Result, found: Mapping[Mode, Margin]) -> tuple[Doubt, ...]:
+    """The papers whose reading is in doubt, each against the margin it bears on.
+
+    A rejected paper, or a second preference void for uncertainty, read
+    otherwise is a re-marked paper (M). Papers issued but not counted could
+    be added (M_add); papers counted but never issued could be removed
+    (M_remove).
+    """
+    change, add, remove = (found[m].papers for m in KINDS)
+    out: list[Doubt] = []
+    if change is not None:
+        shown = [(h, n) for h, n in result.rejected.items() if n]
+        for heading, n in shown:
+            what = _REJECTED_AS[heading]
+            out.append(Doubt(f"rejected.{heading.value}", what, n, "change", change))
+        if len(shown) > 1:
+            total = sum(n for _, n in shown)
+            out.append(Doubt("rejected.total", "rejected in all", total, "change", change))
+        uncertain = sum(n for (_, s), n in ballots.pairs.items() if s is NotCounted.UNCERTAIN)
+        if uncertain and result.method is Method.SV:
+            what = "counted with a second preference void for uncertainty"
+            out.append(Doubt("second_preference_uncertain", what, uncertain, "change", change))
+    for area in result.areas:
+        diff = area.issued_minus_counted
+        if diff and diff > 0 and add is not None:
+            what = f"issued but not counted in {area.name}"
+            out.append(Doubt(f"issued_minus_counted.{area.name}", what, diff, "add", add))
+        elif diff and diff < 0 and remove is not None:
+            what = f"counted but not issued in {area.name}"
+            out.append(Doubt(f"issued_minus_counted.{area.name}", what, -diff, "remove", remove))
+    return tuple(out)
+
+
 def margins(ballots: Ballots, result: Result) -> Margins:
     """The three exact margins of ``result``, counted from ``ballots`` (its whole count)."""
     if result.winner is None:
         raise CountError("no margin while a lot is required: the count has no winner yet")
     bound, runner = naive_bound(result)
     if result.lot is not None:  # already decided by lot: not certain
-        zero = {m: Margin(m, 0) for m in KINDS}
-        return Margins(
-            result.method, result.winner, zero["change"], zero["add"], zero["remove"],
-            bound, result.majority, runner,
-            ("the winner was chosen by lot, so no paper is needed to change the result",),
-        )  # fmt: skip
-    found = {mode: _margin(ballots, result, mode) for mode in KINDS}
+        found = {m: Margin(m, 0) for m in KINDS}
+        notes: tuple[str, ...] = (
+            "the winner was chosen by lot, so no paper is needed to change the result",
+        )
+    else:
+        found = {mode: _margin(ballots, result, mode) for mode in KINDS}
+        notes = ()
     return Margins(
-        result.method,
-        result.winner,
-        found["change"],
-        found["add"],
-        found["remove"],
-        bound,
-        result.majority,
-        runner,
+        method=result.method,
+        winner=result.winner,
+        change=found["change"],
+        add=found["add"],
+        remove=found["remove"],
+        naive_bound=bound,
+        majority=result.majority,
+        runner_up=runner,
+        doubts=doubts(ballots, result, found),
+        notes=notes,
     )

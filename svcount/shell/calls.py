@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import typer
+
 from svcount.options import CountOptions
-from svcount.shell.emit import library, progress, say
+from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, library, progress, say
+from svcount.shell.params import Format, Stage
 
 if TYPE_CHECKING:
+    from svcount.figures import View
     from svcount.io import Loaded
     from svcount.pipeline import Counted, Listener
 
-__all__ = ["counted_file", "listener", "options_from"]
+__all__ = [
+    "counted_file",
+    "listener",
+    "local_count_file",
+    "options_from",
+    "render_result",
+    "verify_one",
+]
 
 
 def options_from(given: dict[str, Any], base: CountOptions | None = None) -> CountOptions:
@@ -45,3 +57,92 @@ def counted_file(source: str, options: CountOptions, quiet: bool, verbose: bool)
 
     with library(), progress(source, quiet, "Reading") as bar:
         return pipeline.tally(source, options, progress=bar, listen=listener(quiet, verbose))
+
+
+def render_result(shown: View, fmt: Format, output: Path | None, outputs: Outputs) -> None:
+    """Write a result in ``fmt``, from its figures view; exit 3 when a lot is still required."""
+    from svcount.documents.result import result_json
+    from svcount.render.csv import result_csv
+    from svcount.render.html import page
+    from svcount.render.tables import to_markdown, to_tables
+
+    outputs.emit_as(
+        fmt,
+        output,
+        json=lambda: result_json(shown),
+        csv=lambda: result_csv(shown),
+        tables=(to_tables, (shown,)),
+        html=lambda: page(shown.figures, shown.candidates, shown.footer),
+        markdown=lambda: to_markdown(shown),
+    )
+    view = shown.figures
+    if view["winner"] is None:
+        say(
+            f"a lot is required between {', '.join(view['lot_required'])}: give the "
+            "returning officer's draw with --lot NAME, or --seed N"
+        )
+        raise typer.Exit(EXIT_LOT)
+
+
+def local_count_file(
+    source: str,
+    options: CountOptions,
+    stage: Stage,
+    area: str | None,
+    remaining_from: Path | None,
+    format: Format | None,
+    output: Path | None,
+    outputs: Outputs,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """A local file for the staged count: this area's first count, or its transfers."""
+    from svcount import __version__, pipeline
+    from svcount.documents.local import local_json
+    from svcount.render.csv import local_csv
+    from svcount.render.tables import local_tables
+
+    fmt = choose_format(format, output, Format, "json" if output is not None else "table")
+    given_total = None if remaining_from is None else str(remaining_from)
+    with library(), progress(source, quiet, "Reading") as bar:
+        local = pipeline.local_count(
+            source,
+            options,
+            stage.value,
+            area,
+            given_total,
+            progress=bar,
+            listen=listener(quiet, verbose),
+        )
+    outputs.emit_as(
+        fmt,
+        output,
+        json=lambda: local_json(local, __version__),
+        csv=lambda: local_csv(local),
+        tables=(local_tables, (local,)),
+    )
+
+
+def verify_one(
+    ballots: str,
+    expected: str,
+    given: dict[str, Any],
+    output: Path | None,
+    outputs: Outputs,
+    quiet: bool,
+    verbose: bool,
+) -> tuple[Any, Counted, str]:
+    """One election verified: its checks, its count, its expected file."""
+    from svcount.operations.verify import compare, read_expected
+
+    with library():
+        wanted = read_expected(expected)
+    options = options_from(given, wanted.options)
+    guarded = [("--output", output), ("--checksums", outputs.checksums)]
+    outputs.guard(
+        guarded, ballots, expected, options.rules.candidates, options.rules.electorate_file
+    )
+    counted = counted_file(ballots, options, quiet, verbose)
+    with library():
+        checks = compare(wanted, counted.result, expected)
+    return checks, counted, expected

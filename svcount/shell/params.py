@@ -20,7 +20,14 @@ import typer
 from svcount.model import Method
 from svcount.options import CountOptions
 
-__all__ = ["Format", "DeclarationFormat", "ReportFormat", "Stage", "counting"]
+__all__ = [
+    "DeclarationFormat",
+    "Format",
+    "MarginFormat",
+    "ReportFormat",
+    "Stage",
+    "counting",
+]
 
 
 class Format(enum.StrEnum):
@@ -44,6 +51,12 @@ EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".htm"
 class ReportFormat(enum.StrEnum):
     table = "table"
     json = "json"
+
+
+class MarginFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 class Stage(enum.StrEnum):
