@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
+from golden import EXAMPLES, ROOT, _example_args
+from helpers import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -164,3 +167,82 @@ def test_a_lone_candidate_has_no_margin():
     ballots = Ballots((Candidate("Ann"),), {("Ann", NotCounted.BLANK): 4})
     found = margins(ballots, count(ballots))
     assert (found.change.papers, found.add.papers, found.remove.papers) == (None, None, None)
+
+
+# --------------------------------------------------------------------------- the command
+
+PUBLISHED = {  # M, M_add, M_remove, half the final gap (README, "svcount margin")
+    "llr-2012": (6413, 12826, 12826, 6413),
+    "llr-2016": (9942, 19883, 19883, 9942),
+    "llr-2024": (430, 860, 860, 430),
+    "london-2021": (114217, 228433, 228433, 114217),
+    "quickstart": (1, 2, 2, 1),
+    "by-area": (19, 38, 38, 19),
+}
+
+
+@pytest.mark.parametrize("folder", EXAMPLES)
+def test_margin_of_every_example(folder, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    shown = run("margin", *_example_args(folder), "-f", "json")
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    assert doc["schema"] == "svcount-margin/1" and doc["exact"] is True
+    figures = tuple(doc["margins"][m]["papers"] for m in KINDS) + (doc["naive_bound"],)
+    if folder in PUBLISHED:
+        assert figures == PUBLISHED[folder]
+    for mode in KINDS:
+        outcome = doc["margins"][mode]["outcome"]
+        assert outcome["winner"] != doc["winner"], mode  # the witness, re-counted, unseats
+        papers = sum(line["papers"] for line in doc["margins"][mode]["witness"])
+        assert papers == doc["margins"][mode]["papers"]
+
+
+def test_margin_as_a_table_and_as_markdown(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    table = run("margin", "examples/quickstart/ballots.csv")
+    assert table.exit_code == 0
+    assert "M: papers read differently" in table.stdout and "Recount advice" in table.stdout
+    md = run("margin", "examples/quickstart/ballots.csv", "-f", "markdown")
+    assert "| M: papers read differently | 1 |" in md.stdout
+    assert md.stdout.startswith("# Margin of victory")
+
+
+def test_recount_advice_names_papers_issued_but_not_counted(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    doc = json.loads(run("margin", *_example_args("by-area"), "-f", "json").stdout)
+    melton = next(d for d in doc["doubts"] if d["figure"] == "issued_minus_counted.Melton")
+    assert (melton["papers"], melton["compared_with"], melton["could_change"]) == (1, "add", False)
+    assert "fewer than the M_add of 38" in melton["text"]
+
+
+def test_recount_advice_says_when_doubtful_papers_could_change_it(tmp_path):
+    rows = "first,second,rejected\n" + "Ann,,\n" * 5 + "Bob,,\n" * 4 + ",,unmarked\n" * 3
+    (tmp_path / "b.csv").write_text(rows)
+    doc = json.loads(run("margin", str(tmp_path / "b.csv"), "-f", "json").stdout)
+    assert doc["margins"]["change"]["papers"] == 1
+    unmarked = next(d for d in doc["doubts"] if d["figure"] == "rejected.unmarked")
+    assert unmarked["could_change"] is True
+    assert unmarked["text"].startswith("The 3 papers rejected as unmarked exceed the margin of 1")
+
+
+def test_margin_while_a_lot_is_required_exits_3_and_after_a_lot_is_0(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    tied = run("margin", "tests/data/lot/tie.csv")
+    assert tied.exit_code == 3 and "a lot is required" in tied.stderr
+    drawn = json.loads(run("margin", "tests/data/lot/tie.csv", "--seed", "3", "-f", "json").stdout)
+    assert [drawn["margins"][m]["papers"] for m in KINDS] == [0, 0, 0]
+
+
+def test_margin_of_bad_input_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "b.csv").write_text("nothing,here\n1,2\n")
+    shown = run("margin", str(tmp_path / "b.csv"))
+    assert shown.exit_code == 2 and shown.stderr.count("\n") == 1
+    assert "Traceback" not in shown.output
+
+
+def test_the_library_gives_the_same_margins():
+    import svcount
+
+    found = svcount.margin(ROOT / "examples/quickstart/ballots.csv")
+    assert (found.change.papers, found.add.papers, found.remove.papers) == (1, 2, 2)

@@ -187,7 +187,7 @@ class _Program:
             integrality=np.array(self.integer),
             bounds=Bounds(self.lower, self.upper),
             constraints=constraints,
-            options={"presolve": True},
+            options={"presolve": True, "mip_rel_gap": 0.0},  # exact, not within 0.01%
         )
         if solved.status != 0 or solved.x is None:
             return None
@@ -227,9 +227,10 @@ class _Papers:
             if self.mode == "change":
                 n = p.var(0, total)
                 d = p.var(0, before, plain)  # papers taken from this kind
-                g = p.var(0, total, plain)  # papers given to it
                 p.row({n: 1, d: 1}, before)
-                p.row({n: 1, g: -1}, -math.inf, before)
+                if self.natural:  # and papers given to it
+                    g = p.var(0, total, plain)
+                    p.row({n: 1, g: -1}, -math.inf, before)
                 cost[d] = 1.0
             elif self.mode == "add":
                 n = p.var(before, before + room, plain)
@@ -458,9 +459,12 @@ def _margin(ballots: Ballots, result: Result, mode: Mode) -> Margin:
     found: list[int] | None = None
     chosen: Route | None = None
 
+    tried: set[Route] = set()
+
     def attempt(route: Route) -> None:
         nonlocal best, found, chosen
-        if bounds.route(route, w) < best:
+        if route not in tried and bounds.route(route, w) < best:
+            tried.add(route)
             solved = _solve(names, before, mode, route, w, best)
             if solved is not None and solved[0] < best:
                 (best, found), chosen = solved, route
