@@ -21,6 +21,7 @@ from svcount.shell.calls import (
     options_from,
     render_result,
     verify_one,
+    with_margin,
 )
 from svcount.shell.emit import (
     EXIT_LOT,
@@ -46,6 +47,7 @@ from svcount.shell.params import (
     FormatOpt,
     LotOpt,
     MarginFormat,
+    MarginOpt,
     OutputOpt,
     QuietOpt,
     ReportFormat,
@@ -130,6 +132,7 @@ def tally(
             rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
+    margin: MarginOpt = False,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
@@ -176,7 +179,7 @@ def tally(
         if audit is not None:
             fail(f"--audit needs ballot papers, and {source} is a result file")
         with library():
-            shown = pipeline.published(source, counted_options)
+            shown, counted = pipeline.published(source, counted_options)
     else:
         counted = counted_file(source, counted_options, quiet, verbose)
         if audit is not None:
@@ -186,6 +189,8 @@ def tally(
             with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
                 outputs.written(audit, write_audit(audit, counted.loaded, counted.result, bar))
         shown = pipeline.shown(counted)
+    if margin:
+        shown = with_margin(shown, counted)
     render_result(shown, fmt, output, outputs)
 
 
@@ -225,6 +230,7 @@ def declare_result(
     ] = None,
     output: OutputOpt = None,
     options: Any = None,
+    margin: MarginOpt = False,
     checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -255,9 +261,11 @@ def declare_result(
         counted_options.rules.electorate_file,
     )
     with library(), progress(source, quiet, "Reading") as bar:
-        shown = pipeline.published(
+        shown, counted = pipeline.published(
             source, counted_options, progress=bar, listen=listener(quiet, verbose)
         )
+    if margin:
+        shown = with_margin(shown, counted)
     view = shown.figures
     if view["winner"] is None:
         fail(
@@ -268,11 +276,19 @@ def declare_result(
     if fmt is DeclarationFormat.html:
         from svcount.render.html import page
 
-        notice_args = {"title": title, "returning_officer": returning_officer}
-        outputs.emit(page(view, shown.candidates, shown.footer, **notice_args, date=day), output)
+        built = page(
+            view,
+            shown.candidates,
+            shown.footer,
+            title=title,
+            returning_officer=returning_officer,
+            date=day,
+            margin=shown.margin,
+        )
+        outputs.emit(built, output)
         return
     render = markdown if fmt is DeclarationFormat.markdown else text
-    outputs.emit(render(view, shown.candidates, notice), output)
+    outputs.emit(render(view, shown.candidates, notice, shown.margin), output)
 
 
 @app.command()

@@ -189,6 +189,7 @@ class View:
     figures: Mapping[str, Any]
     candidates: tuple[Candidate, ...]
     provenance: Provenance
+    margin: Mapping[str, Any] | None = None  # asked for with --margin (render/margin.summary)
 
     @property
     def footer(self) -> dict[str, Any]:

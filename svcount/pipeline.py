@@ -363,21 +363,23 @@ def published(
     *,
     progress: Progress | None = None,
     listen: Listener = QUIET,
-) -> View:
+) -> tuple[View, Counted | None]:
     """What a declaration or page shows: a result file's checked figures, or ballots counted now.
 
+    The count comes too when there was one (its papers give exact margins).
     A result file was counted with its own options, so count options given
     with one are refused.
     """
     if not is_result_file(source):
-        return shown(tally(source, options, progress=progress, listen=listen))
+        counted = tally(source, options, progress=progress, listen=listen)
+        return shown(counted), counted
     counting = [f"--{k.replace('_', '-')}" for k in options.given()]
     if counting:
         raise UsageError(
             f"{', '.join(counting)}: count options apply to a ballot file, and {source} "
             "is a result (its options are those it was counted with)"
         )
-    return read_result(source).view
+    return read_result(source).view, None
 
 
 def margin(

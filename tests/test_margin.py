@@ -246,3 +246,67 @@ def test_the_library_gives_the_same_margins():
 
     found = svcount.margin(ROOT / "examples/quickstart/ballots.csv")
     assert (found.change.papers, found.add.papers, found.remove.papers) == (1, 2, 2)
+
+
+# --------------------------------------------------------------------------- --margin elsewhere
+
+
+def test_tally_and_declare_show_the_margin_when_asked(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    quick = "examples/quickstart/ballots.csv"
+    table = run("tally", quick, "--margin")
+    assert "How close it was" in table.stdout and "M: papers read differently" in table.stdout
+    assert "How close it was" not in run("tally", quick).stdout  # only when asked
+    doc = json.loads(run("tally", quick, "--margin", "-f", "json").stdout)
+    assert (doc["margin"]["exact"], doc["margin"]["change"], doc["margin"]["add"]) == (True, 1, 2)
+    assert any("could change the result" in line for line in doc["margin"]["advice"])
+    page = run("tally", quick, "--margin", "-f", "html").stdout
+    assert 'id="table-margin"' in page and "How close it was" in page
+    notice = run("declare", quick, "--margin").stdout
+    assert "Margin of victory\n-----------------" in notice
+
+
+def test_a_result_file_keeps_its_exact_margin_or_gives_bounds(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    with_margin, without = tmp_path / "m.json", tmp_path / "r.json"
+    args = _example_args("llr-2016")
+    assert run("tally", *args, "--margin", "-o", str(with_margin)).exit_code == 0
+    assert run("tally", *args, "-o", str(without)).exit_code == 0
+    kept = json.loads(run("tally", str(with_margin), "--margin", "-f", "json").stdout)["margin"]
+    assert (kept["exact"], kept["change"]) == (True, 9942)
+    bounds = json.loads(run("tally", str(without), "--margin", "-f", "json").stdout)["margin"]
+    assert bounds["exact"] is False and bounds["change"] is None
+    assert bounds["lower_bound"] <= 9942 and bounds["naive_bound"] == 9942
+    assert "The ballot file gives the exact figure" in bounds["lines"][0]
+
+
+def test_fptp_figures_give_the_margins_exactly(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = tmp_path / "r.json"
+    assert run("tally", *_example_args("llr-2024"), "-o", str(result)).exit_code == 0
+    margin = json.loads(run("tally", str(result), "--margin", "-f", "json").stdout)["margin"]
+    assert (margin["exact"], margin["change"], margin["add"], margin["remove"]) == (
+        True, 430, 860, 860,
+    )  # fmt: skip
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_elections())
+def test_the_bound_from_the_figures_never_exceeds_the_exact_margin(election):
+    from svcount.figures import figures
+    from svcount.operations.margin import figure_bounds
+
+    names, method, ballots = election
+    if not any(ballots.pairs.values()):
+        return
+    result = count(ballots, Method(method))
+    if result.winner is None:
+        return
+    bounds = figure_bounds(figures(result))
+    exact = margins(ballots, result)
+    if bounds is None:
+        return
+    if bounds.exact:
+        assert (bounds.change, bounds.add, bounds.remove) == tuple(m.papers for m in exact)
+    else:
+        assert bounds.lower <= exact.change.papers

@@ -39,6 +39,7 @@ class ResultFile:
     input: Mapping[str, Any]
     options: Mapping[str, Any]
     version: str
+    margin: Mapping[str, Any] | None = None  # as tally --margin wrote it, sealed with the rest
 
     @property
     def method(self) -> Method:
@@ -58,7 +59,7 @@ class ResultFile:
             parts=tuple(given.get("local_counts", ())),
             files=tuple(given.get("files", ())),
         )
-        return View(self.figures, self.candidates, provenance)
+        return View(self.figures, self.candidates, provenance, self.margin)
 
 
 def json_value(value: Any) -> Any:
@@ -161,6 +162,7 @@ def result_json(shown: View) -> str:
             {"area": name, **{k: area[k] for k in AREA_FIGURES}}
             for name, area in f["areas"].items()
         ],
+        **({"margin": dict(shown.margin)} if shown.margin is not None else {}),
     }
     return sealed(document)
 
@@ -183,6 +185,7 @@ def read_result(path: str) -> ResultFile:
     try:
         view, candidates = _view(doc)
         _check(view)
+        margin = _margin(doc.get("margin"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise fail(f"the result is incomplete or malformed ({type(exc).__name__}: {exc})") from None
     except _Inconsistent as exc:
@@ -195,7 +198,18 @@ def read_result(path: str) -> ResultFile:
         input=doc.get("input") or {},
         options=doc.get("options") or {},
         version=str(doc.get("svcount_version", "")),
+        margin=margin,
     )
+
+
+def _margin(value: Any) -> Mapping[str, Any] | None:
+    """The margin a result file carries, in the shape ``render.margin.summary`` gives it."""
+    if value is None:
+        return None
+    lines, advice = value["lines"], value["advice"]
+    if not all(isinstance(x, str) for x in [*lines, *advice]):
+        raise TypeError("margin.lines and margin.advice are sentences")
+    return dict(value)
 
 
 class _Inconsistent(Exception):

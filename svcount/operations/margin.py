@@ -25,7 +25,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from svcount.count import count
 from svcount.errors import CountError
@@ -34,12 +34,14 @@ from svcount.model import Ballots, Method, NotCounted, Rejection, Result, Second
 __all__ = [
     "KINDS",
     "Doubt",
+    "FigureBounds",
     "Kind",
     "Margin",
     "Margins",
     "Move",
     "Route",
     "doubts",
+    "figure_bounds",
     "kind_counts",
     "kind_of",
     "margins",
@@ -613,3 +615,44 @@ def margins(ballots: Ballots, result: Result) -> Margins:
         doubts=doubts(ballots, result, found),
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class FigureBounds:
+    """What a result's figures alone say of its margins (a result file has no mark table).
+
+    Under FPTP the figures give the margins exactly. Under SV, ``lower`` is
+    the least M any route could need, from the first preferences and the
+    final totals; the exact figures need the ballots.
+    """
+
+    exact: bool
+    lower: int
+    naive_bound: int | None
+    change: int | None = None
+    add: int | None = None
+    remove: int | None = None
+
+
+def figure_bounds(view: Mapping[str, Any]) -> FigureBounds | None:
+    """Bounds on M from a figures view; None while there is no certain winner."""
+    w, votes, final = view["winner"], view["first_preferences"], view["final"]
+    if w is None or view["lot"] or len(votes) < 2:
+        return None
+    others = {n: v for n, v in final.items() if n != w}
+    gap = final[w] - max(others.values()) if others else None
+    half = None if gap is None else -(-gap // 2)
+    if view["method"] == Method.FPTP.value or len(votes) <= 2:
+        assert gap is not None
+        return FigureBounds(True, half or 0, half, half, gap, gap)
+    bounds = _Bounds(votes, "change")
+    cap = half if half is not None else sum(votes.values())
+    runner = max(others, key=lambda n: others[n]) if others else None
+    held = view["stage_two_held"] and set(view["remaining"]) == {w, runner}
+    lowest = cap
+    for route in _routes(Method(view["method"]), list(votes), w, "change", bounds, cap):
+        bound = bounds.route(route, w)
+        if held and route.kind == "stage_two" and set(route.remain) == {w, runner}:
+            bound = max(bound, cap)  # these two remained: each paper moves their gap by 2
+        lowest = min(lowest, bound)
+    return FigureBounds(False, lowest, half)

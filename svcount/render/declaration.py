@@ -192,7 +192,16 @@ def _areas(view: Mapping[str, Any]) -> _Section:
     )
 
 
-def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[_Section]:
+def _margin(margin: Mapping[str, Any]) -> _Section:
+    """How close it was, and whether a recount could change it (``--margin``)."""
+    return _Section("Margin of victory", (*margin["lines"], *margin["advice"]))
+
+
+def _sections(
+    view: Mapping[str, Any],
+    candidates: Sequence[Candidate],
+    margin: Mapping[str, Any] | None = None,
+) -> list[_Section]:
     """The sections of the notice, in order."""
     out = [
         _votes(view, candidates),
@@ -219,6 +228,8 @@ def _sections(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[
     out.append(_papers(view))
     if view["areas"]:
         out.append(_areas(view))
+    if margin is not None:
+        out.append(_margin(margin))
     return out
 
 
@@ -234,7 +245,12 @@ def _preamble(notice: Notice) -> list[str]:
 # --------------------------------------------------------------------------- text
 
 
-def text(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notice) -> str:
+def text(
+    view: Mapping[str, Any],
+    candidates: Sequence[Candidate],
+    notice: Notice,
+    margin: Mapping[str, Any] | None = None,
+) -> str:
     """The declaration as plain text, 80 columns at most."""
     import io
 
@@ -251,7 +267,7 @@ def text(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notic
     say("=" * min(80, len(notice.heading)))
     for line in _preamble(notice):
         say(line)
-    for section in _sections(view, candidates):
+    for section in _sections(view, candidates, margin):
         say()
         say(section.heading)
         say("-" * len(section.heading))
@@ -276,13 +292,18 @@ def text(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notic
 # --------------------------------------------------------------------------- markdown
 
 
-def markdown(view: Mapping[str, Any], candidates: Sequence[Candidate], notice: Notice) -> str:
+def markdown(
+    view: Mapping[str, Any],
+    candidates: Sequence[Candidate],
+    notice: Notice,
+    margin: Mapping[str, Any] | None = None,
+) -> str:
     """The declaration as CommonMark with pipe tables, for a council's web page."""
     lines = [f"# {md_text(notice.heading)}", ""]
     preamble = _preamble(notice)
     if preamble:
         lines += [md_text(line) + "  " for line in preamble[:-1]] + [md_text(preamble[-1]), ""]
-    for section in _sections(view, candidates):
+    for section in _sections(view, candidates, margin):
         lines += [f"## {md_text(section.heading)}", ""]
         for sentence in section.sentences:
             lines += [md_text(sentence), ""]

@@ -191,6 +191,7 @@ def page(
     title: str | None = None,
     returning_officer: str | None = None,
     date: datetime.date | None = None,
+    margin: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole page; ``provenance`` gives the footer (version, file, sha256, options)."""
     import jinja2
@@ -225,6 +226,7 @@ def page(
         view=view,
         rows=rows,
         elected=_elected(view),
+        margin=margin,
         charts=_charts(view, candidates),
         palette=PALETTE,
         width=WIDTH,

@@ -7,10 +7,10 @@ M_remove are exact; half the final gap is the bound reports usually quote.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from svcount.operations.margin import Doubt, Kind, Margin, Margins, Move
+from svcount.operations.margin import Doubt, FigureBounds, Kind, Margin, Margins, Move
 from svcount.render import blocks
 from svcount.render.blocks import Block, Grid, Note
 from svcount.render.words import and_list, number
@@ -28,6 +28,9 @@ __all__ = [
     "margin_json",
     "margin_markdown",
     "margin_tables",
+    "summary",
+    "summary_grid",
+    "bounds_summary",
     "move_text",
     "outcome_text",
 ]
@@ -248,6 +251,58 @@ def _doubt_json(d: Doubt) -> dict[str, Any]:
     }
 
 
-def doubts_text(found: Margins) -> Sequence[str]:
-    """The recount advice as sentences (for the declaration and the page)."""
-    return [doubt_sentence(d) for d in found.doubts]
+def summary(found: Margins) -> dict[str, Any]:
+    """The margins as plain data for the other outputs: figures, then sentences to print."""
+    lines = []
+    for margin in found:
+        symbol, what = _TITLES[margin.mode]
+        if margin.papers:
+            lines.append(f"{symbol}: {_witness_text(margin)}; then {outcome_text(margin)}.")
+    bound = _bound_sentence(found)
+    return {
+        "exact": True,
+        **{m.mode: m.papers for m in found},
+        "naive_bound": found.naive_bound,
+        "lines": [*lines, *([bound] if bound else [])],
+        "advice": [doubt_sentence(d) for d in found.doubts if d.key != "rejected.total"],
+    }
+
+
+def bounds_summary(bounds: FigureBounds) -> dict[str, Any]:
+    """What a result file's figures alone say of the margin: bounds, labelled so."""
+    if bounds.exact:
+        assert bounds.change is not None and bounds.add is not None
+        lines = [
+            f"From the figures (first past the post): M is {number(bounds.change)}, "
+            f"M_add and M_remove {number(bounds.add)}."
+        ]
+    else:
+        lines = [
+            f"From the figures alone M is at least {number(bounds.lower)} (a bound); half the "
+            f"final gap is {number(bounds.naive_bound or 0)}. The ballot file gives the exact "
+            "figure: svcount margin BALLOTS."
+        ]
+    return {
+        "exact": bounds.exact,
+        "change": bounds.change,
+        "add": bounds.add,
+        "remove": bounds.remove,
+        "lower_bound": bounds.lower,
+        "naive_bound": bounds.naive_bound,
+        "lines": lines,
+        "advice": [],
+    }
+
+
+def summary_grid(margin: Mapping[str, Any]) -> Grid:
+    """The margins in a table beside the count's own tables."""
+    rows = []
+    for key, (symbol, what) in _TITLES.items():
+        value = margin[key]
+        rows.append((f"{symbol}: {what}", "unknown" if value is None else number(value)))
+    if not margin["exact"]:
+        rows.append(("M is at least (a bound)", number(margin["lower_bound"])))
+    if margin["naive_bound"] is not None:
+        rows.append(("Half the final gap (a bound)", number(margin["naive_bound"])))
+    title = "How close it was" + ("" if margin["exact"] else " (from the figures alone)")
+    return Grid(title, ("Margin", "Papers"), tuple(rows))

@@ -176,6 +176,11 @@ def result_blocks(shown: View) -> list[Block]:
     out.append(_declaration(f))
     if sv and f["winner"] is not None:
         out.append(_fptp_note(f))
+    if shown.margin is not None:
+        from svcount.render.margin import summary_grid
+
+        out.append(summary_grid(shown.margin))
+        out.extend(Note(line) for line in [*shown.margin["lines"], *shown.margin["advice"]])
     out.append(statement_grid(f["rejected"]))
     if f["second_preferences_not_counted"] is not None:
         out.append(unusable_grid(f["second_preferences_not_counted"]))

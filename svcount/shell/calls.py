@@ -23,6 +23,7 @@ __all__ = [
     "options_from",
     "render_result",
     "verify_one",
+    "with_margin",
 ]
 
 
@@ -72,7 +73,7 @@ def render_result(shown: View, fmt: Format, output: Path | None, outputs: Output
         json=lambda: result_json(shown),
         csv=lambda: result_csv(shown),
         tables=(to_tables, (shown,)),
-        html=lambda: page(shown.figures, shown.candidates, shown.footer),
+        html=lambda: page(shown.figures, shown.candidates, shown.footer, margin=shown.margin),
         markdown=lambda: to_markdown(shown),
     )
     view = shown.figures
@@ -146,3 +147,19 @@ def verify_one(
     with library():
         checks = compare(wanted, counted.result, expected)
     return checks, counted, expected
+
+
+def with_margin(shown: View, counted: Counted | None) -> View:
+    """The view with its margins: exact from the count's papers, else bounds from its figures."""
+    from dataclasses import replace
+
+    from svcount.operations.margin import figure_bounds, margins
+    from svcount.render.margin import bounds_summary, summary
+
+    if shown.figures["winner"] is None or shown.margin is not None:
+        return shown  # a lot is required; or the result file already holds its margin
+    with library():
+        if counted is not None and counted.ballots is not None:
+            return replace(shown, margin=summary(margins(counted.ballots, counted.result)))
+        bounds = figure_bounds(shown.figures)
+    return shown if bounds is None else replace(shown, margin=bounds_summary(bounds))

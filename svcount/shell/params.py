@@ -217,6 +217,15 @@ DelimiterOpt = Annotated[
         rich_help_panel=READING_PANEL,
     ),
 ]
+MarginOpt = Annotated[
+    bool,
+    typer.Option(
+        "--margin",
+        help="Also show how close it was: the exact margins of victory and recount advice "
+        "(svcount margin); from a result file, the bounds its figures support.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
 ColorOpt = Annotated[
     bool | None,
     typer.Option(
