@@ -4,10 +4,36 @@ Kept tiny so that Ctrl-C is caught from the start: an interrupt while the
 command line's libraries are still importing exits 130 without a traceback.
 """
 
+import os
 import sys
 
 
+def _closed_streams() -> None:
+    """Streams closed at start (``>&-``, ``2>&-``), which Python gives as None.
+
+    A closed stderr discards, so exit codes never depend on it; a closed
+    stdout refuses writes, so output to it fails with one line and exit 2,
+    while ``-o FILE`` still works.
+    """
+    if not _open(sys.stderr):
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if not _open(sys.stdout):
+        sys.stdout = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - read-only: writes fail
+
+
+def _open(stream: object) -> bool:
+    """Whether writes to the stream can reach its file (an empty write checks the fd)."""
+    if stream is None:
+        return False
+    try:
+        os.write(stream.fileno(), b"")  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError) as exc:
+        return not isinstance(exc, OSError)  # no file descriptor at all: a test's stream
+    return True
+
+
 def main() -> None:
+    _closed_streams()
     try:
         from svcount.cli import main as run
     except KeyboardInterrupt:

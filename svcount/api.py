@@ -215,17 +215,31 @@ def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
     return dict(columns)
 
 
+def _text(value: object, parameter: str) -> str:
+    """A string parameter, or a TypeError that names the parameter."""
+    if not isinstance(value, str):
+        raise TypeError(f"{parameter}: expected a name (str), got {type(value).__name__} {value!r}")
+    return value
+
+
 def _roster(
     candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None,
 ) -> tuple[Candidate, ...] | None:
     """A list of names or candidates, checked; a candidate file is read by the pipeline."""
-    from svcount.marks import normalise_name
+    from svcount.names import NameError_
+    from svcount.names import name as name_policy
 
     if candidates is None or isinstance(candidates, str | os.PathLike):
         return None
-    roster = tuple(
-        c if isinstance(c, Candidate) else Candidate(normalise_name(c)) for c in candidates
-    )
+    try:
+        roster = tuple(
+            Candidate(name_policy(c.name, "candidate"), c.party)
+            if isinstance(c, Candidate)
+            else Candidate(name_policy(_text(c, "candidates"), "candidate"))
+            for c in candidates
+        )
+    except NameError_ as exc:
+        raise InputError(str(exc)) from None
     names = [c.name.casefold() for c in roster]
     dupes = sorted({c.name for c in roster if names.count(c.name.casefold()) > 1})
     if dupes:

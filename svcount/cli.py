@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from svcount.options import policed
 from svcount.shell.calls import (
     counted_file,
     listener,
@@ -251,6 +252,10 @@ def declare_result(
         day = None if date is None else datetime.date.fromisoformat(date)
     except ValueError:
         fail(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
+    with library():
+        title = None if title is None else policed("--title", title)
+        if returning_officer is not None:
+            returning_officer = policed("--returning-officer", returning_officer)
     notice = Notice(title=title, returning_officer=returning_officer, date=day)
     fmt = choose_format(format, output, DeclarationFormat, "text")
     outputs = Outputs(checksums)

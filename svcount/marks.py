@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcount.errors import MarkError, MarkProblem, did_you_mean
 from svcount.model import Ballots, Candidate, NotCounted, Rejection, Second, is_missing
+from svcount.names import normal, problem
 
 __all__ = [
     "Classified",
@@ -70,8 +70,8 @@ class Classified:
 
 
 def normalise_name(text: str) -> str:
-    """Names match after trimming whitespace and Unicode NFC normalisation."""
-    return unicodedata.normalize("NFC", text.strip())
+    """Names match after the name policy's normalisation (:func:`svcount.names.normal`)."""
+    return normal(text)
 
 
 class _Kind(enum.Enum):
@@ -126,13 +126,6 @@ ADJUDICATION_VALUES = (
     "unmarked",
     "void_for_uncertainty",
 )
-
-
-def _control_character(text: str) -> str | None:
-    for ch in text:
-        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
-            return f"U+{ord(ch):04X}"
-    return None
 
 
 class _FieldReader:
@@ -255,13 +248,12 @@ def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems) -> Adjudicated:
         if papers <= 0:
             continue
         controls = [
-            (role, value, bad)
+            (role, value, why)
             for role, value in (("first", first_raw), ("second", second_raw))
-            if (bad := _control_character(value))
+            if (why := problem(normal(value)))
         ]
-        for role, value, bad in controls:
-            message = f"{_ROLE_LABEL[role]} {shown(value)} contains the control character {bad}"
-            problems.add(role, value, value, papers, message)
+        for role, value, why in controls:
+            problems.add(role, value, value, papers, f"{_ROLE_LABEL[role]} {shown(value)} {why}")
         verdict = fold(adjudication)
         if verdict not in _ADJUDICATIONS:
             problems.add(
@@ -457,7 +449,7 @@ def classify_by_area(
             continue  # an aggregated row of 0 papers counts nothing, not even its area
         union[(first, second, rejected)] += papers
         if has_areas:
-            name = normalise_name(area)
+            name = normal(area)
             spellings.setdefault(name, []).append(area)
             by_area.setdefault(name, Counter())[(first, second, rejected)] += papers
     area_problem = _area_problem(spellings, by_area)
@@ -472,6 +464,11 @@ def _area_problem(
     spellings: Mapping[str, list[str]], by_area: Mapping[str, Counter[RawKey]]
 ) -> MarkProblem | None:
     """A blank area, or two areas that differ only in case: areas are read as names are."""
+    for name, raw in spellings.items():
+        why = problem(name)
+        if why is not None:
+            papers = sum(by_area[name].values())
+            return MarkProblem("area", tuple(raw), papers, f"voting area {shown(name)} {why}")
     if "" in spellings:
         return MarkProblem(
             "area",

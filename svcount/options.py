@@ -20,8 +20,10 @@ from typing import Any
 from svcount.errors import InputError, UsageError
 from svcount.marks import MarkRules, normalise_name
 from svcount.model import EnteredLot, LotInstruction, Method, SeededLot
+from svcount.names import NameError_
+from svcount.names import name as name_policy
 
-__all__ = ["CountOptions", "CountRules", "ReadOptions", "parse_delimiter"]
+__all__ = ["CountOptions", "CountRules", "ReadOptions", "parse_delimiter", "policed"]
 
 
 def parse_delimiter(value: str) -> str:
@@ -84,6 +86,8 @@ class CountRules:
     electorate_file: str | None = None
 
     def check(self) -> None:
+        if self.lot is not None:
+            policed("--lot", self.lot)
         if self.lot is not None and self.seed is not None:
             raise UsageError("give either --lot (the returning officer's draw) or --seed, not both")
         if self.electorate is not None and self.electorate_file is not None:
@@ -97,6 +101,14 @@ class CountRules:
         if self.lot is not None:
             return EnteredLot(normalise_name(self.lot))
         return None if self.seed is None else SeededLot(self.seed)
+
+
+def policed(option: str, text: str) -> str:
+    """An option that names something (a candidate, an area, a title) under the name policy."""
+    try:
+        return name_policy(text, option)
+    except NameError_ as exc:
+        raise UsageError(str(exc)) from None
 
 
 #: Every option, in the order outputs record them.

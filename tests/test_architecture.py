@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "svcount"
 #: Bottom to top. A name is a top-level module or a subpackage (folder).
 LAYERS = [
     ["errors"],
+    ["names"],
     ["model"],
     ["marks"],
     ["count"],

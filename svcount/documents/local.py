@@ -18,7 +18,6 @@ from typing import Any
 from svcount.count import stage_one
 from svcount.documents.seal import Fields, canonical_digest, read_document, sealed
 from svcount.errors import CountError, InputError
-from svcount.marks import normalise_name
 from svcount.model import (
     PAPER_HEADS,
     STAGE_TWO_HEADS,
@@ -218,7 +217,7 @@ def read_local(path: str) -> LocalCount:
     names = [c.name for c in candidates]
     common: dict[str, Any] = {
         "path": path,
-        "area": normalise_name(f.text("area")),
+        "area": f.name(f.text("area"), "area"),
         "method": f.method(),
         "candidates": candidates,
         "source": _ballot_file(f),
@@ -244,7 +243,7 @@ def read_local(path: str) -> LocalCount:
             transfers=_transfers(f, names),
             digest=f.sealed(UNSEALED),
             remaining_from=_link(f, "remaining_from"),
-            first_counts={normalise_name(str(a)): str(d) for a, d in links.items()},
+            first_counts={f.name(str(a), "area"): str(d) for a, d in links.items()},
         )
     raise InputError("stage must be first or second", file=path)
 
@@ -351,7 +350,7 @@ def read_total(path: str) -> Total:
             raise f.fail("first_counts must list objects")
         first_counts.append(
             FirstCountRef(
-                area=f.text("area", ref),
+                area=f.name(f.text("area", ref), "area"),
                 file=f.text("file", ref),
                 digest=f.text("digest", ref),
                 sha256=f.text("input_sha256", ref),

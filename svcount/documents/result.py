@@ -182,6 +182,8 @@ def read_result(path: str) -> ResultFile:
         raise fail("the result has no digest: write it again with this version of svcount")
     if canonical_digest({k: v for k, v in doc.items() if k != "digest"}) != digest:
         raise fail(TAMPERED)
+    fields = Fields(doc, path)
+    fields.candidates()  # every name under the name policy, before any figure is read
     try:
         view, candidates = _view(doc)
         _check(view)

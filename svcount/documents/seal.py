@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from svcount.errors import InputError, whole_number
+from svcount.marks import shown
 from svcount.model import Candidate, Method
+from svcount.names import NameError_
+from svcount.names import name as name_policy
 
 __all__ = ["TAMPERED", "Fields", "canonical_digest", "read_document", "read_json", "seal", "sealed"]
 
@@ -41,11 +45,61 @@ def sealed(document: dict[str, Any]) -> str:
     return json.dumps(seal(document), indent=2, ensure_ascii=False) + "\n"
 
 
+#: Limits on every JSON document svcount reads: far above any real one, far below harm.
+MAX_JSON_BYTES = 64 << 20
+MAX_JSON_DEPTH = 32
+MAX_JSON_DIGITS = 30
+_JSON_STRINGS = re.compile(rb'"(?:\\.|[^"\\])*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class _Refused(ValueError):
+    """A JSON document that breaks a limit or repeats a key."""
+
+
+def _depth(data: bytes) -> int:
+    """How deeply the document nests arrays and objects (strings skipped)."""
+    deepest = depth = 0
+    for byte in _JSON_STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise _Refused(f"a number of {len(text):,} digits (at most {MAX_JSON_DIGITS})")
+    return int(text)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"the key {key[:80]!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
 def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
-    """A JSON file and its bytes; ``decimals`` keeps numbers' written precision."""
+    """A JSON file and its bytes; ``decimals`` keeps numbers' written precision.
+
+    Refused with one line: a file over 64 MiB, nesting deeper than 32, a number
+    of more than 30 digits, or a key twice in one object (which value would count?).
+    """
     try:
+        if Path(path).stat().st_size > MAX_JSON_BYTES:
+            raise _Refused(f"larger than {MAX_JSON_BYTES >> 20} MiB: not a document svcount wrote")
         data = Path(path).read_bytes()
-        return json.loads(data, parse_float=Decimal if decimals else float), data
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise _Refused(f"nested more than {MAX_JSON_DEPTH} deep: not a document svcount wrote")
+        doc = json.loads(
+            data,
+            parse_float=Decimal if decimals else float,
+            parse_int=_integer,
+            object_pairs_hook=_object,
+        )
+        return doc, data
     except FileNotFoundError:
         raise InputError("no such file", file=path) from None
     except IsADirectoryError:
@@ -56,6 +110,10 @@ def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
         raise InputError("is not valid UTF-8 text", file=path) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    except _Refused as exc:
+        raise InputError(f"refused: {exc}", file=path) from None
+    except RecursionError:
+        raise InputError("nested too deeply to read", file=path) from None
 
 
 def read_document(path: str, not_an_object: str) -> tuple[dict[str, Any], str]:
@@ -118,9 +176,19 @@ class Fields:
         out = []
         for entry in value:
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                raise self.fail(f"a candidate must be an object with a name: {entry!r}")
-            out.append(Candidate(entry["name"], entry.get("party")))
+                raise self.fail(f"a candidate must be an object with a name: {shown(repr(entry))}")
+            party = entry.get("party")
+            if party is not None and not isinstance(party, str):
+                raise self.fail(f"a candidate's party must be a string: {shown(repr(entry))}")
+            out.append(Candidate(self.name(entry["name"]), party and self.name(party, "party")))
         return tuple(out)
+
+    def name(self, text: str, what: str = "name") -> str:
+        """A name read back under the name policy, as every name is read."""
+        try:
+            return name_policy(text, what)
+        except NameError_ as exc:
+            raise self.fail(str(exc)) from None
 
     def names(self, key: str, allowed: Sequence[str]) -> tuple[str, ...]:
         value = self.doc.get(key)

@@ -9,10 +9,12 @@ written in ``sha256sum``'s format.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +25,7 @@ __all__ = [
     "atomic_output",
     "check_outputs",
     "checksum_line",
+    "csv_line",
     "spreadsheet_safe",
     "write_atomic",
 ]
@@ -122,6 +125,19 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> str:
     with atomic_output(path) as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)
     return out.digest.hexdigest()
+
+
+def csv_line(cells: Sequence[object]) -> str:
+    """One CSV record ending in a newline; a cell holding ``\\r`` or ``\\n`` is quoted.
+
+    The csv module quotes only the characters of its line terminator, so the
+    record is written ending ``\\r\\n`` (every line break in a cell is then
+    quoted) and ends ``\\n`` as svcount's files do. Every CSV svcount writes goes
+    through here.
+    """
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()[:-2] + "\n"
 
 
 def spreadsheet_safe(cell: str) -> str:

@@ -17,14 +17,12 @@ newlines, blank lines) and small files take the validating reader.
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from svcount.documents.writing import atomic_output, spreadsheet_safe
+from svcount.documents.writing import atomic_output, csv_line, spreadsheet_safe
 from svcount.io import Loaded
 from svcount.marks import Outcome, RawKey, normalise_name
 from svcount.model import Method, NotCounted, Rejection, Result, second_as_counted, statement
@@ -78,9 +76,7 @@ class _Dispositions:
         status, candidate, reason = disposition(self.loaded.outcomes[key], self.result)
         cells = [normalise_name(area)] if self.with_area else []
         cells += [first, second, status, candidate, reason]
-        out = io.StringIO()
-        csv.writer(out, lineterminator="").writerow([spreadsheet_safe(c) for c in cells])
-        return "," + out.getvalue()
+        return "," + csv_line([spreadsheet_safe(c) for c in cells])[:-1]
 
 
 def _header(with_area: bool, with_papers: bool) -> str:

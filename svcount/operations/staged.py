@@ -39,8 +39,9 @@ from svcount.documents.local import (
 from svcount.documents.seal import canonical_digest
 from svcount.errors import CountError, InputError, UsageError
 from svcount.io import Loaded
-from svcount.marks import normalise_name
+from svcount.marks import shown
 from svcount.model import Ballots, Method, StageOne, Turnout
+from svcount.options import policed
 
 __all__ = ["choose_area", "combine", "first_count", "local_count", "second_count"]
 
@@ -57,16 +58,16 @@ def choose_area(
     if areas is None:
         if area is None:
             raise UsageError("--stage needs --area NAME: the voting area this count is for")
-        return normalise_name(area), ballots
+        return policed("--area", area), ballots
     if area is None:
         if len(areas) != 1:
             raise UsageError(f"the file holds {len(areas)} voting areas: choose one with --area")
         return next(iter(areas.items()))
-    wanted = normalise_name(area)
+    wanted = policed("--area", area)
     if wanted not in areas:
-        raise InputError(
-            f"no papers for the area {wanted!r} (the file has: {', '.join(areas)})", file=file
-        )
+        held = ", ".join(map(shown, areas))
+        message = f"no papers for the area {shown(wanted)} (the file has: {held})"
+        raise InputError(message, file=file)
     return wanted, areas[wanted]
 
 

@@ -12,7 +12,6 @@ Works per distinct kind of paper, so writing millions of rows takes seconds.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from svcount.count import (
     stage_one,
 )
 from svcount.documents.seal import Fields
+from svcount.documents.writing import csv_line
 from svcount.errors import InputError
 from svcount.model import (
     FPTP_HEADINGS,
@@ -417,9 +417,7 @@ def synthesise(figures: Figures, seed: int = 0, aggregate: bool = False) -> byte
             fields.append(kind[2])
         if figures.areas:
             fields.append(kind[3])
-        out = io.StringIO()
-        csv.writer(out, lineterminator="").writerow(fields)
-        return out.getvalue()
+        return csv_line(fields)[:-1]
 
     if aggregate:
         merged: dict[tuple[str, str, str, str], int] = {}
@@ -435,18 +433,11 @@ def synthesise(figures: Figures, seed: int = 0, aggregate: bool = False) -> byte
 
 def areas_csv(figures: Figures) -> str:
     """The areas file (area, electorate, ballot_papers_issued) for --electorate-file."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["area", "electorate", "ballot_papers_issued"])
+    lines = [csv_line(["area", "electorate", "ballot_papers_issued"])]
     for part in figures.areas:
-        writer.writerow(
-            [
-                part.name,
-                "" if part.electorate is None else part.electorate,
-                "" if part.issued is None else part.issued,
-            ]
-        )
-    return out.getvalue()
+        electorate = "" if part.electorate is None else part.electorate
+        lines.append(csv_line([part.name, electorate, "" if part.issued is None else part.issued]))
+    return "".join(lines)
 
 
 def compress(data: bytes) -> bytes:

@@ -91,13 +91,31 @@ def rich(blocks: Sequence[Block], *, plain: bool) -> list[RenderableType]:
     return [_rich_grid(b, plain) if isinstance(b, Grid) else _rich_note(b, plain) for b in blocks]
 
 
+#: Characters that open inline syntax anywhere (emphasis, code, links, tables, strikeout).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+#: What opens a block at the start of a line: headings, quotes, lists, rules, setext, fences.
+_BLOCK_START = re.compile(
+    r"^(\s*)(?:(#{1,6}|[>+*-])(?=\s|$)|>|(\d{1,9})(?=[.)](?:\s|$))|(=+|-+)\s*$|([-*_])(?:\s*\5){2,}\s*$)"
+)
 
 
 def md_text(text: str) -> str:
-    """Text that CommonMark prints as written: HTML and markdown syntax escaped."""
+    """Text that CommonMark prints as written: HTML, inline and block syntax escaped.
+
+    Every ASCII punctuation may be backslash-escaped in CommonMark, so the
+    escapes are exact; a line break (which the name policy refuses anyway)
+    becomes a space, so nothing can start a new block.
+    """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    text = " ".join(_MARKDOWN_SPECIAL.sub(r"\\\1", text).split("\n")).replace("\r", " ")
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    lead, digits = match.group(1), match.group(3)
+    if digits is not None:  # "1. " or "1) " would start an ordered list
+        end = len(lead) + len(digits)
+        return text[:end] + "\\" + text[end:]
+    return f"{lead}\\{text[len(lead) :]}"
 
 
 def md_table(

@@ -6,11 +6,9 @@ for byte; every cell that holds a name is made safe for spreadsheets.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING, Any
 
-from svcount.documents.writing import spreadsheet_safe
+from svcount.documents.writing import csv_line, spreadsheet_safe
 from svcount.model import percent
 
 if TYPE_CHECKING:
@@ -38,10 +36,8 @@ def result_csv(shown: View) -> str:
     count, then the same rows for each voting area.
     """
     f = shown.figures
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     by_area = bool(f["areas"])
-    writer.writerow([*CSV_HEADER, "fptp_status", *(["area"] if by_area else [])])
+    lines = [csv_line([*CSV_HEADER, "fptp_status", *(["area"] if by_area else [])])]
     parts = [(None, f), *f["areas"].items()]
     for area, view in parts:
         votes, moved = view["first_preferences"], view["second_preferences"]
@@ -51,21 +47,23 @@ def result_csv(shown: View) -> str:
             for c in shown.candidates:
                 n = votes[c.name]
                 extra = moved.get(c.name) if stage == 2 else None
-                writer.writerow(
-                    [
-                        stage,
-                        spreadsheet_safe(c.name),
-                        spreadsheet_safe(c.party or ""),
-                        n,
-                        "" if extra is None else extra,
-                        n if stage == 1 else ("" if extra is None else n + extra),
-                        view["share_pct"][c.name],
-                        status[c.name],
-                        f["fptp_status"][c.name],
-                        *tail,
-                    ]
+                lines.append(
+                    csv_line(
+                        [
+                            stage,
+                            spreadsheet_safe(c.name),
+                            spreadsheet_safe(c.party or ""),
+                            n,
+                            "" if extra is None else extra,
+                            n if stage == 1 else ("" if extra is None else n + extra),
+                            view["share_pct"][c.name],
+                            status[c.name],
+                            f["fptp_status"][c.name],
+                            *tail,
+                        ]
+                    )
                 )
-    return out.getvalue()
+    return "".join(lines)
 
 
 def local_csv(local: LocalCount) -> str:
@@ -106,11 +104,9 @@ def total_csv(combined: Combined) -> str:
 
 
 def _csv_rows(rows: list[list[Any]], area: str | None) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_HEADER, *(["area"] if area is not None else [])])
+    lines = [csv_line([*CSV_HEADER, *(["area"] if area is not None else [])])]
     tail = [] if area is None else [spreadsheet_safe(area)]
     for stage, c, *cells in rows:
         name, party = spreadsheet_safe(c.name), spreadsheet_safe(c.party or "")
-        writer.writerow([stage, name, party, *cells, *tail])
-    return out.getvalue()
+        lines.append(csv_line([stage, name, party, *cells, *tail]))
+    return "".join(lines)

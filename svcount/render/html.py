@@ -218,6 +218,7 @@ def page(
         }
         for c in candidates
     ]
+    lost = view["non_transferable"] or {}
     return template.render(
         heading=title or "Result of the poll",
         date=f"{date.day} {date:%B %Y}" if date else None,
@@ -233,12 +234,8 @@ def page(
         label=LABEL,
         rejected=[(HEADINGS[k], number(v)) for k, v in view["rejected"].items() if k != "total"],
         rejected_total=number(view["rejected"]["total"]),
-        lost=[
-            (HEADS[k], number(v))
-            for k, v in (view["non_transferable"] or {}).items()
-            if k != "total"
-        ],
-        lost_total=number((view["non_transferable"] or {}).get("total", 0)),
+        lost=[(HEADS[k], number(v)) for k, v in lost.items() if k != "total"],
+        lost_total=number(lost.get("total", 0)),
         turnout=view["turnout"],
         n=number,
         areas=view["areas"],

@@ -74,13 +74,13 @@ def verify_table(
     from rich.text import Text
 
     table = Table(
-        title=f"Verify {provenance.file} against {expected}",
+        title=Text(f"Verify {provenance.file} against {expected}"),
         title_justify="left",
         box=None if plain else box.SIMPLE_HEAVY,
         show_edge=not plain,
     )
     shown = [(_shown(c.expected), _shown(c.counted)) for c in checks]
-    widest = min(12, max(len(v) for pair in shown for v in pair))
+    widest = min(12, max([1, *(len(v) for pair in shown for v in pair)]))
     table.add_column("Figure", overflow="fold")
     table.add_column("Expected", justify="right", min_width=widest, max_width=max(widest, 14))
     table.add_column("Counted", justify="right", min_width=widest, max_width=max(widest, 14))

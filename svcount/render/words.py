@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from svcount.model import DecidedBy, NotCounted, Rejection
 
@@ -44,12 +44,16 @@ def day_text(day: datetime.date) -> str:
 
 
 def table(title: str, *columns: str, plain: bool) -> Table:
-    """A titled Rich table: numbers right-aligned, box art only when not ``plain``."""
+    """A titled Rich table: numbers right-aligned, box art only when not ``plain``.
+
+    Title and headers are ``Text``: a name in them is printed, never read as markup.
+    """
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(
-        title=title,
+        title=Text(title, style="" if plain else "bold"),
         box=None if plain else box.SIMPLE_HEAVY,
         title_justify="left",
         show_edge=not plain,
@@ -57,5 +61,6 @@ def table(title: str, *columns: str, plain: bool) -> Table:
         min_width=len(title) + 2,
     )
     for i, column in enumerate(columns):
-        t.add_column(column, justify="left" if i == 0 or column == "Party" else "right")
+        justify: Literal["left", "right"] = "left" if i == 0 or column == "Party" else "right"
+        t.add_column(Text(column), justify=justify)  # a Text: names in headers are not markup
     return t

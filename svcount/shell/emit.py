@@ -107,7 +107,8 @@ def progress(
     amount = (
         (DownloadColumn(), TransferSpeedColumn()) if unit == "bytes" else (MofNCompleteColumn(),)
     )
-    columns = (TextColumn("{task.description}"), BarColumn(), *amount, TimeRemainingColumn())
+    description = TextColumn("{task.description}", markup=False)  # a file name is not markup
+    columns = (description, BarColumn(), *amount, TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(f"{what} {source}", total=None)
 
@@ -124,15 +125,19 @@ class ClosedPipe(Exception):
 def write_stdout(data: str | bytes) -> None:
     """Data to stdout; a reader that has gone away (``| head``) ends the run quietly."""
     try:
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        # Data formats are UTF-8 whatever the locale says (JSON, CSV and HTML are).
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(raw.decode("utf-8"))
         else:
-            sys.stdout.write(data)
+            buffer.write(raw)
         sys.stdout.flush()
     except BrokenPipeError:
         raise ClosedPipe() from None
     except OSError as exc:
-        fail(f"cannot write to standard output: {exc.strerror or exc}")
+        fail(f"cannot write to standard output: {exc.strerror or 'it is closed'}")
 
 
 @dataclass

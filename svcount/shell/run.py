@@ -12,8 +12,33 @@ from svcount.shell.emit import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_OK, Clos
 __all__ = ["run"]
 
 
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in svcount, never the input's fault
+
+
+def _encodings() -> None:
+    """A terminal that cannot encode a character (``PYTHONIOENCODING=ascii``) gets it escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _internal(exc: BaseException) -> int:
+    """A bug: one line and exit 70, unless SVCOUNT_DEBUG asks for the traceback."""
+    if os.environ.get("SVCOUNT_DEBUG"):
+        raise exc
+    detail = str(exc)
+    detail = detail if len(detail) <= 200 else detail[:200] + "…"
+    typer.echo(
+        f"svcount: internal error: {type(exc).__name__}: {detail!r} "
+        "(please report it; SVCOUNT_DEBUG=1 shows the traceback)",
+        err=True,
+    )
+    return EXIT_INTERNAL
+
+
 def run(app: typer.Typer) -> None:
     """Run ``app``: one-line usage errors, and conventional exits for Ctrl-C and pipes."""
+    _encodings()
     # Typer may vendor click; its exception classes are found through a public one.
     click_error: type[Exception] = next(
         c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
@@ -35,6 +60,8 @@ def run(app: typer.Typer) -> None:
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             typer.echo(f"svcount: error: {message}{hint}", err=True)
+    except Exception as exc:  # the last resort: never a traceback for the user
+        code = _internal(exc)
     if code == EXIT_INTERRUPTED:
         typer.echo("svcount: interrupted", err=True)
     if code == EXIT_CLOSED_PIPE:

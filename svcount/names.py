@@ -1,0 +1,75 @@
+"""One policy for every name: candidates, parties, areas, titles, lots (README, "Bad input").
+
+Whatever file or option a name comes from, it passes :func:`name` (or
+:func:`problem` where problems are collected with their lines) before
+anything else sees it:
+
+- NFC normalisation, surrounding whitespace trimmed, and every Unicode space
+  (no-break, thin, ideographic, ...) folded to U+0020 with runs collapsed, so
+  a look-alike spelling is the same name, never a twin;
+- refused, naming the code point: control characters (C0, C1, DEL, so line
+  breaks and tabs too), format characters (zero-width spaces and joiners,
+  the BOM, bidi embeddings, overrides and isolates), line and paragraph
+  separators, surrogates, unassigned and private-use code points;
+- at most :data:`MAX_NAME` characters: a huge "name" is an error, not a flood.
+
+So no output can carry a character from input that moves the cursor,
+clears a terminal, opens a hyperlink, reverses text or breaks a line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["MAX_NAME", "NameError_", "describe", "name", "normal", "problem"]
+
+#: The longest name (or field of a ballot file) accepted, in characters.
+MAX_NAME = 200
+
+#: Every Unicode space separator (category Zs); a run of them is one U+0020.
+_SPACES = re.compile("[\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+#: Unicode categories that never belong in a name: control, format, surrogate,
+#: private use, unassigned; and the line and paragraph separators.
+_REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+class NameError_(ValueError):  # noqa: N801 - the builtin NameError means something else
+    """A name the policy refuses; the message names the code point or the length."""
+
+
+def normal(text: str) -> str:
+    """The name as compared and shown: NFC, trimmed, every space one U+0020."""
+    folded = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def describe(ch: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``."""
+    label = unicodedata.name(ch, "") or {
+        "Cc": "a control character",
+        "Cn": "unassigned",
+        "Co": "private use",
+        "Cs": "a surrogate",
+    }.get(unicodedata.category(ch), "")
+    return f"U+{ord(ch):04X} {label}".rstrip()
+
+
+def problem(text: str, limit: int = MAX_NAME) -> str | None:
+    """Why the policy refuses ``text`` (already :func:`normal`), or None."""
+    for ch in text:
+        if unicodedata.category(ch) in _REFUSED:
+            return f"contains {describe(ch)}, which a name may not hold"
+    if len(text) > limit:
+        return f"is {len(text):,} characters long; a name is at most {limit:,}"
+    return None
+
+
+def name(text: str, what: str = "name") -> str:
+    """``text`` under the policy: normalised, or :class:`NameError_` saying why not."""
+    value = normal(text)
+    why = problem(value)
+    if why is not None:
+        shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
+        raise NameError_(f"{what} {shown} {why}")
+    return value
