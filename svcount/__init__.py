@@ -17,7 +17,7 @@ from typing import Any
 from svcount.count import (
     count,
 )
-from svcount.errors import CountError, InputError, SvcountError
+from svcount.errors import CountError, InputError, SvcountError, UsageError
 from svcount.model import (
     Ballots,
     Candidate,
@@ -52,6 +52,7 @@ __all__ = [
     "SvcountError",
     "Tally",
     "Turnout",
+    "UsageError",
     "__version__",
     "count",
     "margin",

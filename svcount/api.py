@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import CountError, InputError
+from svcount.errors import CountError, InputError, UsageError
 from svcount.io import read_marks
 from svcount.model import Candidate, Method, Provenance, Result
 from svcount.options import CountOptions, ReadOptions
@@ -185,6 +185,17 @@ def _prepared(
 ) -> tuple[str | pd.DataFrame, CountOptions, tuple[Candidate, ...] | None]:
     """The source, options and candidates of a library call, checked as the command checks them."""
     columns = {**(columns or {}), **more}
+    electorate = _whole(electorate, "electorate")
+    seed = _whole(seed, "seed")
+    for parameter, value in (
+        ("lot", lot),
+        ("separator", separator),
+        ("uncertain_marker", uncertain_marker),
+    ):
+        if value is not None:
+            _text(value, parameter)
+    if not isinstance(unknown_as_void, bool):
+        raise TypeError(f"unknown_as_void: expected True or False, got {unknown_as_void!r}")
     roster = _roster(candidates)
     options = CountOptions().merged(
         {
@@ -213,6 +224,26 @@ def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
     if unknown:
         raise TypeError(f"tally() got unexpected keyword arguments: {', '.join(unknown)}")
     return dict(columns)
+
+
+def _whole(value: object, parameter: str) -> int | None:
+    """A whole-number parameter (Python or NumPy integer), or a TypeError naming it.
+
+    ``"100"``, ``10.7`` and ``True`` are refused: a seed or an electorate is a
+    number, so one seed gives one draw everywhere.
+    """
+    import operator
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise TypeError(
+            f"{parameter}: expected a whole number, got {type(value).__name__} {value!r}"
+        )
+    number = operator.index(value)  # type: ignore[arg-type]
+    if number < 0:
+        raise UsageError(f"{parameter} must be at least 0, not {number}")
+    return number
 
 
 def _text(value: object, parameter: str) -> str:

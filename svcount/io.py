@@ -15,17 +15,18 @@ and, where it applies, the line.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
-from svcount.errors import InputError, MarkError
-from svcount.marks import Outcome, RawKey, classify_by_area
+from svcount.errors import InputError, MarkError, did_you_mean
+from svcount.marks import Classified, Outcome, RawKey, classify_by_area, fold, shown
 from svcount.model import Ballots, Candidate, Method
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
-from svcount.reading.header import ROLES, Layout, Row, show_header, sniff
+from svcount.reading.header import COLUMN_NAMES, ROLES, Layout, Row, show_header, sniff
 from svcount.reading.rows import BlankRows, describe, first_line, locate, located, validated_rows
 from svcount.reading.source import ASCII_COMPATIBLE, Source, open_source, reading
 
@@ -70,7 +71,11 @@ def _engine(source: Source, layout: Layout, engine: Engine) -> str:
         return "python"  # e.g. UTF-16: the byte counts that check pandas would not be exact
     if engine != "auto":
         return engine
-    size = source.path.stat().st_size * (5 if layout.compressed else 1)
+    size = source.path.stat().st_size
+    if layout.compressed:  # the gzip trailer's ISIZE (mod 4 GiB): a bomb is large, not small
+        with open(source.path, "rb") as f:
+            f.seek(-4, os.SEEK_END)
+            size = max(size * 5, int.from_bytes(f.read(4), "little"))
     return "python" if size <= PYTHON_ENGINE_MAX_BYTES else "pandas"
 
 
@@ -167,6 +172,7 @@ def load(
     options = options or ReadOptions()
     with open_source(name, stdin) as source:
         layout = sniff(source, options)
+        given_method = method
         method = _method(source, layout, method)
         roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
         marks = read_marks(
@@ -184,6 +190,7 @@ def load(
             warnings = tuple(describe(w, first_line(w, lines)) for w in classified.warnings)
         if marks.blank_tail is not None:
             warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
+        warnings += _inferences(source.name, layout, given_method, options, marks.rows, classified)
         return Loaded(
             ballots=classified.ballots,
             method=method,
@@ -197,6 +204,33 @@ def load(
             outcomes=classified.outcomes,
             lines_in_order=marks.lines_in_order,
         )
+
+
+def _inferences(
+    file: str,
+    layout: Layout,
+    given: Method | None,
+    options: ReadOptions,
+    rows: int,
+    classified: Classified,
+) -> tuple[str, ...]:
+    """Every guess that changes the count, said without --verbose (--quiet silences it)."""
+    said: tuple[str, ...] = ()
+    if given is None and "second" not in layout.columns:
+        unused = [h for i, h in enumerate(layout.header) if i not in layout.columns.values()]
+        known = sorted({s for spellings in COLUMN_NAMES.values() for s in spellings})
+        hints = [f"column {shown(h)} not used{did_you_mean(fold(h), known)}" for h in unused]
+        said += (
+            f"{file}: {'; '.join([*hints, ''])}counted first past the post: "
+            "no second-preference column (give --method fptp to say so)",
+        )
+    if "count" in layout.columns and options.count_column is None:
+        papers = classified.ballots.ballot_papers
+        said += (
+            f"{file}: aggregated file: {rows:,} rows stand for {papers:,} papers "
+            f"(column {shown(layout.column_name('count') or '')}; give --count-column to say so)",
+        )
+    return said
 
 
 def _reading_notes(layout: Layout, method: Method) -> tuple[str, ...]:

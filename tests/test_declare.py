@@ -152,7 +152,7 @@ def test_an_edited_result_file_is_refused(tmp_path):
     doc["winner"] = "Ann Archer"
     result.write_text(json.dumps(doc))
     refused = run("declare", result)
-    assert refused.exit_code == 2 and "changed after svcount wrote it" in refused.stderr
+    assert refused.exit_code == 2 and "does not match its digest" in refused.stderr
 
 
 def test_bad_dates_missing_files_and_unwritable_outputs_are_exit_2(tmp_path):

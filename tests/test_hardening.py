@@ -86,18 +86,27 @@ def test_utf16_with_a_bom_counts(tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_one_megabyte_field_counts(tmp_path, engine):
+def test_a_one_megabyte_field_is_read_and_refused_as_a_name_in_one_short_line(tmp_path, engine):
     big = "X" * (1 << 20)
-    loaded = load_text(tmp_path, f"first,second\n{big},Ann\nAnn,\n".encode(), engine)
-    assert loaded.rows == 2 and big in {c.name for c in loaded.ballots.candidates}
+    with pytest.raises(InputError) as refused:
+        load_text(tmp_path, f"first,second\n{big},Ann\nAnn,\n".encode(), engine)
+    message = str(refused.value)
+    assert ":2:" in message and "1,048,576 characters long" in message and len(message) < 300
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_newlines_inside_quoted_fields_count(tmp_path, engine):
-    data = b'first,second\n"Ann\nSmith",Bob\nBob,"Ann\nSmith"\nBob,\n'
+    data = b'first,second,note\nAnn,Bob,"a\nb"\nBob,Ann,"c\r\nd"\nBob,,\n'
     loaded = load_text(tmp_path, data, engine)
     assert loaded.rows == 3
-    assert {c.name for c in loaded.ballots.candidates} == {"Ann\nSmith", "Bob"}
+    assert {c.name for c in loaded.ballots.candidates} == {"Ann", "Bob"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_line_break_inside_a_name_is_refused_with_its_line(tmp_path, engine):
+    data = b'first,second\n"Ann\nSmith",Bob\nBob,Ann\n'
+    with pytest.raises(InputError, match="U\\+000A"):
+        load_text(tmp_path, data, engine)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -333,3 +333,98 @@ def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path):
         )
         assert shown.returncode == 0, shown.stderr
         assert b"Traceback" not in shown.stderr
+
+
+def test_gzip_inflates_in_bounded_pieces_across_members_and_blocks():
+    import gzip
+
+    from svcount.reading.fastpath import Inflater
+
+    raw = b"Ann\n" * (10 << 20)  # 40 MiB from about 40 KiB
+    data = gzip.compress(raw) + gzip.compress(b"Bob\n" * 5)
+    pieces = list(Inflater().pieces(data))
+    assert b"".join(pieces) == raw + b"Bob\n" * 5
+    assert max(map(len, pieces)) <= Inflater.PIECE
+    inflater = Inflater()
+    blocks = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+    assert b"".join(p for block in blocks for p in inflater.pieces(block)) == raw + b"Bob\n" * 5
+
+
+# --------------------------------------------------------------------------- the library
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "says"),
+    [
+        ({"electorate": "100"}, TypeError, "electorate: expected a whole number, got str"),
+        ({"electorate": 10.7}, TypeError, "electorate: expected a whole number, got float"),
+        ({"electorate": True}, TypeError, "electorate"),
+        ({"seed": "1"}, TypeError, "seed: expected a whole number, got str"),
+        ({"seed": 1.0}, TypeError, "seed"),
+        ({"candidates": ["Ann", float("nan")]}, TypeError, "candidates: expected a name"),
+        ({"candidates": ["Ann", 3]}, TypeError, "candidates: expected a name"),
+        ({"unknown_as_void": "yes"}, TypeError, "unknown_as_void"),
+    ],
+)
+def test_the_library_refuses_wrong_types_naming_the_parameter(given, error, says):
+    import pandas as pd
+
+    import svcount
+
+    frame = pd.DataFrame({"first": ["Ann", "Bob", "Ann"], "second": ["Bob", "", ""]})
+    with pytest.raises(error, match=says):
+        svcount.tally(frame, **given)
+
+
+def test_numpy_integers_are_whole_numbers_and_one_seed_is_one_draw(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    import svcount
+
+    frame = pd.DataFrame({"first": ["Ann", "Bob"], "second": ["", ""]})
+    drawn = svcount.tally(frame, seed=np.int64(1), electorate=np.int32(10))
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    by_command = json.loads(run("tally", str(path), "--seed", "1", "-f", "json").stdout)
+    assert drawn.winner == by_command["winner"] and drawn.turnout.electorate == 10
+
+
+@pytest.mark.parametrize("count", [[True, False], ["1e1", "2"], [1.5, 2], [float("nan"), 1]])
+def test_a_dataframe_count_column_must_hold_whole_numbers(count):
+    import pandas as pd
+
+    import svcount
+
+    frame = pd.DataFrame({"first": ["Ann", "Bob"], "second": ["", ""], "papers": count})
+    with pytest.raises(svcount.InputError, match="whole number"):
+        svcount.tally(frame)
+
+
+def test_a_dataframe_with_two_first_columns_is_refused():
+    import pandas as pd
+
+    import svcount
+
+    frame = pd.DataFrame([["Ann", "Bob", ""]], columns=["first", "first", "second"])
+    with pytest.raises(svcount.InputError, match="two columns named 'first'"):
+        svcount.tally(frame)
+
+
+def test_usage_error_is_exported():
+    import svcount
+
+    assert issubclass(svcount.UsageError, svcount.SvcountError)
+
+
+@pytest.mark.parametrize("which", ["candidates", "areas"])
+def test_a_huge_quoted_field_in_a_list_is_one_line_naming_its_line(tmp_path, which):
+    huge = '"' + "x" * 200_000 + '"'
+    if which == "candidates":
+        write(tmp_path, f"name\n{huge}\nBob\n", "list.csv")
+        args = ("tally", ballots(tmp_path, "Cy"), "-c", str(tmp_path / "list.csv"))
+    else:
+        write(tmp_path, f"area,electorate\n{huge},10\n", "list.csv")
+        area_file = ballots(tmp_path, "Cy", area=True)
+        args = ("tally", area_file, "--electorate-file", str(tmp_path / "list.csv"))
+    assert "list.csv:2" in refused(run(*args))

@@ -99,3 +99,43 @@ def test_an_explicit_format_wins_over_the_extension_with_a_warning(tmp_path):
     assert result.exit_code == 0
     assert "warning: --format csv written to" in result.stderr
     assert (tmp_path / "r.json").read_text().startswith("stage,candidate")
+
+
+# ----------------------------------------------------------------- where outputs land
+
+
+def test_a_device_is_written_through_never_replaced(tmp_path):
+    import os
+    import stat
+
+    shown = run(
+        "tally", str(EXAMPLES / "quickstart" / "ballots.csv"), "-f", "json", "-o", os.devnull
+    )
+    assert shown.exit_code == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_a_directory_is_refused_and_a_symlink_is_followed(tmp_path):
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    (tmp_path / "folder").mkdir()
+    assert "is a directory" in refused("tally", ballots, "-o", str(tmp_path / "folder"))
+    target = tmp_path / "r.json"
+    target.write_text("old")
+    (tmp_path / "link.json").symlink_to(target)
+    assert run("tally", ballots, "-o", str(tmp_path / "link.json")).exit_code == 0
+    assert (tmp_path / "link.json").is_symlink() and target.read_text().startswith("{")
+
+
+def test_checksums_replace_the_line_of_a_rewritten_file(tmp_path):
+    import subprocess
+
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    sums, out = tmp_path / "SUMS", tmp_path / "r.json"
+    for extra in ((), ("--electorate", "200")):
+        assert (
+            run("tally", ballots, *extra, "-o", str(out), "--checksums", str(sums)).exit_code == 0
+        )
+    lines = sums.read_text().splitlines()
+    assert len(lines) == 1
+    checked = subprocess.run(["sha256sum", "-c", str(sums)], cwd=tmp_path, capture_output=True)
+    assert checked.returncode == 0

@@ -22,6 +22,7 @@ from svcount.model import (
     PAPER_HEADS,
     STAGE_TWO_HEADS,
     SV_HEADINGS,
+    Ballots,
     Candidate,
     FirstPreferences,
     Method,
@@ -40,6 +41,7 @@ __all__ = [
     "LocalCount",
     "Total",
     "first_figures",
+    "marks_digest",
     "local_json",
     "read_local",
     "read_total",
@@ -57,6 +59,7 @@ class BallotFile:
     file: str
     sha256: str
     area_column: str | None = None  # the file's area column, when it holds several areas
+    marks: str = ""  # digest of the area's classified mark table (marks_digest)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class FirstCountRef:
     digest: str
     sha256: str  # of the ballot file it was made from
     figures: str  # digest of its figures alone, to check a second count's ballots against
+    marks: str = ""  # digest of its classified mark table: the same papers, read the same way
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,22 @@ def _heads(mapping: Mapping[Any, int]) -> dict[str, int]:
     return {k.value: n for k, n in mapping.items()}
 
 
+def marks_digest(papers: Ballots) -> str:
+    """The digest of a count's classified mark table: each (first, second) and heading's papers.
+
+    Two counts with one digest counted the same papers read the same way,
+    whatever options or bytes they came from; so a second count made with
+    another column, count column or marker than its first is refused.
+    """
+    pairs = sorted(
+        [first, second if isinstance(second, str) else f"({second.value})", n]
+        for (first, second), n in papers.pairs.items()
+        if n
+    )
+    rejected = {h.value: n for h, n in papers.rejected.items() if n}  # canonical: keys sorted
+    return canonical_digest({"pairs": pairs, "rejected": rejected})
+
+
 def first_figures(first: FirstPreferences) -> dict[str, Any]:
     return {
         "first_preferences": dict(first.votes),
@@ -132,6 +152,7 @@ def local_json(local: LocalCount, version: str) -> str:
             "file": local.source.file,
             "sha256": local.source.sha256,
             "area_column": local.source.area_column,
+            "marks_digest": local.source.marks,
         },
         "method": local.method.value,
         "candidates": _candidates_json(local.candidates),
@@ -168,6 +189,7 @@ def total_json(combined: Combined, version: str) -> str:
                 "digest": local.digest,
                 "input_sha256": local.source.sha256,
                 "figures_digest": canonical_digest(first_figures(local.first)),
+                "marks_digest": local.source.marks,
             }
             for local in combined.first_counts
             if local.first is not None
@@ -199,6 +221,7 @@ def _ballot_file(f: Fields) -> BallotFile:
         f.text("file", value),
         f.text("sha256", value),
         column if isinstance(column, str) else None,
+        f.text("marks_digest", value),
     )
 
 
@@ -355,6 +378,7 @@ def read_total(path: str) -> Total:
                 digest=f.text("digest", ref),
                 sha256=f.text("input_sha256", ref),
                 figures=f.text("figures_digest", ref),
+                marks=f.text("marks_digest", ref),
             )
         )
     digest = f.sealed(UNSEALED)

@@ -20,8 +20,21 @@ from decimal import Decimal
 from typing import Any
 
 from svcount.documents.seal import TAMPERED, Fields, canonical_digest, read_json, sealed
-from svcount.figures import AREA_FIGURES, View, fptp_status
-from svcount.model import Candidate, Method, Provenance, percent
+from svcount.errors import CountError
+from svcount.figures import AREA_FIGURES, View, figures, fptp_status
+from svcount.model import (
+    Candidate,
+    EnteredLot,
+    FirstPreferences,
+    LotInstruction,
+    Method,
+    NotCounted,
+    Provenance,
+    Rejection,
+    SeededLot,
+    Transfers,
+    percent,
+)
 
 __all__ = ["RESULT_SCHEMA", "ResultFile", "json_value", "read_result", "result_json"]
 
@@ -187,6 +200,7 @@ def read_result(path: str) -> ResultFile:
     try:
         view, candidates = _view(doc)
         _check(view)
+        _rederive(view, candidates)
         margin = _margin(doc.get("margin"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise fail(f"the result is incomplete or malformed ({type(exc).__name__}: {exc})") from None
@@ -341,6 +355,76 @@ def _papers_add_up(figures: Mapping[str, Any], where: str) -> None:
             figures["final"][name] == votes[name] + added,
             f"{where}{name}'s total is not first preferences plus second preferences",
         )
+
+
+#: What a result states that follows from its figures, re-derived on every read.
+DERIVED = (
+    "winner",
+    "decided_by",
+    "lot_required",
+    "lot",
+    "majority",
+    "votes_needed_at_stage_one",
+    "elected_at_stage_one",
+    "stage_two_held",
+    "remaining",
+    "excluded",
+    "tie_for_second",
+    "final",
+    "status",
+    "stage_one_status",
+    "share_pct",
+    "first_preference_leader",
+    "winner_changed_by_transfers",
+    "first_preference_deficit",
+)
+
+
+def _rederive(view: Mapping[str, Any], candidates: tuple[Candidate, ...]) -> None:
+    """The result the figures give, counted again by the rules; any other stated result is refused.
+
+    From the first preferences, rejections and transfers alone, :func:`count.declare`
+    decides again who remains, who is elected and how, the majority, every status,
+    and any lot (a seeded lot is drawn again; an entered one must be among the tied).
+    """
+    from svcount.count import declare
+
+    method = Method(view["method"])
+    heads = view["second_preferences_not_counted"] or {}
+    first = FirstPreferences(
+        candidates=candidates,
+        votes=dict(view["first_preferences"]),
+        rejected={Rejection(k): v for k, v in view["rejected"].items() if k != "total"},
+        second_not_counted={NotCounted(k): v for k, v in heads.items() if k != "total"},
+    )
+    moved = None
+    if view["stage_two_held"]:
+        lost = view["non_transferable"]
+        moved = Transfers(
+            remaining=tuple(view["remaining"]),
+            transfers=dict(view["second_preferences"]),
+            non_transferable={NotCounted(k): v for k, v in lost.items() if k != "total"},
+            excluded_papers=view["excluded_papers"],
+        )
+    drawn = view["lot"]
+    lot: LotInstruction | None = None
+    if drawn:
+        lot = EnteredLot(drawn["winner"]) if drawn["how"] == "entered" else SeededLot(drawn["seed"])
+    try:
+        derived = figures(declare(first, method, moved, lot=lot))
+    except CountError as exc:
+        raise _Inconsistent(f"the figures cannot be declared: {exc}") from None
+    for key in DERIVED:
+        stated, found = json_value(view[key]), json_value(derived[key])
+        if stated != found:
+            raise _Inconsistent(
+                f"{key}: the file says {_brief(stated)}, but its own figures give {_brief(found)}"
+            )
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:120] + "…"
 
 
 def _check(view: Mapping[str, Any]) -> None:

@@ -25,7 +25,10 @@ from svcount.names import name as name_policy
 __all__ = ["TAMPERED", "Fields", "canonical_digest", "read_document", "read_json", "seal", "sealed"]
 
 #: What every reader says of a document whose content does not match its digest.
-TAMPERED = "the file was changed after svcount wrote it: its content does not match its digest"
+TAMPERED = (
+    "its content does not match its digest: the file was edited or damaged after it was "
+    "written (the digest finds edits; it cannot prove who wrote a file)"
+)
 
 
 def canonical_digest(document: Any) -> str:

@@ -93,6 +93,13 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
     SHA-256 of what was written.
     """
     target = Path(path)
+    if target.is_symlink():  # follow it: the file it names is replaced, not the link
+        target = target.resolve()
+    if target.is_dir():
+        raise InputError("cannot write the output: it is a directory", file=str(path))
+    if target.exists() and not target.is_file():  # /dev/null, /dev/stdout, a FIFO: write through
+        yield from _through(target, path)
+        return
     folder = target.parent
     if not folder.is_dir():
         raise InputError(
@@ -118,6 +125,16 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
         if isinstance(exc, OSError):
             raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
         raise
+
+
+def _through(target: Path, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
+    """Write to a device or FIFO as it is: replacing /dev/null with a file would break a machine."""
+    try:
+        with open(target, "wb") as out:
+            hashing = _Hashing(out)
+            yield hashing
+    except OSError as exc:
+        raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> str:
@@ -153,12 +170,28 @@ def checksum_line(digest: str, path: str) -> str:
 
 
 def append_checksums(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> None:
-    """Append a ``sha256sum`` line for each (digest, path) written."""
-    lines = "".join(checksum_line(digest, name) for digest, name in written)
-    if not lines:
+    """A ``sha256sum`` line for each (digest, path) written, replacing any older line for it.
+
+    After a recount rewrites ``r.json`` its old line goes, so ``sha256sum -c``
+    checks what is there now.
+    """
+    new = [checksum_line(digest, name) for digest, name in written]
+    if not new:
         return
+
+    def named(line: str) -> str:  # what follows the digest: two spaces and the path
+        return line.lstrip("\\")[64:]
+
+    replaced = {named(line) for line in new}
     try:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(lines)
+        old = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+    except FileNotFoundError:
+        old = []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the checksums: {exc}", file=str(path)) from None
+    kept = [line for line in old if named(line) not in replaced]
+    try:
+        with atomic_output(path) as out:
+            out.write("".join([*kept, *new]).encode("utf-8"))
     except OSError as exc:
         raise InputError(f"cannot write the checksums: {exc.strerror}", file=str(path)) from None

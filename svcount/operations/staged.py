@@ -25,6 +25,7 @@ Every file crosses a trust boundary, so each is checked when it is read back:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import reduce
 from operator import add
 
@@ -35,6 +36,7 @@ from svcount.documents.local import (
     LocalCount,
     Total,
     first_figures,
+    marks_digest,
 )
 from svcount.documents.seal import canonical_digest
 from svcount.errors import CountError, InputError, UsageError
@@ -126,10 +128,14 @@ def second_count(
             "preferences from the same file",
             file=source.file,
         )
-    if canonical_digest(first_figures(first_preferences(papers))) != ref.figures:
+    if ref.marks != source.marks or (
+        canonical_digest(first_figures(first_preferences(papers))) != ref.figures
+    ):
         raise InputError(
-            f"these ballots do not give {name}'s first count ({ref.file}): count the second "
-            "preferences with the same options as the first",
+            f"these ballots, read with these options, are not the papers of {name}'s first "
+            f"count ({ref.file}): its mark table differs. Count the second preferences from "
+            "the same file with the same options (columns, count column, separator, marker) "
+            "as the first",
             file=source.file,
         )
     return LocalCount(
@@ -155,6 +161,7 @@ def local_count(
         loaded.layout.column_name("area") if loaded.areas is not None else None,
     )
     name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
+    source = replace(source, marks=marks_digest(papers))
     if total is None:
         return first_count(
             area=name, papers=papers, method=loaded.method, source=source, electorate=electorate
@@ -166,12 +173,21 @@ def _differ(what: str, local: LocalCount, other: LocalCount) -> InputError:
     return InputError(f"{what} (compare {other.path})", file=local.path)
 
 
-def _by_stage(counts: Sequence[LocalCount]) -> tuple[dict[str, LocalCount], dict[str, LocalCount]]:
-    """Each area's first and second counts: one election, one file per area and stage."""
+def _by_stage(
+    counts: Sequence[LocalCount], areas: Sequence[str] | None
+) -> tuple[dict[str, LocalCount], dict[str, LocalCount]]:
+    """Each area's first and second counts: one election, one file per area and stage.
+
+    An area is its name as names are read, whatever its case; "the same
+    ballots" are the same classified mark table, whatever the bytes. Two
+    areas with one table are refused unless the areas file lists both.
+    """
     reference = counts[0]
     firsts: dict[str, LocalCount] = {}
     seconds: dict[str, LocalCount] = {}
-    by_sha: dict[str, LocalCount] = {}
+    seen: dict[tuple[str, str], LocalCount] = {}
+    by_marks: dict[str, LocalCount] = {}
+    listed = {a.casefold() for a in areas or ()}
     for local in counts:
         if (local.candidates, local.method) != (reference.candidates, reference.method):
             what = "method" if local.method != reference.method else "candidate list"
@@ -179,25 +195,29 @@ def _by_stage(counts: Sequence[LocalCount]) -> tuple[dict[str, LocalCount], dict
                 f"a different election: its {what} differs from that in {reference.path}",
                 file=local.path,
             )
-        chosen = firsts if local.stage == "first" else seconds
-        if local.area in chosen:
+        other = seen.get((local.stage, local.area.casefold()))
+        if other is not None:
             raise InputError(
                 f"a second {local.stage}-stage count for {local.area!r} "
-                f"(the first is {chosen[local.area].path})",
+                f"(the first is {other.path}, for {other.area!r})",
                 file=local.path,
             )
-        chosen[local.area] = local
-        if local.stage == "first":
-            twin = by_sha.get(local.source.sha256)
-            if twin is not None and not (local.source.area_column and twin.source.area_column):
-                raise _differ(
-                    f"the same ballot file ({local.source.file}, sha256 "
-                    f"{local.source.sha256[:12]}…) is counted as {twin.area!r} and as "
-                    f"{local.area!r}: its papers would be counted twice",
-                    local,
-                    twin,
-                )
-            by_sha[local.source.sha256] = local
+        seen[(local.stage, local.area.casefold())] = local
+        (firsts if local.stage == "first" else seconds)[local.area] = local
+        if local.stage != "first":
+            continue
+        twin = by_marks.get(local.source.marks)
+        both_listed = {local.area.casefold(), twin.area.casefold()} <= listed if twin else False
+        if twin is not None and not both_listed:
+            raise _differ(
+                f"{twin.area!r} and {local.area!r} hold the same papers, read the same way "
+                f"(one mark table, from {twin.source.file} and {local.source.file}): they "
+                "would be counted twice. If two areas truly voted identically, list both in "
+                "--areas",
+                local,
+                twin,
+            )
+        by_marks[local.source.marks] = local
     return firsts, seconds
 
 
@@ -227,7 +247,7 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
     if not counts:
         raise InputError("no local count files given")
     reference = counts[0]
-    firsts, seconds = _by_stage(counts)
+    firsts, seconds = _by_stage(counts, areas)
     orphans = [a for a in seconds if a not in firsts]
     if orphans:
         raise InputError(f"second-stage counts without a first-stage count: {', '.join(orphans)}")
@@ -274,6 +294,13 @@ def _check_tie(
         raise _differ(
             f"the second count for {area!r} was made from another ballot file than its first "
             f"count ({second.source.file}, not {first.source.file})",
+            second,
+            first,
+        )
+    if second.source.marks != first.source.marks:
+        raise _differ(
+            f"the second count for {area!r} was made from other papers, or papers read with "
+            "other options, than its first count: their mark tables differ",
             second,
             first,
         )

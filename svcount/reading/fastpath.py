@@ -29,6 +29,35 @@ __all__ = ["Scan", "blank_tail", "read_pandas", "split_in_halves", "rows_complet
 TAIL_BYTES = 1 << 16
 
 
+class Inflater:
+    """gzip text in bounded pieces, members one after another: a bomb never fills memory.
+
+    One 4 MiB block of a highly compressible file can inflate to gigabytes;
+    each call here returns at most :data:`PIECE` bytes.
+    """
+
+    PIECE = 16 << 20
+
+    def __init__(self) -> None:
+        self.inflate = zlib.decompressobj(wbits=47)
+
+    def pieces(self, block: bytes) -> Iterator[bytes]:
+        data = block
+        while True:
+            text = self.inflate.decompress(data, self.PIECE)
+            if text:
+                yield text
+            if self.inflate.eof:  # this member is done: the next one, if any
+                data = self.inflate.unused_data
+                if not data:
+                    return
+                self.inflate = zlib.decompressobj(wbits=47)
+                continue
+            data = self.inflate.unconsumed_tail
+            if not data and len(text) < self.PIECE:  # all input read, no output held back
+                return
+
+
 class QuoteState:
     """Where a scan is, across blocks, in a quoted CSV: enough to count fields exactly.
 
@@ -146,7 +175,7 @@ class Scan(threading.Thread):
                 return
             import numpy as np
 
-            inflate = zlib.decompressobj(wbits=47) if self.compressed else None
+            inflate = Inflater() if self.compressed else None
             state = QuoteState(self.delimiter[0])
             size, done = os.fstat(f.fileno()).st_size, 0
             while block := f.read(4 << 20):
@@ -157,15 +186,11 @@ class Scan(threading.Thread):
                 done += len(block)
                 if self.progress is not None:
                     self.progress(done, size)
-                text = inflate.decompress(block) if inflate else block
-                while inflate and inflate.unused_data:  # concatenated gzip members
-                    rest = inflate.unused_data
-                    inflate = zlib.decompressobj(wbits=47)
-                    text += inflate.decompress(rest)
-                if not state.feed_plain(text):
-                    state.feed(np.frombuffer(text, dtype=np.uint8))
-                self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
-                self.tail = (self.tail + text)[-TAIL_BYTES:]
+                for text in inflate.pieces(block) if inflate else (block,):
+                    if not state.feed_plain(text):
+                        state.feed(np.frombuffer(text, dtype=np.uint8))
+                    self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
+                    self.tail = (self.tail + text)[-TAIL_BYTES:]
             self.delimiters = state.outside
             self.quotes_well_formed = state.well_formed and not state.inside
         self.sha256 = digest.hexdigest()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from svcount.errors import InputError, MarkError
+from svcount.errors import InputError, MarkError, whole_number
 from svcount.marks import classify_by_area
 from svcount.model import Ballots, Candidate, Method, Provenance
 from svcount.options import CountOptions
@@ -61,16 +61,27 @@ class FrameMarks:
 
 def _papers(frame: pd.DataFrame, index: int) -> pd.Series:
     """The count column as whole numbers of papers, checked."""
+    import pandas as pd
+
     papers = frame.iloc[:, index]
-    if papers.isna().any() or not all(float(v).is_integer() for v in papers):
-        raise InputError("the count column must hold whole numbers of papers", file=FRAME)
-    papers = papers.astype("int64")
-    if (papers < 0).any() or (papers > MAX_ROW_PAPERS).any():
+
+    def whole(v: object) -> int:  # 3.0 from a float column is 3; 1.5, NaN and True are not
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return whole_number(v, "the count column", text=True)
+
+    try:
+        counts = [whole(v) for v in papers.tolist()]
+    except ValueError as exc:  # NaN, True, 1.5, "1e1", "x": each named, never a raw error
+        raise InputError(
+            f"the count column must hold whole numbers of papers ({exc})", file=FRAME
+        ) from None
+    if any(n > MAX_ROW_PAPERS for n in counts):
         raise InputError(
             f"the count column must hold numbers of papers from 0 to {MAX_ROW_PAPERS:,}",
             file=FRAME,
         )
-    return papers
+    return pd.Series(counts, index=papers.index, dtype="int64")
 
 
 def _grouped(frame: pd.DataFrame, columns: Mapping[str, int], roles: list[str]) -> Counter[Row]:
@@ -97,6 +108,9 @@ def frame_marks(
 ) -> FrameMarks:
     """A DataFrame's marks, read and classified (rules 1-2) as a ballot file's are."""
     header = [str(c) for c in frame.columns]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise InputError(f"the DataFrame has two columns named {twice[0]!r}", file=FRAME)
     columns = find_columns(header, options.reading, FRAME)
     has_second = "second" in columns
     method = options.rules.method or (Method.SV if has_second else Method.FPTP)

@@ -25,6 +25,7 @@ __all__ = ["AreaRow", "area_electorates", "read_areas", "read_candidates"]
 
 def _read_text(path: str, encoding: str | None, what: str) -> str:
     """A small text file, decoded; a bad byte names the file and suggests the fix."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # the name policy bounds names
     file = Path(path)
     check_readable(file, path)
     try:
