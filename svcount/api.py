@@ -132,22 +132,10 @@ def tally(
     ``second_column``, ``rejected_column``, ``area_column``, ``encoding``,
     ``delimiter``).
     """
+    given = dict(locals())  # every parameter, as given
     from svcount import pipeline
 
-    source, options, roster = _prepared(
-        ballots,
-        candidates=candidates,
-        method=method,
-        electorate=electorate,
-        electorate_file=electorate_file,
-        lot=lot,
-        seed=seed,
-        separator=separator,
-        uncertain_marker=uncertain_marker,
-        unknown_as_void=unknown_as_void,
-        count_column=count_column,
-        columns=columns,
-    )
+    source, options, roster = _prepared(**given)
     counted = pipeline.tally(source, options, roster=roster)
     return Tally(counted.result, counted.provenance)
 

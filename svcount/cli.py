@@ -9,16 +9,17 @@ counts, :mod:`svcount.render` shows, :mod:`svcount.shell` writes.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcount.options import policed
 from svcount.shell.calls import (
     counted_file,
     listener,
     local_count_file,
+    notice_of,
     options_from,
     render_result,
     verify_one,
@@ -40,6 +41,7 @@ from svcount.shell.params import (
     BallotsArg,
     ChecksumsOpt,
     ColorOpt,
+    DateOpt,
     DeclarationFormat,
     ElectorateFileOpt,
     ElectorateOpt,
@@ -52,9 +54,11 @@ from svcount.shell.params import (
     OutputOpt,
     QuietOpt,
     ReportFormat,
+    ReturningOfficerOpt,
     SeedOpt,
     SourceArg,
     Stage,
+    TitleOpt,
     VerboseOpt,
     counting,
 )
@@ -134,6 +138,9 @@ def tally(
         ),
     ] = None,
     margin: MarginOpt = False,
+    title: TitleOpt = None,
+    returning_officer: ReturningOfficerOpt = None,
+    date: DateOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
@@ -146,6 +153,7 @@ def tally(
     from svcount import pipeline
 
     counted_options = options_from(options)
+    notice = notice_of(title, returning_officer, date)
     if stage is None and (area is not None or remaining_from is not None):
         fail("--area and --remaining-from belong to a local count: give --stage first|second")
     if audit is not None and (stage is not None or source == "-"):
@@ -192,7 +200,7 @@ def tally(
         shown = pipeline.shown(counted)
     if margin:
         shown = with_margin(shown, counted)
-    render_result(shown, fmt, output, outputs)
+    render_result(replace(shown, notice=notice), fmt, output, outputs)
 
 
 @app.command(name="declare")
@@ -205,25 +213,15 @@ def declare_result(
             "by tally --format json or combine --format json."
         ),
     ],
-    title: Annotated[
-        str | None,
-        typer.Option(
-            help="The poll, e.g. 'Police and Crime Commissioner for Leicester, "
-            "Leicestershire and Rutland' [default: Result of the poll].",
-            rich_help_panel="The notice",
-        ),
-    ] = None,
-    returning_officer: Annotated[
-        str | None, typer.Option(help="The returning officer's name.", rich_help_panel="The notice")
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option(help="Date of the poll, YYYY-MM-DD.", rich_help_panel="The notice")
-    ] = None,
+    title: TitleOpt = None,
+    returning_officer: ReturningOfficerOpt = None,
+    date: DateOpt = None,
     format: Annotated[
         DeclarationFormat | None,
         typer.Option(
             "--format",
             "-f",
+            case_sensitive=False,
             help="text (80 columns), markdown (CommonMark, pipe tables) or html (the results "
             "page) [default: from the --output file's extension, else text].",
             rich_help_panel=OUTPUT_PANEL,
@@ -242,21 +240,11 @@ def declare_result(
     written by tally or combine: the same figures, never a recount. Exit codes:
     0 declared, 2 bad input or usage, 3 a lot is required.
     """
-    import datetime
-
     from svcount import pipeline
-    from svcount.render.declaration import Notice, markdown, text
+    from svcount.render.declaration import markdown, text
 
     counted_options = options_from(options)
-    try:
-        day = None if date is None else datetime.date.fromisoformat(date)
-    except ValueError:
-        fail(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
-    with library():
-        title = None if title is None else policed("--title", title)
-        if returning_officer is not None:
-            returning_officer = policed("--returning-officer", returning_officer)
-    notice = Notice(title=title, returning_officer=returning_officer, date=day)
+    notice = notice_of(title, returning_officer, date)
     fmt = choose_format(format, output, DeclarationFormat, "text")
     outputs = Outputs(checksums)
     outputs.guard(
@@ -285,9 +273,9 @@ def declare_result(
             view,
             shown.candidates,
             shown.footer,
-            title=title,
-            returning_officer=returning_officer,
-            date=day,
+            title=notice.title,
+            returning_officer=notice.returning_officer,
+            date=notice.date,
             margin=shown.margin,
         )
         outputs.emit(built, output)
@@ -311,7 +299,11 @@ def verify(
     format: Annotated[
         ReportFormat | None,
         typer.Option(
-            "--format", "-f", help="Report format [default: table].", rich_help_panel=OUTPUT_PANEL
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="Report format [default: table].",
+            rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
     output: OutputOpt = None,
@@ -371,6 +363,7 @@ def margin(
         typer.Option(
             "--format",
             "-f",
+            case_sensitive=False,
             help="table, json (schema svcount-margin/1) or markdown [default: from the "
             "--output file's extension, else table].",
             rich_help_panel=OUTPUT_PANEL,
@@ -490,7 +483,11 @@ def diff_counts(
     format: Annotated[
         ReportFormat | None,
         typer.Option(
-            "--format", "-f", help="Report format [default: table].", rich_help_panel=OUTPUT_PANEL
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="Report format [default: table].",
+            rich_help_panel=OUTPUT_PANEL,
         ),
     ] = None,
     show_all: Annotated[

@@ -9,6 +9,7 @@ preferences) is ``None``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from svcount.model import AreaResult, Candidate, Method, Provenance, Result, Tur
 
 __all__ = [
     "AREA_FIGURES",
+    "Notice",
     "View",
     "area_figures",
     "candidate_status",
@@ -179,6 +181,19 @@ def area_figures(area: AreaResult) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """What the declaration says beyond the figures: who gives it, for what, when."""
+
+    title: str | None = None
+    returning_officer: str | None = None
+    date: datetime.date | None = None
+
+    @property
+    def heading(self) -> str:
+        return self.title or "Result of the poll"
+
+
+@dataclass(frozen=True)
 class View:
     """A result as every output shows it: its figures, its candidates, where it came from.
 
@@ -190,6 +205,7 @@ class View:
     candidates: tuple[Candidate, ...]
     provenance: Provenance
     margin: Mapping[str, Any] | None = None  # asked for with --margin (render/margin.summary)
+    notice: Notice = Notice()  # --title, --date, --returning-officer
 
     @property
     def footer(self) -> dict[str, Any]:

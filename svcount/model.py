@@ -478,3 +478,14 @@ class Provenance:
     version: str = ""
     parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
     files: tuple[Mapping[str, Any], ...] = ()  # every other input: role, file, sha256
+
+    def input_record(self) -> dict[str, Any]:
+        """The ``input`` object of every JSON output: the file, its SHA-256, rows, columns."""
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "columns": dict(self.columns),
+            **({"local_counts": list(self.parts)} if self.parts else {}),
+            **({"files": list(self.files)} if self.files else {}),
+        }

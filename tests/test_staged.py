@@ -333,7 +333,7 @@ def test_a_total_with_its_digest_edited_is_refused(staged):
     doc = json.loads(Path("total.json").read_text())
     doc["svcount_version"] = "9.9"
     Path("total.json").write_text(json.dumps(doc))
-    assert "total.json: the file was changed" in refused(
+    assert "total.json: its content does not match its digest" in refused(
         "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
         "--remaining-from", "total.json",
     )  # fmt: skip

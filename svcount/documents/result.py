@@ -140,14 +140,7 @@ def result_json(shown: View) -> str:
     document = {
         "schema": RESULT_SCHEMA,
         "svcount_version": provenance.version,
-        "input": {
-            "file": provenance.file,
-            "sha256": provenance.sha256,
-            "rows": provenance.rows,
-            "columns": dict(provenance.columns),
-            **({"local_counts": list(provenance.parts)} if provenance.parts else {}),
-            **({"files": list(provenance.files)} if provenance.files else {}),
-        },
+        "input": provenance.input_record(),
         "options": dict(provenance.options),
         **{
             k: f[k]

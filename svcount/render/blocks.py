@@ -76,13 +76,16 @@ def _rich_grid(grid: Grid, plain: bool) -> RenderableType:
 
 
 def _rich_note(note: Note, plain: bool) -> RenderableType:
+    from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
     text = Text(note.lead, style="bold") if note.lead else Text()
     text.append(note.text)
-    if note.panel is None or plain:
+    if note.panel is None:
         return text
+    if plain:  # the same section as the terminal's panel, without the box
+        return Group(Text("Declaration"), text)
     return Panel(text, title="Declaration", border_style=note.panel, expand=False)
 
 
@@ -143,5 +146,7 @@ def markdown(blocks: Sequence[Block]) -> str:
             lines += [f"### {md_text(b.title)}", ""]
             lines += [*md_table(b.columns, rows, None, numeric(b.columns)), ""]
         else:
+            if b.panel is not None:  # the declaration: a section of its own, as on a terminal
+                lines += ["### Declaration", ""]
             lines += [("# " if not lines else "") + md_text(b.lead + b.text), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -12,29 +12,16 @@ and turnout, and the figures of each voting area.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from svcount.figures import Notice
 from svcount.model import Candidate
 from svcount.render.blocks import md_table, md_text
 from svcount.render.words import HEADINGS, HEADS, and_list, day_text, number
 
 __all__ = ["Notice", "markdown", "text"]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What the declaration says beyond the figures: who gives it, for what, when."""
-
-    title: str | None = None
-    returning_officer: str | None = None
-    date: datetime.date | None = None
-
-    @property
-    def heading(self) -> str:
-        return self.title or "Result of the poll"
 
 
 def elected_sentence(view: Mapping[str, Any]) -> str:

@@ -218,12 +218,7 @@ def margin_json(found: Margins, provenance: Provenance) -> str:
     document = {
         "schema": MARGIN_SCHEMA,
         "svcount_version": provenance.version,
-        "input": {
-            "file": provenance.file,
-            "sha256": provenance.sha256,
-            "rows": provenance.rows,
-            "columns": dict(provenance.columns),
-        },
+        "input": provenance.input_record(),
         "options": dict(provenance.options),
         "method": found.method.value,
         "winner": found.winner,

@@ -15,7 +15,7 @@ from svcount.model import Candidate, Method, StageOne, Transfers, Turnout, perce
 from svcount.render import blocks
 from svcount.render.areas import area_grids
 from svcount.render.blocks import Block, Grid, Note
-from svcount.render.words import DECIDED, HEADINGS, HEADS, and_list, number
+from svcount.render.words import DECIDED, HEADINGS, HEADS, and_list, day_text, number
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -82,17 +82,18 @@ def unusable_grid(heads: Mapping[str, int]) -> Grid:
 
 def papers_grid(papers: int, valid: int, turnout: Mapping[str, Any] | None) -> Grid:
     """Ballot papers counted, valid votes, and turnout both ways."""
-    rows = [
-        ("Counted, rejected included", number(papers), _pct(turnout, "ballot_papers_pct")),
-        ("Valid votes", number(valid), _pct(turnout, "valid_votes_pct")),
-    ]
-    if turnout:
-        rows.append(("Electorate", number(turnout["electorate"]), ""))
-    return Grid("Ballot papers", ("", "Papers", "Turnout %"), tuple(rows))
-
-
-def _pct(turnout: Mapping[str, Any] | None, key: str) -> str:
-    return f"{turnout[key]}" if turnout else ""
+    if not turnout:  # no electorate: no turnout column to leave empty
+        rows = (("Counted, rejected included", number(papers)), ("Valid votes", number(valid)))
+        return Grid("Ballot papers", ("", "Papers"), rows)
+    return Grid(
+        "Ballot papers",
+        ("", "Papers", "Turnout %"),
+        (
+            ("Counted, rejected included", number(papers), f"{turnout['ballot_papers_pct']}"),
+            ("Valid votes", number(valid), f"{turnout['valid_votes_pct']}"),
+            ("Electorate", number(turnout["electorate"]), ""),
+        ),
+    )
 
 
 def transfers_grids(
@@ -164,7 +165,15 @@ def result_blocks(shown: View) -> list[Block]:
     f, provenance = shown.figures, shown.provenance
     sv = f["method"] == Method.SV.value
     heading = "Supplementary vote" if sv else "First past the post"
-    out: list[Block] = [Note(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)")]
+    notice = shown.notice
+    out: list[Block] = []
+    if notice.title or notice.date or notice.returning_officer:  # the notice's own heading first
+        out.append(Note(notice.heading))
+        if notice.date:
+            out.append(Note(f"Date of poll: {day_text(notice.date)}"))
+        if notice.returning_officer:
+            out.append(Note(f"Returning officer: {notice.returning_officer}"))
+    out.append(Note(f"{heading}: {provenance.file} (sha256 {provenance.sha256[:12]}…)"))
     votes = f["first_preferences"]
     out.append(votes_grid(Method(f["method"]), shown.candidates, votes, f["stage_one_status"]))
     if f["decided_by"] == "unopposed":
@@ -298,17 +307,20 @@ def _declaration(f: Mapping[str, Any]) -> Note:
             " Give the returning officer's draw with --lot NAME, or draw with --seed N.",
             panel="bold yellow",
         )
-    text = f" by {DECIDED[f['decided_by']]}"
+    how = f["decided_by"]
+    text = " unopposed" if how == "unopposed" else f" by {DECIDED[how]}"
     final = f["final"]
-    if final and len(final) > 1 and f["majority"] is not None:
+    if final and len(final) > 1 and how == "lot":
+        text += f", with {final[winner]:,} votes each"  # a majority of 0 says nothing
+    elif final and len(final) > 1 and f["majority"] is not None:
         text += f", with {final[winner]:,} votes; majority {f['majority']:,}"
     text += "."
     lot = f["lot"]
     if lot:
-        how = (
+        drawn = (
             "the returning officer's draw, entered with --lot"
             if lot["how"] == "entered"
             else f"a draw made by svcount with --seed {lot['seed']}"
         )
-        text += f" Equality of votes between {and_list(lot['tied'])}: decided by lot, {how}."
+        text += f" Equality of votes between {and_list(lot['tied'])}: decided by lot, {drawn}."
     return Note(text, lead=f"{winner} is elected", panel="bold green")

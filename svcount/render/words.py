@@ -23,7 +23,6 @@ DECIDED = {
     DecidedBy.STAGE_TWO.value: "most votes after second preferences",
     DecidedBy.SIMPLE_MAJORITY.value: "a simple majority of two candidates",
     DecidedBy.MOST_VOTES.value: "most votes (first past the post)",
-    DecidedBy.UNOPPOSED.value: "unopposed: the only candidate",
     DecidedBy.LOT.value: "lot, after an equality of votes",
 }
 

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from svcount.figures import Notice
 from svcount.options import CountOptions
-from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, library, progress, say
+from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, fail, library, progress, say
 from svcount.shell.params import Format, Stage
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ __all__ = [
     "counted_file",
     "listener",
     "local_count_file",
+    "notice_of",
     "options_from",
     "render_result",
     "verify_one",
@@ -73,7 +75,15 @@ def render_result(shown: View, fmt: Format, output: Path | None, outputs: Output
         json=lambda: result_json(shown),
         csv=lambda: result_csv(shown),
         tables=(to_tables, (shown,)),
-        html=lambda: page(shown.figures, shown.candidates, shown.footer, margin=shown.margin),
+        html=lambda: page(
+            shown.figures,
+            shown.candidates,
+            shown.footer,
+            title=shown.notice.title,
+            returning_officer=shown.notice.returning_officer,
+            date=shown.notice.date,
+            margin=shown.margin,
+        ),
         markdown=lambda: to_markdown(shown),
     )
     view = shown.figures
@@ -163,3 +173,21 @@ def with_margin(shown: View, counted: Counted | None) -> View:
             return replace(shown, margin=summary(margins(counted.ballots, counted.result)))
         bounds = figure_bounds(shown.figures)
     return shown if bounds is None else replace(shown, margin=bounds_summary(bounds))
+
+
+def notice_of(title: str | None, returning_officer: str | None, date: str | None) -> Notice:
+    """The notice's options, checked: names under the name policy, the date a real date."""
+    import datetime
+
+    from svcount.options import policed
+
+    try:
+        day = None if date is None else datetime.date.fromisoformat(date)
+    except ValueError:
+        fail(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
+    with library():
+        if title is not None:
+            title = policed("--title", title)
+        if returning_officer is not None:
+            returning_officer = policed("--returning-officer", returning_officer)
+    return Notice(title=title, returning_officer=returning_officer, date=day)

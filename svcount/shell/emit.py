@@ -54,6 +54,8 @@ def choose_format(
     if output is not None:
         suffix = EXTENSIONS.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
         by_extension = next((f for f in formats if f.value == suffix), None)
+    if given is not None and given.value == "md":  # md is markdown's short name
+        given = formats("markdown")
     if given is None:
         return by_extension or formats(default)
     if by_extension is not None and by_extension is not given:

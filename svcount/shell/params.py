@@ -36,12 +36,14 @@ class Format(enum.StrEnum):
     csv = "csv"
     html = "html"
     markdown = "markdown"
+    md = "md"  # markdown, spelled as its files are
 
 
 class DeclarationFormat(enum.StrEnum):
     text = "text"
     markdown = "markdown"
     html = "html"
+    md = "md"
 
 
 #: Output file extensions that name a format other than themselves.
@@ -57,6 +59,7 @@ class MarginFormat(enum.StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    md = "md"
 
 
 class Stage(enum.StrEnum):
@@ -97,7 +100,9 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format [default: from the --output file's extension, else table].",
+        case_sensitive=False,
+        help="Output format, in any case; md is markdown [default: from the --output file's "
+        "extension, else table].",
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
@@ -216,6 +221,21 @@ DelimiterOpt = Annotated[
         help="Field delimiter: a character, or tab (default: detected).",
         rich_help_panel=READING_PANEL,
     ),
+]
+NOTICE_PANEL = "The notice"
+TitleOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The poll, e.g. 'Police and Crime Commissioner for Leicester, "
+        "Leicestershire and Rutland' [default: Result of the poll].",
+        rich_help_panel=NOTICE_PANEL,
+    ),
+]
+ReturningOfficerOpt = Annotated[
+    str | None, typer.Option(help="The returning officer's name.", rich_help_panel=NOTICE_PANEL)
+]
+DateOpt = Annotated[
+    str | None, typer.Option(help="Date of the poll, YYYY-MM-DD.", rich_help_panel=NOTICE_PANEL)
 ]
 MarginOpt = Annotated[
     bool,
