@@ -123,7 +123,7 @@ def stage_one(first: FirstPreferences, method: Method = Method.SV) -> StageOne:
         majority=majority,
         elected=None,
         remaining=remaining,
-        excluded=tuple(n for n in names if n not in remaining),
+        excluded=tuple(n for n in names if votes[n] < second_place),  # linear in candidates
         tie_for_second=len(remaining) > 2,
     )
 

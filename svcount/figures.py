@@ -21,10 +21,8 @@ __all__ = [
     "Notice",
     "View",
     "area_figures",
-    "candidate_status",
     "figures",
     "fptp_status",
-    "stage_one_status",
     "view",
     "with_total",
 ]
@@ -54,22 +52,28 @@ def with_total(heads: Mapping[Any, int]) -> dict[str, int]:
     return out
 
 
-def candidate_status(result: Result, name: str) -> str:
-    """elected, not_elected, excluded, or tied while a lot is required."""
-    if name == result.winner:
-        return "elected"
-    if name in result.lot_required:
-        return "tied"
-    if name in result.stage_one.excluded:
-        return "excluded"
-    return "not_elected"
+def _statuses(result: Result, names: list[str]) -> dict[str, dict[str, str]]:
+    """Every candidate's status, final and at stage one, linear in the candidates.
 
-
-def stage_one_status(result: Result, name: str) -> str:
-    """remaining or excluded when the count went on; else the final status."""
-    if result.stage_one.remaining:
-        return "remaining" if name in result.stage_one.remaining else "excluded"
-    return candidate_status(result, name)
+    Final: elected, tied while a lot is required, excluded, or not_elected.
+    At stage one: remaining or excluded when the count went on, else the final.
+    """
+    tied, excluded = set(result.lot_required), set(result.stage_one.excluded)
+    remaining = set(result.stage_one.remaining)
+    final = {
+        n: "elected"
+        if n == result.winner
+        else "tied"
+        if n in tied
+        else "excluded"
+        if n in excluded
+        else "not_elected"
+        for n in names
+    }
+    first = (
+        {n: "remaining" if n in remaining else "excluded" for n in names} if remaining else final
+    )
+    return {"status": final, "stage_one_status": dict(first)}
 
 
 def first_past_the_post(result: Result) -> dict[str, Any]:
@@ -144,8 +148,7 @@ def figures(result: Result) -> dict[str, Any]:
         "share_pct": {n: result.share(n) for n in names},
         "second_preferences": dict(two.transfers) if two else None,
         "final": dict(result.final),
-        "status": {n: candidate_status(result, n) for n in names},
-        "stage_one_status": {n: stage_one_status(result, n) for n in names},
+        **_statuses(result, names),
         "rejected": with_total(result.rejected),
         "non_transferable": with_total(two.non_transferable) if two else None,
         "excluded_papers": two.excluded_papers if two else None,

@@ -33,6 +33,8 @@ __all__ = [
 
 #: (first preference, second preference, rejected) exactly as written; "" when absent.
 RawKey = tuple[str, str, str]
+#: Without a candidate list, the most distinct first preferences taken as candidates.
+MAX_INFERRED = 1000
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,20 @@ def _roster(
         kind, names = read(first_raw)
         if rule_1(adjudicated, kind) is None:
             firsts[names[0]] += papers
+    if len(firsts) > MAX_INFERRED:
+        example, papers = firsts.most_common()[-1]
+        raise MarkError(
+            (
+                MarkProblem(
+                    "first",
+                    (example,),
+                    papers,
+                    f"the first-preference column holds {len(firsts):,} different names, more "
+                    f"than any ballot paper lists (at most {MAX_INFERRED:,} without "
+                    "--candidates): is it the right column? Give --candidates to count them",
+                ),
+            )
+        )
     return _infer_candidates(firsts)
 
 

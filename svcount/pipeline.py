@@ -102,6 +102,8 @@ def read(
     rules = options.rules
     if roster is None and rules.candidates:
         roster = read_candidates(rules.candidates, options.reading.encoding)
+    if roster is not None:
+        _markable(roster, options, rules.candidates)
     return load(
         source,
         method=rules.method,
@@ -111,6 +113,21 @@ def read(
         progress=progress,
         engine=engine,  # type: ignore[arg-type]
     )
+
+
+def _markable(roster: Sequence[Candidate], options: CountOptions, file: str | None) -> None:
+    """Every candidate can be marked: a name holding a separator or the marker never can."""
+    reading = options.reading
+    special = set(reading.separator.strip()) | {reading.uncertain_marker.strip()}
+    for candidate in roster:
+        clash = next((ch for ch in candidate.name if ch in special), None)
+        if clash is not None:
+            what = "the uncertain marker" if clash in reading.uncertain_marker else "a separator"
+            raise InputError(
+                f"candidate {candidate.name!r} can never be marked: {clash!r} is {what} "
+                "(choose another with --separator or --uncertain-marker)",
+                file=file,
+            )
 
 
 def _count(

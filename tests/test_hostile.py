@@ -428,3 +428,25 @@ def test_a_huge_quoted_field_in_a_list_is_one_line_naming_its_line(tmp_path, whi
         area_file = ballots(tmp_path, "Cy", area=True)
         args = ("tally", area_file, "--electorate-file", str(tmp_path / "list.csv"))
     assert "list.csv:2" in refused(run(*args))
+
+
+def test_more_first_preferences_than_a_paper_could_list_asks_about_the_column(tmp_path):
+    rows = "first,second\n" + "".join(f"N{i},\n" for i in range(1001))
+    message = refused(run("tally", write(tmp_path, rows)))
+    assert "1,001 different names" in message and "is it the right column?" in message
+
+
+def test_thousands_of_listed_candidates_count_exactly(tmp_path):
+    names = [f"N{i}" for i in range(5000)]
+    write(tmp_path, "\n".join(names) + "\n", "c.txt")
+    path = write(tmp_path, "first,second\n" + "".join(f"{n},\n" for n in names) + "N7,\n")
+    doc = json.loads(run("tally", path, "-c", str(tmp_path / "c.txt"), "-f", "json").stdout)
+    assert doc["winner"] == "N7" and doc["stages"][0]["tie_for_second"] is True
+    assert sum(c["status"] == "not_elected" for c in doc["candidates"]) == 4999
+
+
+@pytest.mark.parametrize(("name", "says"), [("?", "the uncertain marker"), ("A|B", "a separator")])
+def test_a_candidate_that_could_never_be_marked_is_refused(tmp_path, name, says):
+    write(tmp_path, f"Ann\n{name}\n", "c.txt")
+    message = refused(run("tally", ballots(tmp_path, "Ann"), "-c", str(tmp_path / "c.txt")))
+    assert "can never be marked" in message and says in message
