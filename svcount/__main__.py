@@ -5,6 +5,7 @@ command line's libraries are still importing exits 130 without a traceback.
 """
 
 import os
+import signal
 import sys
 
 
@@ -32,7 +33,13 @@ def _open(stream: object) -> bool:
     return True
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends a run as Ctrl-C does: every output left as it was, exit 130."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     _closed_streams()
     try:
         from svcount.cli import main as run

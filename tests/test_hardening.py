@@ -142,7 +142,8 @@ def test_a_closed_pipe_is_quiet():
     assert child.returncode != 0
 
 
-def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_exits_130_and_leaves_no_output(tmp_path, stop):
     big = tmp_path / "big.csv"
     with open(big, "w", newline="") as f:  # a long row at the end: the slow, validating reader
         f.write("first,second\n" + '"Ann","Bob"\n"Bob",""\n' * 1_500_000 + "Ann,Bob,x\n")
@@ -150,7 +151,7 @@ def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path):
     target.write_text("precious")
     with svcount("tally", big, "-f", "json", "-o", target, stdout=subprocess.DEVNULL) as child:
         time.sleep(1.0)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(stop)
         err = child.stderr.read().decode()
         child.wait(timeout=60)
     if child.returncode == 0:

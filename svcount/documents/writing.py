@@ -106,7 +106,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
             f"cannot write the output: the folder {str(folder)!r} does not exist", file=str(path)
         )
     try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        # Recognisable if a killed run (SIGKILL) leaves one: .NAME.svcount-XXXXXXXX.tmp
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.svcount-", suffix=".tmp")
     except OSError as exc:
         raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
     try:
