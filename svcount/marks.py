@@ -25,7 +25,6 @@ __all__ = [
     "classify",
     "classify_by_area",
     "fold",
-    "normalise_name",
     "rule_1",
     "rule_2",
     "shown",
@@ -69,11 +68,6 @@ class Classified:
             else:
                 pairs[outcome] += papers
         return Ballots(candidates=self.ballots.candidates, pairs=pairs, rejected=rejected)
-
-
-def normalise_name(text: str) -> str:
-    """Names match after the name policy's normalisation (:func:`svcount.names.normal`)."""
-    return normal(text)
 
 
 class _Kind(enum.Enum):
@@ -156,11 +150,11 @@ class _FieldReader:
         return bool(part and marker) and not part.replace(marker, "").strip()
 
     def _read(self, value: str) -> tuple[_Kind, tuple[str, ...]]:
-        text = normalise_name(value)
+        text = normal(value)
         parts = [text] if self.split is None else self.split.split(text)
         names: dict[str, None] = {}
         uncertain = False
-        for part in map(normalise_name, parts):
+        for part in map(normal, parts):
             if self._uncertain(part):
                 uncertain = True
             elif part:

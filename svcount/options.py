@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from svcount.errors import InputError, UsageError
-from svcount.marks import MarkRules, normalise_name
+from svcount.marks import MarkRules
 from svcount.model import EnteredLot, LotInstruction, Method, SeededLot
-from svcount.names import NameError_
+from svcount.names import NameError_, normal
 from svcount.names import name as name_policy
 
 __all__ = ["CountOptions", "CountRules", "ReadOptions", "parse_delimiter", "policed"]
@@ -99,7 +99,7 @@ class CountRules:
     def lot_instruction(self) -> LotInstruction | None:
         """The lot as given: a draw entered by name (normalised as names are), or a seed."""
         if self.lot is not None:
-            return EnteredLot(normalise_name(self.lot))
+            return EnteredLot(normal(self.lot))
         return None if self.seed is None else SeededLot(self.seed)
 
 

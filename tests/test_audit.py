@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from svcount.count import count, count_by_area
 from svcount.io import load
-from svcount.marks import normalise_name
 from svcount.model import Candidate, SeededLot
+from svcount.names import normal
 from svcount.operations.audit import AUDIT_HEADER, STATUSES, write_audit
 
 
@@ -36,7 +36,7 @@ def aggregate(rows):
             assert row["candidate"] == "" and row["reason"]
             rejected[row["reason"]] += 1
             continue
-        first[normalise_name(row["first"].split("|")[0])] += 1
+        first[normal(row["first"].split("|")[0])] += 1
         if status == "not_transferred":
             assert row["candidate"] == ""
             lost[row["reason"]] += 1

@@ -24,8 +24,9 @@ from typing import Any
 
 from svcount.documents.writing import atomic_output, csv_line, spreadsheet_safe
 from svcount.io import Loaded
-from svcount.marks import Outcome, RawKey, normalise_name
+from svcount.marks import Outcome, RawKey
 from svcount.model import Method, NotCounted, Rejection, Result, second_as_counted, statement
+from svcount.names import normal
 from svcount.reading.fastpath import pandas_chunks
 from svcount.reading.header import ROLES, Row
 from svcount.reading.rows import records
@@ -74,7 +75,7 @@ class _Dispositions:
         first, second, rejected, area = row
         key: RawKey = (first, "" if self.fptp else second, rejected)
         status, candidate, reason = disposition(self.loaded.outcomes[key], self.result)
-        cells = [normalise_name(area)] if self.with_area else []
+        cells = [normal(area)] if self.with_area else []
         cells += [first, second, status, candidate, reason]
         return "," + csv_line([spreadsheet_safe(c) for c in cells])[:-1]
 
