@@ -61,8 +61,6 @@ class FrameMarks:
 
 def _papers(frame: pd.DataFrame, index: int) -> pd.Series:
     """The count column as whole numbers of papers, checked."""
-    import pandas as pd
-
     papers = frame.iloc[:, index]
 
     def whole(v: object) -> int:  # 3.0 from a float column is 3; 1.5, NaN and True are not
@@ -70,18 +68,17 @@ def _papers(frame: pd.DataFrame, index: int) -> pd.Series:
             v = int(v)
         return whole_number(v, "the count column", text=True)
 
-    try:
-        counts = [whole(v) for v in papers.tolist()]
+    try:  # each distinct value once, not each row: a count column has few of them
+        distinct = {v: whole(v) for v in papers.drop_duplicates().tolist()}
     except ValueError as exc:  # NaN, True, 1.5, "1e1", "x": each named, never a raw error
-        raise InputError(
-            f"the count column must hold whole numbers of papers ({exc})", file=FRAME
-        ) from None
-    if any(n > MAX_ROW_PAPERS for n in counts):
+        message = f"the count column must hold whole numbers of papers ({exc})"
+        raise InputError(message, file=FRAME) from None
+    if any(n > MAX_ROW_PAPERS for n in distinct.values()):
         raise InputError(
             f"the count column must hold numbers of papers from 0 to {MAX_ROW_PAPERS:,}",
             file=FRAME,
         )
-    return pd.Series(counts, index=papers.index, dtype="int64")
+    return papers.map(distinct).astype("int64")
 
 
 def _grouped(frame: pd.DataFrame, columns: Mapping[str, int], roles: list[str]) -> Counter[Row]:

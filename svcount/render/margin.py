@@ -126,31 +126,12 @@ def _bound_sentence(found: Margins) -> str | None:
 
 def margin_blocks(found: Margins, provenance: Provenance) -> list[Block]:
     """The margins, their witnesses and what they mean for a recount."""
-    rows = []
-    for margin in found:
-        symbol, what = _TITLES[margin.mode]
-        rows.append(
-            (f"{symbol}: {what}", "none" if margin.papers is None else number(margin.papers))
-        )
-    if found.naive_bound is not None:
-        rows.append(
-            ("Half the final gap (a bound, as reports quote it)", number(found.naive_bound))
-        )
-    if found.majority is not None:
-        rows.append(("Majority", number(found.majority)))
+    facts = summary(found)
     out: list[Block] = [
         Note(f"Margin of victory: {provenance.file} (sha256 {provenance.sha256[:12]}…)"),
-        Grid(f"How close it was: {found.winner} is elected", ("Margin", "Papers"), tuple(rows)),
+        summary_grid(facts),
+        *(Note(line) for line in facts["lines"]),
     ]
-    for margin in found:
-        symbol, _ = _TITLES[margin.mode]
-        if margin.papers:
-            out.append(
-                Note(f"{_witness_text(margin)}; then {outcome_text(margin)}.", lead=f"{symbol}: ")
-            )
-    sentence = _bound_sentence(found)
-    if sentence:
-        out.append(Note(sentence))
     if found.doubts:
         out.append(
             Grid(
@@ -162,7 +143,7 @@ def margin_blocks(found: Margins, provenance: Provenance) -> list[Block]:
                 ),
             )
         )
-        out.extend(Note(doubt_sentence(d)) for d in found.doubts if d.key != "rejected.total")
+        out.extend(Note(line) for line in facts["advice"])
     else:
         out.append(Note("Recount advice: no paper's reading is recorded as in doubt."))
     out.extend(Note(note[0].upper() + note[1:] + ".") for note in found.notes)
@@ -250,20 +231,22 @@ def summary(found: Margins) -> dict[str, Any]:
     """The margins as plain data for the other outputs: figures, then sentences to print."""
     lines = []
     for margin in found:
-        symbol, what = _TITLES[margin.mode]
+        symbol, _ = _TITLES[margin.mode]
         if margin.papers:
             lines.append(f"{symbol}: {_witness_text(margin)}; then {outcome_text(margin)}.")
     bound = _bound_sentence(found)
     return {
         "exact": True,
+        "winner": found.winner,
         **{m.mode: m.papers for m in found},
         "naive_bound": found.naive_bound,
+        "majority": found.majority,
         "lines": [*lines, *([bound] if bound else [])],
         "advice": [doubt_sentence(d) for d in found.doubts if d.key != "rejected.total"],
     }
 
 
-def bounds_summary(bounds: FigureBounds) -> dict[str, Any]:
+def bounds_summary(bounds: FigureBounds, winner: str) -> dict[str, Any]:
     """What a result file's figures alone say of the margin: bounds, labelled so."""
     if bounds.exact:
         assert bounds.change is not None and bounds.add is not None
@@ -279,6 +262,7 @@ def bounds_summary(bounds: FigureBounds) -> dict[str, Any]:
         ]
     return {
         "exact": bounds.exact,
+        "winner": winner,
         "change": bounds.change,
         "add": bounds.add,
         "remove": bounds.remove,
@@ -291,13 +275,17 @@ def bounds_summary(bounds: FigureBounds) -> dict[str, Any]:
 
 def summary_grid(margin: Mapping[str, Any]) -> Grid:
     """The margins in a table beside the count's own tables."""
+    unknown = "none" if margin["exact"] else "unknown"  # none: no change can unseat a lone one
     rows = []
     for key, (symbol, what) in _TITLES.items():
         value = margin[key]
-        rows.append((f"{symbol}: {what}", "unknown" if value is None else number(value)))
+        rows.append((f"{symbol}: {what}", unknown if value is None else number(value)))
     if not margin["exact"]:
         rows.append(("M is at least (a bound)", number(margin["lower_bound"])))
     if margin["naive_bound"] is not None:
         rows.append(("Half the final gap (a bound)", number(margin["naive_bound"])))
-    title = "How close it was" + ("" if margin["exact"] else " (from the figures alone)")
+    if margin.get("majority") is not None:
+        rows.append(("Majority", number(margin["majority"])))
+    title = "How close it was" + (f": {margin['winner']} is elected" if "winner" in margin else "")
+    title += "" if margin["exact"] else " (from the figures alone)"
     return Grid(title, ("Margin", "Papers"), tuple(rows))

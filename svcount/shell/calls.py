@@ -172,7 +172,9 @@ def with_margin(shown: View, counted: Counted | None) -> View:
         if counted is not None and counted.ballots is not None:
             return replace(shown, margin=summary(margins(counted.ballots, counted.result)))
         bounds = figure_bounds(shown.figures)
-    return shown if bounds is None else replace(shown, margin=bounds_summary(bounds))
+    if bounds is None:
+        return shown
+    return replace(shown, margin=bounds_summary(bounds, shown.figures["winner"]))
 
 
 def notice_of(title: str | None, returning_officer: str | None, date: str | None) -> Notice:
