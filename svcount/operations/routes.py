@@ -192,20 +192,22 @@ class Route:
     top: str | None = None
 
 
+def _over_half(route: _Papers, c: str) -> dict[int, float]:
+    """2 × c's votes − the valid votes: above 0 exactly when c has more than half."""
+    terms: dict[int, float] = {}
+    _add(terms, route.votes(c), 2.0)
+    _add(terms, route.valid(), -1.0)
+    return terms
+
+
 def _majority_route(route: _Papers, x: str) -> None:
     """x has more than half of the valid first preferences."""
-    terms: dict[int, float] = {}
-    _add(terms, route.votes(x), 2.0)
-    _add(terms, route.valid(), -1.0)
-    route.program.row(terms, 1)
+    route.program.row(_over_half(route, x), 1)
 
 
 def _no_majority(route: _Papers, names: Sequence[str]) -> None:
     for c in names:
-        terms: dict[int, float] = {}
-        _add(terms, route.votes(c), 2.0)
-        _add(terms, route.valid(), -1.0)
-        route.program.row(terms, -math.inf, 0)
+        route.program.row(_over_half(route, c), -math.inf, 0)
 
 
 def _at_least(route: _Papers, a: str, b: str, gap: int) -> None:
@@ -271,9 +273,13 @@ class Bounds:
     def step(self) -> int:
         return 2 if self.mode == "change" else 1
 
+    def papers_for(self, shortfall: int) -> int:
+        """The fewest papers that can close ``shortfall`` votes of difference."""
+        return max(0, -(-shortfall // self.step))
+
     def ahead(self, a: str, b: str, gap: int) -> int:
         """Papers for a to lead b by ``gap``."""
-        return max(0, -(-(gap - self.votes[a] + self.votes[b]) // self.step))
+        return self.papers_for(gap - self.votes[a] + self.votes[b])
 
     def route(self, route: Route, w: str) -> int:
         kind, x = route.kind, route.x
@@ -283,7 +289,7 @@ class Bounds:
             return self.ahead(x, w, 0)
         valid = sum(self.votes.values())
         if kind == "majority":
-            return max(0, -(-(1 + valid - 2 * self.votes[x]) // self.step))
+            return self.papers_for(1 + valid - 2 * self.votes[x])
         remain, top = route.remain, route.top
         tied = [c for c in remain if c != top]
         out = [c for c in self.votes if c not in remain]
@@ -296,7 +302,7 @@ class Bounds:
         """Papers for c to reach second place, which it needs to remain."""
         others = sorted((v for n, v in self.votes.items() if n != c), reverse=True)
         second = others[1] if len(others) > 1 else 0
-        return max(0, -(-(second - self.votes[c]) // self.step))
+        return self.papers_for(second - self.votes[c])
 
 
 def _stage_two_routes(names: Sequence[str], x: str, bounds: Bounds, best: int) -> Iterator[Route]:
