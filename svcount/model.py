@@ -482,7 +482,8 @@ class Provenance:
     def input_record(self) -> dict[str, Any]:
         """The ``input`` object of every JSON output: the file, its SHA-256, rows, columns."""
         return {
-            "file": self.file,
+            # a combined result lists its local files (each with its SHA-256 in local_counts)
+            "file": [p["file"] for p in self.parts] if self.parts else self.file,
             "sha256": self.sha256,
             "rows": self.rows,
             "columns": dict(self.columns),

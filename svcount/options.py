@@ -130,6 +130,27 @@ RECORD_ORDER = (
     "encoding",
     "delimiter",
 )
+#: The options that decide how papers are read: equal for both counts of one area.
+READING_RECORD = tuple(
+    name
+    for name in RECORD_ORDER
+    if name not in ("candidates", "electorate", "lot", "seed", "electorate_file")
+)
+
+
+def first_difference(here: Mapping[str, Any], there: Mapping[str, Any]) -> str | None:
+    """The first reading option two records differ in, as a reader would say it, or None."""
+
+    def said(value: Any) -> str:
+        return "the default" if value is None else repr(value)
+
+    for name in READING_RECORD:
+        if here.get(name) != there.get(name):
+            option = f"--{name.replace('_', '-')}"
+            return f"{option} {said(here.get(name))} here, {said(there.get(name))} there"
+    return None
+
+
 _SECTION = {
     **{f.name: "reading" for f in dataclasses.fields(ReadOptions)},
     **{f.name: "rules" for f in dataclasses.fields(CountRules)},

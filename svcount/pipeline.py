@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from svcount.count import count, count_by_area, declare_areas
 from svcount.documents.local import Combined, LocalCount, read_local, read_total
@@ -156,15 +156,21 @@ def _count(
     return count(ballots, method, lot=lot, electorate=rules.electorate)
 
 
-def _provenance(loaded: Loaded, options: CountOptions) -> Provenance:
-    from svcount import __version__
-
+def _record(loaded: Loaded, options: CountOptions) -> dict[str, Any]:
+    """Every option, as the file was read: the method, encoding and delimiter found."""
     record = options.record()
     record.update(
         method=loaded.method.value,
         encoding=loaded.layout.encoding,
         delimiter=loaded.layout.delimiter,
     )
+    return record
+
+
+def _provenance(loaded: Loaded, options: CountOptions) -> Provenance:
+    from svcount import __version__
+
+    record = _record(loaded, options)
     return Provenance(
         file=loaded.file,
         sha256=loaded.sha256,
@@ -282,7 +288,9 @@ def local_count(
         listen.warning(f"warning: {warning}")
     listen.read(loaded)
     total = None if remaining_from is None else read_total(remaining_from)
-    return staged.local_count(loaded, area, electorate=rules.electorate, total=total)
+    return staged.local_count(
+        loaded, area, _record(loaded, options), electorate=rules.electorate, total=total
+    )
 
 
 def combine(
@@ -343,12 +351,19 @@ def _declare_combined(
         electorates=electorates or combined.electorates,
         issued=issued,
     )
-    parts = tuple(
-        {"file": c.path, "stage": c.stage, "area": c.area, "sha256": c.sha256} for c in counts
+    parts: tuple[dict[str, Any], ...] = tuple(
+        {
+            "file": c.path,
+            "stage": c.stage,
+            "area": c.area,
+            "sha256": c.sha256,
+            "options": dict(c.source.options),
+        }
+        for c in counts
     )
     provenance = Provenance(
         file=", ".join(c.path for c in counts),
-        sha256=hashlib.sha256("".join(p["sha256"] for p in parts).encode()).hexdigest(),
+        sha256=hashlib.sha256("".join(c.sha256 for c in counts).encode()).hexdigest(),
         rows=result.ballot_papers,
         columns={},
         options={

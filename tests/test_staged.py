@@ -272,7 +272,38 @@ def test_a_second_count_with_other_options_than_its_first_is_refused(staged):
         "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
         "--remaining-from", "total.json", "--separator", ";", "--unknown-as-void",
     )  # fmt: skip
-    assert "are not the papers of Blaby's first count" in message
+    assert "read with other options than Blaby's first count (blaby-1.json): --separator" in message
+
+
+def test_combine_names_the_option_and_both_files_when_a_resealed_second_count_differs(staged):
+    doc = json.loads(Path("blaby-2.json").read_text())
+    doc["input"]["options"]["uncertain_marker"] = "??"
+    write_sealed("blaby-2.json", doc)
+    message = refused("combine", *FIRSTS, *SECONDS)
+    assert "blaby-2.json: the second count for 'Blaby' read its ballots" in message
+    assert "--uncertain-marker '??' here, " in message and "(compare blaby-1.json)" in message
+
+
+def test_one_poll_has_one_rule_for_unknown_names(staged):
+    doc = json.loads(Path("melton-1.json").read_text())
+    doc["input"]["options"]["unknown_as_void"] = True
+    write_sealed("melton-1.json", doc)
+    message = refused("combine", *FIRSTS)
+    assert "melton-1.json: one poll, one rule for unknown names" in message
+
+
+def test_every_local_file_records_every_option_and_combine_records_each_file(staged):
+    from svcount.options import RECORD_ORDER
+
+    local = json.loads(Path("blaby-1.json").read_text())
+    assert list(local["input"]["options"]) == list(RECORD_ORDER)
+    result = json.loads(run("combine", *FIRSTS, *SECONDS, "-f", "json").stdout)
+    given = result["input"]
+    assert given["file"] == [*FIRSTS, *SECONDS]
+    assert [p["file"] for p in given["local_counts"]] == [*FIRSTS, *SECONDS]
+    for part in given["local_counts"]:
+        assert len(part["sha256"]) == 64
+        assert part["options"]["uncertain_marker"] == local["input"]["options"]["uncertain_marker"]
 
 
 def test_the_staged_example_still_declares_241_to_203(staged):
@@ -438,7 +469,13 @@ def test_a_second_count_read_with_another_column_is_refused(staged):
     second = ("tally", "x.csv", "-c", "abc.txt", "--stage", "second", "--area", "X")
     second += ("--remaining-from", "t.json")
     message = refused(*second, "--second-column", "alt", "-o", "x2.json")
-    assert "its mark table differs" in message
+    assert "--second-column 'alt' here, the default there" in message
+    assert not Path("x2.json").exists()
+    total = json.loads(Path("t.json").read_text())  # an insider makes the options agree:
+    total["first_counts"][0]["options"]["second_column"] = "alt"
+    write_sealed("t.json", total)
+    assert "its mark table differs" in refused(*second, "--second-column", "alt")
+    assert run("combine", "x1.json", "-o", "t.json").exit_code == 0
     assert run(*second, "-o", "x2.json").exit_code == 0
     declared = json.loads(run("combine", "x1.json", "x2.json", "-f", "json").stdout)
     assert (declared["winner"], declared["majority"]) == ("A", 3)  # 6 to 3, as one count

@@ -31,6 +31,7 @@ from svcount.model import (
     StageOne,
     Transfers,
 )
+from svcount.options import RECORD_ORDER
 
 __all__ = [
     "LOCAL_SCHEMA",
@@ -60,6 +61,7 @@ class BallotFile:
     sha256: str
     area_column: str | None = None  # the file's area column, when it holds several areas
     marks: str = ""  # digest of the area's classified mark table (marks_digest)
+    options: Mapping[str, Any] = field(default_factory=dict)  # every option it was read with
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class FirstCountRef:
     sha256: str  # of the ballot file it was made from
     figures: str  # digest of its figures alone, to check a second count's ballots against
     marks: str = ""  # digest of its classified mark table: the same papers, read the same way
+    options: Mapping[str, Any] = field(default_factory=dict)  # as its ballots were read
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ def local_json(local: LocalCount, version: str) -> str:
             "sha256": local.source.sha256,
             "area_column": local.source.area_column,
             "marks_digest": local.source.marks,
+            "options": dict(local.source.options),
         },
         "method": local.method.value,
         "candidates": _candidates_json(local.candidates),
@@ -190,6 +194,7 @@ def total_json(combined: Combined, version: str) -> str:
                 "input_sha256": local.source.sha256,
                 "figures_digest": canonical_digest(first_figures(local.first)),
                 "marks_digest": local.source.marks,
+                "options": dict(local.source.options),
             }
             for local in combined.first_counts
             if local.first is not None
@@ -222,7 +227,19 @@ def _ballot_file(f: Fields) -> BallotFile:
         f.text("sha256", value),
         column if isinstance(column, str) else None,
         f.text("marks_digest", value),
+        _options(f, value.get("options")),
     )
+
+
+def _options(f: Fields, given: Any) -> dict[str, Any]:
+    """The options a local count was read with: each one svcount records, a plain value."""
+    if not isinstance(given, dict) or set(given) != set(RECORD_ORDER):
+        raise f.fail(f"input.options must give every option: {', '.join(RECORD_ORDER)}")
+    plain = (str, int, bool, type(None))
+    wrong = [k for k, v in given.items() if not isinstance(v, plain)]
+    if wrong:
+        raise f.fail(f"input.options[{wrong[0]!r}] must be a string, a number or null")
+    return {k: given[k] for k in RECORD_ORDER}
 
 
 def read_local(path: str) -> LocalCount:
@@ -379,6 +396,7 @@ def read_total(path: str) -> Total:
                 sha256=f.text("input_sha256", ref),
                 figures=f.text("figures_digest", ref),
                 marks=f.text("marks_digest", ref),
+                options=_options(f, ref.get("options")),
             )
         )
     digest = f.sealed(UNSEALED)

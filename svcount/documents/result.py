@@ -63,7 +63,7 @@ class ResultFile:
         """The file as every output shows it; its provenance is the one it records."""
         given = self.input
         provenance = Provenance(
-            file=str(given.get("file", self.path)),
+            file=_file_named(given.get("file", self.path)),
             sha256=str(given.get("sha256", "")),
             rows=int(given.get("rows", 0)),
             columns=dict(given.get("columns", {})),
@@ -73,6 +73,11 @@ class ResultFile:
             files=tuple(given.get("files", ())),
         )
         return View(self.figures, self.candidates, provenance, self.margin)
+
+
+def _file_named(given: Any) -> str:
+    """The input's name as shown: a combined result's local files, joined."""
+    return ", ".join(map(str, given)) if isinstance(given, list) else str(given)
 
 
 def json_value(value: Any) -> Any:

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import reduce
 from operator import add
+from typing import Any
 
 from svcount.count import first_preferences, stage_one, transfers
 from svcount.documents.local import (
@@ -43,7 +44,7 @@ from svcount.errors import CountError, InputError, UsageError
 from svcount.io import Loaded
 from svcount.marks import shown
 from svcount.model import Ballots, Method, StageOne, Turnout
-from svcount.options import policed
+from svcount.options import first_difference, policed
 
 __all__ = ["choose_area", "combine", "first_count", "local_count", "second_count"]
 
@@ -128,6 +129,14 @@ def second_count(
             "preferences from the same file",
             file=source.file,
         )
+    differs = first_difference(source.options, ref.options)
+    if differs is not None:
+        raise InputError(
+            f"these ballots were read with other options than {name}'s first count "
+            f"({ref.file}): {differs}. Count the second preferences with the options "
+            "of the first",
+            file=source.file,
+        )
     if ref.marks != source.marks or (
         canonical_digest(first_figures(first_preferences(papers))) != ref.figures
     ):
@@ -152,13 +161,22 @@ def second_count(
 
 
 def local_count(
-    loaded: Loaded, area: str | None, *, electorate: int | None = None, total: Total | None = None
+    loaded: Loaded,
+    area: str | None,
+    options: Mapping[str, Any],
+    *,
+    electorate: int | None = None,
+    total: Total | None = None,
 ) -> LocalCount:
-    """A loaded ballot file's local count: its first count, or with ``total`` its second."""
+    """A loaded ballot file's local count: its first count, or with ``total`` its second.
+
+    ``options`` records every option the file was read with (``CountOptions.record``).
+    """
     source = BallotFile(
         loaded.file,
         loaded.sha256,
         loaded.layout.column_name("area") if loaded.areas is not None else None,
+        options=options,
     )
     name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
     source = replace(source, marks=marks_digest(papers))
@@ -193,6 +211,14 @@ def _by_stage(
             what = "method" if local.method != reference.method else "candidate list"
             raise InputError(
                 f"a different election: its {what} differs from that in {reference.path}",
+                file=local.path,
+            )
+        rule = "unknown_as_void"
+        if local.source.options.get(rule) != reference.source.options.get(rule):
+            raise InputError(
+                "one poll, one rule for unknown names: counted "
+                f"{'with' if local.source.options.get(rule) else 'without'} --unknown-as-void, "
+                f"unlike {reference.path}",
                 file=local.path,
             )
         other = seen.get((local.stage, local.area.casefold()))
@@ -294,6 +320,14 @@ def _check_tie(
         raise _differ(
             f"the second count for {area!r} was made from another ballot file than its first "
             f"count ({second.source.file}, not {first.source.file})",
+            second,
+            first,
+        )
+    differs = first_difference(second.source.options, first.source.options)
+    if differs is not None:
+        raise _differ(
+            f"the second count for {area!r} read its ballots with other options than its "
+            f"first count: {differs}",
             second,
             first,
         )
