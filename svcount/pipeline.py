@@ -308,6 +308,8 @@ def combine(
         rows = read_areas(areas, need_electorate=False, encoding=options.reading.encoding)
         listed = [r.name for r in rows]
     combined = staged.combine(locals_, listed)
+    for warning in combined.warnings:
+        listen.warning(warning)
     if combined.stage.remaining and not combined.moved:
         for name, value in (
             ("--electorate", rules.electorate),

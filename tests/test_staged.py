@@ -458,6 +458,18 @@ def test_the_same_ballots_are_refused_whatever_their_bytes_or_the_area_name_case
     assert "hold the same papers" in refused("combine", "blaby-1.json", "b2.json")
 
 
+def test_two_areas_of_one_mark_table_are_admitted_only_when_listed_and_with_a_warning(staged):
+    Path("copy.csv").write_bytes(Path("blaby.csv").read_bytes())
+    args = ("-c", "candidates.txt", "--stage", "first", "--area", "Blabyshire")
+    assert run("tally", "copy.csv", *args, "-o", "twin.json").exit_code == 0
+    assert "hold the same papers" in refused("combine", *FIRSTS, "twin.json")
+    Path("areas2.csv").write_text(Path("areas.csv").read_text() + "Blabyshire,1000,300\n")
+    admitted = run("combine", *FIRSTS, "twin.json", "--areas", "areas2.csv", "-o", "t.json")
+    assert admitted.exit_code == 0
+    assert "'Blaby' and 'Blabyshire' hold the same papers" in admitted.stderr
+    assert "because --areas lists both" in admitted.stderr
+
+
 def test_a_second_count_read_with_another_column_is_refused(staged):
     """Issue 19's case: a stage-two file from other options once declared a wrong winner."""
     rows = "first,second,alt\n" + "A,,\n" * 4 + "B,,\n" * 3 + "C,A,B\n" * 2

@@ -193,7 +193,7 @@ def _differ(what: str, local: LocalCount, other: LocalCount) -> InputError:
 
 def _by_stage(
     counts: Sequence[LocalCount], areas: Sequence[str] | None
-) -> tuple[dict[str, LocalCount], dict[str, LocalCount]]:
+) -> tuple[dict[str, LocalCount], dict[str, LocalCount], tuple[str, ...]]:
     """Each area's first and second counts: one election, one file per area and stage.
 
     An area is its name as names are read, whatever its case; "the same
@@ -205,6 +205,7 @@ def _by_stage(
     seconds: dict[str, LocalCount] = {}
     seen: dict[tuple[str, str], LocalCount] = {}
     by_marks: dict[str, LocalCount] = {}
+    warnings: list[str] = []
     listed = {a.casefold() for a in areas or ()}
     for local in counts:
         if (local.candidates, local.method) != (reference.candidates, reference.method):
@@ -243,8 +244,14 @@ def _by_stage(
                 local,
                 twin,
             )
+        if twin is not None:
+            warnings.append(
+                f"warning: {twin.area!r} and {local.area!r} hold the same papers, read the same "
+                f"way ({twin.path}, {local.path}); counted as two areas because --areas lists "
+                "both: check that they truly voted identically"
+            )
         by_marks[local.source.marks] = local
-    return firsts, seconds
+    return firsts, seconds, tuple(warnings)
 
 
 def _as_listed(firsts: dict[str, LocalCount], areas: Sequence[str]) -> dict[str, LocalCount]:
@@ -273,7 +280,7 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
     if not counts:
         raise InputError("no local count files given")
     reference = counts[0]
-    firsts, seconds = _by_stage(counts, areas)
+    firsts, seconds, warnings = _by_stage(counts, areas)
     orphans = [a for a in seconds if a not in firsts]
     if orphans:
         raise InputError(f"second-stage counts without a first-stage count: {', '.join(orphans)}")
@@ -299,6 +306,7 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
         electorates=electorates if len(electorates) == len(firsts) else {},
         stage=stage,
         first_counts=tuple(firsts.values()),
+        warnings=warnings,
     )
 
 
