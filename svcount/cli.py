@@ -196,7 +196,7 @@ def tally(
 
             assert counted.loaded is not None
             with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
-                outputs.written(audit, write_audit(audit, counted.loaded, counted.result, bar))
+                write_audit(audit, counted.loaded, counted.result, bar, outputs.landing)
         shown = pipeline.shown(counted)
     if margin:
         shown = with_margin(shown, counted)
@@ -567,7 +567,9 @@ def synth(
         if areas_output is not None and not wanted.areas:
             fail(f"{figures}: --areas-output needs voting areas in the figures")
         outputs.emit(
-            ballot_file(wanted, seed, aggregate, None if output is None else output.name), output
+            ballot_file(wanted, seed, aggregate, None if output is None else output.name),
+            output,
+            last=areas_output is None,
         )
         if areas_output is not None:
             outputs.emit(areas_csv(wanted), areas_output)

@@ -139,3 +139,106 @@ def test_checksums_replace_the_line_of_a_rewritten_file(tmp_path):
     assert len(lines) == 1
     checked = subprocess.run(["sha256sum", "-c", str(sums)], cwd=tmp_path, capture_output=True)
     assert checked.returncode == 0
+
+
+# ----------------------------------------------------------------- one run lands all or none
+
+
+def _three_outputs(tmp_path):
+    """A tally writing the audit, the result and the checksums over older files."""
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    paths = {name: tmp_path / name for name in ("audit.csv", "r.json", "SUMS")}
+    for name, path in paths.items():
+        path.write_text(f"old {name}\n")
+    args = ["tally", ballots, "--audit", paths["audit.csv"], "-o", paths["r.json"]]
+    return [*map(str, args), "--checksums", str(paths["SUMS"])], paths
+
+
+def _as_before(paths):
+    return all(path.read_text() == f"old {name}\n" for name, path in paths.items())
+
+
+def _leftovers(tmp_path):
+    return sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+
+
+def _svcount(args, monkeypatch):
+    """The command as the console script runs it: its exit code."""
+    import sys
+
+    from svcount.cli import app
+    from svcount.shell.run import run as run_app
+
+    monkeypatch.setattr(sys, "argv", ["svcount", *args])
+    with pytest.raises(SystemExit) as ended:
+        run_app(app)
+    return ended.value.code
+
+
+def test_ctrl_c_after_the_audit_is_written_leaves_every_output_as_it_was(tmp_path, monkeypatch):
+    import svcount.cli
+
+    args, paths = _three_outputs(tmp_path)
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(svcount.cli, "render_result", interrupted)
+    assert _svcount(args, monkeypatch) == 130
+    assert _as_before(paths) and _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("failing", range(4))
+def test_a_full_disk_at_any_write_or_rename_leaves_every_output_as_it_was(
+    tmp_path, monkeypatch, failing
+):
+    """The run's three files: each fsync, then each rename (bar the first), fails in turn."""
+    import errno
+    import os
+
+    args, paths = _three_outputs(tmp_path)
+    calls = {"fsync": 0, "replace": 0}
+    real = {"fsync": os.fsync, "replace": os.replace}
+
+    def failing_at(name, nth):
+        def call(*a):
+            calls[name] += 1
+            if calls[name] == nth:
+                raise OSError(errno.ENOSPC, "No space left on device", str(a[-1]))
+            return real[name](*a)
+
+        return call
+
+    if failing < 3:
+        monkeypatch.setattr(os, "fsync", failing_at("fsync", failing + 1))
+    else:
+        monkeypatch.setattr(os, "replace", failing_at("replace", 3))  # the last of three
+    assert _svcount(args, monkeypatch) == 2
+    assert _as_before(paths) and _leftovers(tmp_path) == []
+
+
+def test_a_run_that_succeeds_lands_all_three_together(tmp_path, monkeypatch):
+    args, paths = _three_outputs(tmp_path)
+    assert _svcount(args, monkeypatch) == 0
+    assert paths["r.json"].read_text().startswith("{")
+    assert paths["audit.csv"].read_text().startswith("line,")
+    assert len(paths["SUMS"].read_text().splitlines()) == 3  # the old line, audit, result
+    assert _leftovers(tmp_path) == []
+
+
+def test_stdin_is_never_an_output_when_it_is_the_input(tmp_path):
+    ballots = (EXAMPLES / "quickstart" / "ballots.csv").read_text()
+    result = run("tally", "-", "-o", "/dev/stdin", input=ballots)
+    assert result.exit_code == 2
+    assert "standard input" in result.stderr
+
+
+def test_dev_stdout_into_a_pipe_is_written_through(tmp_path):
+    ballots = str(EXAMPLES / "quickstart" / "ballots.csv")
+    done = subprocess.run(
+        [sys.executable, "-m", "svcount", "tally", ballots, "-f", "json", "-o", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["winner"]

@@ -1,9 +1,10 @@
 """Writing what svcount produces: never onto an input, atomically, with checksums.
 
 :func:`check_outputs` runs before any work, so an output can never destroy a
-file the run reads; :func:`atomic_output` writes through a temporary file
-renamed into place at the end; :func:`append_checksums` records what was
-written in ``sha256sum``'s format.
+file the run reads; a :class:`Landing` writes a run's outputs through
+temporary files renamed into place together at the end (:func:`atomic_output`
+for one file); the checksums file records what was written in
+``sha256sum``'s format.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import csv
 import hashlib
 import io
 import os
+import signal
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -21,10 +24,13 @@ from typing import IO
 from svcount.errors import InputError
 
 __all__ = [
+    "Landing",
     "append_checksums",
     "atomic_output",
     "check_outputs",
     "checksum_line",
+    "checksums_text",
+    "discard_unlanded",
     "csv_line",
     "spreadsheet_safe",
     "write_atomic",
@@ -52,13 +58,21 @@ def check_outputs(
     and a hard link to an input are all caught. ``-`` (stdin) is not a file.
     """
     seen: list[tuple[str, str, tuple[str, tuple[int, int] | None]]] = []
+    reads_stdin = False
     for path in inputs:
         if path is not None and str(path) != "-":
             seen.append(("input", str(path), _identity(path)))
+        reads_stdin = reads_stdin or str(path) == "-"
     for option, path in outputs:
         if path is None:
             continue
         resolved, inode = _identity(path)
+        if reads_stdin and _is_stdin(str(path), inode):
+            raise InputError(
+                f"{option} {path} is standard input, which this run reads its ballots from: "
+                "choose another output",
+                file=str(path),
+            )
         for role, other, (other_resolved, other_inode) in seen:
             if resolved == other_resolved or (inode is not None and inode == other_inode):
                 what = f"the {role} file {other}" if role == "input" else f"the {role} {other}"
@@ -68,6 +82,17 @@ def check_outputs(
                     file=str(path),
                 )
         seen.append((f"output of {option}", str(path), (resolved, inode)))
+
+
+def _is_stdin(path: str, inode: tuple[int, int] | None) -> bool:
+    """Whether ``path`` names standard input: by its name, or by being the same file."""
+    if path in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"):
+        return True
+    try:
+        stdin = os.fstat(0)
+    except OSError:
+        return False
+    return inode == (stdin.st_dev, stdin.st_ino)
 
 
 class _Hashing:
@@ -84,6 +109,179 @@ class _Hashing:
         self.file.flush()
 
 
+#: Temporary files written and not yet renamed into place, by every landing.
+_UNLANDED: set[str] = set()
+
+
+class Landing:
+    """One run's outputs: each written beside its target, all renamed into place together.
+
+    Nothing reaches a final path until :meth:`land`, which renames every file
+    with Ctrl-C and SIGTERM held, so an interruption, a full disk or an error
+    before it leaves every output as it was, and after it all have landed.
+    Devices and FIFOs (``/dev/null``, ``/dev/stdout``) are written through at
+    once: there is nothing there to keep.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, Path]] = []
+        self.written: list[tuple[str, str]] = []  # (SHA-256, path as given), in order
+
+    @contextlib.contextmanager
+    def output(self, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
+        """A file to write ``path`` through; after the block ``.digest`` is its SHA-256."""
+        target, through = _target(path)
+        if through:
+            with _through(target, path) as device:
+                yield device
+            self.written.append((device.digest.hexdigest(), str(path)))
+            return
+        try:
+            # Recognisable if a killed run (SIGKILL) leaves one: .NAME.svcount-XXXXXXXX.tmp
+            fd, temp = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.svcount-", suffix=".tmp"
+            )
+        except OSError as exc:
+            raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
+        _UNLANDED.add(temp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                hashing = _Hashing(out)
+                yield hashing
+                out.flush()
+                os.fsync(out.fileno())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        except BaseException as exc:
+            _unlink(temp)
+            if isinstance(exc, OSError):
+                message = f"cannot write the output: {exc.strerror}"
+                raise InputError(message, file=str(path)) from None
+            raise
+        self._pending.append((temp, target))
+        self.written.append((hashing.digest.hexdigest(), str(path)))
+
+    def checksums(self, path: str | os.PathLike[str]) -> None:
+        """The checksums file with a line for each output so far (an older line replaced)."""
+        text = checksums_text(path, self.written)
+        if text is not None:
+            count = len(self.written)
+            with self.output(path) as out:
+                out.write(text.encode("utf-8"))
+            del self.written[count:]  # the checksums file does not list itself
+
+    def land(self) -> None:
+        """Rename every output into place: all of them, uninterrupted, or none.
+
+        Each file replaced is kept as a hard link until all have landed, so a
+        rename that fails part way puts back those already renamed.
+        """
+        landed: list[tuple[Path, str | None, bool]] = []
+        try:
+            with _signals_held():
+                for temp, target in self._pending:
+                    existed = target.exists()
+                    landed.append((target, _keep(target, temp) if existed else None, existed))
+                    os.replace(temp, target)
+                    _UNLANDED.discard(temp)
+                self._pending.clear()
+        except OSError as exc:
+            for target, kept, existed in reversed(landed):
+                _put_back(target, kept, existed)
+            raise InputError(
+                f"cannot write the output: {exc.strerror}", file=exc.filename
+            ) from None
+        finally:
+            self.discard()
+        for _, kept, _ in landed:
+            if kept is not None:
+                _unlink(kept)
+
+    def discard(self) -> None:
+        """Remove what has not landed: the final paths stay as they were."""
+        for temp, _ in self._pending:
+            _unlink(temp)
+        self._pending.clear()
+
+
+def discard_unlanded() -> None:
+    """At the end of a run that failed: no temporary file stays behind."""
+    for temp in list(_UNLANDED):
+        _unlink(temp)
+
+
+def _keep(target: Path, temp: str) -> str | None:
+    """A hard link to the file ``target`` holds now, to put back if the run cannot land."""
+    kept = temp[: -len(".tmp")] + ".old.tmp"
+    try:
+        os.link(target, kept)
+    except OSError:  # a file system without links: nothing to put back from
+        return None
+    _UNLANDED.add(kept)
+    return kept
+
+
+def _put_back(target: Path, kept: str | None, existed: bool) -> None:
+    """Undo one landed rename: the old file back, or no file where there was none."""
+    with contextlib.suppress(OSError):
+        if not existed:
+            os.unlink(target)
+        elif kept is not None:
+            os.replace(kept, target)
+    if kept is not None:  # rename() leaves both names when they are one file already
+        _unlink(kept)
+
+
+def _unlink(temp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(temp)
+    _UNLANDED.discard(temp)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then interrupt as usual."""
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    try:
+        previous = {s: signal.signal(s, lambda number, frame: caught.append(number)) for s in held}
+    except ValueError:  # not the main thread, where no signal is handled anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """The file an output replaces, and whether it is written through instead (a device).
+
+    A symlink is followed; a directory or a missing folder is refused. A
+    device, FIFO or pipe (``/dev/null``, ``/dev/stdout``) is written through.
+    """
+    given = Path(path)
+    try:
+        mode: int | None = os.stat(given).st_mode  # follows links, /proc's too
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise InputError("cannot write the output: it is a directory", file=str(path))
+    if mode is not None and not stat.S_ISREG(mode):
+        return given, True
+    target = given.resolve() if given.is_symlink() else given
+    if not target.parent.is_dir():
+        raise InputError(
+            f"cannot write the output: the folder {str(target.parent)!r} does not exist",
+            file=str(path),
+        )
+    return target, False
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
     """A file to write ``path`` through: a temporary file, renamed into place at the end.
@@ -92,42 +290,16 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
     temporary file behind. After the ``with`` block, ``.digest`` holds the
     SHA-256 of what was written.
     """
-    target = Path(path)
-    if target.is_symlink():  # follow it: the file it names is replaced, not the link
-        target = target.resolve()
-    if target.is_dir():
-        raise InputError("cannot write the output: it is a directory", file=str(path))
-    if target.exists() and not target.is_file():  # /dev/null, /dev/stdout, a FIFO: write through
-        yield from _through(target, path)
-        return
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(
-            f"cannot write the output: the folder {str(folder)!r} does not exist", file=str(path)
-        )
+    landing = Landing()
     try:
-        # Recognisable if a killed run (SIGKILL) leaves one: .NAME.svcount-XXXXXXXX.tmp
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.svcount-", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            hashing = _Hashing(out)
-            yield hashing
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
-        raise
+        with landing.output(path) as out:
+            yield out
+        landing.land()
+    finally:
+        landing.discard()
 
 
+@contextlib.contextmanager
 def _through(target: Path, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
     """Write to a device or FIFO as it is: replacing /dev/null with a file would break a machine."""
     try:
@@ -170,15 +342,15 @@ def checksum_line(digest: str, path: str) -> str:
     return f"{prefix}{digest}  {escaped}\n"
 
 
-def append_checksums(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> None:
-    """A ``sha256sum`` line for each (digest, path) written, replacing any older line for it.
+def checksums_text(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> str | None:
+    """The checksums file with a line for each (digest, path) written, replacing older lines.
 
     After a recount rewrites ``r.json`` its old line goes, so ``sha256sum -c``
-    checks what is there now.
+    checks what is there now. None when nothing was written.
     """
     new = [checksum_line(digest, name) for digest, name in written]
     if not new:
-        return
+        return None
 
     def named(line: str) -> str:  # what follows the digest: two spaces and the path
         return line.lstrip("\\")[64:]
@@ -190,9 +362,12 @@ def append_checksums(path: str | os.PathLike[str], written: Iterable[tuple[str, 
         old = []
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the checksums: {exc}", file=str(path)) from None
-    kept = [line for line in old if named(line) not in replaced]
-    try:
-        with atomic_output(path) as out:
-            out.write("".join([*kept, *new]).encode("utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot write the checksums: {exc.strerror}", file=str(path)) from None
+    return "".join([line for line in old if named(line) not in replaced] + new)
+
+
+def append_checksums(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> None:
+    """Record in the checksums file each (digest, path) written (see :func:`checksums_text`)."""
+    landing = Landing()
+    landing.written = list(written)
+    landing.checksums(path)
+    landing.land()

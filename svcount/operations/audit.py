@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from svcount.documents.writing import atomic_output, csv_line, spreadsheet_safe
+from svcount.documents.writing import Landing, atomic_output, csv_line, spreadsheet_safe
 from svcount.io import Loaded
 from svcount.marks import Outcome, RawKey
 from svcount.model import Method, NotCounted, Rejection, Result, second_as_counted, statement
@@ -168,17 +168,20 @@ def write_audit(
     loaded: Loaded,
     result: Result,
     progress: Callable[[int, int], None] | None = None,
+    landing: Landing | None = None,
 ) -> str:
     """Write the audit trail of ``loaded`` counted as ``result``; return the file's SHA-256.
 
     ``path`` ending in ``.gz`` is gzip-compressed (reproducibly: no name or
-    time in its header). The file is written atomically. ``progress`` is told
-    (rows written, rows) as it goes.
+    time in its header). The file is written atomically, or into ``landing``
+    to land with the run's other outputs. ``progress`` is told (rows written,
+    rows) as it goes.
     """
     suffix = _Dispositions(loaded, result)
     aggregated = "count" in loaded.layout.columns  # one audit row per row, with its count
     compressed = str(path).endswith(".gz")
-    with open_source(loaded.file) as source, atomic_output(path) as out:
+    output = atomic_output(path) if landing is None else landing.output(path)
+    with open_source(loaded.file) as source, output as out:
         sink: Any = (
             gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=1, mtime=0)
             if compressed

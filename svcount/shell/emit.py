@@ -2,8 +2,8 @@
 
 A library error becomes one line on stderr and exit 2 (:func:`library`); a
 reader of stdout that went away ends the run with 141 (:class:`ClosedPipe`);
-every file written is atomic and, with ``--checksums``, recorded
-(:class:`Outputs`).
+a run's files land together, or none of them, with ``--checksums``
+recording them (:class:`Outputs`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import enum
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
+from svcount.documents.writing import Landing
 from svcount.errors import SvcountError
 
 __all__ = ["ClosedPipe", "Outputs", "choose_format", "fail", "library", "progress", "say"]
@@ -144,10 +145,15 @@ def write_stdout(data: str | bytes) -> None:
 
 @dataclass
 class Outputs:
-    """One command's outputs: stdout or a file, each file written recorded in ``checksums``."""
+    """One command's outputs: stdout or files, landing together with their checksums.
+
+    Every file goes to the run's :class:`~svcount.documents.writing.Landing`;
+    the last output lands them all, the checksums file with them.
+    """
 
     checksums: Path | None = None
     color: bool | None = None
+    landing: Landing = field(default_factory=Landing)
 
     def guard(self, outputs: list[tuple[str, Path | None]], *inputs: Any) -> None:
         """No output may be an input, or another output: checked before any work."""
@@ -156,24 +162,22 @@ class Outputs:
         with library():
             check_outputs(outputs, [str(i) for i in inputs if i is not None])
 
-    def written(self, path: Path, digest: str) -> None:
-        """A file was written: append its checksum line when --checksums asks for it."""
-        from svcount.documents.writing import append_checksums
-
-        if self.checksums is not None:
-            with library():
-                append_checksums(self.checksums, [(digest, str(path))])
-
-    def emit(self, data: str | bytes, output: Path | None) -> None:
-        """Data to ``output`` (atomically), or to stdout."""
-        from svcount.documents.writing import write_atomic
-
+    def emit(self, data: str | bytes, output: Path | None, *, last: bool = True) -> None:
+        """Data to ``output`` or to stdout; the ``last`` output lands every file of the run."""
         if output is None:
             write_stdout(data)
-            return
+        else:
+            with library(), self.landing.output(output) as out:
+                out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        if last:
+            self.land()
+
+    def land(self) -> None:
+        """Every file written lands, and the checksums file with them."""
         with library():
-            digest = write_atomic(output, data)
-        self.written(output, digest)
+            if self.checksums is not None:
+                self.landing.checksums(self.checksums)
+            self.landing.land()
 
     def emit_rich(
         self, build: Any, args: tuple[Any, ...], output: Path | None, **extra: Any
@@ -204,6 +208,8 @@ class Outputs:
             fail(f"cannot write to standard output: {exc.strerror or exc}")
         if output is not None:
             self.emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
+        else:
+            self.land()
 
     def emit_as(
         self,

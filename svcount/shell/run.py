@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from svcount.documents.writing import discard_unlanded
 from svcount.shell.emit import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_OK, ClosedPipe
 
 __all__ = ["run"]
@@ -62,6 +63,7 @@ def run(app: typer.Typer) -> None:
             typer.echo(f"svcount: error: {message}{hint}", err=True)
     except Exception as exc:  # the last resort: never a traceback for the user
         code = _internal(exc)
+    discard_unlanded()  # a run that stopped early: its outputs never land
     if code == EXIT_INTERRUPTED:
         typer.echo("svcount: interrupted", err=True)
     if code == EXIT_CLOSED_PIPE:
