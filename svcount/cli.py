@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ from svcount.shell.calls import (
     notice_of,
     options_from,
     render_result,
+    render_total,
     verify_one,
     with_margin,
 )
@@ -35,6 +36,7 @@ from svcount.shell.emit import (
     progress,
     say,
 )
+from svcount.shell.keys import key_app, signing_key, trusted_keys
 from svcount.shell.params import (
     LOCAL_PANEL,
     OUTPUT_PANEL,
@@ -54,17 +56,17 @@ from svcount.shell.params import (
     OutputOpt,
     QuietOpt,
     ReportFormat,
+    ReportFormatOpt,
     ReturningOfficerOpt,
     SeedOpt,
+    SignOpt,
     SourceArg,
     Stage,
     TitleOpt,
+    TrustOpt,
     VerboseOpt,
     counting,
 )
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     name="svcount",
@@ -143,6 +145,7 @@ def tally(
     date: DateOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
+    sign: SignOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -161,13 +164,14 @@ def tally(
             "--audit needs a whole count of a ballot file: not a local count (--stage), "
             "and not standard input, which cannot be read twice"
         )
-    outputs = Outputs(checksums, color)
+    outputs = Outputs(checksums, color, signing_key(sign))
     outputs.guard(
         [("--output", output), ("--audit", audit), ("--checksums", checksums)],
         source,
         counted_options.rules.candidates,
         counted_options.rules.electorate_file,
         remaining_from,
+        sign,
     )
     if stage is not None:
         local_count_file(
@@ -231,6 +235,7 @@ def declare_result(
     options: Any = None,
     margin: MarginOpt = False,
     checksums: ChecksumsOpt = None,
+    trust: TrustOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -252,10 +257,12 @@ def declare_result(
         source,
         counted_options.rules.candidates,
         counted_options.rules.electorate_file,
+        trust,
     )
+    trusted = trusted_keys(trust)
     with library(), progress(source, quiet, "Reading") as bar:
         shown, counted = pipeline.published(
-            source, counted_options, progress=bar, listen=listener(quiet, verbose)
+            source, counted_options, trusted=trusted, progress=bar, listen=listener(quiet, verbose)
         )
     if margin:
         shown = with_margin(shown, counted)
@@ -281,7 +288,7 @@ def declare_result(
         outputs.emit(built, output)
         return
     render = markdown if fmt is DeclarationFormat.markdown else text
-    outputs.emit(render(view, shown.candidates, notice, shown.margin), output)
+    outputs.emit(render(view, shown.candidates, notice, shown.margin, shown.signatures), output)
 
 
 @app.command()
@@ -296,16 +303,7 @@ def verify(
             metavar="BALLOTS EXPECTED | FOLDER...",
         ),
     ],
-    format: Annotated[
-        ReportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="Report format [default: table].",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
+    format: ReportFormatOpt = None,
     output: OutputOpt = None,
     options: Any = None,
     color: ColorOpt = None,
@@ -432,6 +430,8 @@ def combine_counts(
     encoding: EncodingOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
+    sign: SignOpt = None,
+    trust: TrustOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add up local counts: the police-area total, or, with second counts, the result.
@@ -441,61 +441,41 @@ def combine_counts(
     declared result, figure for figure that of one count of all the papers.
     Exit codes: 0 combined, 2 bad input or usage, 3 a lot is required.
     """
-    from svcount import __version__, pipeline
-    from svcount.documents.local import total_json
-    from svcount.render.csv import total_csv
-    from svcount.render.tables import total_tables
+    from svcount import pipeline
 
-    options = options_from(locals())
-    outputs = Outputs(checksums, color)
-    outputs.guard(
-        [("--output", output), ("--checksums", checksums)], *files, areas, electorate_file
-    )
-    listen = listener(quiet, False)
+    options = options_from({k: v for k, v in locals().items() if k not in ("sign", "trust")})
+    outputs = Outputs(checksums, color, signing_key(sign))
+    guarded = [("--output", output), ("--checksums", checksums)]
+    outputs.guard(guarded, *files, areas, electorate_file, sign, trust)
+    trusted = trusted_keys(trust)
     with library():
         combined = pipeline.combine(
-            [str(f) for f in files], options, None if areas is None else str(areas), listen=listen
+            [str(f) for f in files],
+            options,
+            None if areas is None else str(areas),
+            trusted=trusted,
+            listen=listener(quiet, False),
         )
     if isinstance(combined, pipeline.Counted):
         fmt = choose_format(format, output, Format, "table")
         render_result(pipeline.shown(combined), fmt, output, outputs)
         return
-    fmt = choose_format(format, output, Format, "json" if output is not None else "table")
-    outputs.emit_as(
-        fmt,
-        output,
-        json=lambda: total_json(combined, __version__),
-        csv=lambda: total_csv(combined),
-        tables=(total_tables, (combined,)),
-    )
-    say(
-        f"no candidate has more than half of the valid votes: "
-        f"{', '.join(combined.stage.remaining)} remain. Each local count now counts "
-        "second preferences: svcount tally FILE --stage second --remaining-from TOTAL",
-        quiet,
-    )
+    render_total(combined, format, output, outputs, quiet)
 
 
 @app.command(name="diff")
 def diff_counts(
     before: Annotated[Path, typer.Argument(help="A result file (tally or combine --format json).")],
     after: Annotated[Path, typer.Argument(help="A result file of the same poll: the recount.")],
-    format: Annotated[
-        ReportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="Report format [default: table].",
-            rich_help_panel=OUTPUT_PANEL,
-        ),
-    ] = None,
+    format: ReportFormatOpt = None,
     show_all: Annotated[
         bool, typer.Option("--all", help="Every figure, not only those that changed.")
     ] = False,
     output: OutputOpt = None,
     checksums: ChecksumsOpt = None,
     color: ColorOpt = None,
+    trust: TrustOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Compare two counts of one poll (a recount): every figure before and after.
 
@@ -503,15 +483,17 @@ def diff_counts(
     differ), 1 a figure differs, 2 an input is not a result file or the two are
     different polls.
     """
-    from svcount.documents.result import read_result
-    from svcount.operations.diff import compare_results
+    from svcount import pipeline
     from svcount.render.reports import diff_json, diff_tables
 
     fmt = choose_format(format, output, ReportFormat, "table")
     outputs = Outputs(checksums, color)
-    outputs.guard([("--output", output), ("--checksums", checksums)], before, after)
+    outputs.guard([("--output", output), ("--checksums", checksums)], before, after, trust)
+    trusted = trusted_keys(trust)
     with library():
-        comparison = compare_results(read_result(str(before)), read_result(str(after)))
+        comparison = pipeline.diff(
+            str(before), str(after), trusted=trusted, listen=listener(quiet, False)
+        )
     if fmt is ReportFormat.json:
         outputs.emit(diff_json(comparison, show_all=show_all), output)
     else:
@@ -577,6 +559,9 @@ def synth(
     say(f"wrote {wanted.ballot_papers:,} ballot papers to {where} (seed {seed})", quiet)
     for path, why in wanted.assumed.items():
         say(f"assumed {path}: {why}", quiet)
+
+
+app.add_typer(key_app, name="key")
 
 
 def main() -> None:

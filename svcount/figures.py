@@ -209,6 +209,20 @@ class View:
     provenance: Provenance
     margin: Mapping[str, Any] | None = None  # asked for with --margin (render/margin.summary)
     notice: Notice = Notice()  # --title, --date, --returning-officer
+    signed: Mapping[str, Any] | None = None  # the result file's own signature, as read back
+
+    @property
+    def signatures(self) -> tuple[Mapping[str, Any], ...]:
+        """Who signed what: each local return combined, then the result file itself.
+
+        Each is ``{file, what, name, fingerprint, checked}``.
+        """
+        parts = [
+            {"file": p["file"], "what": f"{p['area']}, {p['stage']} count", **p["signed_by"]}
+            for p in self.provenance.parts
+            if isinstance(p.get("signed_by"), Mapping)
+        ]
+        return (*parts, *([self.signed] if self.signed else []))
 
     @property
     def footer(self) -> dict[str, Any]:

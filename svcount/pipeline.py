@@ -7,6 +7,7 @@ classified and counted one way only:
   :class:`~svcount.options.CountOptions`, becomes a :class:`Counted`: the
   result, its provenance, and what the user should be told;
 - :func:`local_count`, :func:`combine`: the staged count across files;
+- :func:`diff`: two result files of one poll compared (a recount);
 - :func:`published`: what a declaration or page shows, from a result file or ballots.
 
 The command line only parses options, calls these, renders and exits.
@@ -21,11 +22,13 @@ from typing import IO, TYPE_CHECKING, Any
 from svcount.count import count, count_by_area, declare_areas
 from svcount.documents.local import Combined, LocalCount, read_local, read_total
 from svcount.documents.result import read_result
+from svcount.documents.signing import Signer, Trusted
 from svcount.errors import CountError, InputError, UsageError
 from svcount.figures import View, view
 from svcount.io import Loaded, load
 from svcount.model import Ballots, Candidate, Method, Provenance, Result
 from svcount.operations import staged
+from svcount.operations.diff import Comparison, compare_results
 from svcount.operations.margin import Margins, margins
 from svcount.options import CountOptions
 from svcount.reading.lists import area_electorates, read_areas, read_candidates
@@ -38,6 +41,7 @@ __all__ = [
     "Counted",
     "Listener",
     "combine",
+    "diff",
     "input_files",
     "is_result_file",
     "local_count",
@@ -298,18 +302,19 @@ def combine(
     options: CountOptions,
     areas: str | None = None,
     *,
+    trusted: Trusted | None = None,
     listen: Listener = QUIET,
 ) -> Combined | Counted:
     """Local counts added up: a total (nobody elected yet) or, with second counts, the result."""
     rules = options.rules
-    locals_ = [read_local(f) for f in files]
+    locals_ = [read_local(f, trusted) for f in files]
     listed = None
     if areas is not None:
         rows = read_areas(areas, need_electorate=False, encoding=options.reading.encoding)
         listed = [r.name for r in rows]
     combined = staged.combine(locals_, listed)
-    for warning in combined.warnings:
-        listen.warning(warning)
+    out: Combined | Counted = combined
+    warnings = list(combined.warnings)
     if combined.stage.remaining and not combined.moved:
         for name, value in (
             ("--electorate", rules.electorate),
@@ -320,13 +325,14 @@ def combine(
                     f"{name} belongs to the declaration: no candidate has more than half of the "
                     "valid votes yet, so give it when the second counts are combined"
                 )
-        for warning in lot_unused(options, None, "the count goes on to second preferences"):
-            listen.warning(warning)
-        return combined
-    counted = _declare_combined(combined, locals_, options, areas)
-    for warning in counted.warnings:
+        warnings += lot_unused(options, None, "the count goes on to second preferences")
+    else:
+        out = _declare_combined(combined, locals_, options, areas)
+        warnings += out.warnings
+    _signatures_noted([c.signer for c in locals_], trusted, listen)
+    for warning in warnings:  # only once every check has passed: a refusal is one line
         listen.warning(warning)
-    return counted
+    return out
 
 
 def _declare_combined(
@@ -360,6 +366,7 @@ def _declare_combined(
             "area": c.area,
             "sha256": c.sha256,
             "options": dict(c.source.options),
+            **({"signed_by": c.signer.found()} if c.signer else {}),
         }
         for c in counts
     )
@@ -395,6 +402,7 @@ def published(
     source: str,
     options: CountOptions,
     *,
+    trusted: Trusted | None = None,
     progress: Progress | None = None,
     listen: Listener = QUIET,
 ) -> tuple[View, Counted | None]:
@@ -405,6 +413,8 @@ def published(
     with one are refused.
     """
     if not is_result_file(source):
+        if trusted is not None:
+            raise UsageError(f"--trust checks a signed result file, and {source} is a ballot file")
         counted = tally(source, options, progress=progress, listen=listen)
         return shown(counted), counted
     counting = [f"--{k.replace('_', '-')}" for k in options.given()]
@@ -413,7 +423,37 @@ def published(
             f"{', '.join(counting)}: count options apply to a ballot file, and {source} "
             "is a result (its options are those it was counted with)"
         )
-    return read_result(source).view, None
+    found = read_result(source, trusted)
+    _signatures_noted([found.signer], trusted, listen)
+    return found.view, None
+
+
+def diff(
+    before: str, after: str, *, trusted: Trusted | None = None, listen: Listener = QUIET
+) -> Comparison:
+    """Two result files of one poll compared, figure by figure (a recount)."""
+    files = [read_result(before, trusted), read_result(after, trusted)]
+    comparison = compare_results(*files)
+    _signatures_noted([f.signer for f in files], trusted, listen)
+    return comparison
+
+
+def _signatures_noted(
+    signers: Sequence[Signer | None], trusted: Trusted | None, listen: Listener
+) -> None:
+    """Without --trust, a note of what the signatures prove: nothing yet."""
+    if trusted is not None:
+        return
+    named = sorted({str(s) for s in signers if s is not None})
+    if not named:
+        listen.warning(
+            "note: the files read back were not signed (svcount key new, then --sign KEY "
+            "and --trust KEYS, proves who sent them)"
+        )
+    else:
+        listen.warning(
+            f"note: signed by {', '.join(named)}, not checked: give --trust KEYS to check"
+        )
 
 
 def margin(

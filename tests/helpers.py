@@ -49,7 +49,7 @@ def write_sealed(path, doc):
     by the file's own digest.
     """
     doc = {k: v for k, v in doc.items() if k != "digest"}
-    doc["digest"] = canonical_digest(doc)
+    doc["digest"] = canonical_digest({k: v for k, v in doc.items() if k != "signature"})
     Path(path).write_text(json.dumps(doc, indent=2))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from svcount.count import stage_one
 from svcount.documents.seal import Fields, canonical_digest, read_document, sealed
+from svcount.documents.signing import Signer, Trusted, signed_by
 from svcount.errors import CountError, InputError
 from svcount.model import (
     PAPER_HEADS,
@@ -96,6 +97,7 @@ class LocalCount:
     # counts that total was made from (area -> digest).
     remaining_from: tuple[str, str] | None = None
     first_counts: Mapping[str, str] = field(default_factory=dict)
+    signer: Signer | None = None  # who signed the file, checked when read with trusted keys
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def total_json(combined: Combined, version: str) -> str:
                 "figures_digest": canonical_digest(first_figures(local.first)),
                 "marks_digest": local.source.marks,
                 "options": dict(local.source.options),
+                **({"signed_by": local.signer.found()} if local.signer else {}),
             }
             for local in combined.first_counts
             if local.first is not None
@@ -242,8 +245,11 @@ def _options(f: Fields, given: Any) -> dict[str, Any]:
     return {k: given[k] for k in RECORD_ORDER}
 
 
-def read_local(path: str) -> LocalCount:
-    """Read and check a local file (schema ``svcount-local/1``)."""
+def read_local(path: str, trusted: Trusted | None = None) -> LocalCount:
+    """Read and check a local file (schema ``svcount-local/1``).
+
+    With ``trusted``, the file must be signed by one of those keys.
+    """
     doc, sha256 = read_document(path, NOT_A_COUNT_FILE)
     if doc.get("schema") != LOCAL_SCHEMA:
         hint = (
@@ -266,22 +272,27 @@ def read_local(path: str) -> LocalCount:
     stage = doc.get("stage")
     if stage == "first":
         first, electorate = _first_count(f, candidates)
+        digest = f.sealed(UNSEALED)
         return LocalCount(
             **common,
             stage="first",
             first=first,
             electorate=electorate,
-            digest=f.sealed(UNSEALED),
+            digest=digest,
+            signer=signed_by(doc, digest, path, trusted),
         )
     if stage == "second":
         links = doc.get("first_counts")
         if not isinstance(links, dict) or common["area"] not in links:
             raise f.fail("first_counts must give the digest of every area's first count")
+        moved = _transfers(f, names)
+        digest = f.sealed(UNSEALED)
         return LocalCount(
             **common,
             stage="second",
-            transfers=_transfers(f, names),
-            digest=f.sealed(UNSEALED),
+            transfers=moved,
+            digest=digest,
+            signer=signed_by(doc, digest, path, trusted),
             remaining_from=_link(f, "remaining_from"),
             first_counts={f.name(str(a), "area"): str(d) for a, d in links.items()},
         )

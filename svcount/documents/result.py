@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from svcount.documents.seal import TAMPERED, Fields, canonical_digest, read_json, sealed
+from svcount.documents.seal import Fields, read_json, sealed
+from svcount.documents.signing import Signer, Trusted, signed_by
 from svcount.errors import CountError
 from svcount.figures import AREA_FIGURES, View, figures, fptp_status
 from svcount.model import (
@@ -53,6 +54,7 @@ class ResultFile:
     options: Mapping[str, Any]
     version: str
     margin: Mapping[str, Any] | None = None  # as tally --margin wrote it, sealed with the rest
+    signer: Signer | None = None  # who signed it, checked when read with trusted keys
 
     @property
     def method(self) -> Method:
@@ -72,7 +74,10 @@ class ResultFile:
             parts=tuple(given.get("local_counts", ())),
             files=tuple(given.get("files", ())),
         )
-        return View(self.figures, self.candidates, provenance, self.margin)
+        signed = None
+        if self.signer is not None:
+            signed = {"file": self.path, "what": "this result", **self.signer.found()}
+        return View(self.figures, self.candidates, provenance, self.margin, signed=signed)
 
 
 def _file_named(given: Any) -> str:
@@ -178,8 +183,11 @@ def result_json(shown: View) -> str:
     return sealed(document)
 
 
-def read_result(path: str) -> ResultFile:
-    """Read and check a result file; every problem is an InputError naming the file."""
+def read_result(path: str, trusted: Trusted | None = None) -> ResultFile:
+    """Read and check a result file; every problem is an InputError naming the file.
+
+    With ``trusted``, the file must be signed by one of those keys.
+    """
     doc, data = read_json(path)
     fail = Fields(doc, path).fail
     if not isinstance(doc, dict) or doc.get("schema") != RESULT_SCHEMA:
@@ -188,12 +196,9 @@ def read_result(path: str) -> ResultFile:
             f"not a result file: schema is {schema!r}, not {RESULT_SCHEMA!r} (write one with "
             "svcount tally --format json or svcount combine --format json)"
         )
-    digest = doc.get("digest")
-    if not isinstance(digest, str):
-        raise fail("the result has no digest: write it again with this version of svcount")
-    if canonical_digest({k: v for k, v in doc.items() if k != "digest"}) != digest:
-        raise fail(TAMPERED)
     fields = Fields(doc, path)
+    digest = fields.sealed("the result has no digest: write it again with this version of svcount")
+    signer = signed_by(doc, digest, path, trusted)
     fields.candidates()  # every name under the name policy, before any figure is read
     try:
         view, candidates = _view(doc)
@@ -213,6 +218,7 @@ def read_result(path: str) -> ResultFile:
         options=doc.get("options") or {},
         version=str(doc.get("svcount_version", "")),
         margin=margin,
+        signer=signer,
     )
 
 
@@ -334,6 +340,10 @@ def _papers_add_up(figures: Mapping[str, Any], where: str) -> None:
         f"{where}first preferences sum to {sum(votes.values()):,}, not {valid:,}",
     )
     rejected = _summed(figures["rejected"], f"{where}rejected")
+    unusable = figures.get("second_preferences_not_counted")
+    if unusable is not None:
+        lost = _summed(unusable, f"{where}second_preferences_not_counted")
+        _holds(lost <= valid, f"{where}{lost:,} second preferences not counted of {valid:,} valid")
     _holds(
         figures["ballot_papers"] == valid + rejected,
         f"{where}{figures['ballot_papers']:,} ballot papers, but {valid:,} valid and "

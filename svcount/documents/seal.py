@@ -31,6 +31,10 @@ TAMPERED = (
 )
 
 
+#: The fields a digest does not cover: itself, and the signature that signs it.
+OUTSIDE_THE_DIGEST = ("digest", "signature")
+
+
 def canonical_digest(document: Any) -> str:
     """SHA-256 of a JSON document's canonical form: what a file's ``digest`` records."""
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -212,6 +216,7 @@ class Fields:
         digest = self.doc.get("digest")
         if not isinstance(digest, str):
             raise self.fail(unsealed)
-        if canonical_digest({k: v for k, v in self.doc.items() if k != "digest"}) != digest:
+        content = {k: v for k, v in self.doc.items() if k not in OUTSIDE_THE_DIGEST}
+        if canonical_digest(content) != digest:
             raise self.fail(TAMPERED)
         return digest

@@ -191,6 +191,42 @@ def _differ(what: str, local: LocalCount, other: LocalCount) -> InputError:
     return InputError(f"{what} (compare {other.path})", file=local.path)
 
 
+def _one_election(local: LocalCount, reference: LocalCount) -> None:
+    """The same candidates, method and rule for unknown names as the first file."""
+    if (local.candidates, local.method) != (reference.candidates, reference.method):
+        what = "method" if local.method != reference.method else "candidate list"
+        raise InputError(
+            f"a different election: its {what} differs from that in {reference.path}",
+            file=local.path,
+        )
+    rule = "unknown_as_void"
+    if local.source.options.get(rule) != reference.source.options.get(rule):
+        raise InputError(
+            "one poll, one rule for unknown names: counted "
+            f"{'with' if local.source.options.get(rule) else 'without'} --unknown-as-void, "
+            f"unlike {reference.path}",
+            file=local.path,
+        )
+
+
+def _twins(local: LocalCount, twin: LocalCount, listed: set[str]) -> str:
+    """Two areas of one mark table: refused, or admitted with a warning when both are listed."""
+    if not {local.area.casefold(), twin.area.casefold()} <= listed:
+        raise _differ(
+            f"{twin.area!r} and {local.area!r} hold the same papers, read the same way "
+            f"(one mark table, from {twin.source.file} and {local.source.file}): they "
+            "would be counted twice. If two areas truly voted identically, list both in "
+            "--areas",
+            local,
+            twin,
+        )
+    return (
+        f"warning: {twin.area!r} and {local.area!r} hold the same papers, read the same "
+        f"way ({twin.path}, {local.path}); counted as two areas because --areas lists "
+        "both: check that they truly voted identically"
+    )
+
+
 def _by_stage(
     counts: Sequence[LocalCount], areas: Sequence[str] | None
 ) -> tuple[dict[str, LocalCount], dict[str, LocalCount], tuple[str, ...]]:
@@ -208,20 +244,7 @@ def _by_stage(
     warnings: list[str] = []
     listed = {a.casefold() for a in areas or ()}
     for local in counts:
-        if (local.candidates, local.method) != (reference.candidates, reference.method):
-            what = "method" if local.method != reference.method else "candidate list"
-            raise InputError(
-                f"a different election: its {what} differs from that in {reference.path}",
-                file=local.path,
-            )
-        rule = "unknown_as_void"
-        if local.source.options.get(rule) != reference.source.options.get(rule):
-            raise InputError(
-                "one poll, one rule for unknown names: counted "
-                f"{'with' if local.source.options.get(rule) else 'without'} --unknown-as-void, "
-                f"unlike {reference.path}",
-                file=local.path,
-            )
+        _one_election(local, reference)
         other = seen.get((local.stage, local.area.casefold()))
         if other is not None:
             raise InputError(
@@ -234,22 +257,8 @@ def _by_stage(
         if local.stage != "first":
             continue
         twin = by_marks.get(local.source.marks)
-        both_listed = {local.area.casefold(), twin.area.casefold()} <= listed if twin else False
-        if twin is not None and not both_listed:
-            raise _differ(
-                f"{twin.area!r} and {local.area!r} hold the same papers, read the same way "
-                f"(one mark table, from {twin.source.file} and {local.source.file}): they "
-                "would be counted twice. If two areas truly voted identically, list both in "
-                "--areas",
-                local,
-                twin,
-            )
         if twin is not None:
-            warnings.append(
-                f"warning: {twin.area!r} and {local.area!r} hold the same papers, read the same "
-                f"way ({twin.path}, {local.path}); counted as two areas because --areas lists "
-                "both: check that they truly voted identically"
-            )
+            warnings.append(_twins(local, twin, listed))
         by_marks[local.source.marks] = local
     return firsts, seconds, tuple(warnings)
 

@@ -184,10 +184,35 @@ def _margin(margin: Mapping[str, Any]) -> _Section:
     return _Section("Margin of victory", (*margin["lines"], *margin["advice"]))
 
 
+def _signatures(signatures: Sequence[Mapping[str, Any]]) -> _Section:
+    """Who signed each file the result was read from, and whether that was checked."""
+    checked = all(s["checked"] for s in signatures)
+    lead = (
+        "Each return was signed, and each signature checked against the trusted keys:"
+        if checked
+        else "Signed returns (a signature marked 'not checked' was read without --trust):"
+    )
+    return _Section(
+        "Signed returns",
+        (
+            lead,
+            *(
+                line
+                for s in signatures
+                for line in (
+                    f"{s['what'][:1].upper()}{s['what'][1:]} ({s['file']}): signed by {s['name']}",
+                    f"  key {s['fingerprint']}{'' if s['checked'] else ' (not checked)'}",
+                )
+            ),
+        ),
+    )
+
+
 def _sections(
     view: Mapping[str, Any],
     candidates: Sequence[Candidate],
     margin: Mapping[str, Any] | None = None,
+    signatures: Sequence[Mapping[str, Any]] = (),
 ) -> list[_Section]:
     """The sections of the notice, in order."""
     out = [
@@ -217,6 +242,8 @@ def _sections(
         out.append(_areas(view))
     if margin is not None:
         out.append(_margin(margin))
+    if signatures:
+        out.append(_signatures(signatures))
     return out
 
 
@@ -237,6 +264,7 @@ def text(
     candidates: Sequence[Candidate],
     notice: Notice,
     margin: Mapping[str, Any] | None = None,
+    signatures: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The declaration as plain text, 80 columns at most."""
     import io
@@ -254,7 +282,7 @@ def text(
     say("=" * min(80, len(notice.heading)))
     for line in _preamble(notice):
         say(line)
-    for section in _sections(view, candidates, margin):
+    for section in _sections(view, candidates, margin, signatures):
         say()
         say(section.heading)
         say("-" * len(section.heading))
@@ -284,13 +312,14 @@ def markdown(
     candidates: Sequence[Candidate],
     notice: Notice,
     margin: Mapping[str, Any] | None = None,
+    signatures: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The declaration as CommonMark with pipe tables, for a council's web page."""
     lines = [f"# {md_text(notice.heading)}", ""]
     preamble = _preamble(notice)
     if preamble:
         lines += [md_text(line) + "  " for line in preamble[:-1]] + [md_text(preamble[-1]), ""]
-    for section in _sections(view, candidates, margin):
+    for section in _sections(view, candidates, margin, signatures):
         lines += [f"## {md_text(section.heading)}", ""]
         for sentence in section.sentences:
             lines += [md_text(sentence), ""]

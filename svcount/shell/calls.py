@@ -13,6 +13,7 @@ from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, fail, library, 
 from svcount.shell.params import Format, Stage
 
 if TYPE_CHECKING:
+    from svcount.documents.local import Combined
     from svcount.figures import View
     from svcount.io import Loaded
     from svcount.pipeline import Counted, Listener
@@ -24,6 +25,7 @@ __all__ = [
     "notice_of",
     "options_from",
     "render_result",
+    "render_total",
     "verify_one",
     "with_margin",
 ]
@@ -93,6 +95,31 @@ def render_result(shown: View, fmt: Format, output: Path | None, outputs: Output
             "returning officer's draw with --lot NAME, or --seed N"
         )
         raise typer.Exit(EXIT_LOT)
+
+
+def render_total(
+    combined: Combined, format: Format | None, output: Path | None, outputs: Outputs, quiet: bool
+) -> None:
+    """The police-area total (JSON to a file, for --remaining-from), and what happens next."""
+    from svcount import __version__
+    from svcount.documents.local import total_json
+    from svcount.render.csv import total_csv
+    from svcount.render.tables import total_tables
+
+    fmt = choose_format(format, output, Format, "json" if output is not None else "table")
+    outputs.emit_as(
+        fmt,
+        output,
+        json=lambda: total_json(combined, __version__),
+        csv=lambda: total_csv(combined),
+        tables=(total_tables, (combined,)),
+    )
+    say(
+        f"no candidate has more than half of the valid votes: "
+        f"{', '.join(combined.stage.remaining)} remain. Each local count now counts "
+        "second preferences: svcount tally FILE --stage second --remaining-from TOTAL",
+        quiet,
+    )
 
 
 def local_count_file(

@@ -15,12 +15,15 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from svcount.documents.writing import Landing
 from svcount.errors import SvcountError
+
+if TYPE_CHECKING:
+    from svcount.documents.signing import SigningKey
 
 __all__ = ["ClosedPipe", "Outputs", "choose_format", "fail", "library", "progress", "say"]
 
@@ -153,6 +156,7 @@ class Outputs:
 
     checksums: Path | None = None
     color: bool | None = None
+    signing: SigningKey | None = None  # --sign: the JSON document written is signed
     landing: Landing = field(default_factory=Landing)
 
     def guard(self, outputs: list[tuple[str, Path | None]], *inputs: Any) -> None:
@@ -224,6 +228,16 @@ class Outputs:
     ) -> None:
         """Write one subject in ``fmt``: each format is built only when asked for."""
         builders = {"json": json, "csv": csv, "html": html, "markdown": markdown}
+        key = self.signing
+        if key is not None:
+            from svcount.documents.signing import sign
+
+            if fmt.value != "json":
+                fail(
+                    f"--sign signs a JSON file, and this writes {fmt.value}: give --format json "
+                    "(or an --output name ending .json)"
+                )
+            builders["json"] = lambda: sign(json(), key)
         if fmt.value == "table":
             self.emit_rich(*tables, output)
             return

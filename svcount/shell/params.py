@@ -263,6 +263,35 @@ ChecksumsOpt = Annotated[
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
+ReportFormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="Report format [default: table].",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+SignOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign",
+        metavar="KEY",
+        help="Sign the JSON file written with this key (from svcount key new), so that "
+        "whoever reads it with --trust knows who sent it.",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+TrustOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--trust",
+        metavar="KEYS",
+        help="Accept only files signed by these public keys (NAME.pub lines, one per "
+        "signer): an unsigned file, an unknown key or a broken signature is refused.",
+    ),
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No warnings on stderr.", rich_help_panel=OUTPUT_PANEL)
 ]

@@ -1,0 +1,186 @@
+"""Signed returns: real Ed25519 keys, tampered files, swapped signatures, one officer as another."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from helpers import BY_AREA, refused, run, write_sealed
+
+AREAS = {"Blaby": "jane", "Melton": "jane", "Rutland": "raj"}  # who counts each area
+
+
+@pytest.fixture
+def signed(tmp_path, monkeypatch):
+    """The by-area example counted by two local officers, each signing their files."""
+    for name in ["blaby.csv", "melton.csv", "rutland.csv", "candidates.txt"]:
+        shutil.copy(BY_AREA / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    for name in ("jane", "raj", "paro"):
+        assert run("key", "new", name, "-q").exit_code == 0
+    Path("locals.pub").write_text(Path("jane.pub").read_text() + Path("raj.pub").read_text())
+    for area, officer in AREAS.items():
+        f = area.lower()
+        made = run(
+            "tally", f"{f}.csv", "-c", "candidates.txt", "--stage", "first", "--area", area,
+            "-o", f"{f}-1.json", "--sign", f"{officer}.key",
+        )  # fmt: skip
+        assert made.exit_code == 0, made.stderr
+    firsts = [f"{a.lower()}-1.json" for a in AREAS]
+    made = run("combine", *firsts, "--trust", "locals.pub", "-o", "total.json")
+    assert made.exit_code == 0, made.stderr
+    for area, officer in AREAS.items():
+        f = area.lower()
+        made = run(
+            "tally", f"{f}.csv", "-c", "candidates.txt", "--stage", "second", "--area", area,
+            "--remaining-from", "total.json", "-o", f"{f}-2.json", "--sign", f"{officer}.key",
+        )  # fmt: skip
+        assert made.exit_code == 0, made.stderr
+    return firsts, [f"{a.lower()}-2.json" for a in AREAS]
+
+
+def test_key_new_writes_a_secret_key_and_a_public_line_and_never_overwrites(tmp_path):
+    made = run("key", "new", "Jane Smith", "--dir", tmp_path)
+    assert made.exit_code == 0
+    key, pub = tmp_path / "jane-smith.key", tmp_path / "jane-smith.pub"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert key.read_text().startswith("svcount signing key: Jane Smith\n")
+    tag, _, name = pub.read_text().rstrip("\n").split(" ", 2)
+    assert (tag, name) == ("svcount-ed25519", "Jane Smith")
+    fingerprint = made.stdout.strip()
+    assert fingerprint.startswith("SHA256:")
+    assert run("key", "show", key).stdout == f"{fingerprint}  Jane Smith\n"
+    assert run("key", "show", pub).stdout == f"{fingerprint}  Jane Smith\n"
+    before = key.read_bytes()
+    assert "already exists" in refused("key", "new", "Jane Smith", "--dir", tmp_path)
+    assert key.read_bytes() == before
+
+
+def test_a_key_name_follows_the_name_policy(tmp_path):
+    assert "U+202E" in refused("key", "new", "Jane\u202eSmith", "--dir", tmp_path)
+
+
+def test_signed_returns_combine_and_the_declaration_names_every_signer(signed):
+    firsts, seconds = signed
+    made = run("combine", *firsts, *seconds, "--trust", "locals.pub", "-o", "r.json")
+    assert made.exit_code == 0, made.stderr
+    parts = json.loads(Path("r.json").read_text())["input"]["local_counts"]
+    jane = run("key", "show", "jane.pub").stdout.split()[0]
+    assert parts[0]["signed_by"] == {"name": "jane", "fingerprint": jane, "checked": True}
+    assert [p["signed_by"]["name"] for p in parts] == ["jane", "jane", "raj"] * 2
+    declared = run("declare", "r.json").stdout
+    assert "Signed returns" in declared
+    assert f"Blaby, first count (blaby-1.json): signed by jane\n  key {jane}\n" in declared
+
+
+def test_a_signed_result_is_declared_with_its_signer_checked(signed):
+    firsts, seconds = signed
+    made = run("combine", *firsts, *seconds, "--trust", "locals.pub", "-o", "r.json")
+    assert made.exit_code == 0
+    signing = ("-o", "s.json", "--sign", "paro.key", "--trust", "locals.pub")
+    assert run("combine", *firsts, *seconds, *signing).exit_code == 0
+    declared = run("declare", "s.json", "--trust", "paro.pub")
+    assert declared.exit_code == 0, declared.stderr
+    assert "This result (s.json): signed by paro" in declared.stdout
+    assert "not checked" not in declared.stdout
+    assert "not signed" in refused("declare", "r.json", "--trust", "paro.pub")
+    assert "not in locals.pub" in refused("declare", "s.json", "--trust", "locals.pub")
+
+
+def test_unsigned_files_are_refused_with_trust_and_noted_without(signed):
+    firsts, _ = signed
+    args = ("-c", "candidates.txt", "--stage", "first", "--area", "Blaby")
+    assert run("tally", "blaby.csv", *args, "-o", "plain.json").exit_code == 0
+    message = refused("combine", "plain.json", *firsts[1:], "--trust", "locals.pub")
+    assert "plain.json: not signed, and --trust locals.pub accepts only signed files" in message
+    noted = run("combine", "plain.json", *firsts[1:], "-o", "t.json")
+    assert noted.exit_code == 0
+    assert "not checked: give --trust KEYS" in noted.stderr
+    assert run("tally", "blaby.csv", *args, "-o", "p2.json").exit_code == 0
+    other = run("tally", "melton.csv", *args[:-1], "Melton", "-o", "p3.json")
+    assert other.exit_code == 0
+    assert "were not signed" in run("combine", "p2.json", "p3.json").stderr
+
+
+def test_a_file_signed_by_a_key_not_trusted_is_refused_naming_the_signer(signed):
+    firsts, _ = signed
+    message = refused("combine", *firsts, "--trust", "jane.pub")
+    assert "rutland-1.json: signed by raj (SHA256:" in message
+    assert "a key not in jane.pub: refused" in message
+
+
+def test_a_figure_changed_and_resealed_breaks_the_signature(signed):
+    firsts, _ = signed
+    doc = json.loads(Path("melton-1.json").read_text())
+    doc["first_preferences"]["Bob"] += 10
+    doc["first_preferences"]["Ann"] -= 10
+    write_sealed("melton-1.json", doc)  # the insider's digest, the signature left as it was
+    message = refused("combine", *firsts, "--trust", "locals.pub")
+    assert "melton-1.json: the signature of jane (SHA256:" in message
+    assert "does not match the file's content" in message
+
+
+def test_a_signature_moved_from_another_file_does_not_match(signed):
+    firsts, _ = signed
+    doc = json.loads(Path("melton-1.json").read_text())
+    doc["signature"] = json.loads(Path("blaby-1.json").read_text())["signature"]
+    Path("melton-1.json").write_text(json.dumps(doc))
+    assert "does not match" in refused("combine", *firsts, "--trust", "locals.pub")
+
+
+def test_one_officers_file_passed_off_as_anothers_is_refused(signed):
+    firsts, _ = signed
+    doc = json.loads(Path("rutland-1.json").read_text())
+    doc["signature"]["name"] = "jane"  # raj's key and signature, jane's name
+    Path("rutland-1.json").write_text(json.dumps(doc))
+    message = refused("combine", *firsts, "--trust", "locals.pub")
+    assert "signed as 'jane' with the key of 'raj'" in message
+    jane = json.loads(Path("blaby-1.json").read_text())["signature"]
+    doc["signature"] = {**doc["signature"], "fingerprint": jane["fingerprint"]}
+    Path("rutland-1.json").write_text(json.dumps(doc))  # jane's name and key, raj's signature
+    assert "does not match" in refused("combine", *firsts, "--trust", "locals.pub")
+
+
+def test_diff_checks_both_files_with_trust(signed):
+    firsts, seconds = signed
+    for out in ("a.json", "b.json"):
+        assert run("combine", *firsts, *seconds, "-o", out, "--sign", "paro.key").exit_code == 0
+    assert run("diff", "a.json", "b.json", "--trust", "paro.pub").exit_code == 0
+    assert "not in locals.pub" in refused("diff", "a.json", "b.json", "--trust", "locals.pub")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--sign", "jane.pub", "-o", "r.json"], "not an svcount signing key"),
+        (["--sign", "jane.key"], "--sign signs a JSON file, and this writes table"),
+        (["--sign", "jane.key", "-o", "r.csv"], "--sign signs a JSON file, and this writes csv"),
+    ],
+)
+def test_sign_is_refused_with_what_it_cannot_sign(signed, args, says):
+    assert says in refused("tally", "blaby.csv", *args)
+
+
+def test_trust_is_refused_for_ballots_and_for_a_malformed_keys_file(signed):
+    assert "blaby.csv is a ballot file" in refused("declare", "blaby.csv", "--trust", "jane.pub")
+    Path("bad.pub").write_text("# officers\n\nssh-ed25519 AAAA jane\n")
+    message = refused("combine", "blaby-1.json", "--trust", "bad.pub")
+    assert "bad.pub:3: not a public key line" in message
+    Path("twice.pub").write_text(Path("jane.pub").read_text() * 2)
+    assert "listed twice" in refused("combine", "blaby-1.json", "--trust", "twice.pub")
+    key_as_name = Path("jane.pub").read_text().replace(" jane", " raj")
+    Path("names.pub").write_text(key_as_name + Path("raj.pub").read_text())
+    assert "the name 'raj' is listed twice" in refused(
+        "combine", "blaby-1.json", "--trust", "names.pub"
+    )
+
+
+def test_a_whole_count_signed_is_declared_with_its_signer(signed):
+    made = run("tally", "blaby.csv", "-o", "w.json", "--sign", "jane.key")
+    assert made.exit_code == 0
+    declared = run("declare", "w.json", "--trust", "jane.pub")
+    assert declared.exit_code == 0 and "This result (w.json): signed by jane" in declared.stdout
