@@ -458,6 +458,22 @@ def test_the_same_ballots_are_refused_whatever_their_bytes_or_the_area_name_case
     assert "hold the same papers" in refused("combine", "blaby-1.json", "b2.json")
 
 
+def test_a_second_count_weighed_by_another_count_column_is_refused(staged):
+    """Issue 19's second case: --count-column w in stage two once elected B."""
+    Path("w.csv").write_text("first,second,papers,w\nA,,4,4\nB,,3,3\nC,A,2,0\nC,B,0,2\n")
+    Path("abc.txt").write_text("A\nB\nC\n")
+    common = ("w.csv", "-c", "abc.txt", "--area", "X")
+    first = run("tally", *common, "--stage", "first", "--count-column", "papers", "-o", "w1.json")
+    assert first.exit_code == 0
+    assert run("combine", "w1.json", "-o", "wt.json").exit_code == 0
+    second = ("tally", *common, "--stage", "second", "--remaining-from", "wt.json")
+    message = refused(*second, "--count-column", "w", "-o", "w2.json")
+    assert "--count-column 'w' here, 'papers' there" in message
+    assert run(*second, "--count-column", "papers", "-o", "w2.json").exit_code == 0
+    declared = json.loads(run("combine", "w1.json", "w2.json", "-f", "json").stdout)
+    assert (declared["winner"], declared["majority"]) == ("A", 3)  # 6 to 3, as one count
+
+
 def test_two_areas_of_one_mark_table_are_admitted_only_when_listed_and_with_a_warning(staged):
     Path("copy.csv").write_bytes(Path("blaby.csv").read_bytes())
     args = ("-c", "candidates.txt", "--stage", "first", "--area", "Blabyshire")
