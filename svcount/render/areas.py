@@ -14,20 +14,21 @@ from svcount.render.blocks import Grid
 
 __all__ = ["area_grids"]
 
-_SHORT_HEADING = {
-    Rejection.WANT_OF_OFFICIAL_MARK.value: "Official mark",
-    Rejection.MORE_THAN_ONE_CANDIDATE.value: "More than one",
-    Rejection.IDENTIFYING_MARK.value: "Identifying",
-    Rejection.UNMARKED.value: "Unmarked",
-    Rejection.VOID_FOR_UNCERTAINTY.value: "Uncertain",
-    Rejection.UNMARKED_OR_VOID.value: "Unmarked or uncertain",
+#: Each heading's column header in the by-area tables, and the short form it gives way to.
+_AREA_HEADING = {
+    Rejection.WANT_OF_OFFICIAL_MARK.value: ("Official mark", "No mark"),
+    Rejection.MORE_THAN_ONE_CANDIDATE.value: ("More than one", "Several"),
+    Rejection.IDENTIFYING_MARK.value: ("Identifying", "Ident."),
+    Rejection.UNMARKED.value: ("Unmarked", "Unmarked"),
+    Rejection.VOID_FOR_UNCERTAINTY.value: ("Uncertain", "Uncertain"),
+    Rejection.UNMARKED_OR_VOID.value: ("Unmarked or uncertain", "Unm./unc."),
 }
-_SHORT_HEAD = {
-    NotCounted.BLANK.value: "None",
-    NotCounted.MORE_THAN_ONE.value: "Several",
-    NotCounted.UNCERTAIN.value: "Uncertain",
-    NotCounted.SAME_AS_FIRST.value: "Same as first",
-    NotCounted.NOT_REMAINING.value: "Not remaining",
+_AREA_HEAD = {
+    NotCounted.BLANK.value: ("No second preference", "None"),
+    NotCounted.MORE_THAN_ONE.value: ("More than one", "Several"),
+    NotCounted.UNCERTAIN.value: ("Void for uncertainty", "Uncertain"),
+    NotCounted.SAME_AS_FIRST.value: ("Same as first", "Same"),
+    NotCounted.NOT_REMAINING.value: ("Not remaining", "Not rem."),
 }
 
 Cell = int | str | None
@@ -43,15 +44,26 @@ def area_grid(
     columns: Sequence[str],
     rows: Sequence[tuple[str, Sequence[Cell]]],
     total: Sequence[Cell],
+    short: Sequence[str] | None = None,
 ) -> Grid:
-    """Areas as rows, figures as columns, ruled off with a Total row; fits 80 columns."""
+    """Areas as rows, figures as columns, ruled off with a Total row.
+
+    ``short`` headers give way first when the table is too wide (with a
+    legend): candidates heading columns give way to their surnames.
+    """
     return Grid(
         title,
         ("Area", *columns),
         tuple((label, *(_cell(v) for v in values)) for label, values in rows),
         ("Total", *(_cell(v) for v in total)),
-        by_area=True,
+        short=None if short is None else ("Area", *short),
     )
+
+
+def _surnames(columns: Sequence[str]) -> list[str]:
+    """Each header's last word, when that names it alone; else the header itself."""
+    last = [c.split()[-1] if c.split() else c for c in columns]
+    return [s if last.count(s) == 1 else c for s, c in zip(last, columns, strict=True)]
 
 
 def _votes(f: Figures, names: Sequence[str]) -> Grid:
@@ -61,6 +73,7 @@ def _votes(f: Figures, names: Sequence[str]) -> Grid:
         names,
         [(name, [a["first_preferences"][n] for n in names]) for name, a in f["areas"].items()],
         [f["first_preferences"][n] for n in names],
+        _surnames(names),
     )
 
 
@@ -72,10 +85,11 @@ def _transfers(f: Figures) -> Grid:
         return [*(moved[n] for n in remaining), figures["non_transferable"]["total"]]
 
     return area_grid(
-        "Second preferences by voting area",
-        [*(f"{n} +" for n in remaining), "Not transferred"],
+        "Second preferences added to each remaining candidate, by voting area",
+        [*remaining, "Not transferred"],
         [(name, row(a)) for name, a in f["areas"].items() if a["second_preferences"] is not None],
         row(f),
+        [*_surnames(remaining), "Not transferred"],
     )
 
 
@@ -86,17 +100,29 @@ def _final(f: Figures) -> Grid:
         remaining,
         [(name, [a["final"][n] for n in remaining]) for name, a in f["areas"].items()],
         [f["final"][n] for n in remaining],
+        _surnames(remaining),
     )
 
 
-def _by_heading(f: Figures, key: str, labels: Mapping[str, str], title: str, total: bool) -> Grid:
-    """Figures by heading (rejections, or second preferences not counted) for each area."""
+def _by_heading(
+    f: Figures,
+    key: str,
+    labels: Mapping[str, tuple[str, str]],
+    title: str,
+    total: bool,
+) -> Grid:
+    """Figures by heading (rejections, or second preferences not counted) for each area.
+
+    ``labels`` gives each heading's header and its short form.
+    """
     heads = [k for k in f[key] if k != "total"] + (["total"] if total else [])
+    named = [labels.get(h, ("Total", "Total")) for h in heads]
     return area_grid(
         title,
-        [labels.get(h, "Total") for h in heads],
+        [full for full, _ in named],
         [(name, [a[key][h] for h in heads]) for name, a in f["areas"].items()],
         [f[key][h] for h in heads],
+        [short for _, short in named],
     )
 
 
@@ -146,15 +172,15 @@ def area_grids(f: Figures, candidates: Sequence[Candidate]) -> list[Grid]:
     if f["second_preferences"] is not None:
         out += [_transfers(f), _final(f)]
     out.append(
-        _by_heading(f, "rejected", _SHORT_HEADING, "Rejected ballot papers by voting area", True)
+        _by_heading(f, "rejected", _AREA_HEADING, "Rejected ballot papers by voting area", True)
     )
     if f["second_preferences_not_counted"] is not None:
         out.append(
             _by_heading(
                 f,
                 "second_preferences_not_counted",
-                _SHORT_HEAD,
-                "Second preferences not counted, by voting area",
+                _AREA_HEAD,
+                "All valid papers: second preference not counted, by voting area",
                 False,
             )
         )

@@ -11,14 +11,27 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from svcount.render.words import table
+from svcount.render.words import TEXT_COLUMNS, table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-__all__ = ["Block", "Grid", "Note", "markdown", "md_table", "md_text", "numeric", "rich"]
+__all__ = [
+    "LAYOUTS",
+    "SHORT_HEADERS",
+    "Block",
+    "Grid",
+    "Note",
+    "fitted",
+    "markdown",
+    "md_table",
+    "md_text",
+    "numeric",
+    "paragraph",
+    "rich",
+]
 
 
 @dataclass(frozen=True)
@@ -34,64 +47,237 @@ class Note:
 class Grid:
     """A titled table of strings; ``total`` is ruled off below the rows.
 
-    ``by_area`` tables keep number columns narrow (their headers fold) to
-    leave room for area names, which wrap between words and are never cut.
+    ``short`` gives headers that give way when the full ones do not fit the
+    width (a legend then says what each stands for); see :class:`_Fitted`.
     """
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     total: tuple[str, ...] | None = None
-    by_area: bool = False
+    short: tuple[str, ...] | None = None
 
 
 Block = Note | Grid
 
+#: Headers that give way first, the same everywhere: number headers, shortened.
+SHORT_HEADERS = {
+    "First preferences": "1st prefs",
+    "Second preferences": "2nd prefs",
+    "Not transferred": "Not trans.",
+    "Electorate": "Elect.",
+    "Turnout %": "Turnout",
+    "Issued - counted": "Issued - counted",
+}
+
 
 def numeric(columns: Sequence[str]) -> list[bool]:
     """Which columns hold numbers (right-aligned): all but the first and the party."""
-    return [i > 0 and c != "Party" for i, c in enumerate(columns)]
+    return [i > 0 and c not in TEXT_COLUMNS for i, c in enumerate(columns)]
 
 
-def _rich_grid(grid: Grid, plain: bool) -> RenderableType:
+@dataclass(frozen=True)
+class _Layout:
+    """One way to lay a grid out, from the most generous to the last resort."""
+
+    short: bool = False  # number headers (and candidates in headers) shortened, with a legend
+    header_wrap: bool = False  # headers wrap between words
+    party_below: bool = False  # the party on its own line under the name, as notices print it
+    compact: bool = False  # one space between columns
+    name_fold: bool = False  # a name longer than the table can hold folds, rows ruled off
+
+
+_LAST = {"short": True, "header_wrap": True, "party_below": True, "compact": True}
+LAYOUTS = (
+    _Layout(),
+    _Layout(short=True),
+    _Layout(short=True, header_wrap=True),
+    _Layout(short=True, party_below=True),
+    _Layout(short=True, header_wrap=True, party_below=True),
+    _Layout(**_LAST),
+    _Layout(**_LAST, name_fold=True),
+)
+
+
+class _Fitted:
+    """A grid laid out for the width it is drawn at: names are never split while they fit.
+
+    The layouts are tried in order (:data:`LAYOUTS`) and the first that fits
+    is drawn: full headers; then shorter number headers, with a legend; then
+    headers wrapped between words; then the party on its own line under the
+    name; and only then a name folded, with the rows ruled off so that no
+    line reads as a row of its own.
+    """
+
+    def __init__(self, grid: Grid, plain: bool) -> None:
+        self.grid, self.plain = grid, plain
+
+    def _headers(self, layout: _Layout) -> tuple[str, ...]:
+        g = self.grid
+        if not layout.short:
+            return g.columns
+        given = g.short or g.columns
+        return tuple(
+            SHORT_HEADERS.get(s, s) if s == c else s for s, c in zip(given, g.columns, strict=True)
+        )
+
+    def _cells(self, layout: _Layout) -> tuple[list[str], list[list[Any]]]:
+        """Headers and rows (the total last) as drawn: the party moved under the name."""
+        from rich.text import Text
+
+        headers = list(self._headers(layout))
+        rows = [[Text(c) for c in r] for r in [*self.grid.rows, *filter(None, [self.grid.total])]]
+        party = next((i for i, c in enumerate(self.grid.columns) if c in TEXT_COLUMNS), None)
+        if not layout.party_below or party is None:
+            return headers, rows
+        del headers[party]
+        for row in rows:
+            given = row.pop(party)
+            if given.plain:
+                row[0] = Text.assemble(row[0], "\n  ", (given.plain, "" if self.plain else "dim"))
+        return headers, rows
+
+    def _table(self, layout: _Layout) -> Any:
+        from rich.cells import cell_len
+
+        headers, rows = self._cells(layout)
+        t = table("", *headers, plain=self.plain)
+        t.title, t.min_width = None, None  # the title is drawn above, wrapping at the width
+        for i, (column, header) in enumerate(zip(t.columns, headers, strict=True)):
+            widest = max(
+                (cell_len(line) for row in rows for line in row[i].plain.split("\n")), default=0
+            )
+            words = max((cell_len(w) for w in header.split()), default=0)
+            if i == 0 and layout.name_fold:
+                column.min_width, column.overflow = max(words, min(widest, 12)), "fold"
+                continue
+            column.width = max(widest, words if layout.header_wrap else cell_len(header))
+            column.no_wrap = not layout.header_wrap
+        if layout.compact:  # one space between columns: a box's divider, or padding collapsed
+            t.padding, t.collapse_padding, t.pad_edge = (0, 0 if t.box else 1), True, False
+        ruled = layout.name_fold
+        t.show_lines = ruled
+        for n, row in enumerate(rows):
+            if n == len(self.grid.rows):
+                t.add_section()
+            elif n and ruled and self.plain:  # no box to rule with: a blank line between rows
+                t.add_row()
+            t.add_row(*row)
+        return t
+
+    def _legend(self, layout: _Layout) -> list[str]:
+        """What each shortened header stands for, one pair to a phrase kept whole."""
+        return [
+            f"{short} = {full}"
+            for short, full in zip(self._headers(layout), self.grid.columns, strict=True)
+            if short != full
+        ]
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+        from rich.text import Text
+
+        unbounded = options.update(max_width=1 << 16)  # the width each layout needs
+        for layout in LAYOUTS:
+            t = self._table(layout)
+            if Measurement.get(console, unbounded, t).minimum <= options.max_width:
+                break
+        if self.grid.title:
+            yield Text(self.grid.title, style="" if self.plain else "bold")
+        yield t
+        legend = self._legend(layout)
+        if legend:
+            text = Text("; ".join(legend) + ".", style="" if self.plain else "dim")
+            yield paragraph(text, legend)
+
+
+def fitted(grid: Grid, plain: bool) -> RenderableType:
+    """The grid, laid out for the width it is drawn at (:class:`_Fitted`)."""
+    return _Fitted(grid, plain)
+
+
+def paragraph(text: str | Any, keep: Sequence[str] = ()) -> RenderableType:
+    """A paragraph that wraps between words, never inside a kept name (:class:`_Paragraph`)."""
     from rich.text import Text
 
-    t = table(grid.title, *grid.columns, plain=plain)
-    for row in grid.rows:
-        t.add_row(*(Text(cell) for cell in row))
-    if grid.total is not None:
-        t.add_section()
-        t.add_row(*(Text(cell) for cell in grid.total))
-    if grid.by_area:
-        cells = [*grid.rows, *([grid.total] if grid.total else [])]
-        names = [row[0] for row in grid.rows]
-        longest_word = max(len(w) for name in names for w in name.split())
-        t.columns[0].min_width = max(min(14, max(len(n) for n in names)), longest_word)
-        t.columns[0].overflow = "fold"
-        for i, column in enumerate(t.columns[1:], start=1):
-            words = str(column.header).split() or [""]
-            column.max_width = max(8, *(len(w) for w in words), *(len(row[i]) for row in cells))
-            column.overflow = "fold"
-    return t
+    return _Paragraph(Text(text) if isinstance(text, str) else text, keep)
 
 
-def _rich_note(note: Note, plain: bool) -> RenderableType:
+class _Paragraph:
+    """A paragraph wrapped at the width it is drawn at, never inside a name.
+
+    Rich would break at any space; here a space inside a kept phrase (a
+    candidate's or an area's name, "majority 38") is no place to break, so a
+    name moves to the next line whole. Lines are slices of the ``Text``, so
+    styles and the spaces themselves are kept as they are.
+    """
+
+    def __init__(self, text: Any, keep: Sequence[str]) -> None:
+        self.text, self.keep = text, keep
+
+    def _glued(self) -> set[int]:
+        plain, glued = self.text.plain, set[int]()
+        phrases = [*(k for k in self.keep if " " in k), *_GLUED.findall(plain)]
+        for phrase in phrases:
+            start = plain.find(phrase)
+            while start >= 0:
+                glued.update(start + i for i, ch in enumerate(phrase) if ch == " ")
+                start = plain.find(phrase, start + 1)
+        return glued
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        """As narrow as its longest unbreakable run, as wide as its one line."""
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        plain, glued = self.text.plain, self._glued()
+        runs, start = [], 0
+        for i, ch in enumerate([*plain, " "]):
+            if ch == " " and i not in glued:
+                runs.append(cell_len(plain[start:i]))
+                start = i + 1
+        widest = min(cell_len(plain), options.max_width)
+        return Measurement(min(max(runs, default=0), widest), widest)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+
+        plain, width, glued = self.text.plain, options.max_width, self._glued()
+        breaks = [i for i, ch in enumerate(plain) if ch == " " and i not in glued]
+        start, last = 0, None
+        for i in [*breaks, len(plain)]:
+            if cell_len(plain[start:i]) > width and last is not None:
+                yield self.text[start:last]
+                start, last = last + 1, None
+            last = i if i < len(plain) else last
+        yield self.text[start:]
+
+
+#: Figures that read as one: "majority 38", "of 152,123".
+_GLUED = re.compile(r"\b(?:majority|of|with) [\d,]+")
+
+
+def _rich_note(note: Note, plain: bool, keep: Sequence[str]) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
     text = Text(note.lead, style="bold") if note.lead else Text()
     text.append(note.text)
+    wrapped = paragraph(text, keep)
     if note.panel is None:
-        return text
+        return wrapped
     if plain:  # the same section as the terminal's panel, without the box
-        return Group(Text("Declaration"), text)
-    return Panel(text, title="Declaration", border_style=note.panel, expand=False)
+        return Group(Text("Declaration"), wrapped)
+    return Panel(wrapped, title="Declaration", border_style=note.panel, expand=False)
 
 
-def rich(blocks: Sequence[Block], *, plain: bool) -> list[RenderableType]:
-    """Rich renderables: every cell a ``Text``, so markup in a name is printed, never obeyed."""
-    return [_rich_grid(b, plain) if isinstance(b, Grid) else _rich_note(b, plain) for b in blocks]
+def rich(blocks: Sequence[Block], *, plain: bool, keep: Sequence[str] = ()) -> list[RenderableType]:
+    """Rich renderables: every cell a ``Text``, so markup in a name is printed, never obeyed.
+
+    ``keep`` names what a paragraph never breaks inside (candidates, areas).
+    """
+    return [fitted(b, plain) if isinstance(b, Grid) else _rich_note(b, plain, keep) for b in blocks]
 
 
 #: Characters that open inline syntax anywhere (emphasis, code, links, tables, strikeout).

@@ -270,13 +270,15 @@ def text(
     import io
 
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+
+    from svcount.render.blocks import Grid, fitted, paragraph
 
     console = Console(file=io.StringIO(), width=80, color_system=None, force_terminal=False)
+    keep = [c.name for c in candidates] + [c.party for c in candidates if c.party]
+    keep += list(view["areas"] or ())
 
     def say(line: str = "") -> None:
-        console.print(Text(line), overflow="fold")
+        console.print(paragraph(line, keep))
 
     say(notice.heading)
     say("=" * min(80, len(notice.heading)))
@@ -290,16 +292,7 @@ def text(
             say(sentence)
         if section.columns:
             say()
-            table = Table(box=None, show_edge=False, pad_edge=False, show_header=True)
-            for i, column in enumerate(section.columns):
-                numeric = i > 0 and column not in ("Description",)
-                table.add_column(column, justify="right" if numeric else "left", overflow="fold")
-            for row in section.rows:
-                table.add_row(*(Text(cell) for cell in row))
-            if section.total:
-                table.add_section()
-                table.add_row(*(Text(cell) for cell in section.total))
-            console.print(table)
+            console.print(fitted(Grid("", section.columns, section.rows, section.total), True))
     out: str = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in out.splitlines()) + "\n"
 

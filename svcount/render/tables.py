@@ -72,11 +72,16 @@ def statement_grid(rejected: Mapping[str, int]) -> Grid:
 
 
 def unusable_grid(heads: Mapping[str, int]) -> Grid:
-    """Valid papers whose second preference can never be counted, by reason."""
+    """Every valid paper whose second preference could never count, whoever its first.
+
+    Not stage two's figure (the excluded candidates' papers only): the title
+    and the total say so.
+    """
     return Grid(
-        "Valid papers whose second preference cannot be counted",
+        "All valid papers, every candidate's: second preference not counted",
         ("Reason", "Papers"),
         tuple((HEADS[k], number(n)) for k, n in heads.items() if k != "total"),
+        ("Valid papers with no countable second preference", number(heads["total"])),
     )
 
 
@@ -203,7 +208,8 @@ def result_blocks(shown: View) -> list[Block]:
 
 def to_tables(shown: View, *, plain: bool) -> list[RenderableType]:
     """The count as Rich renderables; ``plain`` drops box art (for pipes and files)."""
-    return blocks.rich(result_blocks(shown), plain=plain)
+    names = [c.name for c in shown.candidates] + list(shown.figures["areas"] or ())
+    return blocks.rich(result_blocks(shown), plain=plain, keep=names)
 
 
 def to_markdown(shown: View) -> str:
@@ -246,7 +252,7 @@ def local_tables(local: LocalCount, *, plain: bool) -> list[RenderableType]:
     elif moved is not None:
         out.append(Note(f"Remaining: {and_list(moved.remaining)}."))
         out.extend(transfers_grids(moved.remaining, None, _moved(moved), {}))
-    return blocks.rich(out, plain=plain)
+    return blocks.rich(out, plain=plain, keep=[c.name for c in local.candidates] + [local.area])
 
 
 def total_tables(combined: Combined, *, plain: bool) -> list[RenderableType]:
@@ -266,7 +272,8 @@ def total_tables(combined: Combined, *, plain: bool) -> list[RenderableType]:
         statement_grid(with_total(statement(total.rejected, combined.method))),
         papers_grid(total.ballot_papers, total.valid, None),
     ]
-    return blocks.rich(out, plain=plain)
+    keep = [c.name for c in total.candidates] + list(combined.firsts)
+    return blocks.rich(out, plain=plain, keep=keep)
 
 
 def _stage_figures(stage: StageOne) -> dict[str, Any]:

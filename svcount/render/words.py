@@ -42,6 +42,10 @@ def day_text(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+#: The columns of words, not numbers: a candidate's party, or description on the notice.
+TEXT_COLUMNS = ("Party", "Description")
+
+
 def table(title: str, *columns: str, plain: bool) -> Table:
     """A titled Rich table: numbers right-aligned, box art only when not ``plain``.
 
@@ -60,6 +64,6 @@ def table(title: str, *columns: str, plain: bool) -> Table:
         min_width=len(title) + 2,
     )
     for i, column in enumerate(columns):
-        justify: Literal["left", "right"] = "left" if i == 0 or column == "Party" else "right"
+        justify: Literal["left", "right"] = "left" if i == 0 or column in TEXT_COLUMNS else "right"
         t.add_column(Text(column), justify=justify)  # a Text: names in headers are not markup
     return t
