@@ -474,5 +474,5 @@ def margin(
 
 
 def is_result_file(source: str) -> bool:
-    """A ``.json`` source is a result file; anything else is ballots."""
-    return source.lower().endswith(".json")
+    """A ``.json`` (or ``.json.gz``) source is a result file; anything else is ballots."""
+    return source.lower().endswith((".json", ".json.gz"))

@@ -142,6 +142,27 @@ def test_a_closed_pipe_is_quiet():
     assert child.returncode != 0
 
 
+def _wait_for_handler(pid: int, number: int) -> None:
+    """Until the process catches ``number`` (Linux's SigCgt), so a slow start cannot race it.
+
+    svcount's ``main()`` catches SIGTERM first thing; Python catches SIGINT from its start.
+    """
+    status = Path(f"/proc/{pid}/status")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            caught = next(
+                int(line.split()[1], 16)
+                for line in status.read_text().splitlines()
+                if line.startswith("SigCgt:")
+            )
+        except (OSError, StopIteration):
+            caught = 0
+        if caught & (1 << (number - 1)):
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_exits_130_and_leaves_no_output(tmp_path, stop):
     big = tmp_path / "big.csv"
@@ -150,7 +171,8 @@ def test_ctrl_c_or_sigterm_exits_130_and_leaves_no_output(tmp_path, stop):
     target = tmp_path / "result.json"
     target.write_text("precious")
     with svcount("tally", big, "-f", "json", "-o", target, stdout=subprocess.DEVNULL) as child:
-        time.sleep(1.0)
+        _wait_for_handler(child.pid, signal.SIGTERM)  # svcount's main() has begun
+        time.sleep(1.0)  # and is counting
         child.send_signal(stop)
         err = child.stderr.read().decode()
         child.wait(timeout=60)
@@ -211,7 +233,10 @@ def test_csv_shaped_text_counts_or_raises_input_error(tmp_path, header, rows, qu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["tally", QUICKSTART, "--format", "xml"], "'xml' is not one of 'table', 'json', 'csv'"),
+        (
+            ["tally", QUICKSTART, "--format", "xml"],
+            "'xml' is not one of its choices: give table, json, csv",
+        ),
         (["tally"], "Missing argument"),
         (["tally", QUICKSTART, "--bogus"], "No such option: --bogus"),
     ],

@@ -99,12 +99,12 @@ def test_tables_have_captions_and_scoped_headers_and_charts_have_text():
     page = Page(html)
     assert page.tables >= 4 and page.captions == page.tables
     assert page.scoped == page.headers
-    svgs = [a for tag, a in page.tags if tag == "svg" and a.get("role") == "img"]
-    assert len(svgs) == 3  # first preferences, final totals, where the papers went
-    for svg in svgs:
-        ids = svg["aria-labelledby"].split()
+    charts = [a for tag, a in page.tags if tag == "figure" and "chart" in (a.get("class") or "")]
+    assert len(charts) == 3  # first preferences, final totals, where the papers went
+    for chart in charts:
+        ids = [chart["aria-labelledby"], chart["aria-describedby"]]
         assert all(f'id="{i}"' in html for i in ids)
-    assert "<img" not in html and "data:image/png" not in html  # SVG only, no raster
+    assert "<img" not in html and "data:image/png" not in html  # HTML and CSS, no raster
 
 
 def test_the_page_loads_nothing_from_anywhere():
@@ -121,7 +121,9 @@ def test_the_page_loads_nothing_from_anywhere():
 
 def test_areas_get_a_table_and_a_chart():
     page = Page(html_of("tally", BY_AREA / "all.csv", "--electorate-file", BY_AREA / "areas.csv"))
-    assert "Turnout by voting area" in page.words and "Each voting area" in page.words
+    assert (
+        "Turnout by voting area" in page.words and "Ballot papers in each voting area" in page.words
+    )
     assert "Melton" in page.words and "22.22" in page.words
 
 
@@ -249,6 +251,148 @@ def test_the_page_in_headless_chromium(tmp_path, javascript):
             driver.quit()
 
 
+#: What the layout tests measure in the page: widths, chart text and colours, tables.
+MEASURE = """
+const out = {width: document.documentElement.scrollWidth, viewport: window.innerWidth,
+             charts: [], tables: [], small: []};
+for (const chart of document.querySelectorAll('figure.chart')) {
+  const boxes = [], colours = [];
+  const walker = document.createTreeWalker(chart, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, element = node.parentElement;
+    if (!node.textContent.trim() || element.closest('.sr-only')) continue;
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    if (size < 12) out.small.push([node.textContent, size]);
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const b of range.getClientRects())
+      boxes.push([node.textContent, b.left, b.top, b.right, b.bottom]);
+  }
+  for (const line of chart.querySelectorAll('.half')) {
+    const b = line.getBoundingClientRect();
+    boxes.push(['(the more-than-half line)', b.left - 1, b.top, b.right + 1, b.bottom]);
+  }
+  for (const bar of chart.querySelectorAll('[data-candidate]')) {
+    const look = getComputedStyle(bar.querySelector('.seg'));
+    colours.push([bar.dataset.candidate, look.backgroundColor, look.backgroundImage]);
+  }
+  out.charts.push({id: chart.id, boxes: boxes, colours: colours});
+}
+for (const wrap of document.querySelectorAll('.table-wrap')) {
+  const table = wrap.querySelector('table'), first = table.querySelector('tbody th');
+  out.tables.push({id: table.id, fits: table.scrollWidth <= wrap.clientWidth + 1,
+                   scrolls: getComputedStyle(wrap).overflowX,
+                   sticky: first ? getComputedStyle(first).position : 'sticky',
+                   inside: wrap.getBoundingClientRect().right <= window.innerWidth + 1});
+}
+return out;
+"""
+
+
+def layout_pages(tmp_path):
+    """The pages whose layout is measured: two stages, twenty candidates, voting areas."""
+    london = EXAMPLES / "london-2021"
+    areas = EXAMPLES / "llr-2024-areas"
+    pages = {
+        "llr-2016": llr_2016_page(),
+        "london-2021": html_of("tally", london / "ballots.csv", "-c", london / "candidates.csv"),
+        "by-area": html_of(
+            "tally", BY_AREA / "all.csv", "-c", BY_AREA / "candidates.txt",
+            "--electorate-file", BY_AREA / "areas.csv",
+        ),
+        "llr-2024-areas": html_of(
+            "tally", areas / "ballots.csv.gz", "-c", EXAMPLES / "llr-2024" / "candidates.csv",
+            "--electorate-file", areas / "areas.csv",
+        ),
+    }  # fmt: skip
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html)
+    return [tmp_path / f"{name}.html" for name in pages]
+
+
+def _overlapping(boxes):
+    """Pairs of text boxes (or a text and the line) whose rectangles intersect."""
+    found = []
+    line = "(the more-than-half line)"
+    for i, (a, *r) in enumerate(boxes):
+        for b, *q in boxes[i + 1 :]:
+            if a == b == line:  # one dashed line, drawn row by row
+                continue
+            if min(r[2], q[2]) - max(r[0], q[0]) > 0.5 and min(r[3], q[3]) - max(r[1], q[1]) > 0.5:
+                found.append((a, b))
+    return found
+
+
+@browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_page_fits_the_screen_with_readable_unclashing_charts(tmp_path, width):
+    driver = open_browser(True, width)
+    try:
+        for path in layout_pages(tmp_path):
+            driver.get(path.as_uri())
+            got = driver.execute_script(MEASURE)
+            where = f"{path.stem} at {width}px"
+            assert got["width"] <= got["viewport"], f"{where}: the page scrolls sideways"
+            assert got["small"] == [], f"{where}: chart text under 12px"
+            looks: dict[str, set[tuple[str, str]]] = {}
+            for chart in got["charts"]:
+                assert _overlapping(chart["boxes"]) == [], f"{where}: {chart['id']}"
+                for name, colour, pattern in chart["colours"]:
+                    looks.setdefault(name, set()).add((colour, pattern))
+            assert all(len(seen) == 1 for seen in looks.values()), f"{where}: {looks}"
+            distinct = [next(iter(seen)) for seen in looks.values()]
+            assert len(set(distinct)) == len(distinct), f"{where}: two candidates look alike"
+            for table in got["tables"]:
+                assert table["inside"], f"{where}: {table['id']} runs off the screen"
+                if width == 1280:
+                    assert table["fits"], f"{where}: {table['id']} scrolls sideways"
+                else:
+                    assert table["fits"] or (
+                        table["scrolls"] == "auto" and table["sticky"] == "sticky"
+                    ), f"{where}: {table['id']}"
+    finally:
+        driver.quit()
+
+
+def test_by_area_pages_give_votes_per_area_with_totals_and_the_issued_check():
+    html = html_of(
+        "tally", BY_AREA / "all.csv", "-c", BY_AREA / "candidates.txt",
+        "--electorate-file", BY_AREA / "areas.csv",
+    )  # fmt: skip
+    words = Page(html).words
+    for table in ("table-areas", "table-area-votes", "table-area-seconds"):
+        assert f'id="{table}"' in html
+    assert "First preferences for each candidate in each voting area" in words
+    assert "Blaby 95 70 67 60" in words and "Total 193 160 135 114" in words
+    assert "Second preferences added to each remaining candidate, by voting area" in words
+    assert "Issued − counted" in words and "+1 check" in words
+
+
+def test_the_footer_names_files_not_local_paths_and_options_in_words():
+    html = llr_2016_page()
+    footer = html.split("<footer>")[1]
+    assert str(LLR_2016) not in footer and "/" not in Page(footer).words.replace("N/A", "")
+    assert "ballots.csv.gz" in footer and "candidates.csv" in footer
+    assert "Marks separated by" in footer and "separator=" not in footer
+    assert "supplementary vote" in footer
+
+
+def test_each_candidate_has_one_colour_on_every_chart():
+    html = llr_2016_page()
+    for name, index in (("Willy Bach", 0), ("Neil Durban Bannister", 1)):
+        bars = re.findall(rf'data-candidate="{name}">.*?class="seg (c\d+ \w+)', html)
+        assert len(bars) == 3 and set(bars) == {f"c{index} solid"}, bars
+
+
+def test_the_screenshots_at_375_and_1280_are_in_the_readme():
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    for width in (375, 1280):
+        assert f"docs/llr-2016-{width}.png" in readme
+        assert (root / "docs" / f"llr-2016-{width}.png").read_bytes()[:4] == b"\x89PNG"
+    assert "python docs/screenshots.py" in readme
+
+
 @browser
 def test_print_layout_renders(tmp_path):
     path = tmp_path / "llr.html"
@@ -260,12 +404,6 @@ def test_print_layout_renders(tmp_path):
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     finally:
         driver.quit()
-
-
-def test_a_screenshot_of_the_llr_2016_page_is_in_the_readme():
-    root = Path(__file__).resolve().parent.parent
-    assert "docs/llr-2016.png" in (root / "README.md").read_text()
-    assert (root / "docs" / "llr-2016.png").read_bytes()[:4] == b"\x89PNG"
 
 
 # ----------------------------------------------------------------- markdown

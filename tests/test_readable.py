@@ -161,3 +161,90 @@ def test_a_name_longer_than_the_table_folds_with_the_rows_ruled_off(tmp_path):
     table = shown.split("Stage one: first preferences\n")[1].split("\n\n")[0]
     assert "\n\n" not in table  # the blank line between rows is inside the table block
     assert re.search(r"Montgomery-Fitzwilliam\s+\d", shown)
+
+
+# ----------------------------------------------------------------- formats and files
+
+
+def test_an_output_named_gz_is_compressed_reproducibly_and_reads_back(tmp_path):
+    import gzip
+
+    for name in ("r.csv.gz", "r.json.gz", "r.txt.gz", "r.md.gz"):
+        out = tmp_path / name
+        assert run("tally", QUICK, "-o", out).exit_code == 0
+        first = out.read_bytes()
+        assert first[:2] == b"\x1f\x8b" and gzip.decompress(first)
+        assert run("tally", QUICK, "-o", out).exit_code == 0 and out.read_bytes() == first
+    assert gzip.decompress((tmp_path / "r.csv.gz").read_bytes()).startswith(b"stage,candidate")
+    assert json.loads(gzip.decompress((tmp_path / "r.json.gz").read_bytes()))["winner"]
+    declared = run("declare", tmp_path / "r.json.gz")
+    assert declared.exit_code == 0 and "is duly elected" in declared.stdout
+
+
+def test_an_extension_that_names_no_format_is_refused_or_warned_with_a_format(tmp_path):
+    out = tmp_path / "out.xlsx"
+    refused = run("tally", QUICK, "-o", out)
+    assert refused.exit_code == 2 and not out.exists()
+    assert "no format of this command is named .xlsx" in refused.stderr
+    assert ".csv" in refused.stderr and "add .gz to compress" in refused.stderr
+    written = run("tally", QUICK, "-o", out, "-f", "csv")
+    assert written.exit_code == 0 and "is written as csv" in written.stderr
+    assert out.read_text().startswith("stage,candidate")
+
+
+def _svcount(*args, stdin=None):
+    """The console command itself, as a user runs it (its own usage errors included)."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "svcount", *map(str, args)], capture_output=True, text=True,
+        stdin=stdin,
+    )  # fmt: skip
+
+
+def test_a_bad_format_is_refused_in_svcounts_words():
+    result = _svcount("tally", QUICK, "-f", "xlsx")
+    assert result.returncode == 2 and "Value error" not in result.stderr
+    assert "--format 'xlsx' is not one of its choices: give table, json" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("head", "says"),
+    [(b"PK\x03\x04\x14\x00\x06\x00", ".xlsx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".xls")],
+)
+def test_a_spreadsheet_given_as_ballots_is_told_to_be_saved_as_csv(tmp_path, head, says):
+    path = write(tmp_path, head + b"\x00" * 200, "ballots.xlsx")
+    result = run("tally", path)
+    assert result.exit_code == 2 and says in result.stderr
+    assert "save it as CSV" in result.stderr and "NUL byte" not in result.stderr
+
+
+def test_a_folder_given_as_the_candidate_list_is_called_a_folder_not_ballots(tmp_path):
+    result = run("tally", QUICK, "-c", tmp_path)
+    assert result.exit_code == 2 and "is a directory, not a candidate list" in result.stderr
+
+
+def test_an_output_that_is_a_folder_is_refused_as_one():
+    result = run("tally", QUICK, "-o", EXAMPLES / "..")
+    assert result.exit_code == 2 and "it is a directory" in result.stderr
+
+
+def test_a_missing_ballot_file_suggests_dash_for_standard_input():
+    with open(QUICK) as ballots:
+        result = _svcount("tally", stdin=ballots)
+    assert result.returncode == 2
+    assert "or - to read standard input (" in result.stderr and "tally - < FILE)" in result.stderr
+
+
+@pytest.mark.parametrize("count", ['"1,000"', '"12,345,678"'])
+def test_a_count_with_thousands_separators_says_so(tmp_path, count):
+    path = write(tmp_path, f"first,second,papers\nAnn,,{count}\nBob,,5\n")
+    result = run("tally", path, "--count-column", "papers")
+    assert result.exit_code == 2 and "has a thousands separator" in result.stderr
+    assert "write counts as plain digits" in result.stderr
+
+
+def test_declare_format_help_lists_html():
+    shown = run("declare", "--help").stdout
+    assert "html" in " ".join(shown.split())

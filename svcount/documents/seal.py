@@ -88,6 +88,24 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _inflated(data: bytes) -> bytes:
+    """A JSON file's bytes, a ``.gz`` one inflated (never past the size limit)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    import gzip
+    import io
+    import zlib
+
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as inflating:
+            inflated = inflating.read(MAX_JSON_BYTES + 1)
+    except (OSError, EOFError, zlib.error):
+        raise _Refused("a damaged gzip file") from None
+    if len(inflated) > MAX_JSON_BYTES:
+        raise _Refused(f"larger than {MAX_JSON_BYTES >> 20} MiB: not a document svcount wrote")
+    return inflated
+
+
 def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
     """A JSON file and its bytes; ``decimals`` keeps numbers' written precision.
 
@@ -97,7 +115,7 @@ def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
     try:
         if Path(path).stat().st_size > MAX_JSON_BYTES:
             raise _Refused(f"larger than {MAX_JSON_BYTES >> 20} MiB: not a document svcount wrote")
-        data = Path(path).read_bytes()
+        data = _inflated(Path(path).read_bytes())
         if _depth(data) > MAX_JSON_DEPTH:
             raise _Refused(f"nested more than {MAX_JSON_DEPTH} deep: not a document svcount wrote")
         doc = json.loads(

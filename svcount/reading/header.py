@@ -123,6 +123,13 @@ def _choose_encoding(source: Source, head: bytes, given: str | None) -> str:
                 f"unknown encoding {given!r} (try utf-8, cp1252 or utf-16)", file=source.name
             ) from None
         return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else name
+    for signature, what in SPREADSHEETS:
+        if head.startswith(signature):
+            raise InputError(
+                f"is {what}, not CSV text: save it as CSV (in Excel or LibreOffice: "
+                "File, Save As, CSV UTF-8) and count that",
+                file=source.name,
+            )
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -140,6 +147,13 @@ def _choose_encoding(source: Source, head: bytes, given: str | None) -> str:
             "contains a NUL byte: this is not a text CSV file", file=source.name, line=line
         )
     return "utf-8"
+
+
+#: What a spreadsheet or archive begins with: never a ballot file as it stands.
+SPREADSHEETS = (
+    (b"PK\x03\x04", "a spreadsheet or zip archive (.xlsx, .ods or .zip)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"),
+)
 
 
 def _choose_delimiter(header_line: str, options: ReadOptions) -> str:

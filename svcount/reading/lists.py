@@ -27,7 +27,7 @@ def _read_text(path: str, encoding: str | None, what: str) -> str:
     """A small text file, decoded; a bad byte names the file and suggests the fix."""
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # the name policy bounds names
     file = Path(path)
-    check_readable(file, path)
+    check_readable(file, path, f"a {what}")
     try:
         return file.read_text(encoding=encoding or "utf-8-sig")
     except LookupError:

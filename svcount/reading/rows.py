@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -58,6 +59,9 @@ class _Lines:
             yield line
 
 
+_GROUPED = re.compile(r"^\d{1,3}(?:[, ]\d{3})+$")
+
+
 def row_papers(value: str) -> int:
     """The papers one row of an aggregated file stands for; ``ValueError`` says why not."""
     text = value.strip()
@@ -73,6 +77,11 @@ def row_papers(value: str) -> int:
         return papers
     if text.startswith("-") and text[1:].strip().isdigit():
         raise ValueError(f"the count {shown(text)} is negative")
+    if _GROUPED.match(text):  # "1,000": a spreadsheet's display, not the number
+        raise ValueError(
+            f"the count {shown(text)} has a thousands separator: write counts as plain "
+            f"digits ({text.replace(',', '').replace(' ', '')})"
+        )
     try:
         float(text)
     except ValueError:

@@ -40,11 +40,12 @@ ASCII_COMPATIBLE = re.compile(
 )
 
 
-def check_readable(path: Path, name: str) -> None:
+def check_readable(path: Path, name: str, what: str = "a ballot file") -> None:
+    """A file that can be read, or one line saying why not (``what`` it should have been)."""
     if not path.exists():
         raise InputError("no such file", file=name)
     if path.is_dir():
-        raise InputError("is a directory, not a ballot file", file=name)
+        raise InputError(f"is a directory, not {what}", file=name)
     if not os.access(path, os.R_OK):
         raise InputError("permission denied: the file is not readable", file=name)
 

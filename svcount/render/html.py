@@ -1,9 +1,11 @@
-"""The results page: one self-contained HTML file with SVG charts, from the figures view.
+"""The results page: one self-contained HTML file with HTML and CSS charts, from the figures view.
 
 Rendered with Jinja2 with autoescaping on, so every string from the input
 (names, parties, titles, areas) is text, never markup. No network request of
-any kind: the styles are inline, the charts are inline SVG, and the page reads
-fully with JavaScript off (the small script only adds a print button). Every
+any kind: the styles are inline, the charts are HTML and CSS (their text is
+page text, never scaled below its size, each figure in a column of its own so
+nothing can overlap), and the page reads fully with JavaScript off (the
+small script only adds a print button). Every
 chart has a text alternative and the same numbers in an accessible table.
 Same figures, same bytes.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from svcount.model import Candidate
@@ -28,20 +31,41 @@ _SHORT_HEADS = {  # chart labels: the table beside the chart gives the full head
     "same_as_first": "Same as first",
     "not_remaining": "For an excluded candidate",
 }
-# Colour-blind-safe (Okabe-Ito), each with a pattern id, so colour is never the only cue.
+#: Colour-blind-safe (Okabe-Ito). Each candidate has one colour and one pattern on every
+#: chart (after seven, the colours come round again with a new pattern), so colour is
+#: never the only cue; what is not a candidate is grey.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-WIDTH = 640  # the SVG's own coordinate width; it scales to the page
-LABEL = 200  # room for names on the left
-ROW = 34
+PATTERNS = ("solid", "striped", "dotted")
+
+
+@dataclass(frozen=True)
+class Style:
+    """A candidate's look on every chart: a colour and a pattern."""
+
+    index: int
+
+    @property
+    def colour(self) -> str:
+        return PALETTE[self.index % len(PALETTE)]
+
+    @property
+    def pattern(self) -> str:
+        return PATTERNS[(self.index // len(PALETTE)) % len(PATTERNS)]
+
+
+@dataclass(frozen=True)
+class Segment:
+    width: float  # per cent of the bar's track
+    look: str  # CSS classes: a candidate's ("c3 striped"), or "neutral"
+    added: bool = False  # second preferences added: hatched over the candidate's colour
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: int
-    text: str  # the number as shown
-    segments: tuple[tuple[float, float, str, str], ...]  # (x, width, colour, pattern)
-    y: int
+    text: str  # the figure as shown, in its own column: never over a bar or a line
+    segments: tuple[Segment, ...]
+    candidate: str | None = None  # whose bar it is, for the candidate's colour
 
 
 @dataclass(frozen=True)
@@ -49,44 +73,32 @@ class Chart:
     id: str
     title: str
     description: str  # the text alternative
-    height: int
     bars: tuple[Bar, ...]
-    line: tuple[float, str] | None = None  # (x, label): the more-than-half mark
-    legend: tuple[tuple[str, str, str], ...] = ()  # (colour, pattern, label)
+    line: tuple[float, str] | None = None  # (per cent, key text): the more-than-half mark
+    legend: tuple[tuple[str, str], ...] = ()  # (CSS classes of a swatch, what it means)
 
 
-def _scale(top: int) -> float:
-    return (WIDTH - LABEL - 90) / top if top else 0.0
+def _look(styles: Mapping[str, Style], name: str) -> str:
+    style = styles[name]
+    return f"c{style.index % len(PALETTE)} {style.pattern}"
 
 
-def _bars(
-    rows: Sequence[tuple[str, Sequence[int]]], top: int, colours: Sequence[int]
-) -> tuple[Bar, ...]:
-    """Horizontal bars; each row's values are stacked segments."""
-    scale = _scale(top)
-    out = []
-    for i, (label, values) in enumerate(rows):
-        x = float(LABEL)
-        segments = []
-        for j, value in enumerate(values):
-            width = value * scale
-            index = colours[j] if len(values) > 1 else colours[i % len(colours)]
-            segments.append(
-                (round(x, 2), round(width, 2), PALETTE[index % len(PALETTE)], f"p{index % 3}")
-            )
-            x += width
-        out.append(Bar(label, sum(values), number(sum(values)), tuple(segments), 10 + i * ROW))
-    return tuple(out)
+def _percent(value: float, top: float) -> float:
+    return round(100 * value / top, 3) if top else 0.0
 
 
-def _first_chart(view: Mapping[str, Any], names: Sequence[str]) -> Chart:
+def _first_chart(
+    view: Mapping[str, Any], names: Sequence[str], styles: Mapping[str, Style]
+) -> Chart:
     """Stage one's votes, with the more-than-half line under SV."""
     votes = view["first_preferences"]
     sv = view["method"] == "sv"
-    top = max(votes.values()) if votes else 0
     valid = view["valid_votes"]
-    half = valid / 2
-    scale_top = max(top, int(half) + 1) if sv else top
+    top = max([*votes.values(), valid // 2 + 1 if sv else 0, 1])
+    line = None
+    if sv:
+        key = f"Dashed line: more than half of the valid votes ({number(valid // 2 + 1)}) elects."
+        line = (_percent(valid / 2, top), key)
     return Chart(
         id="first",
         title="First preferences" if sv else "Votes",
@@ -95,16 +107,19 @@ def _first_chart(view: Mapping[str, Any], names: Sequence[str]) -> Chart:
             + "; ".join(f"{n} {number(votes[n])}" for n in names)
             + (f". More than half is more than {number(valid // 2)}." if sv else ".")
         ),
-        height=20 + len(names) * ROW,
-        bars=_bars([(n, [votes[n]]) for n in names], scale_top, list(range(len(names)))),
-        line=(round(LABEL + half * _scale(scale_top), 2), "half of valid votes") if sv else None,
+        bars=tuple(
+            Bar(n, number(votes[n]), (Segment(_percent(votes[n], top), _look(styles, n)),), n)
+            for n in names
+        ),
+        line=line,
     )
 
 
-def _stage_two_charts(view: Mapping[str, Any]) -> list[Chart]:
+def _stage_two_charts(view: Mapping[str, Any], styles: Mapping[str, Style]) -> list[Chart]:
     """The final totals stacked, and where the excluded candidates' papers went."""
     votes, moved, final = view["first_preferences"], view["second_preferences"], view["final"]
     remaining = list(moved)
+    top = max([*final.values(), 1])
     stacked = Chart(
         id="final",
         title="Final totals: first preferences and second preferences added",
@@ -115,59 +130,85 @@ def _stage_two_charts(view: Mapping[str, Any]) -> list[Chart]:
             for n in remaining
         )
         + ".",
-        height=20 + len(remaining) * ROW,
-        bars=_bars([(n, [votes[n], moved[n]]) for n in remaining], max(final.values()), [0, 4]),
+        bars=tuple(
+            Bar(
+                n,
+                number(final[n]),
+                (
+                    Segment(_percent(votes[n], top), _look(styles, n)),
+                    Segment(_percent(moved[n], top), _look(styles, n), added=True),
+                ),
+                n,
+            )
+            for n in remaining
+        ),
         legend=(
-            (PALETTE[0], "p0", "First preferences"),
-            (PALETTE[4], "p1", "Second preferences added"),
+            ("neutral", "Plain: first preferences"),
+            ("neutral added", "Hatched: second preferences added"),
         ),
     )
     lost = {k: v for k, v in view["non_transferable"].items() if k != "total"}
-    rows = [(f"To {n}", [moved[n]]) for n in remaining]
-    rows += [(_SHORT_HEADS[k], [v]) for k, v in lost.items()]
+    most = max([1, *moved.values(), *lost.values()])
+    bars = [
+        Bar(
+            f"To {n}",
+            number(moved[n]),
+            (Segment(_percent(moved[n], most), _look(styles, n), True),),
+            n,
+        )
+        for n in remaining
+    ]
+    bars += [
+        Bar(_SHORT_HEADS[k], number(v), (Segment(_percent(v, most), "neutral"),))
+        for k, v in lost.items()
+    ]
     went = Chart(
         id="went",
         title="Where the excluded candidates' papers went",
-        description="; ".join(f"{label}: {number(v[0])}" for label, v in rows) + ".",
-        height=20 + len(rows) * ROW,
-        bars=_bars(
-            rows, max([1, *(v[0] for _, v in rows)]), [2] * len(remaining) + [6] * len(lost)
-        ),
+        description="; ".join(f"{b.label}: {b.text}" for b in bars) + ".",
+        bars=tuple(bars),
+        legend=(("neutral", "Grey: not transferred"),),
     )
     return [stacked, went]
 
 
-def _areas_chart(view: Mapping[str, Any]) -> Chart | None:
+def _areas_chart(view: Mapping[str, Any], styles: Mapping[str, Style]) -> Chart | None:
     """Turnout by voting area, or, without electorates, the winner's share in each."""
     areas = view["areas"]
+    winner = view["winner"]
     if all(a["turnout"] for a in areas.values()):
         values = {n: a["turnout"]["ballot_papers_pct"] for n, a in areas.items()}
-        title, unit = "Turnout by voting area (ballot papers counted)", "%"
+        title, look = "Turnout by voting area (ballot papers counted)", "neutral"
+    elif winner:
+        values = {n: a["share_pct"].get(winner, 0) for n, a in areas.items()}
+        title, look = f"{winner}'s share of first preferences by voting area", _look(styles, winner)
     else:
-        winner = view["winner"]
-        values = {n: a["share_pct"].get(winner, 0) for n, a in areas.items()} if winner else {}
-        title, unit = f"{winner}'s share of first preferences by voting area", "%"
-    if not values:
         return None
-    hundredths = {n: int(round(v * 100)) for n, v in values.items()}
-    bars = _bars([(n, [hundredths[n]]) for n in values], max(hundredths.values()) or 1, [5])
+    top = max([*values.values(), 1])
     return Chart(
         id="areas",
         title=title,
-        description="; ".join(f"{n} {v}{unit}" for n, v in values.items()) + ".",
-        height=20 + len(values) * ROW,
+        description="; ".join(f"{n} {v}%" for n, v in values.items()) + ".",
         bars=tuple(
-            Bar(b.label, b.value, f"{values[b.label]}{unit}", b.segments, b.y) for b in bars
+            Bar(
+                n,
+                f"{v}%",
+                (Segment(_percent(v, top), look),),
+                None if look == "neutral" else winner,
+            )
+            for n, v in values.items()
         ),
     )
 
 
-def _charts(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[Chart]:
+def _charts(
+    view: Mapping[str, Any], candidates: Sequence[Candidate], styles: Mapping[str, Style]
+) -> list[Chart]:
     """The page's charts, in order."""
-    charts = [_first_chart(view, [c.name for c in candidates])]
+    charts = [_first_chart(view, [c.name for c in candidates], styles)]
     if view["second_preferences"] is not None:
-        charts += _stage_two_charts(view)
-    areas = _areas_chart(view) if view["areas"] else None
+        charts += _stage_two_charts(view, styles)
+    areas = _areas_chart(view, styles) if view["areas"] else None
     return charts + ([areas] if areas else [])
 
 
@@ -181,6 +222,97 @@ def _elected(view: Mapping[str, Any]) -> str:
             + " must be decided by lot."
         )
     return elected_sentence(view)
+
+
+def _area_votes(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
+    """The votes of each candidate in each voting area: first preferences, then stage two's."""
+    areas = view["areas"]
+    if not areas:
+        return []
+    names = [c.name for c in candidates]
+    tables = [
+        {
+            "id": "table-area-votes",
+            "caption": ("First preferences" if view["method"] == "sv" else "Votes")
+            + " for each candidate in each voting area",
+            "names": names,
+            "rows": [
+                (a, [number(f["first_preferences"][n]) for n in names]) for a, f in areas.items()
+            ],
+            "total": [number(view["first_preferences"][n]) for n in names],
+        }
+    ]
+    moved = view["second_preferences"]
+    if moved is not None:
+        remaining = list(moved)
+        tables.append(
+            {
+                "id": "table-area-seconds",
+                "caption": "Second preferences added to each remaining candidate, by voting area",
+                "names": remaining,
+                "rows": [
+                    (a, [number((f["second_preferences"] or {}).get(n, 0)) for n in remaining])
+                    for a, f in areas.items()
+                ],
+                "total": [number(moved[n]) for n in remaining],
+            }
+        )
+    return tables
+
+
+#: The options as a reader reads them, in the order outputs record them.
+_OPTION_WORDS = {
+    "method": "Method",
+    "candidates": "Candidate list",
+    "electorate": "Electorate",
+    "lot": "Lot drawn by the returning officer",
+    "seed": "Lot drawn with seed",
+    "separator": "Marks separated by",
+    "uncertain_marker": "Uncertain mark",
+    "unknown_as_void": "Unknown names",
+    "first_column": "First-preference column",
+    "second_column": "Second-preference column",
+    "rejected_column": "Rejection column",
+    "area_column": "Voting-area column",
+    "count_column": "Papers column",
+    "electorate_file": "Electorate file",
+    "encoding": "Encoding",
+    "delimiter": "Delimiter",
+}
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _option_text(key: str, value: Any) -> str:
+    """One option's value, in words: a file by its name, never a local path."""
+    if key == "method":
+        return {"sv": "supplementary vote", "fptp": "first past the post"}.get(value, str(value))
+    if key in ("candidates", "electorate_file"):
+        return PurePath(str(value)).name
+    if key == "separator":
+        return " or ".join(f"“{ch}”" for ch in str(value))
+    if key == "delimiter":
+        return _DELIMITERS.get(str(value), f"“{value}”")
+    if key == "unknown_as_void":
+        return "void" if value else "rejected"
+    if key == "encoding":
+        return str(value).upper()
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _footer(provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """The footer: the input by its file name(s) and hash, the options in words."""
+    names = [PurePath(part.strip()).name for part in str(provenance["file"]).split(", ")]
+    options = provenance.get("options") or {}
+    return {
+        "version": provenance["version"],
+        "file": ", ".join(names),
+        "sha256": provenance["sha256"],
+        "options": [
+            (_OPTION_WORDS.get(k, k.replace("_", " ")), _option_text(k, v))
+            for k, v in options.items()
+            if v is not None and v is not False and k in _OPTION_WORDS
+        ],
+    }
 
 
 def page(
@@ -219,6 +351,7 @@ def page(
         for c in candidates
     ]
     lost = view["non_transferable"] or {}
+    styles = {c.name: Style(i) for i, c in enumerate(candidates)}
     return template.render(
         heading=title or "Result of the poll",
         date=f"{date.day} {date:%B %Y}" if date else None,
@@ -228,10 +361,9 @@ def page(
         rows=rows,
         elected=_elected(view),
         margin=margin,
-        charts=_charts(view, candidates),
+        charts=_charts(view, candidates, styles),
         palette=PALETTE,
-        width=WIDTH,
-        label=LABEL,
+        styles=styles,
         rejected=[(HEADINGS[k], number(v)) for k, v in view["rejected"].items() if k != "total"],
         rejected_total=number(view["rejected"]["total"]),
         lost=[(HEADS[k], number(v)) for k, v in lost.items() if k != "total"],
@@ -239,5 +371,7 @@ def page(
         turnout=view["turnout"],
         n=number,
         areas=view["areas"],
+        area_votes=_area_votes(view, candidates),
         provenance=provenance,
+        footer=_footer(provenance),
     )

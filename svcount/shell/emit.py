@@ -47,17 +47,36 @@ def say(message: str, quiet: bool = False) -> None:
         typer.echo(f"svcount: {message}", err=True)
 
 
+def _named_suffix(output: Path) -> str:
+    """The extension that names an output's format: ``r.csv.gz`` is ``.csv``, compressed."""
+    name = output.name.lower()
+    return Path(name[: -len(".gz")] if name.endswith(".gz") else name).suffix
+
+
 def choose_format(
     given: Any, output: Path | None, formats: type[enum.StrEnum], default: str
 ) -> Any:
     """The format asked for, else the output's extension, else ``default``.
 
-    An explicit ``--format`` wins; if it contradicts the extension, say so.
+    An explicit ``--format`` wins; if it contradicts the extension, say so. An
+    extension that names no format of the command is refused without
+    ``--format`` (``out.xlsx`` would be a table in disguise); ``.gz`` after
+    the extension compresses.
     """
     by_extension = None
     if output is not None:
-        suffix = EXTENSIONS.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
-        by_extension = next((f for f in formats if f.value == suffix), None)
+        suffix = _named_suffix(output)
+        by_extension = next(
+            (f for f in formats if f.value == EXTENSIONS.get(suffix, suffix.lstrip("."))), None
+        )
+        if by_extension is None and suffix not in ("", ".txt"):
+            names = sorted({f".{f.value}" for f in formats if f.value not in ("table", "text")})
+            if given is None:
+                fail(
+                    f"{output}: no format of this command is named {suffix}: name the output "
+                    f"{', '.join(names)} or .txt (add .gz to compress), or give --format"
+                )
+            say(f"warning: {output} is written as {given.value}, whatever its name says")
     if given is not None and given.value == "md":  # md is markdown's short name
         given = formats("markdown")
     if given is None:
@@ -171,8 +190,13 @@ class Outputs:
         if output is None:
             write_stdout(data)
         else:
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            if output.name.lower().endswith(".gz"):  # reproducibly: no name or time inside
+                import gzip
+
+                raw = gzip.compress(raw, mtime=0)
             with library(), self.landing.output(output) as out:
-                out.write(data.encode("utf-8") if isinstance(data, str) else data)
+                out.write(raw)
         if last:
             self.land()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import typer
@@ -37,6 +38,26 @@ def _internal(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
+_NOT_ONE_OF = re.compile(
+    r"^Invalid value for '([^']+)'.*?: Value error, (.+) is not one of (.+?)\.?$"
+)
+
+
+def _worded(message: str, command: str = "svcount tally") -> str:
+    """A usage error in svcount's words, not its command-line library's."""
+    found = _NOT_ONE_OF.match(message)
+    if found:
+        option, value, choices = found.groups()
+        return f"{option} {value} is not one of its choices: give {choices.replace(chr(39), '')}"
+    if message.startswith("Missing argument '") and message.split("'")[1] in _FILE_ARGUMENTS:
+        return f"{message} Give a file, or - to read standard input ({command} - < FILE)"
+    return message
+
+
+#: The arguments that name an input file; without one, the hint is to give ``-``.
+_FILE_ARGUMENTS = ("SOURCE", "BALLOTS", "source", "ballots")
+
+
 def run(app: typer.Typer) -> None:
     """Run ``app``: one-line usage errors, and conventional exits for Ctrl-C and pipes."""
     _encodings()
@@ -60,7 +81,8 @@ def run(app: typer.Typer) -> None:
         elif message:
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            typer.echo(f"svcount: error: {message}{hint}", err=True)
+            command = context.command_path if context is not None else "svcount tally"
+            typer.echo(f"svcount: error: {_worded(message, command)}{hint}", err=True)
     except Exception as exc:  # the last resort: never a traceback for the user
         code = _internal(exc)
     discard_unlanded()  # a run that stopped early: its outputs never land
