@@ -167,7 +167,8 @@ DRIVER = shutil.which("chromedriver")
 if not (CHROMIUM and DRIVER) and os.environ.get("CI"):
     raise RuntimeError("CI must run the browser tests: .ci/run installs chromium")
 browser = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed"
+    not (CHROMIUM and DRIVER),
+    reason="no browser: apt-get install chromium chromium-driver (as .ci/run does)",
 )
 
 
