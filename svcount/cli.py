@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from svcount.reading.source import is_stream
 from svcount.shell.calls import (
     counted_file,
     listener,
@@ -159,10 +160,10 @@ def tally(
     notice = notice_of(title, returning_officer, date)
     if stage is None and (area is not None or remaining_from is not None):
         fail("--area and --remaining-from belong to a local count: give --stage first|second")
-    if audit is not None and (stage is not None or source == "-"):
+    if audit is not None and (stage is not None or source == "-" or is_stream(source)):
         fail(
             "--audit needs a whole count of a ballot file: not a local count (--stage), "
-            "and not standard input, which cannot be read twice"
+            "and not standard input or a pipe, which cannot be read twice"
         )
     outputs = Outputs(checksums, color, signing_key(sign))
     outputs.guard(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import os
 
 import pytest
 from helpers import (
@@ -315,3 +317,31 @@ def test_messages_never_echo_a_huge_field(tmp_path):
     candidates = write(tmp_path, "Ann\nBob\n", "c.txt")
     message = refused("tally", path, "-c", candidates)
     assert len(message) < 300 and "…" in message and ":3:" in message
+
+
+# ----------------------------------------------------------------- pipes and FIFOs as streams
+
+
+def test_a_pipe_or_fifo_named_as_the_ballot_file_is_read_as_a_stream(tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    text = "first,second\nAnn,Bob\nAnn,\nBob,Ann\n"
+    piped = subprocess.run(
+        [sys.executable, "-m", "svcount", "tally", "/dev/stdin", "-f", "json"],
+        input=text, capture_output=True, text=True,
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["winner"] == "Ann"
+    fifo = tmp_path / "ballots.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(text))
+    writer.start()
+    result = run("tally", fifo, "-f", "json")
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["ballot_papers"] == 3
+    assert (
+        "cannot be read twice" in run("tally", "/dev/stdin", "--audit", tmp_path / "a.csv").stderr
+    )

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import re
+import stat
 import sys
 import tempfile
 import zlib
@@ -28,6 +29,7 @@ __all__ = [
     "ASCII_COMPATIBLE",
     "Source",
     "check_readable",
+    "is_stream",
     "open_binary",
     "open_source",
     "reading",
@@ -65,21 +67,39 @@ class Source:
 
 @contextlib.contextmanager
 def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
-    """Yield a readable :class:`Source`; ``-`` copies stdin to a temporary file.
+    """Yield a readable :class:`Source`; ``-``, a pipe or a FIFO is copied to a temporary file.
 
     The copy lets errors name lines (a second, targeted pass reads the file
     again) while memory stays flat.
     """
     if name != "-":
         check_readable(Path(name), name)
-        yield Source(name=name, path=Path(name))
+        if not is_stream(name):
+            yield Source(name=name, path=Path(name))
+            return
+        with open(name, "rb") as stream, _spooled(stream) as path:  # /dev/stdin, <(…)
+            yield Source(name=name, path=path)
         return
-    stream = stdin if stdin is not None else sys.stdin.buffer
+    with _spooled(stdin if stdin is not None else sys.stdin.buffer) as path:
+        yield Source(name="-", path=path)
+
+
+def is_stream(name: str) -> bool:
+    """A pipe, FIFO or device (``/dev/stdin``, ``<(zcat …)``): readable once, with no size."""
+    try:
+        return not stat.S_ISREG(os.stat(name).st_mode)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _spooled(stream: IO[bytes]) -> Iterator[Path]:
+    """A stream copied to a temporary file, so it can be read twice; memory stays flat."""
     with tempfile.NamedTemporaryFile(prefix="svcount-stdin-", suffix=".csv") as spool:
         while block := stream.read(1 << 20):
             spool.write(block)
         spool.flush()
-        yield Source(name="-", path=Path(spool.name))
+        yield Path(spool.name)
 
 
 def open_binary(source: Source, compressed: bool) -> IO[bytes]:
