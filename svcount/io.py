@@ -15,6 +15,7 @@ and, where it applies, the line.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +28,15 @@ from svcount.model import Ballots, Candidate, Method
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
 from svcount.reading.header import COLUMN_NAMES, ROLES, Layout, Row, show_header, sniff
-from svcount.reading.rows import BlankRows, describe, first_line, locate, located, validated_rows
+from svcount.reading.rows import (
+    BlankRows,
+    describe,
+    first_line,
+    locate,
+    located,
+    numbers_the_rows,
+    validated_rows,
+)
 from svcount.reading.source import ASCII_COMPATIBLE, Source, open_source, reading
 
 __all__ = ["Engine", "Loaded", "RawMarks", "load", "read_marks"]
@@ -180,7 +189,10 @@ def load(
         )
         try:
             classified, by_area = classify_by_area(
-                marks.counts, "area" in layout.columns, candidates, options.mark_rules()
+                marks.counts,
+                "area" in layout.columns,
+                candidates,
+                dataclasses.replace(options.mark_rules(), fptp=method is Method.FPTP),
             )
         except MarkError as exc:
             raise located(source, layout, exc.problems) from None
@@ -190,7 +202,7 @@ def load(
             warnings = tuple(describe(w, first_line(w, lines)) for w in classified.warnings)
         if marks.blank_tail is not None:
             warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
-        warnings += _inferences(source.name, layout, given_method, options, marks.rows, classified)
+        warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
         return Loaded(
             ballots=classified.ballots,
             method=method,
@@ -207,7 +219,7 @@ def load(
 
 
 def _inferences(
-    file: str,
+    source: Source,
     layout: Layout,
     given: Method | None,
     options: ReadOptions,
@@ -216,6 +228,7 @@ def _inferences(
 ) -> tuple[str, ...]:
     """Every guess that changes the count, said without --verbose (--quiet silences it)."""
     said: tuple[str, ...] = ()
+    file = source.name
     if given is None and "second" not in layout.columns:
         unused = [h for i, h in enumerate(layout.header) if i not in layout.columns.values()]
         known = sorted({s for spellings in COLUMN_NAMES.values() for s in spellings})
@@ -225,10 +238,18 @@ def _inferences(
             "no second-preference column (give --method fptp to say so)",
         )
     if "count" in layout.columns and options.count_column is None:
+        column = shown(layout.column_name("count") or "")
+        if numbers_the_rows(source, layout, rows):
+            raise InputError(
+                f"the column {column} numbers the rows (1, 2, 3, …), so it is not a count of "
+                f"papers: rename it, or give --count-column {layout.column_name('count')} if "
+                "each row truly stands for that many papers",
+                file=source.name,
+            )
         papers = classified.ballots.ballot_papers
         said += (
             f"{file}: aggregated file: {rows:,} rows stand for {papers:,} papers "
-            f"(column {shown(layout.column_name('count') or '')}; give --count-column to say so)",
+            f"(column {column}; give --count-column to say so)",
         )
     return said
 

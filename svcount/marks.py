@@ -43,6 +43,7 @@ class MarkRules:
     separators: str = "|;"  # each character separates several names in one field
     uncertain: str = "?"  # a field holding just this is void for uncertainty
     unknown_as_void: bool = False  # with a candidate list: unknown names are uncertain
+    fptp: bool = False  # counted first past the post: one heading for unmarked or uncertain
 
 
 Outcome = tuple[str, Second] | Rejection
@@ -115,6 +116,7 @@ _ADJUDICATION_SPELLINGS: dict[str, Rejection | None] = {
     ),
 }
 _ADJUDICATIONS = {fold(k): v for k, v in _ADJUDICATION_SPELLINGS.items()}
+_MERGED = fold(Rejection.UNMARKED_OR_VOID.value)
 ADJUDICATION_VALUES = (
     "want_of_official_mark",
     "voting_for_more_than_one_candidate",
@@ -236,8 +238,13 @@ def rule_2(kind: _Kind, name: str | None) -> Second:
 Adjudicated = list[tuple[RawKey, int, Rejection | None]]
 
 
-def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems) -> Adjudicated:
-    """Each distinct key with its papers and adjudication; control characters are problems."""
+def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems, fptp: bool) -> Adjudicated:
+    """Each distinct key with its papers and adjudication; control characters are problems.
+
+    First past the post's own heading, unmarked or void for uncertainty (as
+    svcount prints it), is one heading there, and two under the supplementary
+    vote: there it must be given as one or the other.
+    """
     out: Adjudicated = []
     for key, papers in raw.items():
         first_raw, second_raw, adjudication = key
@@ -251,7 +258,19 @@ def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems) -> Adjudicated:
         for role, value, why in controls:
             problems.add(role, value, value, papers, f"{_ROLE_LABEL[role]} {shown(value)} {why}")
         verdict = fold(adjudication)
-        if verdict not in _ADJUDICATIONS:
+        if verdict == _MERGED:
+            if fptp:  # the statement counts unmarked and uncertain papers together
+                out.append((key, papers, Rejection.VOID_FOR_UNCERTAINTY))
+                continue
+            problems.add(
+                "rejected",
+                adjudication,
+                adjudication,
+                papers,
+                f"rejected value {shown(adjudication)} is first past the post's heading: "
+                "under the supplementary vote say which, unmarked or void_for_uncertainty",
+            )
+        elif verdict not in _ADJUDICATIONS:
             problems.add(
                 "rejected",
                 adjudication,
@@ -357,7 +376,7 @@ def classify(
     cleaned: Counter[RawKey] = Counter()
     for key, papers in raw.items():
         cleaned[_clean(key)] += papers
-    papers_of = _adjudicated(cleaned, problems)
+    papers_of = _adjudicated(cleaned, problems, rules.fptp)
     roster = _roster(papers_of, candidates, read)
     resolve = _Resolver(roster, candidates is not None, rules.unknown_as_void, problems, warnings)
     rejected: Counter[Rejection] = Counter()
@@ -377,6 +396,10 @@ def classify(
             )
             for name in names
         ]
+        if rules.unknown_as_void:  # "Ann|Xavier" marks one candidate and an uncertain name
+            first_kind = _known_kind(first_kind, resolved[: len(first_names)])
+            second_kind = _known_kind(second_kind, resolved[len(first_names) :])
+            heading = rule_1(adjudicated, first_kind)
         if valid and resolved[0] is None:  # an unknown first preference, --unknown-as-void
             heading = Rejection.VOID_FOR_UNCERTAINTY
         if heading is not None:
@@ -396,6 +419,17 @@ def classify(
         notes=_merge_notes(cleaned, read),
         outcomes=outcomes,
     )
+
+
+def _known_kind(kind: _Kind, resolved: Sequence[str | None]) -> _Kind:
+    """A multiple mark, unknown names read as uncertain (``--unknown-as-void``).
+
+    Two or more candidates named still vote for more than one; one candidate
+    and an unknown name is void for uncertainty, as the README says.
+    """
+    if kind is _Kind.SEVERAL and sum(name is not None for name in resolved) < 2:
+        return _Kind.UNCERTAIN
+    return kind
 
 
 _FIRST_REJECTION = {

@@ -345,3 +345,30 @@ def test_a_pipe_or_fifo_named_as_the_ballot_file_is_read_as_a_stream(tmp_path):
     assert (
         "cannot be read twice" in run("tally", "/dev/stdin", "--audit", tmp_path / "a.csv").stderr
     )
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Candidate Name,Party Name", "name,political party", "Name of candidate,Description",
+     "candidate;party", "Full name,Party affiliation"],
+)  # fmt: skip
+def test_common_spellings_of_a_candidate_lists_party_column_are_read(tmp_path, header):
+    delimiter = ";" if ";" in header else ","
+    path = write(tmp_path, f"{header}\nAnn{delimiter}Red\nBob{delimiter}Blue\n", "c.csv")
+    assert read_candidates(path) == (Candidate("Ann", "Red"), Candidate("Bob", "Blue"))
+
+
+def test_a_one_name_list_is_never_read_as_a_header_for_a_word_in_a_name(tmp_path):
+    path = write(tmp_path, "Ramona Namewala\nBob Party\n", "c.txt")
+    assert [c.name for c in read_candidates(path)] == ["Ramona Namewala", "Bob Party"]
+
+
+def test_a_serial_number_column_is_refused_as_a_count_unless_named(tmp_path):
+    path = write(tmp_path, "n,first,second\n1,Ann,\n2,Bob,\n3,Ann,\n4,Bob,\n5,Ann,\n")
+    refused = run("tally", path)
+    assert refused.exit_code == 2 and "numbers the rows (1, 2, 3, …)" in refused.stderr
+    named = run("tally", path, "--count-column", "n", "-f", "json")
+    assert named.exit_code == 0 and json.loads(named.stdout)["ballot_papers"] == 15
+    shuffled = write(tmp_path, "n,first,second\n3,Ann,\n1,Bob,\n2,Ann,\n", "agg.csv")
+    counted = run("tally", shuffled, "-f", "json")
+    assert counted.exit_code == 0 and "aggregated file: 3 rows stand for 6 papers" in counted.stderr

@@ -238,7 +238,7 @@ def test_unknown_names_on_rejected_papers_pass_with_unknown_as_void():
         raw, names, __import__("svcount.marks").marks.MarkRules(unknown_as_void=True)
     )
     assert dict(ballots.ballots.rejected) == {
-        Rejection.MORE_THAN_ONE_CANDIDATE: 1,
+        Rejection.VOID_FOR_UNCERTAINTY: 1,  # Ann|Xavier: one candidate and an uncertain name
         Rejection.UNMARKED: 1,
     }
 
@@ -285,3 +285,28 @@ def test_odd_marks_read_as_documented(field, reads_as):
 def test_mark_errors_are_typed_for_the_library():
     with pytest.raises(MarkError):
         classify({("Xavier", "", ""): 1}, [Candidate("A")])
+
+
+# ----------------------------------------------------------------- marks as the README reads them
+
+
+def test_unknown_as_void_reads_a_multiple_mark_as_the_readme_says(tmp_path):
+    rows = "first,second\nAnn|Xavier,\nAnn|Bob|Xavier,\nBob,Ann|Xavier\nBob,Ann|Bob|Xavier\nAnn,\n"
+    path = write(tmp_path, rows)
+    names = write(tmp_path, "Ann\nBob\n", "c.txt")
+    doc = json.loads(run("tally", path, "-c", names, "--unknown-as-void", "-f", "json").stdout)
+    assert doc["rejected"]["void_for_uncertainty"] == 1  # Ann|Xavier: one candidate, uncertain
+    assert doc["rejected"]["voting_for_more_than_one_candidate"] == 1  # Ann|Bob|Xavier
+    unusable = doc["second_preferences_not_counted"]
+    assert (unusable["void_for_uncertainty"], unusable["more_than_one_candidate"]) == (1, 1)
+
+
+def test_first_past_the_posts_own_heading_is_accepted_as_an_adjudication(tmp_path):
+    rows = "vote,rejected\nAnn,\nBob,\n,unmarked_or_void_for_uncertainty\nAnn,\n"
+    doc = json.loads(run("tally", write(tmp_path, rows), "-f", "json").stdout)
+    assert doc["method"] == "fptp" and doc["rejected"]["unmarked_or_void_for_uncertainty"] == 1
+    sv = write(
+        tmp_path, "first,second,rejected\nAnn,,\n,,unmarked_or_void_for_uncertainty\n", "s.csv"
+    )
+    result = run("tally", sv)
+    assert result.exit_code == 2 and "first past the post's heading" in result.stderr

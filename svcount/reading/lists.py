@@ -45,8 +45,22 @@ def _delimiter_of(line: str) -> str:
     return max((",", ";", "\t"), key=line.count) if any(d in line for d in ",;\t") else ","
 
 
-_NAME_HEADERS = ("name", "candidate", "candidatename")
-_PARTY_HEADERS = ("party", "description", "partydescription", "affiliation")
+_NAME_HEADERS = ("name", "candidate", "candidatename", "nameofcandidate", "fullname")
+_PARTY_HEADERS = ("party", "description", "partydescription", "affiliation", "partyname")
+#: What a party column's header holds when it is spelled otherwise ("Political party").
+_PARTY_WORDS = ("party", "description", "affiliation")
+
+
+def _column(header: list[str], exact: tuple[str, ...], words: tuple[str, ...]) -> int | None:
+    """The column named one of ``exact``, else the first whose name holds one of ``words``.
+
+    Only a line of several cells is read for ``words``: a one-name-per-line
+    list may well begin with a candidate whose name holds "name".
+    """
+    found = next((header.index(h) for h in exact if h in header), None)
+    if found is None and len(header) > 1:
+        found = next((i for i, h in enumerate(header) if any(w in h for w in words)), None)
+    return found
 
 
 def read_candidates(path: str, encoding: str | None = None) -> tuple[Candidate, ...]:
@@ -57,10 +71,12 @@ def read_candidates(path: str, encoding: str | None = None) -> tuple[Candidate, 
         raise InputError("the candidate list is empty", file=path)
     delimiter = ";" if lines[start].count(";") > lines[start].count(",") else ","
     header = [fold(h) for h in next(csv.reader([lines[start]], delimiter=delimiter))]
-    name_at = next((header.index(h) for h in _NAME_HEADERS if h in header), None)
+    party_at = _column(header, _PARTY_HEADERS, _PARTY_WORDS)
+    name_at = _column(
+        [h if i != party_at else "" for i, h in enumerate(header)], _NAME_HEADERS, ("name",)
+    )
     entries: list[tuple[int, str, str | None]] = []
     if name_at is not None:
-        party_at = next((header.index(h) for h in _PARTY_HEADERS if h in header), None)
         reader = csv.reader(io.StringIO("\n".join(lines[start + 1 :])), delimiter=delimiter)
         for offset, row in enumerate(reader):
             if not any(cell.strip() for cell in row):

@@ -155,6 +155,29 @@ def records(source: Source, layout: Layout) -> Iterator[tuple[int, Row, int]]:
         yield line, key, papers
 
 
+#: How many rows of an inferred count column are read to see whether it numbers the rows.
+SERIAL_ROWS = 1000
+
+
+def numbers_the_rows(source: Source, layout: Layout, rows: int) -> bool:
+    """Whether the count column reads 1, 2, 3, … down the file: a serial number, not papers.
+
+    The first :data:`SERIAL_ROWS` rows decide (all of them in a smaller file);
+    fewer than three rows never look like a serial.
+    """
+    if rows < 3:
+        return False
+    expected = 1
+    with contextlib.suppress(InputError), reading(source, layout):
+        for _, _, papers in records(source, layout):
+            if papers != expected:
+                return False
+            if expected == min(rows, SERIAL_ROWS):
+                return True
+            expected += 1
+    return False
+
+
 def locate(
     source: Source, layout: Layout, problems: Sequence[MarkProblem]
 ) -> dict[tuple[str, str], int]:
