@@ -230,7 +230,9 @@ def _inferences(
     said: tuple[str, ...] = ()
     file = source.name
     if given is None and "second" not in layout.columns:
-        unused = [h for i, h in enumerate(layout.header) if i not in layout.columns.values()]
+        unused = [
+            h for i, h in enumerate(layout.header) if i not in layout.columns.values() and h.strip()
+        ]
         known = sorted({s for spellings in COLUMN_NAMES.values() for s in spellings})
         hints = [f"column {shown(h)} not used{did_you_mean(fold(h), known)}" for h in unused]
         said += (

@@ -372,3 +372,28 @@ def test_a_serial_number_column_is_refused_as_a_count_unless_named(tmp_path):
     shuffled = write(tmp_path, "n,first,second\n3,Ann,\n1,Bob,\n2,Ann,\n", "agg.csv")
     counted = run("tally", shuffled, "-f", "json")
     assert counted.exit_code == 0 and "aggregated file: 3 rows stand for 6 papers" in counted.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "winner", "votes"),
+    [
+        (';vote\n;"Ann"\n;Ann\n;Bob\n', "Ann", 2),
+        ("vote;\nSmith, John;\nBob;\nBob;\n", "Bob", 2),
+        ("vote\t\nAnn\t\nBob\t\nAnn\t\n", "Ann", 2),
+    ],
+)
+def test_the_delimiter_is_found_past_an_empty_header_cell(tmp_path, text, winner, votes):
+    result = run("tally", write(tmp_path, text), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    firsts = {c["name"]: c["first_preferences"] for c in doc["candidates"]}
+    assert doc["winner"] == winner and firsts[winner] == votes
+    assert "column '' not used" not in result.stderr
+
+
+def test_header_names_match_ignoring_only_case_spaces_hyphens_and_underscores(tmp_path):
+    for header in ("First Preference", "first-pref", "FIRST_CHOICE", " 1st "):
+        doc = json.loads(run("tally", write(tmp_path, f"{header}\nAnn\n"), "-f", "json").stdout)
+        assert [(c["name"], c["first_preferences"]) for c in doc["candidates"]] == [("Ann", 1)]
+    refused = run("tally", write(tmp_path, "first.preference\nAnn\n"))
+    assert refused.exit_code == 2

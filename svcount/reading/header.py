@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcount.errors import InputError
-from svcount.marks import fold
 from svcount.options import ReadOptions
 from svcount.reading.source import GZIP_MAGIC, Source, open_binary, reading
 
@@ -23,7 +23,7 @@ ROLES = ("first", "second", "rejected", "area")
 #: One row's fields in ROLES order; "" for a role not read.
 Row = tuple[str, str, str, str]
 
-#: Header spellings recognised for each role, compared with case and punctuation removed.
+#: Header spellings recognised for each role, compared as :func:`header_key` gives them.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "first": (
         "first",
@@ -184,9 +184,18 @@ def _check_unique(header: Sequence[str], file: str) -> None:
         seen[key] = i
 
 
+def header_key(name: str) -> str:
+    """A column name as it is matched: case, spaces, ``-`` and ``_`` ignored, and nothing else.
+
+    So ``;vote`` is not ``vote``: a header that only matches with its
+    punctuation dropped is a sign of the wrong delimiter, not a column.
+    """
+    return re.sub(r"[\s_-]", "", name.casefold())
+
+
 def _role_indexes(header: Sequence[str], role: str) -> list[int]:
     """Every column whose name is a spelling of ``role``, best spelling first."""
-    folded = [fold(h) for h in header]
+    folded = [header_key(h) for h in header]
     return [folded.index(s) for s in COLUMN_NAMES[role] if s in folded]
 
 
