@@ -35,6 +35,7 @@ from svcount.reading.rows import (
     locate,
     located,
     numbers_the_rows,
+    spaced_lines,
     validated_rows,
 )
 from svcount.reading.source import ASCII_COMPATIBLE, Source, open_source, reading
@@ -202,6 +203,8 @@ def load(
             warnings = tuple(describe(w, first_line(w, lines)) for w in classified.warnings)
         if marks.blank_tail is not None:
             warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
+        if len(layout.header) == 1:
+            warnings += _spaced_warning(source, layout)
         warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
         return Loaded(
             ballots=classified.ballots,
@@ -254,6 +257,20 @@ def _inferences(
             f"(column {column}; give --count-column to say so)",
         )
     return said
+
+
+def _spaced_warning(source: Source, layout: Layout) -> tuple[str, ...]:
+    """Lines of only spaces in a one-column file: not papers, and said so with their line."""
+    found, first = spaced_lines(source, layout)
+    if not found:
+        return ()
+    said = (
+        f"line {first} holds only spaces: not counted as a ballot paper"
+        if found == 1
+        else f"{found:,} lines hold only spaces (the first is line {first}): not counted as "
+        "ballot papers"
+    )
+    return (f'{source.name}: {said} (write " " in quotes for an unmarked paper, or delete it)',)
 
 
 def _reading_notes(layout: Layout, method: Method) -> tuple[str, ...]:

@@ -397,3 +397,17 @@ def test_header_names_match_ignoring_only_case_spaces_hyphens_and_underscores(tm
         assert [(c["name"], c["first_preferences"]) for c in doc["candidates"]] == [("Ann", 1)]
     refused = run("tally", write(tmp_path, "first.preference\nAnn\n"))
     assert refused.exit_code == 2
+
+
+def test_a_line_of_only_spaces_in_a_one_column_file_is_not_dropped_in_silence(tmp_path):
+    import gzip
+
+    text = 'vote\nAnn\n   \nBob\n \t \nAnn\n" "\n'
+    for name, data in (("b.csv", text.encode()), ("b.csv.gz", gzip.compress(text.encode()))):
+        result = run("tally", write(tmp_path, data, name), "-f", "json")
+        assert result.exit_code == 0
+        assert "2 lines hold only spaces (the first is line 3)" in result.stderr
+        doc = json.loads(result.stdout)
+        assert doc["ballot_papers"] == 4 and doc["rejected"]["total"] == 1  # " " is unmarked
+    one = run("tally", write(tmp_path, "vote\nAnn\n  \nBob\n"), "-f", "json")
+    assert "line 3 holds only spaces: not counted as a ballot paper" in one.stderr

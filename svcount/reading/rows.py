@@ -155,6 +155,36 @@ def records(source: Source, layout: Layout) -> Iterator[tuple[int, Row, int]]:
         yield line, key, papers
 
 
+_SPACED = re.compile(rb"^[ \t]+\r?$", re.MULTILINE)
+
+
+def spaced_lines(source: Source, layout: Layout) -> tuple[int, int | None]:
+    """Lines of only spaces in a one-column file, which no reader counts as papers.
+
+    Returns how many, and the first one's line number. The file is scanned in
+    blocks with a regular expression, not line by line, so it stays fast.
+    """
+    found, first, line, carry = 0, None, 1, b""
+    with contextlib.suppress(OSError, EOFError), open_binary(source, layout.compressed) as raw:
+        while True:
+            block = raw.read(1 << 20)
+            text = carry + block
+            if block:  # the last, unfinished line waits for the next block
+                cut = text.rfind(b"\n") + 1
+                text, carry = text[:cut], text[cut:]
+            at, counted = 0, line
+            for match in _SPACED.finditer(text):
+                counted += text.count(b"\n", at, match.start())
+                at = match.start()
+                if counted > 1:  # not the header
+                    found += 1
+                    first = first or counted
+            line += text.count(b"\n")
+            if not block:
+                break
+    return found, first
+
+
 #: How many rows of an inferred count column are read to see whether it numbers the rows.
 SERIAL_ROWS = 1000
 
