@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from typing import IO, Literal
 
 from svcount.errors import InputError, MarkError, did_you_mean
-from svcount.marks import Classified, Outcome, RawKey, classify_by_area, fold, shown
+from svcount.marks import (
+    Classified,
+    Outcome,
+    RawKey,
+    classify_by_area,
+    fold,
+    near_duplicates,
+    shown,
+)
 from svcount.model import Ballots, Candidate, Method
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
@@ -206,6 +214,11 @@ def load(
         if len(layout.header) == 1:
             warnings += _spaced_warning(source, layout)
         warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
+        if candidates is None:  # inferred: a typo would be a candidate of its own
+            firsts: Counter[str] = Counter()
+            for (first, _), papers in classified.ballots.pairs.items():
+                firsts[first] += papers
+            warnings += tuple(f"{source.name}: {w}" for w in near_duplicates(firsts))
         return Loaded(
             ballots=classified.ballots,
             method=method,

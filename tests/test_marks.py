@@ -310,3 +310,23 @@ def test_first_past_the_posts_own_heading_is_accepted_as_an_adjudication(tmp_pat
     )
     result = run("tally", sv)
     assert result.exit_code == 2 and "first past the post's heading" in result.stderr
+
+
+def test_a_typo_or_an_accent_without_a_candidate_list_is_warned_of(tmp_path):
+    rows = ["Dee Dale,"] * 40 + ["Dee Dal,"] + ["Bob Baker,"] * 30 + ["Bób Baker,"] * 25
+    rows += ["Ann Archer,"] * 20 + ["Ann Archers,"] * 15  # close, but not a tenth: two people
+    path = write(tmp_path, "first,second\n" + "\n".join(rows) + "\n")
+    said = run("tally", path).stderr
+    assert "'Dee Dal' (1 first preference) looks like 'Dee Dale' (40)" in said
+    assert "'Bób Baker' (25 first preferences) looks like 'Bob Baker' (30)" in said
+    assert "Ann Archers" not in said and "Give --candidates" in said
+    names = "Dee Dale\nDee Dal\nBob Baker\nBób Baker\nAnn Archer\nAnn Archers\n"
+    listed = run("tally", path, "-c", write(tmp_path, names, "c.txt"))
+    assert listed.exit_code == 0 and "looks like" not in listed.stderr
+
+
+def test_look_alike_warnings_are_few_however_many_names():
+    from svcount.marks import MAX_NEAR_DUPLICATES, near_duplicates
+
+    said = near_duplicates({f"Candidate {i:04d}": 1 + i * 20 for i in range(200)})
+    assert len(said) == MAX_NEAR_DUPLICATES + 1 and said[-1].endswith("look like others")
