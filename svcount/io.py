@@ -29,10 +29,10 @@ from svcount.marks import (
     RawKey,
     classify_by_area,
     fold,
-    near_duplicates,
     shown,
 )
 from svcount.model import Ballots, Candidate, Method
+from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
 from svcount.reading.header import COLUMN_NAMES, ROLES, Layout, Row, show_header, sniff
@@ -218,7 +218,7 @@ def load(
             firsts: Counter[str] = Counter()
             for (first, _), papers in classified.ballots.pairs.items():
                 firsts[first] += papers
-            warnings += tuple(f"{source.name}: {w}" for w in near_duplicates(firsts))
+            warnings += _look_alike_warnings(source.name, firsts)
         return Loaded(
             ballots=classified.ballots,
             method=method,
@@ -270,6 +270,24 @@ def _inferences(
             f"(column {column}; give --count-column to say so)",
         )
     return said
+
+
+#: At most this many look-alike warnings, then how many more.
+MAX_LOOK_ALIKES = 10
+
+
+def _look_alike_warnings(file: str, votes: Mapping[str, int]) -> tuple[str, ...]:
+    """Inferred candidates that look like a typo of another: a few warnings, then a count."""
+    said = [
+        f"{file}: {shown(small)} ({votes[small]:,} first preference"
+        f"{'s' if votes[small] != 1 else ''}) looks like {shown(big)} ({votes[big]:,}): counted "
+        "as another candidate. A typo? Give --candidates to list the candidates"
+        for small, big in look_alikes(votes)
+    ]
+    if len(said) > MAX_LOOK_ALIKES:  # a few say it; a thousand would bury it
+        more = len(said) - MAX_LOOK_ALIKES
+        said = [*said[:MAX_LOOK_ALIKES], f"{file}: and {more:,} more names that look like others"]
+    return tuple(said)
 
 
 def _spaced_warning(source: Source, layout: Layout) -> tuple[str, ...]:

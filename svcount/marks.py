@@ -18,7 +18,6 @@ from svcount.model import Ballots, Candidate, NotCounted, Rejection, Second, is_
 from svcount.names import normal, problem
 
 __all__ = [
-    "NEAR_DUPLICATE_LIMIT",
     "Classified",
     "MarkRules",
     "Outcome",
@@ -26,7 +25,6 @@ __all__ = [
     "classify",
     "classify_by_area",
     "fold",
-    "near_duplicates",
     "rule_1",
     "rule_2",
     "shown",
@@ -399,8 +397,7 @@ def classify(
             for name in names
         ]
         if rules.unknown_as_void:  # "Ann|Xavier" marks one candidate and an uncertain name
-            first_kind = _known_kind(first_kind, resolved[: len(first_names)])
-            second_kind = _known_kind(second_kind, resolved[len(first_names) :])
+            first_kind, second_kind = _known_kinds(first_kind, second_kind, resolved, first_names)
             heading = rule_1(adjudicated, first_kind)
         if valid and resolved[0] is None:  # an unknown first preference, --unknown-as-void
             heading = Rejection.VOID_FOR_UNCERTAINTY
@@ -421,6 +418,17 @@ def classify(
         notes=_merge_notes(cleaned, read),
         outcomes=outcomes,
     )
+
+
+def _known_kinds(
+    first: _Kind, second: _Kind, resolved: Sequence[str | None], first_names: Sequence[str]
+) -> tuple[_Kind, _Kind]:
+    """Both fields' kinds, unknown names read as uncertain.
+
+    ``resolved`` holds the first field's names, then the second's.
+    """
+    split = len(first_names)
+    return _known_kind(first, resolved[:split]), _known_kind(second, resolved[split:])
 
 
 def _known_kind(kind: _Kind, resolved: Sequence[str | None]) -> _Kind:
@@ -444,68 +452,6 @@ _SECOND_NOT_COUNTED = {
     _Kind.UNCERTAIN: NotCounted.UNCERTAIN,
     _Kind.SEVERAL: NotCounted.MORE_THAN_ONE,
 }
-
-
-def _spelled_alike(name: str) -> str:
-    """A name with accents, punctuation, case and spaces taken away."""
-    import unicodedata
-
-    bare = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in bare.casefold() if ch.isalnum())
-
-
-def _within(a: str, b: str, limit: int) -> bool:
-    """Whether ``a`` becomes ``b`` in at most ``limit`` edits (Levenshtein, cut short)."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, ch in enumerate(a, 1):
-        current = [i]
-        for j, other in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ch != other))
-            )
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
-
-
-#: Above this many inferred candidates, only names spelled alike are compared (pairs grow fast).
-NEAR_DUPLICATE_LIMIT = 300
-#: At most this many look-alike warnings, then how many more.
-MAX_NEAR_DUPLICATES = 10
-
-
-def near_duplicates(votes: Mapping[str, int]) -> list[str]:
-    """Inferred candidates that look like a typo of another: one warning each.
-
-    Two names spelled alike but for accents, punctuation or case; or a name
-    with at most a tenth of another's papers within two edits of it (one edit
-    for names of five letters or fewer).
-    """
-    names = sorted(votes, key=lambda n: (-votes[n], n))
-    spelled = {n: _spelled_alike(n) for n in names}
-    said = []
-    for i, big in enumerate(names):
-        for small in names[i + 1 :]:
-            limit = 1 if min(len(small), len(big)) <= 5 else 2
-            typo = (
-                len(names) <= NEAR_DUPLICATE_LIMIT
-                and votes[small] * 10 <= votes[big]
-                and _within(small, big, limit)
-            )
-            if spelled[small] == spelled[big] or typo:
-                n = votes[small]
-                said.append(
-                    f"{shown(small)} ({n:,} first preference{'s' if n != 1 else ''}) looks "
-                    f"like {shown(big)} ({votes[big]:,}): counted as another candidate. A typo? "
-                    "Give --candidates to list the candidates"
-                )
-    if len(said) > MAX_NEAR_DUPLICATES:  # a few say it; a thousand would bury it
-        more = len(said) - MAX_NEAR_DUPLICATES
-        said = [*said[:MAX_NEAR_DUPLICATES], f"and {more:,} more names that look like others"]
-    return said
 
 
 def _infer_candidates(firsts: Counter[str]) -> tuple[Candidate, ...]:

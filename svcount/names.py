@@ -21,8 +21,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
-__all__ = ["MAX_NAME", "NameError_", "describe", "name", "normal", "problem"]
+__all__ = [
+    "LOOK_ALIKE_LIMIT",
+    "MAX_NAME",
+    "NameError_",
+    "describe",
+    "look_alikes",
+    "name",
+    "normal",
+    "problem",
+]
 
 #: The longest name (or field of a ballot file) accepted, in characters.
 MAX_NAME = 200
@@ -73,3 +83,53 @@ def name(text: str, what: str = "name") -> str:
         shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
         raise NameError_(f"{what} {shown} {why}")
     return value
+
+
+def _spelled_alike(name: str) -> str:
+    """A name with accents, punctuation, case and spaces taken away."""
+    bare = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in bare.casefold() if ch.isalnum())
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Whether ``a`` becomes ``b`` in at most ``limit`` edits (Levenshtein, cut short)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ch in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ch != other))
+            )
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+#: Above this many names, only those spelled alike are compared (pairs grow fast).
+LOOK_ALIKE_LIMIT = 300
+
+
+def look_alikes(votes: Mapping[str, int]) -> list[tuple[str, str]]:
+    """Pairs (name, the name it looks like a typo of), the second with more votes.
+
+    Two names spelled alike but for accents, punctuation or case; or a name
+    with at most a tenth of another's votes within two edits of it (one edit
+    for names of five letters or fewer).
+    """
+    names = sorted(votes, key=lambda n: (-votes[n], n))
+    spelled = {n: _spelled_alike(n) for n in names}
+    found = []
+    for i, big in enumerate(names):
+        for small in names[i + 1 :]:
+            limit = 1 if min(len(small), len(big)) <= 5 else 2
+            typo = (
+                len(names) <= LOOK_ALIKE_LIMIT
+                and votes[small] * 10 <= votes[big]
+                and _within(small, big, limit)
+            )
+            if spelled[small] == spelled[big] or typo:
+                found.append((small, big))
+    return found

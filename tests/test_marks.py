@@ -325,8 +325,8 @@ def test_a_typo_or_an_accent_without_a_candidate_list_is_warned_of(tmp_path):
     assert listed.exit_code == 0 and "looks like" not in listed.stderr
 
 
-def test_look_alike_warnings_are_few_however_many_names():
-    from svcount.marks import MAX_NEAR_DUPLICATES, near_duplicates
-
-    said = near_duplicates({f"Candidate {i:04d}": 1 + i * 20 for i in range(200)})
-    assert len(said) == MAX_NEAR_DUPLICATES + 1 and said[-1].endswith("look like others")
+def test_look_alike_warnings_are_few_however_many_names(tmp_path):
+    rows = [f"Candidate {i:04d}," for i in range(60) for _ in range(20 if i % 2 else 1)]
+    path = write(tmp_path, "first,second\n" + "\n".join(rows) + "\n")
+    said = [line for line in run("tally", path).stderr.splitlines() if "look" in line]
+    assert len(said) == 11 and said[-1].endswith("more names that look like others")

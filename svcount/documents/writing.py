@@ -25,7 +25,6 @@ from svcount.errors import InputError
 
 __all__ = [
     "Landing",
-    "append_checksums",
     "atomic_output",
     "check_outputs",
     "checksum_line",
@@ -363,11 +362,3 @@ def checksums_text(path: str | os.PathLike[str], written: Iterable[tuple[str, st
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the checksums: {exc}", file=str(path)) from None
     return "".join([line for line in old if named(line) not in replaced] + new)
-
-
-def append_checksums(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> None:
-    """Record in the checksums file each (digest, path) written (see :func:`checksums_text`)."""
-    landing = Landing()
-    landing.written = list(written)
-    landing.checksums(path)
-    landing.land()

@@ -42,15 +42,13 @@ PATTERNS = ("solid", "striped", "dotted")
 class Style:
     """A candidate's look on every chart: a colour and a pattern."""
 
-    index: int
+    index: int  # the candidate's place in the candidate list
 
     @property
-    def colour(self) -> str:
-        return PALETTE[self.index % len(PALETTE)]
-
-    @property
-    def pattern(self) -> str:
-        return PATTERNS[(self.index // len(PALETTE)) % len(PATTERNS)]
+    def classes(self) -> str:
+        """The CSS classes of its bars: ``c3 striped`` is the fourth colour, striped."""
+        pattern = PATTERNS[(self.index // len(PALETTE)) % len(PATTERNS)]
+        return f"c{self.index % len(PALETTE)} {pattern}"
 
 
 @dataclass(frozen=True)
@@ -79,8 +77,7 @@ class Chart:
 
 
 def _look(styles: Mapping[str, Style], name: str) -> str:
-    style = styles[name]
-    return f"c{style.index % len(PALETTE)} {style.pattern}"
+    return styles[name].classes
 
 
 def _percent(value: float, top: float) -> float:
@@ -363,7 +360,6 @@ def page(
         margin=margin,
         charts=_charts(view, candidates, styles),
         palette=PALETTE,
-        styles=styles,
         rejected=[(HEADINGS[k], number(v)) for k, v in view["rejected"].items() if k != "total"],
         rejected_total=number(view["rejected"]["total"]),
         lost=[(HEADS[k], number(v)) for k, v in lost.items() if k != "total"],

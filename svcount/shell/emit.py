@@ -191,7 +191,7 @@ class Outputs:
             write_stdout(data)
         else:
             raw = data.encode("utf-8") if isinstance(data, str) else data
-            if output.name.lower().endswith(".gz"):  # reproducibly: no name or time inside
+            if output.name.lower().endswith(".gz") and raw[:2] != b"\x1f\x8b":  # reproducibly
                 import gzip
 
                 raw = gzip.compress(raw, mtime=0)
