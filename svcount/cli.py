@@ -147,6 +147,7 @@ def tally(
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
     sign: SignOpt = None,
+    trust: TrustOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -173,7 +174,10 @@ def tally(
         counted_options.rules.electorate_file,
         remaining_from,
         sign,
+        trust,
     )
+    if trust is not None and stage is None:
+        fail("--trust on tally checks the signed total of --remaining-from: give --stage second")
     if stage is not None:
         local_count_file(
             source,
@@ -186,6 +190,7 @@ def tally(
             outputs,
             quiet,
             verbose,
+            trusted_keys(trust),
         )
         return
     fmt = choose_format(format, output, Format, "table")

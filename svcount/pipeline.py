@@ -266,10 +266,14 @@ def local_count(
     area: str | None,
     remaining_from: str | None,
     *,
+    trusted: Trusted | None = None,
     progress: Progress | None = None,
     listen: Listener = QUIET,
 ) -> LocalCount:
-    """A local file for the staged count: this area's first count (``first``) or its transfers."""
+    """A local file for the staged count: this area's first count (``first``) or its transfers.
+
+    With ``trusted``, the total of ``remaining_from`` must be signed by one of those keys.
+    """
     rules = options.rules
     if rules.candidates is None:
         raise UsageError(
@@ -291,7 +295,9 @@ def local_count(
     for warning in loaded.warnings:
         listen.warning(f"warning: {warning}")
     listen.read(loaded)
-    total = None if remaining_from is None else read_total(remaining_from)
+    if trusted is not None and remaining_from is None:
+        raise UsageError("--trust checks the signed total of --remaining-from (--stage second)")
+    total = None if remaining_from is None else read_total(remaining_from, trusted)
     return staged.local_count(
         loaded, area, _record(loaded, options), electorate=rules.electorate, total=total
     )

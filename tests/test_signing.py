@@ -184,3 +184,18 @@ def test_a_whole_count_signed_is_declared_with_its_signer(signed):
     assert made.exit_code == 0
     declared = run("declare", "w.json", "--trust", "jane.pub")
     assert declared.exit_code == 0 and "This result (w.json): signed by jane" in declared.stdout
+
+
+def test_a_local_count_can_require_the_paros_signed_total(signed):
+    firsts, _ = signed
+    second = ("tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby")
+    assert "total.json: not signed" in refused(*second, "--remaining-from", "total.json",
+                                              "--trust", "paro.pub")  # fmt: skip
+    made = run("combine", *firsts, "-o", "signed-total.json", "--sign", "paro.key")
+    assert made.exit_code == 0
+    checked = run(*second, "--remaining-from", "signed-total.json", "--trust", "paro.pub")
+    assert checked.exit_code == 0, checked.stderr
+    assert "not in jane.pub" in refused(
+        *second, "--remaining-from", "signed-total.json", "--trust", "jane.pub"
+    )
+    assert "give --stage second" in refused("tally", "blaby.csv", "--trust", "paro.pub")

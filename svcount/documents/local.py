@@ -17,7 +17,7 @@ from typing import Any
 
 from svcount.count import stage_one
 from svcount.documents.seal import Fields, canonical_digest, read_document, sealed
-from svcount.documents.signing import Signer, Trusted, signed_by
+from svcount.documents.signing import Signer, Trusted, signed_by, verified
 from svcount.errors import CountError, InputError
 from svcount.model import (
     PAPER_HEADS,
@@ -364,8 +364,11 @@ def _link(f: Fields, key: str) -> tuple[str, str]:
     return f.text("file", value), f.text("digest", value)
 
 
-def read_total(path: str) -> Total:
-    """Read and check a police-area total (schema ``svcount-total/1``) for the second count."""
+def read_total(path: str, trusted: Trusted | None = None) -> Total:
+    """Read and check a police-area total (schema ``svcount-total/1``) for the second count.
+
+    With ``trusted``, the total must be signed by one of those keys (the PARO's).
+    """
     doc, _ = read_document(path, NOT_A_COUNT_FILE)
     if doc.get("schema") != TOTAL_SCHEMA:
         if "winner" in doc and str(doc.get("schema", "")).startswith("svcount-result"):
@@ -415,6 +418,8 @@ def read_total(path: str) -> Total:
         raise InputError(
             "stage one decided this count: no second preferences are needed", file=path
         )
+    if trusted is not None:
+        verified(doc, digest, path, trusted)
     return Total(path, digest, method, candidates, remaining, tuple(first_counts))
 
 

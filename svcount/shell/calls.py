@@ -14,6 +14,7 @@ from svcount.shell.params import Format, Stage
 
 if TYPE_CHECKING:
     from svcount.documents.local import Combined
+    from svcount.documents.signing import Trusted
     from svcount.figures import View
     from svcount.io import Loaded
     from svcount.pipeline import Counted, Listener
@@ -133,6 +134,7 @@ def local_count_file(
     outputs: Outputs,
     quiet: bool,
     verbose: bool,
+    trusted: Trusted | None = None,
 ) -> None:
     """A local file for the staged count: this area's first count, or its transfers."""
     from svcount import __version__, pipeline
@@ -149,6 +151,7 @@ def local_count_file(
             stage.value,
             area,
             given_total,
+            trusted=trusted,
             progress=bar,
             listen=listener(quiet, verbose),
         )
