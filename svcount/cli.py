@@ -543,7 +543,7 @@ def synth(
     Same figures and seed, same bytes. Figures that were not published must be
     given anyway and listed under "assumed"; they are repeated on stderr.
     """
-    from svcount.operations.synth import areas_csv, ballot_file, read_figures
+    from svcount.operations.synth import areas_csv, read_figures, synthesise
 
     outputs = Outputs(checksums)
     outputs.guard(
@@ -555,7 +555,7 @@ def synth(
         if areas_output is not None and not wanted.areas:
             fail(f"{figures}: --areas-output needs voting areas in the figures")
         outputs.emit(
-            ballot_file(wanted, seed, aggregate, None if output is None else output.name),
+            synthesise(wanted, seed, aggregate),
             output,
             last=areas_output is None,
         )

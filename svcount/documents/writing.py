@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import hashlib
 import io
 import os
@@ -30,6 +31,7 @@ __all__ = [
     "checksum_line",
     "checksums_text",
     "discard_unlanded",
+    "gzipped",
     "csv_line",
     "spreadsheet_safe",
     "write_atomic",
@@ -290,12 +292,9 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[_Hashing]:
     SHA-256 of what was written.
     """
     landing = Landing()
-    try:
-        with landing.output(path) as out:
-            yield out
-        landing.land()
-    finally:
-        landing.discard()
+    with landing.output(path) as out:  # a failure inside removes the temporary file
+        yield out
+    landing.land()
 
 
 @contextlib.contextmanager
@@ -307,6 +306,14 @@ def _through(target: Path, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
             yield hashing
     except OSError as exc:
         raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
+
+
+def gzipped(data: bytes) -> bytes:
+    """gzip with no name or time inside, so the same data always gives the same bytes."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", filename="", mtime=0, compresslevel=6) as gz:
+        gz.write(data)
+    return out.getvalue()
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> str:

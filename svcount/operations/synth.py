@@ -12,8 +12,6 @@ Works per distinct kind of paper, so writing millions of rows takes seconds.
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -438,17 +436,3 @@ def areas_csv(figures: Figures) -> str:
         electorate = "" if part.electorate is None else part.electorate
         lines.append(csv_line([part.name, electorate, "" if part.issued is None else part.issued]))
     return "".join(lines)
-
-
-def compress(data: bytes) -> bytes:
-    """gzip with no timestamp or name, so the same data gives the same bytes."""
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", filename="", mtime=0, compresslevel=6) as gz:
-        gz.write(data)
-    return out.getvalue()
-
-
-def ballot_file(figures: Figures, seed: int, aggregate: bool, name: str | None) -> bytes:
-    """The ballot file's bytes, gzip-compressed when its ``name`` ends in ``.gz``."""
-    data = synthesise(figures, seed, aggregate)
-    return compress(data) if name is not None and name.endswith(".gz") else data

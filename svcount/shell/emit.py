@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from svcount.documents.writing import Landing
+from svcount.documents.writing import Landing, gzipped
 from svcount.errors import SvcountError
 
 if TYPE_CHECKING:
@@ -191,10 +191,8 @@ class Outputs:
             write_stdout(data)
         else:
             raw = data.encode("utf-8") if isinstance(data, str) else data
-            if output.name.lower().endswith(".gz") and raw[:2] != b"\x1f\x8b":  # reproducibly
-                import gzip
-
-                raw = gzip.compress(raw, mtime=0)
+            if output.name.lower().endswith(".gz"):
+                raw = gzipped(raw)
             with library(), self.landing.output(output) as out:
                 out.write(raw)
         if last:
