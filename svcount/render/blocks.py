@@ -67,7 +67,6 @@ SHORT_HEADERS = {
     "Not transferred": "Not trans.",
     "Electorate": "Elect.",
     "Turnout %": "Turnout",
-    "Issued - counted": "Issued - counted",
 }
 
 
@@ -215,41 +214,38 @@ class _Paragraph:
     def __init__(self, text: Any, keep: Sequence[str]) -> None:
         self.text, self.keep = text, keep
 
-    def _glued(self) -> set[int]:
+    def _breaks(self) -> list[int]:
+        """Where a line may break: each space not inside a kept phrase."""
         plain, glued = self.text.plain, set[int]()
-        phrases = [*(k for k in self.keep if " " in k), *_GLUED.findall(plain)]
-        for phrase in phrases:
+        for phrase in [*(k for k in self.keep if " " in k), *_GLUED.findall(plain)]:
             start = plain.find(phrase)
             while start >= 0:
                 glued.update(start + i for i, ch in enumerate(phrase) if ch == " ")
                 start = plain.find(phrase, start + 1)
-        return glued
+        return [i for i, ch in enumerate(plain) if ch == " " and i not in glued]
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         """As narrow as its longest unbreakable run, as wide as its one line."""
         from rich.cells import cell_len
         from rich.measure import Measurement
 
-        plain, glued = self.text.plain, self._glued()
-        runs, start = [], 0
-        for i, ch in enumerate([*plain, " "]):
-            if ch == " " and i not in glued:
-                runs.append(cell_len(plain[start:i]))
-                start = i + 1
+        plain = self.text.plain
+        bounds = [-1, *self._breaks(), len(plain)]
+        runs = [cell_len(plain[a + 1 : b]) for a, b in zip(bounds, bounds[1:], strict=False)]
         widest = min(cell_len(plain), options.max_width)
-        return Measurement(min(max(runs, default=0), widest), widest)
+        return Measurement(min(max(runs), widest), widest)
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
+        """Greedy lines: each as long as fits, broken only where :meth:`_breaks` allows."""
         from rich.cells import cell_len
 
-        plain, width, glued = self.text.plain, options.max_width, self._glued()
-        breaks = [i for i, ch in enumerate(plain) if ch == " " and i not in glued]
-        start, last = 0, None
-        for i in [*breaks, len(plain)]:
-            if cell_len(plain[start:i]) > width and last is not None:
+        plain, width = self.text.plain, options.max_width
+        start, last = 0, None  # the line's start, and its last break that fits
+        for i in [*self._breaks(), len(plain)]:
+            if last is not None and cell_len(plain[start:i]) > width:
                 yield self.text[start:last]
-                start, last = last + 1, None
-            last = i if i < len(plain) else last
+                start = last + 1
+            last = i
         yield self.text[start:]
 
 
