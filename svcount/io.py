@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
+from svcount.count import first_preferences
 from svcount.errors import InputError, MarkError, did_you_mean
 from svcount.marks import (
     Classified,
@@ -215,9 +216,7 @@ def load(
             warnings += _spaced_warning(source, layout)
         warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
         if candidates is None:  # inferred: a typo would be a candidate of its own
-            firsts: Counter[str] = Counter()
-            for (first, _), papers in classified.ballots.pairs.items():
-                firsts[first] += papers
+            firsts = first_preferences(classified.ballots).votes
             warnings += _look_alike_warnings(source.name, firsts)
         return Loaded(
             ballots=classified.ballots,

@@ -98,6 +98,12 @@ def render_result(shown: View, fmt: Format, output: Path | None, outputs: Output
         raise typer.Exit(EXIT_LOT)
 
 
+def _staged_format(format: Format | None, output: Path | None) -> Format:
+    """A local file's or total's format: JSON to a file (to be passed on), else tables."""
+    fmt: Format = choose_format(format, output, Format, "json" if output is not None else "table")
+    return fmt
+
+
 def render_total(
     combined: Combined, format: Format | None, output: Path | None, outputs: Outputs, quiet: bool
 ) -> None:
@@ -107,7 +113,7 @@ def render_total(
     from svcount.render.csv import total_csv
     from svcount.render.tables import total_tables
 
-    fmt = choose_format(format, output, Format, "json" if output is not None else "table")
+    fmt = _staged_format(format, output)
     outputs.emit_as(
         fmt,
         output,
@@ -142,7 +148,7 @@ def local_count_file(
     from svcount.render.csv import local_csv
     from svcount.render.tables import local_tables
 
-    fmt = choose_format(format, output, Format, "json" if output is not None else "table")
+    fmt = _staged_format(format, output)
     given_total = None if remaining_from is None else str(remaining_from)
     with library(), progress(source, quiet, "Reading") as bar:
         local = pipeline.local_count(
