@@ -106,8 +106,8 @@ def _named(text: str, path: str, line: int | None = None) -> str:
         raise InputError(str(exc), file=path, line=line) from None
 
 
-def new_key(name: str) -> tuple[str, str]:
-    """A new key pair for ``name``: the private key file's text, and the public key's line."""
+def new_key(name: str) -> tuple[str, str, Signer]:
+    """A new key pair for ``name``: the key file's text, the public line, and its signer."""
     name = name_policy(name, "the key's name")
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
@@ -121,7 +121,7 @@ def new_key(name: str) -> tuple[str, str]:
         f"Fingerprint: {signer.fingerprint}\n"
         "Keep this file secret: whoever holds it can sign as you.\n"
     )
-    return header + pem, _public_line(name, private.public_key())
+    return header + pem, _public_line(name, private.public_key()), signer
 
 
 def read_key(path: str) -> SigningKey:

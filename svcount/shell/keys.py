@@ -70,7 +70,7 @@ def new(
     from svcount.names import NameError_
 
     try:
-        private, public = new_key(name)
+        private, public, signer = new_key(name)
     except NameError_ as exc:
         fail(str(exc))
     stem = _file_stem(name)
@@ -85,7 +85,7 @@ def new(
         out.write(private)
     with library():
         write_atomic(pub_path, public)
-    fingerprint = private.splitlines()[1].removeprefix("Fingerprint: ")
+    fingerprint = signer.fingerprint
     say(f"wrote {key_path} (secret: sign with --sign {key_path}) and {pub_path}", quiet)
     say(f"{pub_path} goes to whoever checks your files; its fingerprint is {fingerprint}", quiet)
     typer.echo(fingerprint)
