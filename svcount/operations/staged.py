@@ -25,7 +25,6 @@ Every file crosses a trust boundary, so each is checked when it is read back:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from functools import reduce
 from operator import add
 from typing import Any
@@ -172,14 +171,14 @@ def local_count(
 
     ``options`` records every option the file was read with (``CountOptions.record``).
     """
+    name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
     source = BallotFile(
         loaded.file,
         loaded.sha256,
         loaded.layout.column_name("area") if loaded.areas is not None else None,
+        marks=marks_digest(papers),
         options=options,
     )
-    name, papers = choose_area(loaded.ballots, loaded.areas, area, loaded.file)
-    source = replace(source, marks=marks_digest(papers))
     if total is None:
         return first_count(
             area=name, papers=papers, method=loaded.method, source=source, electorate=electorate

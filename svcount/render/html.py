@@ -368,6 +368,9 @@ def page(
         n=number,
         areas=view["areas"],
         area_votes=_area_votes(view, candidates),
-        provenance=provenance,
+        area_columns=(  # the by-area table's turnout columns, and its papers-issued check
+            all(a["turnout"] for a in (view["areas"] or {}).values()),
+            any(a["ballot_papers_issued"] is not None for a in (view["areas"] or {}).values()),
+        ),
         footer=_footer(provenance),
     )
