@@ -221,6 +221,14 @@ def _elected(view: Mapping[str, Any]) -> str:
     return elected_sentence(view)
 
 
+def _area_columns(view: Mapping[str, Any]) -> tuple[bool, bool]:
+    """Whether the by-area table shows turnout, and the papers-issued check."""
+    areas = (view["areas"] or {}).values()
+    return all(a["turnout"] for a in areas), any(
+        a["ballot_papers_issued"] is not None for a in areas
+    )
+
+
 def _area_votes(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
     """The votes of each candidate in each voting area: first preferences, then stage two's."""
     areas = view["areas"]
@@ -368,9 +376,6 @@ def page(
         n=number,
         areas=view["areas"],
         area_votes=_area_votes(view, candidates),
-        area_columns=(  # the by-area table's turnout columns, and its papers-issued check
-            all(a["turnout"] for a in (view["areas"] or {}).values()),
-            any(a["ballot_papers_issued"] is not None for a in (view["areas"] or {}).values()),
-        ),
+        area_columns=_area_columns(view),
         footer=_footer(provenance),
     )
