@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
 sys.path.insert(0, str(ROOT / "tests"))
 
 
@@ -44,10 +45,48 @@ def median_run(args: list[str], runs: int) -> tuple[float, int]:
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
+def many_candidates(candidates: int, papers: int) -> Path:
+    """One paper a row, ``candidates`` standing: most hold a paper or none, ties everywhere."""
+    import random
+
+    path = DATA / f"many-{candidates}-{papers}.csv"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        rng = random.Random(candidates * 1_000_003 + papers)
+        names = [f"Candidate {i:03}" for i in range(candidates)]
+        lines = ["first,second"]
+        lines += [f"{rng.choice(names)},{rng.choice(names)}" for _ in range(papers)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def close_race(candidates: int = 20) -> Path:
+    """An aggregated file of every (first, second) pair, the two leaders a few papers apart."""
+    import random
+
+    path = DATA / f"close-{candidates}.csv"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        rng = random.Random(candidates)
+        names = [f"Candidate {i:02}" for i in range(candidates)]
+        share = {c: 40_000 if i < 2 else rng.randrange(2_000, 30_000) for i, c in enumerate(names)}
+        lines = ["first,second,papers"]
+        for a in names:
+            weights = [rng.random() for _ in names]
+            for b, weight in zip(names, weights, strict=True):
+                papers = int(share[a] * weight / sum(weights)) + (a == names[0]) * 3
+                lines.append(f"{a},{'' if a == b else b},{papers}")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def cases(rows: int | None) -> list[tuple[str, list[str]]]:
     from golden import EXAMPLES, _example_args
 
     out = [(folder, list(_example_args(folder))) for folder in EXAMPLES]
+    out.append(("close race, 20", [str(close_race(20))]))
+    for candidates, papers in ((60, 61), (200, 201), (200, 100_000)):
+        out.append((f"{candidates} cand., {papers:,}", [str(many_candidates(candidates, papers))]))
     if rows:  # made in another process, so that its memory is not this one's (nor a child's)
         made = subprocess.run(
             [sys.executable, "-c", f"from bench import generate; print(generate({rows}))"],
@@ -66,15 +105,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None)
     given = parser.parse_args()
     svcount = [sys.executable, "-m", "svcount"]
-    print(f"{'election':<22} {'tally s':>8} {'margin s':>9} {'margin MiB':>11}  M")
+    print(f"{'election':<22} {'tally s':>8} {'margin s':>9} {'margin MiB':>11}  M  exact")
     for name, args in cases(given.rows):
         tally, _ = median_run([*svcount, "tally", *args, "-f", "json"], given.runs)
         margin, rss = median_run([*svcount, "margin", *args, "-f", "json"], given.runs)
         out = subprocess.run(
             [*svcount, "margin", *args, "-f", "json"], cwd=ROOT, capture_output=True, check=True
         )
-        m = json.loads(out.stdout)["margins"]["change"]["papers"]
-        print(f"{name:<22} {tally:>8.2f} {margin:>9.2f} {rss:>11,}  {m:,}")
+        document = json.loads(out.stdout)
+        m = document["margins"]["change"]["papers"]
+        exact = "yes" if document["exact"] else "no"
+        print(f"{name:<22} {tally:>8.2f} {margin:>9.2f} {rss:>11,}  {m:,}  {exact}")
 
 
 if __name__ == "__main__":

@@ -140,15 +140,19 @@ def tally(
     return Tally(counted.result, counted.provenance)
 
 
-def margin(ballots: str | os.PathLike[str] | pd.DataFrame, **options: Any) -> Margins:
-    """The exact margins of victory, as ``svcount margin`` gives them; options as :func:`tally`.
+def margin(
+    ballots: str | os.PathLike[str] | pd.DataFrame, time_limit: float = 5.0, **options: Any
+) -> Margins:
+    """The margins of victory, as ``svcount margin`` gives them; options as :func:`tally`.
 
+    Each is exact unless ``time_limit`` seconds run out first: then
+    ``Margin.exact`` is false and ``Margin.lower`` is the fewest papers proven.
     Raises :class:`~svcount.errors.CountError` while a lot is required.
     """
     from svcount import pipeline
 
     source, counting, roster = _prepared(ballots, **options)
-    counted, found = pipeline.margin(source, counting, roster=roster)
+    counted, found = pipeline.margin(source, counting, roster=roster, seconds=time_limit)
     if found is None:
         raise CountError(
             f"no margin yet: a lot is required between {', '.join(counted.result.lot_required)}"

@@ -374,6 +374,16 @@ def margin(
         ),
     ] = None,
     output: OutputOpt = None,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="Stop searching after this long, giving the papers found and the fewest "
+            "proven, said to be not proven exact (an election with many candidates tied "
+            "near second place can need 2^n programs).",
+        ),
+    ] = 5.0,
     options: Any = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
@@ -401,7 +411,11 @@ def margin(
     )
     with library(), progress(source, quiet, "Reading") as bar:
         counted, found = pipeline.margin(
-            source, counted_options, progress=bar, listen=listener(quiet, verbose)
+            source,
+            counted_options,
+            progress=bar,
+            listen=listener(quiet, verbose),
+            seconds=time_limit,
         )
     if found is None:
         fail(

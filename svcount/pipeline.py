@@ -29,7 +29,7 @@ from svcount.io import Loaded, load
 from svcount.model import Ballots, Candidate, Method, Provenance, Result
 from svcount.operations import staged
 from svcount.operations.diff import Comparison, compare_results
-from svcount.operations.margin import Margins, margins
+from svcount.operations.margin import SECONDS, Margins, margins
 from svcount.options import CountOptions
 from svcount.reading.lists import area_electorates, read_areas, read_candidates
 from svcount.reading.source import sha256_of
@@ -470,13 +470,14 @@ def margin(
     stdin: IO[bytes] | None = None,
     progress: Progress | None = None,
     listen: Listener = QUIET,
+    seconds: float = SECONDS,
 ) -> tuple[Counted, Margins | None]:
-    """A count and its exact margins of victory; None while a lot is required."""
+    """A count and its margins of victory, within ``seconds``; None while a lot is required."""
     counted = tally(source, options, roster=roster, stdin=stdin, progress=progress, listen=listen)
     assert counted.ballots is not None
     if counted.result.winner is None:
         return counted, None
-    return counted, margins(counted.ballots, counted.result)
+    return counted, margins(counted.ballots, counted.result, seconds)
 
 
 def is_result_file(source: str) -> bool:

@@ -22,16 +22,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from svcount.documents.seal import canonical_digest
 from svcount.errors import InputError
 from svcount.names import NameError_
 from svcount.names import name as name_policy
+
+if TYPE_CHECKING:  # imported where a key is made, read or used, so a count never loads them
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 __all__ = [
     "SIGNATURE",
@@ -76,15 +78,19 @@ class Signer:
         return f"{self.name} ({self.fingerprint})"
 
 
+def _raw(public: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 def fingerprint(public: Ed25519PublicKey) -> str:
     """``SHA256:`` and the unpadded base64 of the raw key's SHA-256, as OpenSSH shows keys."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "SHA256:" + base64.b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
+    return "SHA256:" + base64.b64encode(hashlib.sha256(_raw(public)).digest()).decode().rstrip("=")
 
 
 def _public_line(name: str, public: Ed25519PublicKey) -> str:
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return f"{PUBLIC_TAG} {base64.b64encode(raw).decode()} {name}\n"
+    return f"{PUBLIC_TAG} {base64.b64encode(_raw(public)).decode()} {name}\n"
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,9 @@ def _named(text: str, path: str, line: int | None = None) -> str:
 
 def new_key(name: str) -> tuple[str, str, Signer]:
     """A new key pair for ``name``: the key file's text, the public line, and its signer."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     name = name_policy(name, "the key's name")
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
@@ -126,6 +135,9 @@ def new_key(name: str) -> tuple[str, str, Signer]:
 
 def read_key(path: str) -> SigningKey:
     """A private key file written by ``svcount key new``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -165,6 +177,8 @@ def read_trusted(path: str) -> Trusted:
     Blank lines and lines starting ``#`` are skipped. A key or a name listed
     twice is refused: each name must mean one key.
     """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -229,6 +243,8 @@ def verified(document: Mapping[str, Any], digest: str, path: str, trusted: Trust
 
     ``digest`` is the document's digest, already checked against its content.
     """
+    from cryptography.exceptions import InvalidSignature
+
     claimed = signer_of(document)
     if claimed is None:
         raise InputError(

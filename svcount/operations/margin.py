@@ -22,6 +22,7 @@ Every witness is re-counted by the ordinary count before it is reported.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,9 +37,10 @@ from svcount.operations.routes import (
     Mode,
     Route,
     all_routes,
+    class_of,
+    floor,
     kind_counts,
     kind_of,
-    kinds_of,
     solve,
 )
 
@@ -50,6 +52,7 @@ __all__ = [
     "Margin",
     "Margins",
     "Move",
+    "SECONDS",
     "Route",
     "doubts",
     "figure_bounds",
@@ -87,6 +90,13 @@ class Margin:
     papers: int | None  # None: no such change can unseat the winner (one candidate)
     witness: tuple[Move, ...] = ()
     recount: Result | None = None  # the witness applied and counted; None if no valid papers
+    lower: int | None = None  # proven: no fewer papers can do it (None: as ``papers``)
+    seconds: float | None = None  # the time it was given
+
+    @property
+    def exact(self) -> bool:
+        """Proven the fewest; else ``papers`` is the fewest found within ``seconds``."""
+        return self.lower is None or self.lower == self.papers
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,7 @@ class Margins:
     runner_up: str | None
     doubts: tuple[Doubt, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    seconds: float = 5.0  # the time the three were given together
 
     def __iter__(self) -> Iterator[Margin]:
         return iter((self.change, self.add, self.remove))
@@ -133,46 +144,94 @@ def naive_bound(result: Result) -> tuple[int | None, str | None]:
     return math.ceil((result.final[result.winner] - others[runner]) / 2), runner
 
 
-def _margin(ballots: Ballots, result: Result, mode: Mode) -> Margin:
+def _margin(ballots: Ballots, result: Result, mode: Mode, seconds: float) -> Margin:
+    """The fewest papers by every route, or, when ``seconds`` run out, the bounds proven."""
     names = [c.name for c in ballots.candidates]
     w = result.winner
     assert w is not None
     if len(names) < 2:  # elected unopposed: no paper read otherwise elects anyone else
         return Margin(mode, None)
-    kinds = kinds_of(names)
+    deadline = time.monotonic() + seconds
     have = kind_counts(ballots)
-    before = [have.get(k, 0) for k in kinds]
     bounds = Bounds(result.stage_one.votes, mode)
-    best = sum(before) + 2  # every margin is at most the papers, plus one to add
-    found: list[int] | None = None
-    chosen: Route | None = None
-
-    tried: set[Route] = set()
+    least = floor(result.method, names, w, mode, bounds)
+    best = sum(have.values()) + 2  # every margin is at most the papers, plus one to add
+    found: tuple[Route, list[Kind], list[int], tuple[int, ...]] | None = None
+    unproven: list[int] = []  # what each route cut short still proved
 
     def attempt(route: Route) -> None:
-        nonlocal best, found, chosen
-        if route not in tried and bounds.route(route, w) < best:
-            tried.add(route)
-            solved = solve(names, before, mode, route, w, best)
-            if solved is not None and solved[0] < best:
-                (best, found), chosen = solved, route
+        nonlocal best, found
+        if bounds.route(route, w) < best:
+            left = deadline - time.monotonic()
+            kinds, before, answer = solve(names, have, mode, route, w, best, seconds=left)
+            if answer.papers is not None and answer.papers < best:
+                best, found = answer.papers, (route, kinds, before, answer.after)
+            if not answer.exact:
+                unproven.append(answer.lower)
 
-    # A first answer bounds the rest: the runner-up against w, and each majority.
-    plurality = result.method is Method.FPTP or len(names) <= 2
+    # A first answer bounds the rest: the runner-up against w.
     runner = max((n for n in names if n != w), key=lambda n: result.stage_one.votes[n])
-    if not plurality:
-        attempt(Route("stage_two", runner, tuple(n for n in names if n in (w, runner))))
-    for route in all_routes(result.method, names, w, mode, bounds, best):
-        attempt(route)
-    assert found is not None and chosen is not None, "some route always unseats the winner"
-    plainest = solve(names, before, mode, chosen, w, best, natural=True)
-    if plainest is not None and plainest[0] == best:
-        found = plainest[1]
-    witness = tuple(_moves(kinds, before, found))
+    first = Route("stage_two", runner, tuple(n for n in names if n in (w, runner)))
+    if result.method is Method.SV and len(names) > 2:
+        attempt(first)
+    for route in all_routes(result.method, names, w, mode, bounds, lambda: best):
+        if best <= least:
+            break
+        if time.monotonic() >= deadline:
+            unproven.append(least)  # routes never tried: only the floor is known of them
+            break
+        if route != first:
+            attempt(route)
+    assert found is not None, "some route always unseats the winner"
+    route, kinds, before, after = found
+    if not unproven:
+        left = max(deadline - time.monotonic(), 0.1)
+        plain = solve(names, have, mode, route, w, best, seconds=left, natural=True)[2]
+        if plain.papers == best and plain.exact:
+            after = plain.after
+    witness = tuple(_moves(*_as_kinds(have, route, kinds, before, after, names)))
     recount = _recount(ballots, witness, result.method)
     if recount is not None and recount.winner == w:
         raise AssertionError(f"the {mode} witness does not unseat {w}")  # a bug, never input
-    return Margin(mode, best, witness, recount)
+    lower = min([best, *unproven])
+    return Margin(mode, best, witness, recount, lower=lower, seconds=seconds)
+
+
+def _as_kinds(
+    have: Mapping[Kind, int],
+    route: Route,
+    kinds: list[Kind],
+    before: list[int],
+    after: Sequence[int],
+    names: Sequence[str],
+) -> tuple[list[Kind], list[int], list[int]]:
+    """A program's answer over its kinds, as papers of the kinds the ballots hold.
+
+    A kind of the program that lost papers loses them from the kinds it
+    stands for, plainest first; one that gained them gains them as itself.
+    """
+    rank = {name: i for i, name in enumerate(names)}
+
+    def order(kind: Kind) -> tuple[int, int, int]:  # rejected, no second preference, the rest
+        first, second = kind
+        if first is None:
+            return (0, 0, 0)
+        return (1, rank[first], 0) if second is None else (2, rank[first], rank[second])
+
+    now = dict(have)
+    for kind, b, a in zip(kinds, before, after, strict=True):
+        if a > b:
+            now[kind] = now.get(kind, 0) + a - b
+        lose = b - a
+        for member in sorted(have, key=order):
+            if lose <= 0:
+                break
+            if class_of(member, route) == kind:
+                taken = min(lose, have[member])
+                now[member] -= taken
+                lose -= taken
+    every = sorted(set(have) | set(now), key=order)
+    return every, [have.get(k, 0) for k in every], [now.get(k, 0) for k in every]
 
 
 def _moves(kinds: list[Kind], before: list[int], after: list[int]) -> Iterator[Move]:
@@ -251,7 +310,8 @@ def doubts(ballots: Ballots, result: Result, found: Mapping[Mode, Margin]) -> tu
     be added (M_add); papers counted but never issued could be removed
     (M_remove).
     """
-    change, add, remove = (found[m].papers for m in KINDS)
+    # Against the fewest papers proven: where a margin is not exact, its lower bound.
+    change, add, remove = (found[m].papers if found[m].exact else found[m].lower for m in KINDS)
     out: list[Doubt] = []
     if change is not None:
         shown = [(h, n) for h, n in result.rejected.items() if n]
@@ -276,8 +336,16 @@ def doubts(ballots: Ballots, result: Result, found: Mapping[Mode, Margin]) -> tu
     return tuple(out)
 
 
-def margins(ballots: Ballots, result: Result) -> Margins:
-    """The three exact margins of ``result``, counted from ``ballots`` (its whole count)."""
+#: How long the three margins may take together, unless told: then the bounds proven are given.
+SECONDS = 5.0
+
+
+def margins(ballots: Ballots, result: Result, seconds: float = SECONDS) -> Margins:
+    """The three margins of ``result``, counted from ``ballots`` (its whole count).
+
+    Each is exact unless its share of ``seconds`` runs out first; then it is
+    the fewest papers found, with the fewest proven (``Margin.lower``).
+    """
     if result.winner is None:
         raise CountError("no margin while a lot is required: the count has no winner yet")
     bound, runner = naive_bound(result)
@@ -287,7 +355,11 @@ def margins(ballots: Ballots, result: Result) -> Margins:
             "the winner was chosen by lot, so no paper is needed to change the result",
         )
     else:
-        found = {mode: _margin(ballots, result, mode) for mode in KINDS}
+        deadline = time.monotonic() + seconds
+        found = {}
+        for i, mode in enumerate(KINDS):
+            share = (deadline - time.monotonic()) / (len(KINDS) - i)
+            found[mode] = _margin(ballots, result, mode, max(share, 0.0))
         notes = ()
     return Margins(
         method=result.method,
@@ -300,7 +372,12 @@ def margins(ballots: Ballots, result: Result) -> Margins:
         runner_up=runner,
         doubts=doubts(ballots, result, found),
         notes=notes,
+        seconds=seconds,
     )
+
+
+#: Routes whose bounds a result file's figures are read for, at most (there may be 2^n).
+_MOST_ROUTES = 100_000
 
 
 @dataclass(frozen=True)
@@ -336,7 +413,15 @@ def figure_bounds(view: Mapping[str, Any]) -> FigureBounds | None:
     runner = max(others, key=lambda n: others[n]) if others else None
     held = view["stage_two_held"] and set(view["remaining"]) == {w, runner}
     lowest = cap
-    for route in all_routes(Method(view["method"]), list(votes), w, "change", bounds, cap):
+    method, names = Method(view["method"]), list(votes)
+    least = floor(method, names, w, "change", bounds)
+    best = lambda: lowest  # noqa: E731 B023 - read afresh: the routes left are those below it
+    for tried, route in enumerate(all_routes(method, names, w, "change", bounds, best)):
+        if lowest <= least:
+            break
+        if tried == _MOST_ROUTES:  # ties among many candidates: the floor bounds the rest
+            lowest = least
+            break
         bound = bounds.route(route, w)
         if held and route.kind == "stage_two" and set(route.remain) == {w, runner}:
             bound = max(bound, cap)  # these two remained: each paper moves their gap by 2

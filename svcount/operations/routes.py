@@ -4,7 +4,7 @@ Papers are grouped into kinds, (first preference or None if rejected, second
 preference counted or None), and a route's program chooses how many papers
 of each kind there are after the change. Who remains is fixed by the route,
 so the transfers, and every condition of the count, are linear: HiGHS
-(``scipy.optimize.milp``) solves each exactly. :class:`Bounds` gives each
+(through ``highspy``) solves each exactly. :class:`Bounds` gives each
 route a cheap lower bound from the first preferences, so that routes that
 cannot beat the best found are never solved.
 """
@@ -13,33 +13,31 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from svcount.model import Ballots, Method, Second
 
 __all__ = [
+    "Answer",
+    "Best",
     "Bounds",
     "Kind",
     "Mode",
     "Route",
     "all_routes",
+    "class_of",
+    "classes",
+    "floor",
     "kind_counts",
     "kind_of",
-    "kinds_of",
     "solve",
 ]
 
 Kind = tuple[str | None, str | None]  # (first or None if rejected, second or None)
 Mode = Literal["change", "add", "remove"]
-
-
-def kinds_of(names: Sequence[str]) -> list[Kind]:
-    out: list[Kind] = [(None, None)]
-    out += [(a, None) for a in names]
-    out += [(a, b) for a in names for b in names if b != a]
-    return out
 
 
 def kind_of(first: str, second: Second) -> Kind:
@@ -78,30 +76,65 @@ class _Program:
     def row(self, terms: Mapping[int, float], lower: float, upper: float = math.inf) -> None:
         self.rows.append((dict(terms), lower, upper))
 
-    def solve(self) -> list[int] | None:
+    def solve(self, seconds: float) -> Solved:
+        """Solve exactly (``mip_rel_gap`` 0) within ``seconds``; see :class:`Solved`."""
+        import highspy
         import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_array
 
-        data, rows, cols = [], [], []
-        for i, (terms, _, _) in enumerate(self.rows):
-            for j, a in terms.items():
-                rows.append(i)
-                cols.append(j)
-                data.append(a)
-        shape = (len(self.rows), len(self.lower))
-        matrix = coo_array((data, (rows, cols)), shape=shape).tocsr()
-        constraints = LinearConstraint(matrix, [r[1] for r in self.rows], [r[2] for r in self.rows])
-        solved = milp(
-            np.array(self.cost),
-            integrality=np.array(self.integer),
-            bounds=Bounds(self.lower, self.upper),
-            constraints=constraints,
-            options={"presolve": True, "mip_rel_gap": 0.0},  # exact, not within 0.01%
-        )
-        if solved.status != 0 or solved.x is None:
-            return None
-        return [int(round(v)) for v in solved.x]
+        # highspy.Highs() logs a banner to standard output before any option can be set;
+        # the core class, silenced first, never does.
+        highs = highspy._core._Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("mip_rel_gap", 0.0)  # exact, not within 0.01%
+        highs.setOptionValue("time_limit", max(seconds, 0.01))
+        highs.setOptionValue("threads", 1)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.lower), len(self.rows)
+        inf = highspy.kHighsInf
+        lp.col_cost_ = np.array(self.cost, dtype=np.float64)
+        lp.col_lower_ = np.array(self.lower, dtype=np.float64)
+        lp.col_upper_ = np.array([min(u, inf) for u in self.upper], dtype=np.float64)
+        lp.row_lower_ = np.array([max(r[1], -inf) for r in self.rows], dtype=np.float64)
+        lp.row_upper_ = np.array([min(r[2], inf) for r in self.rows], dtype=np.float64)
+        starts: list[int] = [0]
+        index: list[int] = []
+        value: list[float] = []
+        for terms, _, _ in self.rows:
+            index += terms.keys()
+            value += terms.values()
+            starts.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
+        kind = highspy.HighsVarType
+        lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in self.integer]
+        highs.passModel(lp)
+        highs.run()
+        status = highs.getModelStatus()
+        info = highs.getInfo()
+        found = None
+        if info.primal_solution_status == 2:  # a feasible solution, optimal or not
+            found = [int(round(v)) for v in highs.getSolution().col_value]
+        if status == highspy.HighsModelStatus.kOptimal:
+            return Solved(found, exact=True)
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return Solved(None, exact=True)
+        bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else -math.inf
+        return Solved(found, exact=False, bound=bound)
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A program's answer: the best values found (None: none), and whether proven optimal.
+
+    When the time ran out first, ``bound`` is the proven least objective.
+    """
+
+    values: list[int] | None
+    exact: bool
+    bound: float = -math.inf
 
 
 def _add(into: dict[int, float], terms: Mapping[int, float], scale: float = 1.0) -> None:
@@ -155,6 +188,7 @@ class _Papers:
         if self.mode == "change":
             p.row(dict.fromkeys(self.n, 1.0), total, total)
         offset = {"change": 0, "add": -sum(self.before), "remove": sum(self.before)}[self.mode]
+        self.offset = offset  # papers = objective + offset
         most = self.best - offset - (0 if self.natural else 1)
         p.row(cost, -math.inf, most)  # better than the best found, or as good when natural
 
@@ -164,16 +198,36 @@ class _Papers:
     def valid(self) -> dict[int, float]:
         return {self.n[i]: 1.0 for i, k in enumerate(self.kinds) if k[0] is not None}
 
-    def solve(self) -> tuple[int, list[int]] | None:
-        """The fewest papers by this route, and the papers of each kind after; None if none."""
-        x = self.program.solve()
-        if x is None:
-            return None
-        after = [x[n] for n in self.n]
+    def solve(self, seconds: float) -> Answer:
+        """The fewest papers by this route and the papers of each kind after, if any."""
+        solved = self.program.solve(seconds)
+        # The objective is the papers less the offset (see __post_init__); none if unbounded.
+        proven = solved.bound + self.offset if math.isfinite(solved.bound) else 0
+        lower = max(0, math.ceil(proven - 1e-6))
+        if solved.values is None:
+            return Answer(None, (), solved.exact, lower)
+        after = [solved.values[n] for n in self.n]
         pairs = list(zip(self.before, after, strict=True))
         if self.mode == "add":
-            return sum(a - b for b, a in pairs), after
-        return sum(max(0, b - a) for b, a in pairs), after
+            papers = sum(a - b for b, a in pairs)
+        else:
+            papers = sum(max(0, b - a) for b, a in pairs)
+        return Answer(papers, tuple(after), solved.exact, lower)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One route's program solved: ``papers`` None when no cheaper change exists by it.
+
+    ``after`` gives the papers of each kind of the program after the change.
+    When ``exact`` is false the time ran out: ``papers`` is the best found,
+    and ``lower`` what the solver proved no change by this route can beat.
+    """
+
+    papers: int | None
+    after: tuple[int, ...]
+    exact: bool
+    lower: int = 0
 
 
 @dataclass(frozen=True)
@@ -292,64 +346,137 @@ class Bounds:
             return self.papers_for(1 + valid - 2 * self.votes[x])
         remain, top = route.remain, route.top
         tied = [c for c in remain if c != top]
-        out = [c for c in self.votes if c not in remain]
-        bound = max([0, *(self.ahead(s, c, 1) for s in tied for c in out)])
+        out = next((c for c in self.ranking if c not in remain), None)  # the most votes out
+        bound = max([0, *(self.ahead(s, out, 1) for s in tied if out is not None)])
         if top is None:  # two remain, in either order
             return bound
-        return max([bound, *(self.ahead(s, t, 0) for s in tied for t in tied)])
+        spread = max(self.votes[c] for c in tied) - min(self.votes[c] for c in tied)
+        return max(bound, self.papers_for(spread))
+
+    @cached_property
+    def ranking(self) -> list[str]:
+        """The candidates, most first preferences first."""
+        return sorted(self.votes, key=lambda c: -self.votes[c])
 
     def may_remain(self, c: str) -> int:
         """Papers for c to reach second place, which it needs to remain."""
-        others = sorted((v for n, v in self.votes.items() if n != c), reverse=True)
-        second = others[1] if len(others) > 1 else 0
+        others = [n for n in self.ranking[:3] if n != c]
+        second = self.votes[others[1]] if len(others) > 1 else 0
         return self.papers_for(second - self.votes[c])
 
 
-def _stage_two_routes(names: Sequence[str], x: str, bounds: Bounds, best: int) -> Iterator[Route]:
-    """Every set who could remain with x, within ``best``; ties for second place included."""
+def _pair_routes(names: Sequence[str], x: str, bounds: Bounds, best: int) -> Iterator[Route]:
+    """x remains with one other: no equality for second place."""
+    for y in names:
+        if y != x and bounds.may_remain(y) < best:
+            yield Route("stage_two", x, tuple(c for c in names if c in (x, y)))
+
+
+def _tie_routes(names: Sequence[str], x: str, bounds: Bounds, best: Best) -> Iterator[Route]:
+    """x remains with two or more others through an equality for second place.
+
+    Made lazily, smallest sets first: their number grows as 2^n, so the search
+    reads ``best`` afresh and its own clock decides when to stop. The tied
+    candidates must reach equal votes, so their first preferences may differ
+    by no more than the papers allowed can close.
+    """
     from itertools import combinations
 
-    viable = [c for c in names if c != x and bounds.may_remain(c) < best]
-    for size in range(1, len(viable) + 1):
+    viable = [c for c in names if c != x and bounds.may_remain(c) < best()]
+    for size in range(2, len(viable) + 1):
         for others in combinations(viable, size):
             remain = tuple(c for c in names if c == x or c in others)
-            if len(remain) == 2:
-                yield Route("stage_two", x, remain)
-            else:
-                for top in remain:
-                    yield Route("stage_two", x, remain, top)
+            votes = sorted(bounds.votes[c] for c in remain)
+            if bounds.papers_for(votes[-2] - votes[0]) >= best():  # all but the top tie
+                continue
+            for top in remain:
+                yield Route("stage_two", x, remain, top)
+
+
+Best = Callable[[], int]
 
 
 def all_routes(
-    method: Method, names: Sequence[str], w: str, mode: Mode, bounds: Bounds, best: int
-) -> list[Route]:
-    """Every route by which w stops being the certain winner, cheapest estimate first."""
+    method: Method, names: Sequence[str], w: str, mode: Mode, bounds: Bounds, best: Best
+) -> Iterator[Route]:
+    """Every route by which w stops being the certain winner, each while it can beat ``best()``.
+
+    First the routes of which there are at most n² (majorities, pluralities,
+    two remaining), cheapest estimate first; then, lazily, those through an
+    equality for second place.
+    """
     routes: list[Route] = []
     plurality = method is Method.FPTP or len(names) <= 2
-    for x in names:
-        if x == w:
-            continue
+    others = [x for x in names if x != w]
+    for x in others:
         if plurality:
             routes.append(Route("plurality", x))
             continue
         routes.append(Route("majority", x))
-        if bounds.may_remain(x) < best:
-            routes.extend(_stage_two_routes(names, x, bounds, best))
+        if bounds.may_remain(x) < best():
+            routes.extend(_pair_routes(names, x, bounds, best()))
     if mode != "add":
         routes.append(Route("no_valid"))
-    return sorted(routes, key=lambda r: bounds.route(r, w))
+    yield from sorted(routes, key=lambda r: bounds.route(r, w))
+    if not plurality:
+        for x in sorted(others, key=bounds.may_remain):
+            if bounds.may_remain(x) < best():
+                yield from _tie_routes(names, x, bounds, best)
+
+
+def floor(method: Method, names: Sequence[str], w: str, mode: Mode, bounds: Bounds) -> int:
+    """A lower bound on every route's papers: at least one, since w is the certain winner."""
+    plurality = method is Method.FPTP or len(names) <= 2
+    cheapest = [bounds.route(Route("no_valid"), w)] if mode != "add" else []
+    for x in names:
+        if x == w:
+            continue
+        if plurality:
+            cheapest.append(bounds.route(Route("plurality", x), w))
+        else:
+            majority = bounds.route(Route("majority", x), w)
+            cheapest.append(min(majority, bounds.may_remain(x)))
+    return max(1, min(cheapest))
+
+
+def classes(names: Sequence[str], route: Route) -> list[Kind]:
+    """The kinds a route's program needs: one for each effect a paper can have by it.
+
+    Only who remains makes a second preference count, so every other kind is
+    one with no second preference: (a, b) is (a, None) unless a is excluded
+    and b remains. This keeps each program near 3n kinds, not n².
+    """
+    out: list[Kind] = [(None, None), *((a, None) for a in names)]
+    if route.kind == "stage_two":
+        out += [(a, b) for a in names if a not in route.remain for b in route.remain]
+    return out
+
+
+def class_of(kind: Kind, route: Route) -> Kind:
+    first, second = kind
+    if route.kind != "stage_two" or first in route.remain or second not in route.remain:
+        return (first, None)
+    return kind
 
 
 def solve(
     names: Sequence[str],
-    before: list[int],
+    have: Mapping[Kind, int],
     mode: Mode,
     route: Route,
     w: str,
     best: int,
+    *,
+    seconds: float,
     natural: bool = False,
-) -> tuple[int, list[int]] | None:
-    program = _Papers(kinds_of(names), before, mode, best, natural)
+) -> tuple[list[Kind], list[int], Answer]:
+    """The route's program over its kinds: the kinds, their papers before, and the answer."""
+    kinds = classes(names, route)
+    held: Counter[Kind] = Counter()
+    for kind, papers in have.items():
+        held[class_of(kind, route)] += papers
+    before = [held[k] for k in kinds]
+    program = _Papers(kinds, before, mode, best, natural)
     if route.kind == "plurality":
         _at_least(program, route.x, w, 0)
     elif route.kind == "majority":
@@ -358,4 +485,4 @@ def solve(
         _stage_two_route(program, route.x, route.remain, route.top, names)
     else:
         _no_valid_route(program)
-    return program.solve()
+    return kinds, before, program.solve(seconds)

@@ -179,6 +179,8 @@ def _outcome_json(recount: Result | None) -> dict[str, Any]:
 def _margin_json(margin: Margin) -> dict[str, Any]:
     return {
         "papers": margin.papers,
+        "exact": margin.exact,
+        "lower_bound": margin.papers if margin.exact else margin.lower,
         "witness": [
             {
                 "papers": m.papers,
@@ -203,7 +205,8 @@ def margin_json(found: Margins, provenance: Provenance) -> str:
         "options": dict(provenance.options),
         "method": found.method.value,
         "winner": found.winner,
-        "exact": True,
+        "exact": all(m.exact for m in found),
+        "time_limit_seconds": found.seconds,
         "margins": {m.mode: _margin_json(m) for m in found},
         "naive_bound": found.naive_bound,
         "runner_up": found.runner_up,
@@ -232,11 +235,19 @@ def summary(found: Margins) -> dict[str, Any]:
     lines = []
     for margin in found:
         symbol, _ = _TITLES[margin.mode]
+        if not margin.exact:
+            assert margin.lower is not None and margin.papers is not None
+            lines.append(
+                f"{symbol}: not proven exact within {number(round(found.seconds))} s: "
+                f"at least {number(margin.lower)}, at most {_papers(margin.papers)}."
+            )
         if margin.papers:
             lines.append(f"{symbol}: {_witness_text(margin)}; then {outcome_text(margin)}.")
-    bound = _bound_sentence(found)
+    bound = _bound_sentence(found) if found.change.exact else None
+    exact = all(m.exact for m in found)
     return {
-        "exact": True,
+        "exact": exact,
+        **({} if exact else {"lower_bound": found.change.lower, "within": found.seconds}),
         "winner": found.winner,
         **{m.mode: m.papers for m in found},
         "naive_bound": found.naive_bound,
@@ -287,5 +298,11 @@ def summary_grid(margin: Mapping[str, Any]) -> Grid:
     if margin.get("majority") is not None:
         rows.append(("Majority", number(margin["majority"])))
     title = "How close it was" + (f": {margin['winner']} is elected" if "winner" in margin else "")
-    title += "" if margin["exact"] else " (from the figures alone)"
+    if not margin["exact"]:
+        within = margin.get("within")
+        title += (
+            " (from the figures alone)"
+            if within is None
+            else f" (not proven exact within {number(round(within))} s)"
+        )
     return Grid(title, ("Margin", "Papers"), tuple(rows))
