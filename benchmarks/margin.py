@@ -46,7 +46,10 @@ def median_run(args: list[str], runs: int) -> tuple[float, int]:
 
 
 def many_candidates(candidates: int, papers: int) -> Path:
-    """One paper a row, ``candidates`` standing: most hold a paper or none, ties everywhere."""
+    """One paper a row for ``candidates``, each with at least one, ties for second everywhere.
+
+    Candidate 000 has a few papers more, so that there is a winner to unseat.
+    """
     import random
 
     path = DATA / f"many-{candidates}-{papers}.csv"
@@ -54,8 +57,10 @@ def many_candidates(candidates: int, papers: int) -> Path:
         DATA.mkdir(parents=True, exist_ok=True)
         rng = random.Random(candidates * 1_000_003 + papers)
         names = [f"Candidate {i:03}" for i in range(candidates)]
-        lines = ["first,second"]
-        lines += [f"{rng.choice(names)},{rng.choice(names)}" for _ in range(papers)]
+        extra = max(2, papers // 100)
+        firsts = names + [names[0]] * extra
+        firsts += [rng.choice(names) for _ in range(papers - len(firsts))]
+        lines = ["first,second", *(f"{a},{rng.choice(names)}" for a in firsts)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -85,7 +90,7 @@ def cases(rows: int | None) -> list[tuple[str, list[str]]]:
 
     out = [(folder, list(_example_args(folder))) for folder in EXAMPLES]
     out.append(("close race, 20", [str(close_race(20))]))
-    for candidates, papers in ((60, 61), (200, 201), (200, 100_000)):
+    for candidates, papers in ((60, 62), (200, 202), (200, 100_000)):
         out.append((f"{candidates} cand., {papers:,}", [str(many_candidates(candidates, papers))]))
     if rows:  # made in another process, so that its memory is not this one's (nor a child's)
         made = subprocess.run(

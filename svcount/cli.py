@@ -63,6 +63,7 @@ from svcount.shell.params import (
     SignOpt,
     SourceArg,
     Stage,
+    TimeLimitOpt,
     TitleOpt,
     TrustOpt,
     VerboseOpt,
@@ -374,16 +375,7 @@ def margin(
         ),
     ] = None,
     output: OutputOpt = None,
-    time_limit: Annotated[
-        float,
-        typer.Option(
-            min=0.1,
-            metavar="SECONDS",
-            help="Stop searching after this long, giving the papers found and the fewest "
-            "proven, said to be not proven exact (an election with many candidates tied "
-            "near second place can need 2^n programs).",
-        ),
-    ] = 5.0,
+    time_limit: TimeLimitOpt = 5.0,
     options: Any = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
@@ -410,12 +402,9 @@ def margin(
         counted_options.rules.electorate_file,
     )
     with library(), progress(source, quiet, "Reading") as bar:
+        listen = listener(quiet, verbose)
         counted, found = pipeline.margin(
-            source,
-            counted_options,
-            progress=bar,
-            listen=listener(quiet, verbose),
-            seconds=time_limit,
+            source, counted_options, progress=bar, listen=listen, seconds=time_limit
         )
     if found is None:
         fail(

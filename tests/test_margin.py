@@ -310,3 +310,62 @@ def test_the_bound_from_the_figures_never_exceeds_the_exact_margin(election):
         assert (bounds.change, bounds.add, bounds.remove) == tuple(m.papers for m in exact)
     else:
         assert bounds.lower <= exact.change.papers
+
+
+# --------------------------------------------------------------------------- at any size
+
+
+def _many(candidates, papers, seed):
+    """``papers`` random papers over ``candidates``: ties for second place everywhere."""
+    import random
+
+    rng = random.Random(seed)
+    names = [f"C{i:03}" for i in range(candidates)]
+    pairs = Counter((rng.choice(names), rng.choice(names)) for _ in range(papers))
+    return Ballots(tuple(Candidate(c) for c in names), dict(pairs))
+
+
+@pytest.mark.parametrize(("candidates", "papers", "seed"), [(60, 61, 1), (60, 61, 2), (30, 90, 4)])
+def test_many_candidates_tied_near_second_place_give_exact_margins(candidates, papers, seed):
+    """Once 2^n routes through ties, now one program per candidate: exact, each witness re-counted."""
+    ballots = _many(candidates, papers, seed)
+    result = count(ballots)
+    if result.winner is None:
+        pytest.skip("a lot is required")
+    found = margins(ballots, result, seconds=120)
+    for margin in found:
+        assert margin.exact and margin.papers >= 1
+        assert margin.recount is None or margin.recount.winner != result.winner
+
+
+def test_a_margin_cut_short_gives_the_papers_found_and_the_fewest_proven(monkeypatch):
+    """When the time runs out the bounds are reported, labelled, never exit 70."""
+    from svcount.operations import routes
+
+    monkeypatch.setattr(routes._Program, "solve", lambda self, seconds: routes.Solved(None, False))
+    monkeypatch.chdir(ROOT)
+    shown = run("margin", "examples/quickstart/ballots.csv", "-f", "json", "--time-limit", "1")
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    assert doc["exact"] is False and doc["time_limit_seconds"] == 1
+    for mode in KINDS:
+        margin = doc["margins"][mode]
+        assert margin["exact"] is False and 1 <= margin["lower_bound"] <= margin["papers"]
+        assert margin["outcome"]["winner"] != doc["winner"]  # still a witness, re-counted
+    table = run("margin", "examples/quickstart/ballots.csv", "--time-limit", "1")
+    assert table.exit_code == 0 and "not proven exact within 1 s" in table.stdout
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_five_candidates_with_ties_agree_with_the_exhaustive_search(seed):
+    ballots = _many(5, 5, seed)
+    names = [c.name for c in ballots.candidates]
+    result = count(ballots)
+    if result.winner is None:
+        return
+    found = margins(ballots, result, seconds=60)
+    kinds = dict(kind_counts(ballots))
+    for mode in KINDS:
+        expected = searched_margin(names, "sv", kinds, result.winner, mode)
+        assert getattr(found, mode).papers == expected, mode

@@ -31,6 +31,7 @@ from typing import Any
 from svcount.count import count
 from svcount.errors import CountError
 from svcount.model import Ballots, Method, NotCounted, Rejection, Result, Second
+from svcount.operations.routes import Answer as RouteAnswer
 from svcount.operations.routes import (
     Bounds,
     Kind,
@@ -38,6 +39,7 @@ from svcount.operations.routes import (
     Route,
     all_routes,
     class_of,
+    classes,
     floor,
     kind_counts,
     kind_of,
@@ -144,57 +146,122 @@ def naive_bound(result: Result) -> tuple[int | None, str | None]:
     return math.ceil((result.final[result.winner] - others[runner]) / 2), runner
 
 
+Answer = tuple[Route, list[Kind], list[int], Sequence[int]]  # a route's kinds, before, after
+
+
 def _margin(ballots: Ballots, result: Result, mode: Mode, seconds: float) -> Margin:
     """The fewest papers by every route, or, when ``seconds`` run out, the bounds proven."""
-    names = [c.name for c in ballots.candidates]
-    w = result.winner
-    assert w is not None
-    if len(names) < 2:  # elected unopposed: no paper read otherwise elects anyone else
+    if len(ballots.candidates) < 2:  # elected unopposed: no paper elects anyone else
         return Margin(mode, None)
-    deadline = time.monotonic() + seconds
-    have = kind_counts(ballots)
-    bounds = Bounds(result.stage_one.votes, mode)
-    least = floor(result.method, names, w, mode, bounds)
-    best = sum(have.values()) + 2  # every margin is at most the papers, plus one to add
-    found: tuple[Route, list[Kind], list[int], tuple[int, ...]] | None = None
-    unproven: list[int] = []  # what each route cut short still proved
-
-    def attempt(route: Route) -> None:
-        nonlocal best, found
-        if bounds.route(route, w) < best:
-            left = deadline - time.monotonic()
-            kinds, before, answer = solve(names, have, mode, route, w, best, seconds=left)
-            if answer.papers is not None and answer.papers < best:
-                best, found = answer.papers, (route, kinds, before, answer.after)
-            if not answer.exact:
-                unproven.append(answer.lower)
-
-    # A first answer bounds the rest: the runner-up against w.
-    runner = max((n for n in names if n != w), key=lambda n: result.stage_one.votes[n])
-    first = Route("stage_two", runner, tuple(n for n in names if n in (w, runner)))
-    if result.method is Method.SV and len(names) > 2:
-        attempt(first)
-    for route in all_routes(result.method, names, w, mode, bounds, lambda: best):
-        if best <= least:
-            break
-        if time.monotonic() >= deadline:
-            unproven.append(least)  # routes never tried: only the floor is known of them
-            break
-        if route != first:
-            attempt(route)
-    assert found is not None, "some route always unseats the winner"
-    route, kinds, before, after = found
-    if not unproven:
-        left = max(deadline - time.monotonic(), 0.1)
-        plain = solve(names, have, mode, route, w, best, seconds=left, natural=True)[2]
-        if plain.papers == best and plain.exact:
+    search = _Search(ballots, result, mode, time.monotonic() + seconds)
+    search.run()
+    route, kinds, before, after = search.found or _plainest_change(
+        search.names, search.have, mode, search.w
+    )
+    if not search.unproven:
+        left = max(search.deadline - time.monotonic(), 0.1)
+        plain = search.solve(route, left, natural=True)[2]
+        if plain.papers == search.best and plain.exact:
             after = plain.after
-    witness = tuple(_moves(*_as_kinds(have, route, kinds, before, after, names)))
-    recount = _recount(ballots, witness, result.method)
-    if recount is not None and recount.winner == w:
-        raise AssertionError(f"the {mode} witness does not unseat {w}")  # a bug, never input
-    lower = min([best, *unproven])
-    return Margin(mode, best, witness, recount, lower=lower, seconds=seconds)
+    moves = search.witness(route, kinds, before, after)
+    recount = _recount(ballots, moves, result.method)
+    if recount is not None and recount.winner == search.w:
+        raise AssertionError(f"the {mode} witness does not unseat {search.w}")  # a bug
+    papers = sum(m.papers for m in moves)
+    lower = max(search.least, min([papers, *search.unproven]))
+    return Margin(mode, papers, moves, recount, lower=lower, seconds=seconds)
+
+
+class _Search:
+    """Routes tried cheapest bound first, each bounded by the best found, until the deadline."""
+
+    def __init__(self, ballots: Ballots, result: Result, mode: Mode, deadline: float) -> None:
+        assert result.winner is not None
+        self.ballots, self.result, self.mode, self.deadline = ballots, result, mode, deadline
+        self.names = [c.name for c in ballots.candidates]
+        self.w = result.winner
+        self.have = kind_counts(ballots)
+        self.bounds = Bounds(result.stage_one.votes, mode)
+        self.least = floor(result.method, self.names, self.w, mode, self.bounds)
+        self.best = sum(self.have.values()) + 2  # at most the papers, plus one to add
+        self.found: Answer | None = None
+        self.unproven: list[int] = []  # what each route cut short still proved
+
+    def solve(
+        self, route: Route, seconds: float, natural: bool = False
+    ) -> tuple[list[Kind], list[int], RouteAnswer]:
+        return solve(
+            self.names, self.have, self.mode, route, self.w, self.best,
+            seconds=seconds, natural=natural,
+        )  # fmt: skip
+
+    def run(self) -> None:
+        names, w, votes = self.names, self.w, self.result.stage_one.votes
+        # A first answer bounds the rest: the runner-up against w.
+        runner = max((n for n in names if n != w), key=lambda n: votes[n])
+        first = Route("stage_two", runner, tuple(n for n in names if n in (w, runner)))
+        if self.result.method is Method.SV and len(names) > 2:
+            self.attempt(first)
+        routes = all_routes(self.result.method, names, w, self.mode, self.bounds, self.best_now)
+        for route in routes:
+            if self.best <= self.least:
+                break
+            if time.monotonic() >= self.deadline:
+                self.unproven.append(self.least)  # routes never tried: only the floor is known
+                break
+            if route != first:
+                self.attempt(route)
+
+    def best_now(self) -> int:
+        return self.best
+
+    def attempt(self, route: Route) -> None:
+        bound = self.bounds.route(route, self.w)
+        if bound >= self.best:
+            return
+        kinds, before, answer = self.solve(route, self.deadline - time.monotonic())
+        if answer.papers is not None and answer.papers < self.best:
+            if self.unseats((route, kinds, before, answer.after)):
+                self.best, self.found = answer.papers, (route, kinds, before, answer.after)
+            else:  # the solver's tolerance let a wrong answer through: this route unproven
+                self.unproven.append(self.least)
+        if not answer.exact:
+            self.unproven.append(max(answer.lower, bound))
+
+    def witness(
+        self, route: Route, kinds: list[Kind], before: list[int], after: Sequence[int]
+    ) -> tuple[Move, ...]:
+        changed = _as_kinds(self.have, route, kinds, before, after, self.names)
+        return tuple(_moves(*changed))
+
+    def unseats(self, answer: Answer) -> bool:
+        recount = _recount(self.ballots, self.witness(*answer), self.result.method)
+        return recount is None or recount.winner != self.w
+
+
+def _plainest_change(
+    names: Sequence[str], have: Mapping[Kind, int], mode: Mode, w: str
+) -> tuple[Route, list[Kind], list[int], list[int]]:
+    """A change that always unseats w, for when the time ran out before any route gave one.
+
+    Every valid paper rejected, or removed; or, added, more papers for another
+    candidate than there are.
+    """
+    x = next(n for n in names if n != w)
+    route = Route("majority", x) if mode == "add" else Route("no_valid")
+    kinds = classes(names, route, have)
+    held: Counter[Kind] = Counter()
+    for kind, papers in have.items():
+        held[class_of(kind, route)] += papers
+    before = [held[k] for k in kinds]
+    total = sum(before)
+    if mode == "add":
+        after = [b + (total + 1) * (k == (x, None)) for k, b in zip(kinds, before, strict=True)]
+    elif mode == "change":
+        after = [total if k == (None, None) else 0 for k in kinds]
+    else:
+        after = [b if k == (None, None) else 0 for k, b in zip(kinds, before, strict=True)]
+    return route, kinds, before, after
 
 
 def _as_kinds(
@@ -218,18 +285,20 @@ def _as_kinds(
             return (0, 0, 0)
         return (1, rank[first], 0) if second is None else (2, rank[first], rank[second])
 
+    members: dict[Kind, list[Kind]] = {}
+    for member in sorted(have, key=order):
+        members.setdefault(class_of(member, route), []).append(member)
     now = dict(have)
     for kind, b, a in zip(kinds, before, after, strict=True):
         if a > b:
             now[kind] = now.get(kind, 0) + a - b
         lose = b - a
-        for member in sorted(have, key=order):
+        for member in members.get(kind, []) if lose > 0 else []:
+            taken = min(lose, have[member])
+            now[member] -= taken
+            lose -= taken
             if lose <= 0:
                 break
-            if class_of(member, route) == kind:
-                taken = min(lose, have[member])
-                now[member] -= taken
-                lose -= taken
     every = sorted(set(have) | set(now), key=order)
     return every, [have.get(k, 0) for k in every], [now.get(k, 0) for k in every]
 
@@ -256,6 +325,9 @@ def _recount(ballots: Ballots, witness: Sequence[Move], method: Method) -> Resul
     """The ordinary count of the papers with the witness applied; None if none is valid."""
     pairs: Counter[tuple[str, Second]] = Counter(ballots.pairs)
     rejected: Counter[Rejection] = Counter(ballots.rejected)
+    of_kind: dict[Kind, list[tuple[str, Second]]] = {}
+    for pair in ballots.pairs:
+        of_kind.setdefault(kind_of(*pair), []).append(pair)
 
     def take(kind: Kind, n: int) -> None:
         first, second = kind
@@ -264,10 +336,9 @@ def _recount(ballots: Ballots, witness: Sequence[Move], method: Method) -> Resul
                 n -= (k := min(n, rejected[heading]))
                 rejected[heading] -= k
             return
-        for (a, s), papers in list(pairs.items()):
-            if kind_of(a, s) == kind and n:
-                n -= (k := min(n, papers))
-                pairs[(a, s)] -= k
+        for pair in of_kind.get(kind, []):
+            n -= (k := min(n, pairs[pair]))
+            pairs[pair] -= k
 
     def give(kind: Kind, n: int) -> None:
         first, second = kind

@@ -142,10 +142,13 @@ def _add(into: dict[int, float], terms: Mapping[int, float], scale: float = 1.0)
         into[j] = into.get(j, 0.0) + scale * a
 
 
-def _plainness(kind: Kind) -> float:
-    """How far a kind is from a plain paper: witnesses prefer papers with no second preference."""
+def _plainness(kind: Kind, favoured: str) -> float:
+    """How far a kind is from a plain paper: witnesses prefer papers with no second
+    preference, and then those of ``favoured`` (w's taken, x's given) before anyone else's."""
     first, second = kind
-    return 3.0 if first is None else (2.0 if second is not None else 1.0)
+    if first is None:
+        return 3.0
+    return 2.0 if second is not None else (0.5 if first == favoured else 1.0)
 
 
 @dataclass
@@ -157,29 +160,34 @@ class _Papers:
     mode: Mode
     best: int  # only solutions cheaper than this are wanted
     natural: bool = False  # at exactly ``best``, the plainest witness
+    x: str = ""  # the route's challenger: the plainest witness gives papers to x,
+    w: str = ""  # and takes them from w, where it can
     program: _Program = field(default_factory=_Program)
 
     def __post_init__(self) -> None:
         p = self.program
         total = sum(self.before)
         room = total + 1  # adding total + 1 papers for anyone gives them a majority
+        self.most = total + room  # more papers than there can be after any change
+        self._sums: dict[str | None, int] = {}
         self.n: list[int] = []
         cost: dict[int, float] = {}
         for kind, before in zip(self.kinds, self.before, strict=True):
-            plain = self.natural * _plainness(kind)
+            plain = self.natural * _plainness(kind, self.x)
             if self.mode == "change":
                 n = p.var(0, total)
-                d = p.var(0, before, plain)  # papers taken from this kind
-                p.row({n: 1, d: 1}, before)
-                if self.natural:  # and papers given to it
+                d = p.var(0, before, self.natural * _plainness(kind, self.w))  # papers taken
+                if self.natural:  # and papers given to it: after = before - taken + given
                     g = p.var(0, total, plain)
-                    p.row({n: 1, g: -1}, -math.inf, before)
+                    p.row({n: 1, d: 1, g: -1}, before, before)
+                else:
+                    p.row({n: 1, d: 1}, before)
                 cost[d] = 1.0
             elif self.mode == "add":
                 n = p.var(before, before + room, plain)
                 cost[n] = 1.0
             else:
-                n = p.var(0, before, -plain)
+                n = p.var(0, before, -self.natural * _plainness(kind, self.w))
                 cost[n] = -1.0
             self.n.append(n)
         if not self.natural:
@@ -192,11 +200,22 @@ class _Papers:
         most = self.best - offset - (0 if self.natural else 1)
         p.row(cost, -math.inf, most)  # better than the best found, or as good when natural
 
+    def _sum(self, key: str | None, papers: Callable[[Kind], bool]) -> dict[int, float]:
+        """One variable equal to the papers of the kinds chosen, so rows using it stay short."""
+        if key not in self._sums:
+            p = self.program
+            total = p.var(0, self.most, integer=False)
+            chosen = (self.n[i] for i, kind in enumerate(self.kinds) if papers(kind))
+            p.row({total: 1.0, **dict.fromkeys(chosen, -1.0)}, 0, 0)
+            self._sums[key] = total
+        return {self._sums[key]: 1.0}
+
     def votes(self, name: str) -> dict[int, float]:
-        return {self.n[i]: 1.0 for i, k in enumerate(self.kinds) if k[0] == name}
+        """A candidate's first preferences."""
+        return self._sum(name, lambda kind: kind[0] == name)
 
     def valid(self) -> dict[int, float]:
-        return {self.n[i]: 1.0 for i, k in enumerate(self.kinds) if k[0] is not None}
+        return self._sum(None, lambda kind: kind[0] is not None)
 
     def solve(self, seconds: float) -> Answer:
         """The fewest papers by this route and the papers of each kind after, if any."""
@@ -235,15 +254,17 @@ class Route:
     """One way w can stop being the certain winner, for candidate ``x``.
 
     ``majority``: x has more than half at stage one; ``plurality``: x has as
-    many votes as w; ``stage_two``: exactly ``remain`` remain (``top`` is the
-    one allowed above a tie for second place) and x is not behind any of them;
-    ``no_valid``: no valid paper is left.
+    many votes as w; ``stage_two``: exactly the two of ``remain`` remain and x
+    is not behind the other after transfers; ``any_remain``: x remains with
+    two or more others through an equality for second place (rule 4), or with
+    ``pairs`` with any others, and w (then ``remain`` is (x, w)) is excluded
+    or not ahead of x after transfers; ``no_valid``: no valid paper is left.
     """
 
-    kind: Literal["majority", "plurality", "stage_two", "no_valid"]
+    kind: Literal["majority", "plurality", "stage_two", "any_remain", "no_valid"]
     x: str = ""
     remain: tuple[str, ...] = ()
-    top: str | None = None
+    pairs: bool = False  # any_remain: two remaining too (in place of a route per pair)
 
 
 def _over_half(route: _Papers, c: str) -> dict[int, float]:
@@ -272,37 +293,73 @@ def _at_least(route: _Papers, a: str, b: str, gap: int) -> None:
     route.program.row(terms, gap)
 
 
-def _stage_two_route(
-    route: _Papers, x: str, remain: Sequence[str], top: str | None, names: Sequence[str]
-) -> None:
-    """No majority; exactly ``remain`` remain (rule 4); x is not behind any of them after.
+def _transfers_to(route: _Papers, y: str, excluded: Callable[[str], bool]) -> dict[int, float]:
+    """y's votes after stage two: its own, and the papers of excluded candidates for it."""
+    totals = route.votes(y)
+    for i, (a, b) in enumerate(route.kinds):
+        if a is not None and b == y and excluded(a):
+            _add(totals, {route.n[i]: 1.0})
+    return totals
 
-    Two remain when both lead everyone else. More remain only through an
-    equality for second place: all but ``top`` have the same votes, ``top``
-    at least as many, everyone else fewer. With who remains fixed, the
-    transfers are linear in the papers of each kind.
+
+def _stage_two_route(route: _Papers, x: str, remain: Sequence[str], names: Sequence[str]) -> None:
+    """No majority; the two of ``remain`` lead everyone else (rule 4); x not behind after.
+
+    With who remains fixed, the transfers are linear in the papers of each kind.
     """
     _no_majority(route, names)
-    out = [c for c in names if c not in remain]
-    tied = [c for c in remain if c != top]
-    for s in tied:
-        for c in out:
-            _at_least(route, s, c, 1)
-    if top is not None:
-        _at_least(route, top, tied[0], 0)
-        for s in tied[1:]:
-            _at_least(route, s, tied[0], 0)
-            _at_least(route, tied[0], s, 0)
-    totals: dict[str, dict[int, float]] = {y: route.votes(y) for y in remain}
-    for i, (a, y) in enumerate(route.kinds):
-        if a is not None and a not in remain and y in totals:
-            _add(totals[y], {route.n[i]: 1.0})
-    for y in remain:
-        if y != x:
-            terms: dict[int, float] = {}
-            _add(terms, totals[x])
-            _add(terms, totals[y], -1.0)
-            route.program.row(terms, 0)
+    for s in remain:
+        for c in names:
+            if c not in remain:
+                _at_least(route, s, c, 1)
+    (y,) = (c for c in remain if c != x)
+    terms = _transfers_to(route, x, lambda a: a not in remain)
+    _add(terms, _transfers_to(route, y, lambda a: a not in remain), -1.0)
+    route.program.row(terms, 0)
+
+
+def _any_remain_route(
+    route: _Papers, x: str, w: str, names: Sequence[str], fewest: int
+) -> None:
+    """No majority; x and ``fewest`` - 1 or more others remain (rule 4); w not ahead of x.
+
+    Who remains is chosen by the program, one binary r_c each, so that ties
+    for second place among many candidates are one program, not 2^n. With s
+    the second-highest first preferences, c remains exactly when its votes
+    reach s; ``fewest`` or more reach s, and at most one (u_c) passes it.
+    While w remains, x has no fewer votes than w after transfers, so w is not
+    the certain winner (whoever else is ahead). A transfer t from a counts
+    only while a is excluded: linearised with ``big``, more votes than any
+    candidate can have, so every row is exact for integer values.
+    """
+    p = route.program
+    big = float(route.most + 1)
+    _no_majority(route, names)
+    s = p.var(0, big)
+    r = {c: p.var(1 if c == x else 0, 1) for c in names}
+    u = {c: p.var(0, 1) for c in names}
+    for c in names:
+        votes = route.votes(c)
+        p.row({**votes, s: -1.0, r[c]: -big}, -big)  # r_c = 1: c's votes reach s
+        p.row({**votes, s: -1.0, r[c]: -big}, -math.inf, -1)  # r_c = 0: c's votes below s
+        p.row({**votes, s: -1.0, u[c]: -big}, -math.inf, 0)  # u_c = 0: c's votes at most s
+    p.row({r[c]: 1.0 for c in names}, fewest)
+    p.row({u[c]: 1.0 for c in names}, -math.inf, 1)
+    lead = {**route.votes(x)}  # x's votes less w's, after transfers
+    _add(lead, route.votes(w), -1.0)
+    for i, (a, b) in enumerate(route.kinds):
+        if a is None or b not in (x, w):
+            continue
+        n = route.n[i]
+        t = p.var(0, big, integer=False)  # papers of a for b counted at stage two
+        if b == x:  # at most them, and none while a remains
+            p.row({t: 1.0, n: -1.0}, -math.inf, 0)
+            p.row({t: 1.0, r[a]: big}, -math.inf, big)
+            lead[t] = 1.0
+        else:  # at least them while a is excluded
+            p.row({t: 1.0, n: -1.0, r[a]: big}, 0)
+            lead[t] = -1.0
+    p.row({**lead, r[w]: -big}, -big)  # while w remains, x has no fewer votes
 
 
 def _no_valid_route(route: _Papers) -> None:
@@ -344,14 +401,14 @@ class Bounds:
         valid = sum(self.votes.values())
         if kind == "majority":
             return self.papers_for(1 + valid - 2 * self.votes[x])
-        remain, top = route.remain, route.top
-        tied = [c for c in remain if c != top]
-        out = next((c for c in self.ranking if c not in remain), None)  # the most votes out
-        bound = max([0, *(self.ahead(s, out, 1) for s in tied if out is not None)])
-        if top is None:  # two remain, in either order
-            return bound
-        spread = max(self.votes[c] for c in tied) - min(self.votes[c] for c in tied)
-        return max(bound, self.papers_for(spread))
+        if kind == "any_remain" and route.pairs:
+            return self.may_remain(x)
+        if kind == "any_remain":  # three reach second place: the third gains what the second loses
+            third = [self.votes[c] for c in self.ranking[1:3]]
+            tie = self.papers_for(third[0] - third[1]) if len(third) == 2 else 0
+            return max(tie, self.may_remain(x))
+        out = next((c for c in self.ranking if c not in route.remain), None)  # most votes out
+        return max([0, *(self.ahead(s, out, 1) for s in route.remain if out is not None)])
 
     @cached_property
     def ranking(self) -> list[str]:
@@ -372,28 +429,10 @@ def _pair_routes(names: Sequence[str], x: str, bounds: Bounds, best: int) -> Ite
             yield Route("stage_two", x, tuple(c for c in names if c in (x, y)))
 
 
-def _tie_routes(names: Sequence[str], x: str, bounds: Bounds, best: Best) -> Iterator[Route]:
-    """x remains with two or more others through an equality for second place.
-
-    Made lazily, smallest sets first: their number grows as 2^n, so the search
-    reads ``best`` afresh and its own clock decides when to stop. The tied
-    candidates must reach equal votes, so their first preferences may differ
-    by no more than the papers allowed can close.
-    """
-    from itertools import combinations
-
-    viable = [c for c in names if c != x and bounds.may_remain(c) < best()]
-    for size in range(2, len(viable) + 1):
-        for others in combinations(viable, size):
-            remain = tuple(c for c in names if c == x or c in others)
-            votes = sorted(bounds.votes[c] for c in remain)
-            if bounds.papers_for(votes[-2] - votes[0]) >= best():  # all but the top tie
-                continue
-            for top in remain:
-                yield Route("stage_two", x, remain, top)
-
-
 Best = Callable[[], int]
+
+#: Who could remain with x, at most, for a program each; past it, one program chooses.
+_MOST_PAIRS = 4
 
 
 def all_routes(
@@ -401,27 +440,32 @@ def all_routes(
 ) -> Iterator[Route]:
     """Every route by which w stops being the certain winner, each while it can beat ``best()``.
 
-    First the routes of which there are at most n² (majorities, pluralities,
-    two remaining), cheapest estimate first; then, lazily, those through an
-    equality for second place.
+    First those with no binary choice (majorities, pluralities, exactly two
+    remaining), cheapest estimate first; then, for each x, x remaining with
+    whoever remains (the routes through an equality for second place).
     """
     routes: list[Route] = []
     plurality = method is Method.FPTP or len(names) <= 2
     others = [x for x in names if x != w]
+    ties: list[str] = []  # those with a route for each pair: their ties come after
     for x in others:
         if plurality:
             routes.append(Route("plurality", x))
             continue
         routes.append(Route("majority", x))
         if bounds.may_remain(x) < best():
-            routes.extend(_pair_routes(names, x, bounds, best()))
+            pairs = list(_pair_routes(names, x, bounds, best()))
+            if len(pairs) <= _MOST_PAIRS:
+                routes.extend(pairs)
+                ties.append(x)
+            else:  # one program for all who could remain with x, ties included
+                routes.append(Route("any_remain", x, (x, w), pairs=True))
     if mode != "add":
         routes.append(Route("no_valid"))
     yield from sorted(routes, key=lambda r: bounds.route(r, w))
-    if not plurality:
-        for x in sorted(others, key=bounds.may_remain):
-            if bounds.may_remain(x) < best():
-                yield from _tie_routes(names, x, bounds, best)
+    for x in sorted(ties, key=bounds.may_remain):
+        if bounds.may_remain(x) < best():
+            yield Route("any_remain", x, (x, w))
 
 
 def floor(method: Method, names: Sequence[str], w: str, mode: Mode, bounds: Bounds) -> int:
@@ -439,21 +483,27 @@ def floor(method: Method, names: Sequence[str], w: str, mode: Mode, bounds: Boun
     return max(1, min(cheapest))
 
 
-def classes(names: Sequence[str], route: Route) -> list[Kind]:
+def classes(names: Sequence[str], route: Route, have: Mapping[Kind, int]) -> list[Kind]:
     """The kinds a route's program needs: one for each effect a paper can have by it.
 
     Only who remains makes a second preference count, so every other kind is
     one with no second preference: (a, b) is (a, None) unless a is excluded
-    and b remains. This keeps each program near 3n kinds, not n².
+    and b remains. This keeps each program near 3n kinds, not n². Where the
+    program chooses who remains, only papers for x or w can change whether
+    x has as many votes as w.
     """
     out: list[Kind] = [(None, None), *((a, None) for a in names)]
     if route.kind == "stage_two":
         out += [(a, b) for a in names if a not in route.remain for b in route.remain]
+    elif route.kind == "any_remain":  # for x or w, from anyone who may be excluded
+        out += [(a, b) for a in names for b in route.remain if b != a]
     return out
 
 
 def class_of(kind: Kind, route: Route) -> Kind:
     first, second = kind
+    if route.kind == "any_remain":
+        return kind if second in route.remain else (first, None)
     if route.kind != "stage_two" or first in route.remain or second not in route.remain:
         return (first, None)
     return kind
@@ -471,18 +521,20 @@ def solve(
     natural: bool = False,
 ) -> tuple[list[Kind], list[int], Answer]:
     """The route's program over its kinds: the kinds, their papers before, and the answer."""
-    kinds = classes(names, route)
+    kinds = classes(names, route, have)
     held: Counter[Kind] = Counter()
     for kind, papers in have.items():
         held[class_of(kind, route)] += papers
     before = [held[k] for k in kinds]
-    program = _Papers(kinds, before, mode, best, natural)
+    program = _Papers(kinds, before, mode, best, natural, route.x, w)
     if route.kind == "plurality":
         _at_least(program, route.x, w, 0)
     elif route.kind == "majority":
         _majority_route(program, route.x)
     elif route.kind == "stage_two":
-        _stage_two_route(program, route.x, route.remain, route.top, names)
+        _stage_two_route(program, route.x, route.remain, names)
+    elif route.kind == "any_remain":
+        _any_remain_route(program, route.x, w, names, 2 if route.pairs else 3)
     else:
         _no_valid_route(program)
     return kinds, before, program.solve(seconds)

@@ -26,6 +26,7 @@ __all__ = [
     "MarginFormat",
     "ReportFormat",
     "Stage",
+    "TimeLimitOpt",
     "counting",
 ]
 
@@ -236,6 +237,15 @@ ReturningOfficerOpt = Annotated[
 ]
 DateOpt = Annotated[
     str | None, typer.Option(help="Date of the poll, YYYY-MM-DD.", rich_help_panel=NOTICE_PANEL)
+]
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option(
+        min=0.1,
+        metavar="SECONDS",
+        help="How long the three margins may take together; past it, the papers found and "
+        "the fewest proven are given, said to be not proven exact.",
+    ),
 ]
 MarginOpt = Annotated[
     bool,
