@@ -327,7 +327,7 @@ def _many(candidates, papers, seed):
 
 @pytest.mark.parametrize(("candidates", "papers", "seed"), [(60, 61, 1), (60, 61, 2), (30, 90, 4)])
 def test_many_candidates_tied_near_second_place_give_exact_margins(candidates, papers, seed):
-    """Once 2^n routes through ties, now one program per candidate: exact, each witness re-counted."""
+    """Ties for second place among many: one program per candidate, exact, witnesses re-counted."""
     ballots = _many(candidates, papers, seed)
     result = count(ballots)
     if result.winner is None:

@@ -318,9 +318,7 @@ def _stage_two_route(route: _Papers, x: str, remain: Sequence[str], names: Seque
     route.program.row(terms, 0)
 
 
-def _any_remain_route(
-    route: _Papers, x: str, w: str, names: Sequence[str], fewest: int
-) -> None:
+def _any_remain_route(route: _Papers, x: str, w: str, names: Sequence[str], fewest: int) -> None:
     """No majority; x and ``fewest`` - 1 or more others remain (rule 4); w not ahead of x.
 
     Who remains is chosen by the program, one binary r_c each, so that ties
