@@ -17,7 +17,7 @@ from typing import Any
 from svcount.count import (
     count,
 )
-from svcount.errors import CountError, InputError, SvcountError, UsageError
+from svcount.errors import CountError, InputError, SvcountError, SvcountWarning, UsageError
 from svcount.model import (
     Ballots,
     Candidate,
@@ -50,6 +50,7 @@ __all__ = [
     "StageOne",
     "StageTwo",
     "SvcountError",
+    "SvcountWarning",
     "Tally",
     "Turnout",
     "UsageError",

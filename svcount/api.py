@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import CountError, InputError, UsageError
+from svcount.errors import CountError, InputError, SvcountWarning, UsageError
 from svcount.io import read_marks
 from svcount.model import Candidate, Method, Provenance, Result
 from svcount.options import CountOptions, ReadOptions
@@ -83,6 +84,8 @@ class Tally:
 
     result: Result
     provenance: Provenance
+    #: What ``svcount tally`` would print as warnings; each is also a :class:`SvcountWarning`.
+    warnings: tuple[str, ...] = ()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.result, name)
@@ -137,7 +140,10 @@ def tally(
 
     source, options, roster = _prepared(**given)
     counted = pipeline.tally(source, options, roster=roster)
-    return Tally(counted.result, counted.provenance)
+    said = tuple(w.removeprefix("warning: ") for w in counted.warnings)
+    for warning in said:
+        warnings.warn(warning, SvcountWarning, stacklevel=2)
+    return Tally(counted.result, counted.provenance, said)
 
 
 def margin(
@@ -176,6 +182,14 @@ def _prepared(
     **more: str | None,
 ) -> tuple[str | pd.DataFrame, CountOptions, tuple[Candidate, ...] | None]:
     """The source, options and candidates of a library call, checked as the command checks them."""
+    if not isinstance(ballots, str | os.PathLike):
+        import pandas as pd
+
+        if not isinstance(ballots, pd.DataFrame):
+            raise TypeError(
+                "ballots: expected a path or a pandas DataFrame, got "
+                f"{type(ballots).__name__} (for a list of papers: pd.DataFrame({{'first': ...}}))"
+            )
     columns = {**(columns or {}), **more}
     electorate = _whole(electorate, "electorate")
     seed = _whole(seed, "seed")
@@ -253,7 +267,12 @@ def _roster(
     from svcount.names import name as name_policy
 
     if candidates is None or isinstance(candidates, str | os.PathLike):
-        return None
+        return None  # a candidate file: read by the pipeline, for a file or a DataFrame alike
+    if isinstance(candidates, bytes | Mapping) or not isinstance(candidates, Sequence | set):
+        raise TypeError(
+            f"candidates: expected a list of names or a candidate file's path, got "
+            f"{type(candidates).__name__}"
+        )
     try:
         roster = tuple(
             Candidate(name_policy(c.name, "candidate"), c.party)

@@ -16,6 +16,10 @@ class SvcountError(Exception):
     exit_code = 2
 
 
+class SvcountWarning(UserWarning):
+    """Something the count did that its caller should know (``svcount tally`` prints these)."""
+
+
 class UsageError(SvcountError):
     """Options that contradict each other or cannot apply."""
 

@@ -48,6 +48,7 @@ from svcount.reading.rows import (
     validated_rows,
 )
 from svcount.reading.source import ASCII_COMPATIBLE, Source, open_source, reading
+from svcount.reading.unused import check_unused
 
 __all__ = ["Engine", "Loaded", "RawMarks", "load", "read_marks"]
 
@@ -192,6 +193,7 @@ def load(
     with open_source(name, stdin) as source:
         layout = sniff(source, options)
         given_method = method
+        check_unused(source, layout, given_method)
         method = _method(source, layout, method)
         roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
         marks = read_marks(
@@ -217,7 +219,7 @@ def load(
         warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
         if candidates is None:  # inferred: a typo would be a candidate of its own
             firsts = first_preferences(classified.ballots).votes
-            warnings += _look_alike_warnings(source.name, firsts)
+            warnings += look_alike_warnings(source.name, firsts)
         return Loaded(
             ballots=classified.ballots,
             method=method,
@@ -275,7 +277,7 @@ def _inferences(
 MAX_LOOK_ALIKES = 10
 
 
-def _look_alike_warnings(file: str, votes: Mapping[str, int]) -> tuple[str, ...]:
+def look_alike_warnings(file: str, votes: Mapping[str, int]) -> tuple[str, ...]:
     """Inferred candidates that look like a typo of another: a few warnings, then a count."""
     said = [
         f"{file}: {shown(small)} ({votes[small]:,} first preference"

@@ -25,6 +25,7 @@ __all__ = [
     "classify",
     "classify_by_area",
     "fold",
+    "heading_of",
     "rule_1",
     "rule_2",
     "shown",
@@ -85,7 +86,7 @@ def fold(text: str) -> str:
 
 # Values of an adjudication column, matched after folding (see ``fold``).
 _ADJUDICATION_SPELLINGS: dict[str, Rejection | None] = {
-    **dict.fromkeys(("", "no", "none", "false", "0", "valid", "accepted"), None),
+    **dict.fromkeys(("", "no", "none", "false", "0", "valid", "accepted", "ok", "counted"), None),
     **dict.fromkeys(
         ("want_of_official_mark", "official_mark", "no_official_mark"),
         Rejection.WANT_OF_OFFICIAL_MARK,
@@ -116,6 +117,13 @@ _ADJUDICATION_SPELLINGS: dict[str, Rejection | None] = {
     ),
 }
 _ADJUDICATIONS = {fold(k): v for k, v in _ADJUDICATION_SPELLINGS.items()}
+
+
+def heading_of(value: str) -> Rejection | None:
+    """The heading of the statement an adjudication value names, or None (valid, or no heading)."""
+    return _ADJUDICATIONS.get(fold(value))
+
+
 _MERGED = fold(Rejection.UNMARKED_OR_VOID.value)
 ADJUDICATION_VALUES = (
     "want_of_official_mark",

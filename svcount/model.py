@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from svcount.errors import CountError, whole_number
+from svcount.names import escaped
 
 __all__ = [
     "second_as_counted",
@@ -478,6 +479,16 @@ class Provenance:
     version: str = ""
     parts: tuple[Mapping[str, Any], ...] = ()  # the local count files combined, if any
     files: tuple[Mapping[str, Any], ...] = ()  # every other input: role, file, sha256
+
+    def __post_init__(self) -> None:
+        """File names come from outside (a disk, a result file): kept inert, escaped."""
+        object.__setattr__(self, "file", escaped(self.file))
+        for key in ("parts", "files"):
+            named = tuple(
+                {**p, "file": escaped(str(p["file"]))} if isinstance(p.get("file"), str) else p
+                for p in getattr(self, key)
+            )
+            object.__setattr__(self, key, named)
 
     def input_record(self) -> dict[str, Any]:
         """The ``input`` object of every JSON output: the file, its SHA-256, rows, columns."""

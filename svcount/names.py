@@ -10,7 +10,9 @@ anything else sees it:
 - refused, naming the code point: control characters (C0, C1, DEL, so line
   breaks and tabs too), format characters (zero-width spaces and joiners,
   the BOM, bidi embeddings, overrides and isolates), line and paragraph
-  separators, surrogates, unassigned and private-use code points;
+  separators, surrogates, unassigned and private-use code points, and every
+  character that prints as nothing whatever its category (Hangul fillers,
+  variation selectors, the blank Braille pattern: :func:`invisible`);
 - at most :data:`MAX_NAME` characters: a huge "name" is an error, not a flood.
 
 So no output can carry a character from input that moves the cursor,
@@ -28,6 +30,8 @@ __all__ = [
     "MAX_NAME",
     "NameError_",
     "describe",
+    "escaped",
+    "invisible",
     "look_alikes",
     "name",
     "normal",
@@ -42,6 +46,36 @@ _SPACES = re.compile("[\u0020\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 #: Unicode categories that never belong in a name: control, format, surrogate,
 #: private use, unassigned; and the line and paragraph separators.
 _REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+#: Characters that render as nothing whatever their category: Unicode's
+#: Default_Ignorable_Code_Point (DerivedCoreProperties.txt: Hangul fillers are
+#: letters, variation selectors marks), and the blank Braille pattern. A name
+#: holding one would print the same as the name without it: a twin.
+_INVISIBLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def invisible(ch: str) -> bool:
+    """Whether ``ch`` renders as nothing (or as a blank), so two names could print alike."""
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _INVISIBLE)
 
 
 class NameError_(ValueError):  # noqa: N801 - the builtin NameError means something else
@@ -70,9 +104,25 @@ def problem(text: str, limit: int = MAX_NAME) -> str | None:
     for ch in text:
         if unicodedata.category(ch) in _REFUSED:
             return f"contains {describe(ch)}, which a name may not hold"
+        if invisible(ch):
+            return f"contains {describe(ch)}, which prints as nothing: a name may not hold it"
     if len(text) > limit:
         return f"is {len(text):,} characters long; a name is at most {limit:,}"
     return None
+
+
+def escaped(text: str) -> str:
+    """``text`` safe to show on a terminal: each character the policy refuses written as an
+    escape (``\x1b``, ``\n``, ``\u202e``), so a file name cannot clear the screen, break
+    a line or reverse the text after it."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in _REFUSED or invisible(ch):
+            code = ord(ch)
+            ch = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+            ch = ch if code < 0x10000 else f"\\U{code:08x}"
+        out.append(ch)
+    return "".join(out)
 
 
 def name(text: str, what: str = "name") -> str:

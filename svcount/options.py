@@ -54,6 +54,8 @@ class ReadOptions:
         return typing.cast("str | None", getattr(self, f"{role}_column"))
 
     def check(self) -> None:
+        if self.delimiter is not None:
+            self._check_delimiter(self.delimiter)
         if not self.separator.strip():
             raise UsageError(
                 "--separator must give at least one character that separates names (such as |;)"
@@ -65,6 +67,20 @@ class ReadOptions:
             )
         if not self.uncertain_marker.strip():
             raise UsageError("--uncertain-marker must not be blank: a blank field is unmarked")
+
+    def _check_delimiter(self, d: str) -> None:
+        """A delimiter must end a field and nothing else: not a line, a quote, nor a mark."""
+        if d in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029" or d.isalnum():
+            what = "a line break" if not d.isalnum() else "a letter or digit, part of names"
+            raise UsageError(f"--delimiter {d!r} is {what}: give the character between fields")
+        if d in ('"', " "):
+            what = "the quote character" if d == '"' else "a space, which names contain"
+            raise UsageError(f"--delimiter {d!r} is {what}: give the character between fields")
+        if d in self.uncertain_marker.strip():
+            raise UsageError(
+                f"--delimiter {d!r} is the uncertain marker: an uncertain mark would be an "
+                "empty field (give another --uncertain-marker, or another delimiter)"
+            )
 
     def mark_rules(self) -> MarkRules:
         return MarkRules(

@@ -25,7 +25,7 @@ from svcount.documents.result import read_result
 from svcount.documents.signing import Signer, Trusted
 from svcount.errors import CountError, InputError, UsageError
 from svcount.figures import View, view
-from svcount.io import Loaded, load
+from svcount.io import Loaded, load, look_alike_warnings
 from svcount.model import Ballots, Candidate, Method, Provenance, Result
 from svcount.operations import staged
 from svcount.operations.diff import Comparison, compare_results
@@ -226,11 +226,7 @@ def tally(
     ``roster`` gives the candidates of a DataFrame directly (else from ``options``).
     """
     if not isinstance(source, str):
-        from svcount.reading.frames import frame_marks
-
-        marks = frame_marks(source, options, roster)
-        result = _located_count(marks.file, marks.ballots, marks.areas, marks.method, options)
-        return Counted(result, marks.provenance(options), ballots=marks.ballots)
+        return _tally_frame(source, options, roster, listen)
     loaded = read(source, options, roster=roster, stdin=stdin, progress=progress)
     warnings = tuple(f"warning: {w}" for w in loaded.warnings)
     for warning in warnings:
@@ -241,6 +237,30 @@ def tally(
     for warning in later:
         listen.warning(warning)
     return Counted(result, _provenance(loaded, options), warnings + later, loaded, loaded.ballots)
+
+
+def _tally_frame(
+    frame: pd.DataFrame,
+    options: CountOptions,
+    roster: tuple[Candidate, ...] | None,
+    listen: Listener,
+) -> Counted:
+    """A DataFrame counted as a file is: its candidate list read, its warnings given."""
+    from svcount.reading.frames import frame_marks
+
+    rules = options.rules
+    if roster is None and rules.candidates:
+        roster = read_candidates(rules.candidates, options.reading.encoding)
+    if roster is not None:
+        _markable(roster, options, rules.candidates)
+    marks = frame_marks(frame, options, roster)
+    result = _located_count(marks.file, marks.ballots, marks.areas, marks.method, options)
+    said = look_alike_warnings(marks.file, result.stage_one.votes) if roster is None else ()
+    warnings = tuple(f"warning: {w}" for w in said)
+    warnings += lot_unused(options, result) + _issued_warnings(result)
+    for warning in warnings:
+        listen.warning(warning)
+    return Counted(result, marks.provenance(options), warnings, ballots=marks.ballots)
 
 
 def _located_count(

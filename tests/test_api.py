@@ -47,6 +47,7 @@ def papers(draw):
     return names, rows
 
 
+@pytest.mark.filterwarnings("ignore::svcount.SvcountWarning")  # --seed with no lot to draw
 @settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -242,3 +242,49 @@ def test_dev_stdout_into_a_pipe_is_written_through(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["winner"]
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_outputs_land_ends_the_run_as_done(tmp_path, monkeypatch, signal_name):
+    """Once the renames have begun they finish: the exit code says the work was done (0)."""
+    import os
+    import signal
+
+    args, paths = _three_outputs(tmp_path)
+    real = os.replace
+    sent = []
+
+    def replace(*a):
+        if not sent:  # the signal arrives during the first rename
+            sent.append(os.kill(os.getpid(), getattr(signal, signal_name)))
+        return real(*a)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert _svcount(args, monkeypatch) == 0
+    assert not any(paths[name].read_text().startswith("old ") for name in ("audit.csv", "r.json"))
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_an_output_that_becomes_the_ballot_file_while_counting_is_refused(
+    tmp_path, monkeypatch, link
+):
+    """-o out.json made a link to the ballots during the count: checked again at landing."""
+    import os
+    import shutil
+
+    import svcount.cli
+
+    ballots = tmp_path / "ballots.csv"
+    shutil.copy(EXAMPLES / "quickstart" / "ballots.csv", ballots)
+    before = ballots.read_bytes()
+    out = tmp_path / "out.json"
+    real = svcount.cli.render_result
+
+    def linked_then_render(*a, **k):
+        (os.symlink if link == "symlink" else os.link)(ballots, out)
+        return real(*a, **k)
+
+    monkeypatch.setattr(svcount.cli, "render_result", linked_then_render)
+    assert _svcount(["tally", str(ballots), "-o", str(out), "-f", "json"], monkeypatch) == 2
+    assert ballots.read_bytes() == before and _leftovers(tmp_path) == []

@@ -74,7 +74,28 @@ def test_signed_returns_combine_and_the_declaration_names_every_signer(signed):
     assert [p["signed_by"]["name"] for p in parts] == ["jane", "jane", "raj"] * 2
     declared = run("declare", "r.json").stdout
     assert "Signed returns" in declared
-    assert f"Blaby, first count (blaby-1.json): signed by jane\n  key {jane}\n" in declared
+    blaby = f"Blaby, first count (blaby-1.json): signed by jane\n  key {jane} (not checked)"
+    assert blaby in declared
+
+
+def test_a_declaration_states_as_checked_only_what_this_run_checked(signed):
+    """Setting every signed_by.checked in an unsigned result and resealing proves nothing."""
+    firsts, seconds = signed
+    assert run("combine", *firsts, *seconds, "-o", "r.json").exit_code == 0
+    doc = json.loads(Path("r.json").read_text())
+    for claim in (True, False):
+        for part in doc["input"]["local_counts"]:
+            part["signed_by"]["checked"] = claim
+        write_sealed("forged.json", doc)
+        declared = run("declare", "forged.json")
+        assert declared.exit_code == 0, declared.stderr
+        assert "each signature checked" not in declared.stdout
+        assert declared.stdout.count("(not checked)") == len(doc["input"]["local_counts"])
+    signing = ("-o", "s.json", "--sign", "paro.key", "--trust", "locals.pub")
+    assert run("combine", *firsts, *seconds, *signing).exit_code == 0
+    assert "each signature checked" not in run("declare", "s.json").stdout  # not trusted here
+    vouched = run("declare", "s.json", "--trust", "paro.pub").stdout
+    assert "each signature checked against the trusted keys" in vouched
 
 
 def test_a_signed_result_is_declared_with_its_signer_checked(signed):
@@ -199,3 +220,28 @@ def test_a_local_count_can_require_the_paros_signed_total(signed):
         *second, "--remaining-from", "signed-total.json", "--trust", "jane.pub"
     )
     assert "give --stage second" in refused("tally", "blaby.csv", "--trust", "paro.pub")
+
+
+def test_key_new_never_follows_a_dangling_link_and_fails_in_one_line(tmp_path):
+    (tmp_path / "jane.key").symlink_to(tmp_path / "elsewhere.key")
+    assert "already exists" in refused("key", "new", "jane", "--dir", tmp_path)
+    assert not (tmp_path / "elsewhere.key").exists()
+
+
+@pytest.mark.parametrize("folder", ["/proc", "/proc/self"])
+def test_key_new_in_a_folder_it_cannot_write_is_one_line(folder):
+    assert "cannot write" in refused("key", "new", "jane", "--dir", folder)
+
+
+def test_key_new_leaves_no_secret_half_when_the_public_half_cannot_be_written(
+    tmp_path, monkeypatch
+):
+    import svcount.documents.writing as writing
+    from svcount.errors import InputError
+
+    def full(path, text):
+        raise InputError("cannot write the output: No space left on device", file=str(path))
+
+    monkeypatch.setattr(writing, "write_atomic", full)
+    assert "No space left" in refused("key", "new", "jane", "--dir", tmp_path)
+    assert list(tmp_path.iterdir()) == []

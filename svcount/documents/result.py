@@ -71,13 +71,29 @@ class ResultFile:
             columns=dict(given.get("columns", {})),
             options=dict(self.options),
             version=self.version,
-            parts=tuple(given.get("local_counts", ())),
+            parts=tuple(self._claimed(p) for p in given.get("local_counts", ())),
             files=tuple(given.get("files", ())),
         )
         signed = None
         if self.signer is not None:
             signed = {"file": self.path, "what": "this result", **self.signer.found()}
         return View(self.figures, self.candidates, provenance, self.margin, signed=signed)
+
+    def _claimed(self, part: Any) -> Any:
+        """A local count as recorded, its signature "checked" only if this run can vouch for it.
+
+        The combining run wrote whether it checked each return; that claim is
+        believed only when this result's own signature was checked now
+        (``--trust``). Otherwise anyone could set it and reseal the file.
+        """
+        signed = part.get("signed_by") if isinstance(part, Mapping) else None
+        if not isinstance(signed, Mapping):
+            return part
+        vouched = self.signer is not None and self.signer.checked
+        return {
+            **part,
+            "signed_by": {**signed, "checked": signed.get("checked") is True and vouched},
+        }
 
 
 def _file_named(given: Any) -> str:

@@ -17,12 +17,14 @@ import io
 import os
 import signal
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 from svcount.errors import InputError
+from svcount.names import escaped
 
 __all__ = [
     "Landing",
@@ -119,7 +121,8 @@ class Landing:
 
     Nothing reaches a final path until :meth:`land`, which renames every file
     with Ctrl-C and SIGTERM held, so an interruption, a full disk or an error
-    before it leaves every output as it was, and after it all have landed.
+    before it leaves every output as it was, and after it all have landed (an
+    interruption during it then ends the run as done, exit 0, with a note).
     Devices and FIFOs (``/dev/null``, ``/dev/stdout``) are written through at
     once: there is nothing there to keep.
     """
@@ -127,6 +130,15 @@ class Landing:
     def __init__(self) -> None:
         self._pending: list[tuple[str, Path]] = []
         self.written: list[tuple[str, str]] = []  # (SHA-256, path as given), in order
+        self._inputs: dict[tuple[int, int], str] = {}  # (device, inode): no output lands there
+
+    def protect(self, inputs: Iterable[str | os.PathLike[str] | None]) -> None:
+        """The files this run reads: checked again at landing, for a link made since."""
+        for path in inputs:
+            if path is not None and str(path) != "-":
+                _, inode = _identity(path)
+                if inode is not None:
+                    self._inputs[inode] = str(path)
 
     @contextlib.contextmanager
     def output(self, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
@@ -180,7 +192,9 @@ class Landing:
         """
         landed: list[tuple[Path, str | None, bool]] = []
         try:
-            with _signals_held():
+            with _signals_held() as caught:
+                for _, target in self._pending:
+                    self._not_an_input(target)
                 for temp, target in self._pending:
                     existed = target.exists()
                     landed.append((target, _keep(target, temp) if existed else None, existed))
@@ -198,6 +212,23 @@ class Landing:
         for _, kept, _ in landed:
             if kept is not None:
                 _unlink(kept)
+        if caught:  # too late to stop: say so, and end as a run that did its work
+            names = ", ".join(escaped(str(target)) for target, _, _ in landed) or "the outputs"
+            sys.stderr.write(f"svcount: note: interrupted once {names} had landed; all are whole\n")
+
+    def _not_an_input(self, target: Path) -> None:
+        """Refuse to land on a file this run reads, however it came to be there since."""
+        try:
+            found = os.stat(target)
+        except OSError:
+            return
+        read = self._inputs.get((found.st_dev, found.st_ino))
+        if read is not None:
+            raise InputError(
+                f"is now the input file {read} (a link made while the count ran?): nothing "
+                "was written; choose another output",
+                file=str(target),
+            )
 
     def discard(self) -> None:
         """Remove what has not landed: the final paths stay as they were."""
@@ -241,22 +272,25 @@ def _unlink(temp: str) -> None:
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, then interrupt as usual."""
+def _signals_held() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM wait until the block is done, recorded in the list yielded.
+
+    The block is the last work of a run (its outputs landing), so once it is
+    done the exit code says the run did its work; the caller says it was
+    interrupted.
+    """
     caught: list[int] = []
     held = (signal.SIGINT, signal.SIGTERM)
     try:
         previous = {s: signal.signal(s, lambda number, frame: caught.append(number)) for s in held}
     except ValueError:  # not the main thread, where no signal is handled anyway
-        yield
+        yield caught
         return
     try:
-        yield
+        yield caught
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def _target(path: str | os.PathLike[str]) -> tuple[Path, bool]:

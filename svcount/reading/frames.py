@@ -20,6 +20,7 @@ from svcount.model import Ballots, Candidate, Method, Provenance
 from svcount.options import CountOptions
 from svcount.reading.header import ROLES, Row, find_columns
 from svcount.reading.rows import MAX_ROW_PAPERS, describe
+from svcount.reading.unused import refuse_headings, refuse_look_alikes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,6 +110,11 @@ def frame_marks(
     if twice:
         raise InputError(f"the DataFrame has two columns named {twice[0]!r}", file=FRAME)
     columns = find_columns(header, options.reading, FRAME)
+    unused = refuse_look_alikes(header, columns, options.rules.method, FRAME)
+    if "rejected" not in columns:
+        for i, name in unused:
+            for value in frame.iloc[:, i].dropna().astype(str).unique():
+                refuse_headings({name: str(value)}, FRAME, None)
     has_second = "second" in columns
     method = options.rules.method or (Method.SV if has_second else Method.FPTP)
     if method is Method.SV and not has_second:

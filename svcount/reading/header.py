@@ -54,7 +54,19 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "pref2",
         "choice2",
     ),
-    "rejected": ("rejected", "rejection", "rejectionreason", "rejectedreason", "adjudication"),
+    "rejected": (
+        "rejected",
+        "rejection",
+        "rejectionreason",
+        "rejectedreason",
+        "rejectreason",
+        "adjudication",
+        "adjudicated",
+        "status",
+        "reason",
+        "paperstatus",
+        "ballotstatus",
+    ),
     "area": ("area", "votingarea", "countingarea"),
     "count": ("papers", "count", "votes", "n", "weight", "ballots"),
 }
@@ -157,10 +169,18 @@ SPREADSHEETS = (
 
 
 def _choose_delimiter(header_line: str, options: ReadOptions) -> str:
+    """The delimiter that splits the header into a first-preference column.
+
+    A cell that still holds another delimiter (a tab, say, in ``<TAB>vote``
+    split at commas) is a sign of the wrong choice, never a name: whitespace
+    is stripped from a cell only after the delimiter is chosen.
+    """
     if options.delimiter is not None:
         return options.delimiter
     for delimiter in DELIMITERS:
-        header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
+        others = [d for d in DELIMITERS if d != delimiter]
+        cells = next(csv.reader([header_line], delimiter=delimiter))
+        header = ["" if any(d in c for d in others) else c.strip() for c in cells]
         if _role_index(header, "first") is not None or (
             options.first_column and _named_index(header, options.first_column) is not None
         ):

@@ -21,6 +21,7 @@ import typer
 
 from svcount.documents.writing import Landing, gzipped
 from svcount.errors import SvcountError
+from svcount.names import escaped
 
 if TYPE_CHECKING:
     from svcount.documents.signing import SigningKey
@@ -37,14 +38,15 @@ PROGRESS_BYTES = 50 << 20
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    typer.echo(f"svcount: error: {message}", err=True)
+    """One line on stderr, every name in it escaped, and the exit code."""
+    typer.echo(f"svcount: error: {escaped(message)}", err=True)
     raise typer.Exit(code)
 
 
 def say(message: str, quiet: bool = False) -> None:
-    """One line on stderr: diagnostics never mix with data on stdout."""
+    """One line on stderr: diagnostics never mix with data on stdout; names escaped."""
     if not quiet:
-        typer.echo(f"svcount: {message}", err=True)
+        typer.echo(f"svcount: {escaped(message)}", err=True)
 
 
 def _named_suffix(output: Path) -> str:
@@ -182,8 +184,10 @@ class Outputs:
         """No output may be an input, or another output: checked before any work."""
         from svcount.documents.writing import check_outputs
 
+        read = [str(i) for i in inputs if i is not None]
         with library():
-            check_outputs(outputs, [str(i) for i in inputs if i is not None])
+            check_outputs(outputs, read)
+        self.landing.protect(read)
 
     def emit(self, data: str | bytes, output: Path | None, *, last: bool = True) -> None:
         """Data to ``output`` or to stdout; the ``last`` output lands every file of the run."""

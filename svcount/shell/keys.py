@@ -76,15 +76,22 @@ def new(
     stem = _file_stem(name)
     key_path, pub_path = folder / f"{stem}.key", folder / f"{stem}.pub"
     for path in (key_path, pub_path):
-        if path.exists():
+        if os.path.lexists(path):  # a dangling link too: never written through
             fail(f"{path}: already exists; a key is never overwritten (move it, or give --dir)")
     if not folder.is_dir():
         fail(f"{folder}: no such folder")
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:  # secret: readable by you alone
-        out.write(private)
-    with library():
-        write_atomic(pub_path, public)
+    try:  # O_EXCL with O_NOFOLLOW: a link put there since is refused, not followed
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(key_path, flags, 0o600), "w", encoding="utf-8") as out:
+            out.write(private)  # secret: readable by you alone
+    except OSError as exc:
+        fail(f"{key_path}: cannot write the key: {exc.strerror or exc}")
+    try:
+        with library():
+            write_atomic(pub_path, public)
+    finally:
+        if not pub_path.exists():  # a key without its public half is no use: none at all
+            key_path.unlink(missing_ok=True)
     fingerprint = signer.fingerprint
     say(f"wrote {key_path} (secret: sign with --sign {key_path}) and {pub_path}", quiet)
     say(f"{pub_path} goes to whoever checks your files; its fingerprint is {fingerprint}", quiet)

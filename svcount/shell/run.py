@@ -9,6 +9,7 @@ import sys
 import typer
 
 from svcount.documents.writing import discard_unlanded
+from svcount.names import escaped
 from svcount.shell.emit import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_OK, ClosedPipe
 
 __all__ = ["run"]
@@ -82,7 +83,7 @@ def run(app: typer.Typer) -> None:
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             command = context.command_path if context is not None else "svcount tally"
-            typer.echo(f"svcount: error: {_worded(message, command)}{hint}", err=True)
+            typer.echo(f"svcount: error: {escaped(_worded(message, command))}{hint}", err=True)
     except Exception as exc:  # the last resort: never a traceback for the user
         code = _internal(exc)
     discard_unlanded()  # a run that stopped early: its outputs never land
