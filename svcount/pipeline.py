@@ -340,17 +340,14 @@ def combine(
         listed = [r.name for r in rows]
     combined = staged.combine(locals_, listed)
     out: Combined | Counted = combined
-    warnings = list(combined.warnings)
+    warnings: list[str] = []
     if combined.stage.remaining and not combined.moved:
-        for name, value in (
-            ("--electorate", rules.electorate),
-            ("--electorate-file", rules.electorate_file),
-        ):
-            if value is not None:
-                raise UsageError(
-                    f"{name} belongs to the declaration: no candidate has more than half of the "
-                    "valid votes yet, so give it when the second counts are combined"
-                )
+        if rules.electorate is not None:
+            raise UsageError(
+                "--electorate belongs to the declaration: no candidate has more than half of "
+                "the valid votes yet, so give it when the second counts are combined"
+            )
+        warnings += _issued_at_first_combine(combined, options)
         warnings += lot_unused(options, None, "the count goes on to second preferences")
     else:
         out = _declare_combined(combined, locals_, options, areas)
@@ -359,6 +356,19 @@ def combine(
     for warning in warnings:  # only once every check has passed: a refusal is one line
         listen.warning(warning)
     return out
+
+
+def _issued_at_first_combine(combined: Combined, options: CountOptions) -> list[str]:
+    """Papers issued against those counted, area by area, as soon as the first counts are in."""
+    _, issued = area_electorates(
+        options.rules.electorate_file, combined.firsts, options.reading.encoding
+    )
+    return [
+        f"warning: {area}: {papers:,} ballot papers issued but {counted:,} counted (a "
+        f"difference of {papers - counted:+,})"
+        for area, papers in issued.items()
+        if papers != (counted := combined.firsts[area].ballot_papers)
+    ]
 
 
 def _declare_combined(

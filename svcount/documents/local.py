@@ -433,4 +433,3 @@ class Combined:
     electorates: dict[str, int]
     stage: StageOne
     first_counts: tuple[LocalCount, ...]  # in area order
-    warnings: tuple[str, ...] = ()  # what was admitted, and should be looked at

@@ -208,40 +208,29 @@ def _one_election(local: LocalCount, reference: LocalCount) -> None:
         )
 
 
-def _twins(local: LocalCount, twin: LocalCount, listed: set[str]) -> str:
-    """Two areas of one mark table: refused, or admitted with a warning when both are listed."""
-    if not {local.area.casefold(), twin.area.casefold()} <= listed:
-        raise _differ(
-            f"{twin.area!r} and {local.area!r} hold the same papers, read the same way "
-            f"(one mark table, from {twin.source.file} and {local.source.file}): they "
-            "would be counted twice. If two areas truly voted identically, list both in "
-            "--areas",
-            local,
-            twin,
-        )
-    return (
-        f"warning: {twin.area!r} and {local.area!r} hold the same papers, read the same "
-        f"way ({twin.path}, {local.path}); counted as two areas because --areas lists "
-        "both: check that they truly voted identically"
+def _twins(local: LocalCount, twin: LocalCount) -> InputError:
+    """Two areas of one mark table: the same papers would be counted twice."""
+    return _differ(
+        f"{twin.area!r} and {local.area!r} hold the same papers, read the same way "
+        f"(one mark table, from {twin.source.file} and {local.source.file}): they "
+        "would be counted twice. Count each area's own ballot file",
+        local,
+        twin,
     )
 
 
-def _by_stage(
-    counts: Sequence[LocalCount], areas: Sequence[str] | None
-) -> tuple[dict[str, LocalCount], dict[str, LocalCount], tuple[str, ...]]:
+def _by_stage(counts: Sequence[LocalCount]) -> tuple[dict[str, LocalCount], dict[str, LocalCount]]:
     """Each area's first and second counts: one election, one file per area and stage.
 
     An area is its name as names are read, whatever its case; "the same
     ballots" are the same classified mark table, whatever the bytes. Two
-    areas with one table are refused unless the areas file lists both.
+    areas with one table are refused, always: --areas admits no twins.
     """
     reference = counts[0]
     firsts: dict[str, LocalCount] = {}
     seconds: dict[str, LocalCount] = {}
     seen: dict[tuple[str, str], LocalCount] = {}
     by_marks: dict[str, LocalCount] = {}
-    warnings: list[str] = []
-    listed = {a.casefold() for a in areas or ()}
     for local in counts:
         _one_election(local, reference)
         other = seen.get((local.stage, local.area.casefold()))
@@ -257,9 +246,9 @@ def _by_stage(
             continue
         twin = by_marks.get(local.source.marks)
         if twin is not None:
-            warnings.append(_twins(local, twin, listed))
+            raise _twins(local, twin)
         by_marks[local.source.marks] = local
-    return firsts, seconds, tuple(warnings)
+    return firsts, seconds
 
 
 def _as_listed(firsts: dict[str, LocalCount], areas: Sequence[str]) -> dict[str, LocalCount]:
@@ -288,7 +277,7 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
     if not counts:
         raise InputError("no local count files given")
     reference = counts[0]
-    firsts, seconds, warnings = _by_stage(counts, areas)
+    firsts, seconds = _by_stage(counts)
     orphans = [a for a in seconds if a not in firsts]
     if orphans:
         raise InputError(f"second-stage counts without a first-stage count: {', '.join(orphans)}")
@@ -314,7 +303,6 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
         electorates=electorates if len(electorates) == len(firsts) else {},
         stage=stage,
         first_counts=tuple(firsts.values()),
-        warnings=warnings,
     )
 
 
