@@ -46,6 +46,7 @@ from svcount.shell.params import (
     ColorOpt,
     DateOpt,
     DeclarationFormat,
+    ElectionOpt,
     ElectorateFileOpt,
     ElectorateOpt,
     EncodingOpt,
@@ -142,6 +143,7 @@ def tally(
         ),
     ] = None,
     margin: MarginOpt = False,
+    election: ElectionOpt = None,
     title: TitleOpt = None,
     returning_officer: ReturningOfficerOpt = None,
     date: DateOpt = None,
@@ -160,8 +162,11 @@ def tally(
 
     counted_options = options_from(options)
     notice = notice_of(title, returning_officer, date)
-    if stage is None and (area is not None or remaining_from is not None):
-        fail("--area and --remaining-from belong to a local count: give --stage first|second")
+    if stage is None and (area is not None or remaining_from is not None or election):
+        fail(
+            "--area, --remaining-from and --election belong to a local count: give "
+            "--stage first|second"
+        )
     if audit is not None and (stage is not None or source == "-" or is_stream(source)):
         fail(
             "--audit needs a whole count of a ballot file: not a local count (--stage), "
@@ -192,6 +197,7 @@ def tally(
             quiet,
             verbose,
             trusted_keys(trust),
+            election,
         )
         return
     fmt = choose_format(format, output, Format, "table")
@@ -441,6 +447,7 @@ def combine_counts(
     checksums: ChecksumsOpt = None,
     sign: SignOpt = None,
     trust: TrustOpt = None,
+    election: ElectionOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add up local counts: the police-area total, or, with second counts, the result.
@@ -464,6 +471,7 @@ def combine_counts(
             None if areas is None else str(areas),
             trusted=trusted,
             listen=listener(quiet, False),
+            election=election,
         )
     if isinstance(combined, pipeline.Counted):
         fmt = choose_format(format, output, Format, "table")

@@ -16,7 +16,7 @@ The command line only parses options, calls these, renders and exits.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from svcount.count import count, count_by_area, declare_areas
@@ -289,6 +289,7 @@ def local_count(
     trusted: Trusted | None = None,
     progress: Progress | None = None,
     listen: Listener = QUIET,
+    election: str | None = None,
 ) -> LocalCount:
     """A local file for the staged count: this area's first count (``first``) or its transfers.
 
@@ -318,9 +319,15 @@ def local_count(
     if trusted is not None and remaining_from is None:
         raise UsageError("--trust checks the signed total of --remaining-from (--stage second)")
     total = None if remaining_from is None else read_total(remaining_from, trusted)
-    return staged.local_count(
+    if total is not None and election != total.election and election is not None:
+        raise UsageError(
+            f"--election {election!r}, but the total {remaining_from} is for "
+            f"{repr(total.election) if total.election else 'no named poll'}"
+        )
+    local = staged.local_count(
         loaded, area, _record(loaded, options), electorate=rules.electorate, total=total
     )
+    return replace(local, election=election or (total.election if total else None))
 
 
 def combine(
@@ -330,10 +337,18 @@ def combine(
     *,
     trusted: Trusted | None = None,
     listen: Listener = QUIET,
+    election: str | None = None,
 ) -> Combined | Counted:
-    """Local counts added up: a total (nobody elected yet) or, with second counts, the result."""
+    """Local counts added up: a total (nobody elected yet) or, with second counts, the result.
+
+    With ``election``, every local count must name that poll.
+    """
     rules = options.rules
     locals_ = [read_local(f, trusted) for f in files]
+    for local in locals_ if election is not None else ():
+        if local.election != election:
+            named = f"the poll {local.election!r}" if local.election else "no poll"
+            raise InputError(f"names {named}, not --election {election!r}", file=local.path)
     listed = None
     if areas is not None:
         rows = read_areas(areas, need_electorate=False, encoding=options.reading.encoding)

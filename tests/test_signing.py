@@ -245,3 +245,66 @@ def test_key_new_leaves_no_secret_half_when_the_public_half_cannot_be_written(
     monkeypatch.setattr(writing, "write_atomic", full)
     assert "No space left" in refused("key", "new", "jane", "--dir", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def _bound(pub, limits):
+    return Path(pub).read_text().rstrip("\n") + "".join(f" | {limit}" for limit in limits) + "\n"
+
+
+def test_a_key_signs_only_for_the_areas_the_trusted_keys_give_it(signed):
+    """Melton's first count signed with the key of Blaby's officer is refused."""
+    firsts, _ = signed
+    Path("bound.pub").write_text(
+        _bound("jane.pub", ["areas=Blaby, Melton"]) + _bound("raj.pub", ["areas=Rutland"])
+    )
+    assert run("combine", *firsts, "--trust", "bound.pub", "-o", "t.json").exit_code == 0
+    Path("bound.pub").write_text(
+        _bound("jane.pub", ["areas=Blaby"]) + _bound("raj.pub", ["areas=Rutland"])
+    )
+    message = refused("combine", *firsts, "--trust", "bound.pub")
+    assert "melton-1.json: signed by jane" in message
+    assert "signs for Blaby only, and this is a return for 'Melton'" in message
+    Path("bound.pub").write_text(_bound("paro.pub", ["areas=Blaby"]))
+    whole = (*firsts, *signed[1], "--trust", "locals.pub", "-o", "s.json", "--sign", "paro.key")
+    assert run("combine", *whole).exit_code == 0
+    assert "a file of no area" in refused("declare", "s.json", "--trust", "bound.pub")
+
+
+@pytest.mark.parametrize("limit", ["areas=", "colour=red", "election=a | election=b", "areas"])
+def test_a_limit_the_trusted_keys_cannot_read_is_one_line(signed, limit):
+    Path("bad.pub").write_text(_bound("jane.pub", [limit]))
+    assert "bad.pub:1" in refused("key", "show", "bad.pub")
+
+
+def test_a_signed_return_is_bound_to_its_poll(signed):
+    """--election is sealed and signed into each local file, the total and its second counts."""
+    poll = "pcc.leicestershire.2016-05-05"
+    for area, officer in AREAS.items():
+        made = run(
+            "tally", f"{area.lower()}.csv", "-c", "candidates.txt", "--stage", "first",
+            "--area", area, "--election", poll, "-o", f"e-{area}.json", "--sign", f"{officer}.key",
+        )  # fmt: skip
+        assert made.exit_code == 0, made.stderr
+    files = [f"e-{area}.json" for area in AREAS]
+    Path("polls.pub").write_text(
+        _bound("jane.pub", [f"election={poll}"]) + _bound("raj.pub", [f"election={poll}"])
+    )
+    made = run("combine", *files, "--trust", "polls.pub", "--election", poll, "-o", "et.json")
+    assert made.exit_code == 0, made.stderr
+    assert json.loads(Path("et.json").read_text())["election"] == poll
+    other = run("combine", *files, "--election", "pcc.leicestershire.2021-05-06")
+    assert other.exit_code == 2 and "names the poll" in other.stderr
+    mixed = refused("combine", files[0], "melton-1.json", files[2])  # one of no named poll
+    assert "another poll" in mixed
+    assert "this file is for no named poll" in refused(
+        "combine", *signed[0], "--trust", "polls.pub"
+    )
+    second = run(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "et.json", "-o", "e2.json",
+    )  # fmt: skip
+    assert second.exit_code == 0 and json.loads(Path("e2.json").read_text())["election"] == poll
+    assert "the total et.json is for" in refused(
+        "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
+        "--remaining-from", "et.json", "--election", "other", "-o", "e3.json",
+    )  # fmt: skip

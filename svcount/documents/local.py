@@ -98,6 +98,7 @@ class LocalCount:
     remaining_from: tuple[str, str] | None = None
     first_counts: Mapping[str, str] = field(default_factory=dict)
     signer: Signer | None = None  # who signed the file, checked when read with trusted keys
+    election: str | None = None  # the poll it belongs to (--election), signed with the rest
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Total:
     candidates: tuple[Candidate, ...]
     remaining: tuple[str, ...]
     first_counts: tuple[FirstCountRef, ...] = field(default=())
+    election: str | None = None
 
 
 def _candidates_json(candidates: Sequence[Candidate]) -> list[dict[str, str | None]]:
@@ -162,6 +164,7 @@ def local_json(local: LocalCount, version: str) -> str:
         },
         "method": local.method.value,
         "candidates": _candidates_json(local.candidates),
+        **({"election": local.election} if local.election else {}),
     }
     if local.first is not None:
         doc.update(first_figures(local.first), electorate=local.electorate)
@@ -186,6 +189,7 @@ def total_json(combined: Combined, version: str) -> str:
         "schema": TOTAL_SCHEMA,
         "svcount_version": version,
         "method": combined.method.value,
+        **({"election": combined.election} if combined.election else {}),
         "candidates": _candidates_json(total.candidates),
         "areas": list(combined.firsts),
         "first_counts": [
@@ -268,6 +272,7 @@ def read_local(path: str, trusted: Trusted | None = None) -> LocalCount:
         "candidates": candidates,
         "source": _ballot_file(f),
         "sha256": sha256,
+        "election": election_of(f),
     }
     stage = doc.get("stage")
     if stage == "first":
@@ -420,7 +425,14 @@ def read_total(path: str, trusted: Trusted | None = None) -> Total:
         )
     if trusted is not None:
         verified(doc, digest, path, trusted)
-    return Total(path, digest, method, candidates, remaining, tuple(first_counts))
+    election = election_of(f)
+    return Total(path, digest, method, candidates, remaining, tuple(first_counts), election)
+
+
+def election_of(f: Fields) -> str | None:
+    """The poll a file names (``election``), under the name policy; None if it names none."""
+    value = f.doc.get("election")
+    return None if value is None else f.name(f.text("election"), "election")
 
 
 @dataclass(frozen=True)
@@ -433,3 +445,4 @@ class Combined:
     electorates: dict[str, int]
     stage: StageOne
     first_counts: tuple[LocalCount, ...]  # in area order
+    election: str | None = None  # the poll every local count names

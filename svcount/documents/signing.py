@@ -20,7 +20,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # imported where a key is made, read or used, so a count neve
 
 __all__ = [
     "SIGNATURE",
+    "Bound",
     "Signer",
     "SigningKey",
     "Trusted",
@@ -164,18 +165,43 @@ def _why(exc: Exception) -> str:
 
 
 @dataclass(frozen=True)
+class Bound:
+    """What a trusted key may sign for: some areas only, one poll only (None: any)."""
+
+    areas: tuple[str, ...] | None = None  # compared as names are, whatever the case
+    election: str | None = None
+
+    def refusal(self, document: Mapping[str, Any]) -> str | None:
+        """Why this key may not sign ``document``, or None."""
+        area = document.get("area")
+        if self.areas is not None and (
+            not isinstance(area, str) or area.casefold() not in {a.casefold() for a in self.areas}
+        ):
+            what = f"a return for {area!r}" if isinstance(area, str) else "a file of no area"
+            return f"its key signs for {', '.join(self.areas)} only, and this is {what}"
+        election = document.get("election")
+        if self.election is not None and election != self.election:
+            poll = f"the poll {election!r}" if election else "no named poll"
+            return f"its key signs for the poll {self.election!r} only, and this file is for {poll}"
+        return None
+
+
+@dataclass(frozen=True)
 class Trusted:
     """The public keys one trusts, by fingerprint, with the name each belongs to."""
 
     path: str
     keys: Mapping[str, tuple[str, Ed25519PublicKey]]
+    bounds: Mapping[str, Bound] = field(default_factory=dict)  # by fingerprint
 
 
 def read_trusted(path: str) -> Trusted:
     """A file of public keys: one ``svcount-ed25519 KEY NAME`` line each (``cat *.pub``).
 
-    Blank lines and lines starting ``#`` are skipped. A key or a name listed
-    twice is refused: each name must mean one key.
+    A line may go on with what its key may sign for: ``| areas=Blaby, Melton``
+    (returns for those areas only) and ``| election=ID`` (files of that poll
+    only). Blank lines and lines starting ``#`` are skipped. A key or a name
+    listed twice is refused: each name must mean one key.
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -184,6 +210,7 @@ def read_trusted(path: str) -> Trusted:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the trusted keys: {_why(exc)}", file=path) from None
     keys: dict[str, tuple[str, Ed25519PublicKey]] = {}
+    bounds: dict[str, Bound] = {}
     names: dict[str, int] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -200,8 +227,11 @@ def read_trusted(path: str) -> Trusted:
             public = Ed25519PublicKey.from_public_bytes(base64.b64decode(parts[1], validate=True))
         except (ValueError, binascii.Error):
             raise InputError("the public key is damaged", file=path, line=number) from None
-        name = _named(parts[2], path, number)
+        named, *limits = parts[2].split(" | ")
+        name = _named(named, path, number)
         mark = fingerprint(public)
+        if limits:
+            bounds[mark] = _bound(limits, path, number)
         if mark in keys or name.casefold() in names:
             twice = "key" if mark in keys else f"name {name!r}"
             raise InputError(f"the {twice} is listed twice", file=path, line=number)
@@ -209,7 +239,27 @@ def read_trusted(path: str) -> Trusted:
         names[name.casefold()] = number
     if not keys:
         raise InputError("lists no public keys", file=path)
-    return Trusted(path, keys)
+    return Trusted(path, keys, bounds)
+
+
+def _bound(limits: list[str], path: str, line: int) -> Bound:
+    """``areas=A, B`` and ``election=ID``, each at most once."""
+    given: dict[str, str] = {}
+    for limit in limits:
+        key, equals, value = limit.partition("=")
+        key = key.strip()
+        if not equals or key not in ("areas", "election") or key in given or not value.strip():
+            raise InputError(
+                f"cannot read {limit.strip()!r}: a key may go on with '| areas=A, B' and "
+                "'| election=ID', each once",
+                file=path,
+                line=line,
+            )
+        given[key] = value.strip()
+    areas = None
+    if "areas" in given:
+        areas = tuple(_named(a, path, line) for a in given["areas"].split(","))
+    return Bound(areas, given.get("election"))
 
 
 def sign(text: str, key: SigningKey) -> str:
@@ -271,6 +321,9 @@ def verified(document: Mapping[str, Any], digest: str, path: str, trusted: Trust
             "after it was signed, or signed by another key",
             file=path,
         ) from None
+    why = trusted.bounds.get(claimed.fingerprint, Bound()).refusal(document)
+    if why is not None:
+        raise InputError(f"signed by {claimed}, but {why} (in {trusted.path}): refused", file=path)
     return Signer(name, claimed.fingerprint, checked=True)
 
 

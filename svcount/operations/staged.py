@@ -198,6 +198,12 @@ def _one_election(local: LocalCount, reference: LocalCount) -> None:
             f"a different election: its {what} differs from that in {reference.path}",
             file=local.path,
         )
+    if local.election != reference.election:
+        said = [f"the poll {e!r}" if e else "no poll" for e in (local.election, reference.election)]
+        raise InputError(
+            f"another poll: this file names {said[0]}, {reference.path} {said[1]} (--election)",
+            file=local.path,
+        )
     rule = "unknown_as_void"
     if local.source.options.get(rule) != reference.source.options.get(rule):
         raise InputError(
@@ -303,6 +309,7 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
         electorates=electorates if len(electorates) == len(firsts) else {},
         stage=stage,
         first_counts=tuple(firsts.values()),
+        election=reference.election,
     )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from svcount.figures import Notice
-from svcount.options import CountOptions
+from svcount.options import CountOptions, policed
 from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, fail, library, progress, say
 from svcount.shell.params import Format, Stage
 
@@ -141,6 +141,7 @@ def local_count_file(
     quiet: bool,
     verbose: bool,
     trusted: Trusted | None = None,
+    election: str | None = None,
 ) -> None:
     """A local file for the staged count: this area's first count, or its transfers."""
     from svcount import __version__, pipeline
@@ -160,6 +161,7 @@ def local_count_file(
             trusted=trusted,
             progress=bar,
             listen=listener(quiet, verbose),
+            election=None if election is None else policed("--election", election),
         )
     outputs.emit_as(
         fmt,

@@ -22,6 +22,7 @@ from svcount.options import CountOptions
 
 __all__ = [
     "DeclarationFormat",
+    "ElectionOpt",
     "Format",
     "MarginFormat",
     "ReportFormat",
@@ -230,6 +231,16 @@ TitleOpt = Annotated[
         help="The poll, e.g. 'Police and Crime Commissioner for Leicester, "
         "Leicestershire and Rutland' [default: Result of the poll].",
         rich_help_panel=NOTICE_PANEL,
+    ),
+]
+ElectionOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ID",
+        help="The poll a staged count belongs to, e.g. Democracy Club's "
+        "pcc.leicestershire.2016-05-05: written into each local file and total, signed "
+        "with them, and checked by combine.",
+        rich_help_panel=LOCAL_PANEL,
     ),
 ]
 ReturningOfficerOpt = Annotated[
