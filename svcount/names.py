@@ -100,14 +100,17 @@ def describe(ch: str) -> str:
 
 
 def problem(text: str, limit: int = MAX_NAME) -> str | None:
-    """Why the policy refuses ``text`` (already :func:`normal`), or None."""
+    """Why the policy refuses ``text`` (already :func:`normal`), or None.
+
+    The length first: a field of millions of characters is refused at once.
+    """
+    if len(text) > limit:
+        return f"is {len(text):,} characters long; a name is at most {limit:,}"
     for ch in text:
         if unicodedata.category(ch) in _REFUSED:
             return f"contains {describe(ch)}, which a name may not hold"
         if invisible(ch):
             return f"contains {describe(ch)}, which prints as nothing: a name may not hold it"
-    if len(text) > limit:
-        return f"is {len(text):,} characters long; a name is at most {limit:,}"
     return None
 
 

@@ -100,3 +100,51 @@ def test_combine_carries_each_local_file_and_the_areas_file(staged):
     assert doc["input"]["files"] == [
         {"role": "areas", "file": "areas.csv", "sha256": sha(Path("areas.csv"))}
     ]
+
+
+def test_runs_sharing_a_checksums_file_never_lose_a_line(tmp_path):
+    """Each run locks the checksums from reading them until its outputs land."""
+    import sys
+
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "svcount",
+                "tally",
+                str(QUICK / "ballots.csv"),
+                "-o",
+                f"r{i}.json",
+                "--checksums",
+                "SUMS",
+                "-q",
+            ],
+            cwd=tmp_path,
+        )  # fmt: skip
+        for i in range(6)
+    ]
+    assert [r.wait(timeout=120) for r in runs] == [0] * 6
+    lines = (tmp_path / "SUMS").read_text().splitlines()
+    assert sorted(line.split("  ")[1] for line in lines) == [f"r{i}.json" for i in range(6)]
+
+
+def test_checksums_to_a_pipe_are_written_not_read_back(tmp_path):
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "svcount", "tally", str(QUICK / "ballots.csv"), "-o", "r.json",
+         "--checksums", "/dev/stdout", "-q"],
+        cwd=tmp_path, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout.decode() == f"{sha(tmp_path / 'r.json')}  r.json\n"
+
+
+def test_an_output_written_through_a_device_is_not_listed(tmp_path, monkeypatch):
+    """-o /dev/stdout has nothing on disk that sha256sum -c could check."""
+    monkeypatch.chdir(tmp_path)
+    args = ("--checksums", "SUMS", "--audit", "a.csv")
+    shown = run("tally", QUICK / "ballots.csv", "-f", "json", "-o", "/dev/null", *args)
+    assert shown.exit_code == 0, shown.output
+    assert (tmp_path / "SUMS").read_text() == f"{sha(tmp_path / 'a.csv')}  a.csv\n"

@@ -282,3 +282,33 @@ def test_any_hidden_character_in_an_error_is_escaped(tmp_path, hidden):
     assert shown.exit_code == 2
     message = shown.stderr.rstrip("\n")
     assert "\n" not in message and all(ch.isprintable() for ch in message), repr(message)
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def test_a_header_wider_than_the_first_read_is_read_whole(tmp_path):
+    """20,000 columns (169 KB of header): no false 'duplicate column' from a cut header."""
+    names = [f"c{i}" for i in range(20_000)]
+    rows = ["first," + ",".join(names)] + [f"{v}," + "," * (len(names) - 1) for v in "AAB"]
+    assert first_preferences(write(tmp_path, "\n".join(rows) + "\n")) == {"A": 2, "B": 1}
+
+
+def test_an_oversize_line_on_standard_input_is_refused_as_it_arrives():
+    from svcount.reading.source import MAX_LINE
+
+    data = b"first,second\nAnn,Bob\n" + b"A" * (MAX_LINE + 10) + b",Bob\nBob,\n"
+    refused(run("tally", "-", input=data), "-:3:", "longer than 4 MiB")
+
+
+def test_a_header_longer_than_any_ballot_file_has_is_refused(tmp_path):
+    from svcount.reading.source import MAX_LINE
+
+    path = write(tmp_path, "first," + "x" * (MAX_LINE + 1))
+    refused(run("tally", path), ":1:", "first line is longer")
+
+
+def test_a_huge_name_is_refused_by_its_length_at_once(tmp_path):
+    """The length is checked before the characters: 20 MB of one name is one quick line."""
+    path = write(tmp_path, "first\n" + "A" * 3_000_000 + "\u202e\nBob\n")
+    refused(run("tally", path), "3,000,001 characters long")

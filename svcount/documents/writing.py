@@ -131,6 +131,7 @@ class Landing:
         self._pending: list[tuple[str, Path]] = []
         self.written: list[tuple[str, str]] = []  # (SHA-256, path as given), in order
         self._inputs: dict[tuple[int, int], str] = {}  # (device, inode): no output lands there
+        self._locked: int | None = None  # the checksums' lock, held until the run lands
 
     def protect(self, inputs: Iterable[str | os.PathLike[str] | None]) -> None:
         """The files this run reads: checked again at landing, for a link made since."""
@@ -144,10 +145,9 @@ class Landing:
     def output(self, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
         """A file to write ``path`` through; after the block ``.digest`` is its SHA-256."""
         target, through = _target(path)
-        if through:
+        if through:  # nothing there to check later: not listed in the checksums
             with _through(target, path) as device:
                 yield device
-            self.written.append((device.digest.hexdigest(), str(path)))
             return
         try:
             # Recognisable if a killed run (SIGKILL) leaves one: .NAME.svcount-XXXXXXXX.tmp
@@ -176,13 +176,32 @@ class Landing:
         self.written.append((hashing.digest.hexdigest(), str(path)))
 
     def checksums(self, path: str | os.PathLike[str]) -> None:
-        """The checksums file with a line for each output so far (an older line replaced)."""
-        text = checksums_text(path, self.written)
+        """The checksums file with a line for each output so far (an older line replaced).
+
+        A checksums file on disk is locked from reading it until the run lands,
+        so two runs sharing one never lose each other's lines; a device or
+        pipe (``/dev/stdout``) is written, never read back.
+        """
+        target, through = _target(path)
+        if not through:
+            self._lock(target)
+        text = checksums_text(None if through else path, self.written)
         if text is not None:
             count = len(self.written)
             with self.output(path) as out:
                 out.write(text.encode("utf-8"))
             del self.written[count:]  # the checksums file does not list itself
+
+    def _lock(self, target: Path) -> None:
+        """An exclusive lock on ``.NAME.svcount.lock`` beside ``target``, until :meth:`discard`."""
+        import fcntl
+
+        lock = target.with_name(f".{target.name}.svcount.lock")
+        try:
+            self._locked = os.open(lock, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            raise InputError(f"cannot lock the checksums: {exc.strerror}", file=str(lock)) from None
+        fcntl.flock(self._locked, fcntl.LOCK_EX)
 
     def land(self) -> None:
         """Rename every output into place: all of them, uninterrupted, or none.
@@ -231,10 +250,13 @@ class Landing:
             )
 
     def discard(self) -> None:
-        """Remove what has not landed: the final paths stay as they were."""
+        """Remove what has not landed, and let go of the checksums: the run is over."""
         for temp, _ in self._pending:
             _unlink(temp)
         self._pending.clear()
+        if self._locked is not None:
+            os.close(self._locked)  # the lock file stays: removing it would race the next run
+            self._locked = None
 
 
 def discard_unlanded() -> None:
@@ -382,11 +404,14 @@ def checksum_line(digest: str, path: str) -> str:
     return f"{prefix}{digest}  {escaped}\n"
 
 
-def checksums_text(path: str | os.PathLike[str], written: Iterable[tuple[str, str]]) -> str | None:
+def checksums_text(
+    path: str | os.PathLike[str] | None, written: Iterable[tuple[str, str]]
+) -> str | None:
     """The checksums file with a line for each (digest, path) written, replacing older lines.
 
     After a recount rewrites ``r.json`` its old line goes, so ``sha256sum -c``
-    checks what is there now. None when nothing was written.
+    checks what is there now. None when nothing was written; ``path`` None
+    when there is no file to read back (a device or pipe).
     """
     new = [checksum_line(digest, name) for digest, name in written]
     if not new:
@@ -397,7 +422,7 @@ def checksums_text(path: str | os.PathLike[str], written: Iterable[tuple[str, st
 
     replaced = {named(line) for line in new}
     try:
-        old = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+        old = [] if path is None else Path(path).read_text(encoding="utf-8").splitlines(True)
     except FileNotFoundError:
         old = []
     except (OSError, UnicodeDecodeError) as exc:

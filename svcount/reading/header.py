@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from svcount.errors import InputError
 from svcount.options import ReadOptions
-from svcount.reading.source import GZIP_MAGIC, Source, open_binary, reading
+from svcount.reading.source import GZIP_MAGIC, MAX_LINE, Source, open_binary, reading
 
 __all__ = ["COLUMN_NAMES", "ROLES", "Layout", "Row", "find_columns", "show_header", "sniff"]
 
@@ -101,6 +101,17 @@ def sniff(source: Source, options: ReadOptions) -> Layout:
         )
     with reading(source), open_binary(source, compressed) as stream:
         head = stream.read(SNIFF_BYTES)
+        while b"\n" not in head and len(head) <= MAX_LINE:  # the header whole, however wide
+            more = stream.read(SNIFF_BYTES)
+            if not more:
+                break
+            head += more
+    if b"\n" not in head and len(head) > MAX_LINE:
+        raise InputError(
+            f"the first line is longer than {MAX_LINE >> 20} MiB: not a ballot file's header",
+            file=source.name,
+            line=1,
+        )
     if not head.strip():
         raise InputError("the file is empty", file=source.name)
     encoding = _choose_encoding(source, head, options.encoding)

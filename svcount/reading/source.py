@@ -77,7 +77,7 @@ def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
         if not is_stream(name):
             yield Source(name=name, path=Path(name))
             return
-        with open(name, "rb") as stream, _spooled(stream) as path:  # /dev/stdin, <(…)
+        with open(name, "rb") as stream, _spooled(stream, name) as path:  # /dev/stdin, <(…)
             yield Source(name=name, path=path)
         return
     with _spooled(stdin if stdin is not None else sys.stdin.buffer) as path:
@@ -92,11 +92,31 @@ def is_stream(name: str) -> bool:
         return False
 
 
+#: No line of a ballot file is longer: a stream holding one is refused as it arrives.
+MAX_LINE = 4 << 20
+
+
 @contextlib.contextmanager
-def _spooled(stream: IO[bytes]) -> Iterator[Path]:
-    """A stream copied to a temporary file, so it can be read twice; memory stays flat."""
+def _spooled(stream: IO[bytes], name: str = "-") -> Iterator[Path]:
+    """A stream copied to a temporary file, so it can be read twice; memory stays flat.
+
+    A line longer than :data:`MAX_LINE` stops the copy at once (a 300 MB
+    "field" is refused in a moment, not after minutes and gigabytes).
+    """
     with tempfile.NamedTemporaryFile(prefix="svcount-stdin-", suffix=".csv") as spool:
+        carry, lines, plain = 0, 0, None  # bytes since the last line break, breaks before
         while block := stream.read(1 << 20):
+            plain = not block.startswith(GZIP_MAGIC) if plain is None else plain
+            first = block.find(b"\n") if plain else 0
+            ended = carry + first if first >= 0 else 0  # the line that ends in this block
+            carry = carry + len(block) if first < 0 else len(block) - block.rfind(b"\n") - 1
+            if plain and max(ended, carry) > MAX_LINE:
+                raise InputError(
+                    f"a line longer than {MAX_LINE >> 20} MiB, which no ballot file holds",
+                    file=name,
+                    line=lines + 1,
+                )
+            lines += block.count(b"\n") if plain else 0
             spool.write(block)
         spool.flush()
         yield Path(spool.name)
