@@ -217,7 +217,7 @@ def tally(
         shown = pipeline.shown(counted)
     if margin:
         shown = with_margin(shown, counted)
-    render_result(replace(shown, notice=notice), fmt, output, outputs)
+    render_result(replace(shown, notice=notice.over(shown.notice)), fmt, output, outputs)
 
 
 @app.command(name="declare")
@@ -279,6 +279,7 @@ def declare_result(
         )
     if margin:
         shown = with_margin(shown, counted)
+    notice = notice.over(shown.notice)  # a result file keeps its own
     view = shown.figures
     if view["winner"] is None:
         fail(

@@ -195,6 +195,20 @@ class Notice:
     def heading(self) -> str:
         return self.title or "Result of the poll"
 
+    def over(self, kept: Notice) -> Notice:
+        """This notice, each part not given taken from ``kept`` (a result file's own)."""
+        return Notice(
+            self.title or kept.title,
+            self.returning_officer or kept.returning_officer,
+            self.date or kept.date,
+        )
+
+    def record(self) -> dict[str, str]:
+        """As a result file keeps it: only what was given."""
+        given = {"title": self.title, "returning_officer": self.returning_officer}
+        given["date"] = None if self.date is None else self.date.isoformat()
+        return {k: v for k, v in given.items() if v is not None}
+
 
 @dataclass(frozen=True)
 class View:

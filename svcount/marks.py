@@ -24,6 +24,7 @@ __all__ = [
     "RawKey",
     "classify",
     "classify_by_area",
+    "area_order",
     "fold",
     "heading_of",
     "rule_1",
@@ -246,7 +247,19 @@ def rule_2(kind: _Kind, name: str | None) -> Second:
 Adjudicated = list[tuple[RawKey, int, Rejection | None]]
 
 
-def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems, fptp: bool) -> Adjudicated:
+def _field_problem(value: str, separators: str) -> str | None:
+    """Why a field's names are refused: each name is read trimmed, as the field is whole.
+
+    So ``Ann|<TAB>Ann`` is Ann twice, as ``<TAB>Ann`` is Ann; a tab inside a
+    name is still refused.
+    """
+    parts = re.split("[" + re.escape(separators) + "]", value) if separators else [value]
+    return next((why for part in parts if (why := problem(normal(part)))), None)
+
+
+def _adjudicated(
+    raw: Mapping[RawKey, int], problems: _Problems, fptp: bool, separators: str
+) -> Adjudicated:
     """Each distinct key with its papers and adjudication; control characters are problems.
 
     First past the post's own heading, unmarked or void for uncertainty (as
@@ -261,7 +274,7 @@ def _adjudicated(raw: Mapping[RawKey, int], problems: _Problems, fptp: bool) -> 
         controls = [
             (role, value, why)
             for role, value in (("first", first_raw), ("second", second_raw))
-            if (why := problem(normal(value)))
+            if (why := _field_problem(value, separators))
         ]
         for role, value, why in controls:
             problems.add(role, value, value, papers, f"{_ROLE_LABEL[role]} {shown(value)} {why}")
@@ -384,7 +397,7 @@ def classify(
     cleaned: Counter[RawKey] = Counter()
     for key, papers in raw.items():
         cleaned[_clean(key)] += papers
-    papers_of = _adjudicated(cleaned, problems, rules.fptp)
+    papers_of = _adjudicated(cleaned, problems, rules.fptp, rules.separators)
     roster = _roster(papers_of, candidates, read)
     resolve = _Resolver(roster, candidates is not None, rules.unknown_as_void, problems, warnings)
     rejected: Counter[Rejection] = Counter()
@@ -518,7 +531,7 @@ def classify_by_area(
     if area_problem is not None:
         raise MarkError((area_problem,))
     classified = classify(union, candidates, rules)
-    areas = {a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=_area_order)}
+    areas = {a: classified.ballots_for(by_area[a]) for a in sorted(by_area, key=area_order)}
     return classified, (areas if has_areas and areas else None)
 
 
@@ -552,5 +565,6 @@ def _area_problem(
     return None
 
 
-def _area_order(name: str) -> tuple[str, str]:
+def area_order(name: str) -> tuple[str, str]:
+    """The one order of voting areas in every count and output: by name, whatever the case."""
     return (name.casefold(), name)

@@ -181,3 +181,26 @@ def test_the_format_follows_the_extension(tmp_path):
     assert (tmp_path / "d.md").read_text().startswith("# Result of the poll")
     assert run("declare", ballots, "-o", tmp_path / "d.txt").exit_code == 0
     assert Path(tmp_path / "d.txt").read_text().startswith("Result of the poll\n")
+
+
+def test_the_result_keeps_its_notice_so_declare_needs_nothing_again(tmp_path):
+    from helpers import EXAMPLES
+
+    out = tmp_path / "r.json"
+    made = run(
+        "tally", EXAMPLES / "quickstart" / "ballots.csv", "-f", "json", "-o", out,
+        "--title", "PCC for Quickshire", "--date", "2016-05-05", "--returning-officer", "Jo Bloggs",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert json.loads(out.read_text())["notice"] == {
+        "title": "PCC for Quickshire",
+        "returning_officer": "Jo Bloggs",
+        "date": "2016-05-05",
+    }
+    declared = run("declare", out).stdout
+    assert declared.startswith("PCC for Quickshire\n")
+    assert "Date of poll: 5 May 2016" in declared and "Returning officer: Jo Bloggs" in declared
+    again = run("declare", out, "--title", "Another title").stdout
+    assert again.startswith("Another title\n") and "Jo Bloggs" in again
+    html = run("declare", out, "-f", "html").stdout
+    assert "PCC for Quickshire" in html

@@ -163,10 +163,14 @@ def test_fptp_margins_are_the_closed_forms(gap):
     assert found.add.papers == found.remove.papers == gap
 
 
-def test_a_lone_candidate_has_no_margin():
+def test_a_lone_candidate_is_unseated_only_when_no_valid_paper_is_left():
+    """As with two candidates: every valid paper rejected, or removed; no paper added can."""
     ballots = Ballots((Candidate("Ann"),), {("Ann", NotCounted.BLANK): 4})
     found = margins(ballots, count(ballots))
-    assert (found.change.papers, found.add.papers, found.remove.papers) == (None, None, None)
+    assert (found.change.papers, found.add.papers, found.remove.papers) == (4, None, 4)
+    assert outcome_text(found.change) == "no valid ballot paper remains"
+    two = Ballots((Candidate("Ann"), Candidate("Bob")), {("Ann", NotCounted.BLANK): 4})
+    assert margins(two, count(two)).remove.papers == 4  # the same route with two candidates
 
 
 # --------------------------------------------------------------------------- the command
@@ -232,6 +236,9 @@ def test_margin_while_a_lot_is_required_exits_3_and_after_a_lot_is_0(monkeypatch
     assert tied.exit_code == 3 and "a lot is required" in tied.stderr
     drawn = json.loads(run("margin", "tests/data/lot/tie.csv", "--seed", "3", "-f", "json").stdout)
     assert [drawn["margins"][m]["papers"] for m in KINDS] == [0, 0, 0]
+    outcome = drawn["margins"]["change"]["outcome"]
+    assert outcome["winner"] == drawn["winner"] and outcome["final"]
+    assert outcome["text"].startswith("a lot was drawn between ")
 
 
 def test_margin_of_bad_input_is_one_line_and_exit_2(tmp_path):

@@ -312,3 +312,33 @@ def test_a_huge_name_is_refused_by_its_length_at_once(tmp_path):
     """The length is checked before the characters: 20 MB of one name is one quick line."""
     path = write(tmp_path, "first\n" + "A" * 3_000_000 + "\u202e\nBob\n")
     refused(run("tally", path), "3,000,001 characters long")
+
+
+def test_warnings_are_wrapped_on_a_terminal_and_one_line_in_a_pipe(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "first\n" + "Ann Archer\n" * 20 + "Ann Archr\nBob\n")
+    command = [sys.executable, "-m", "svcount", "tally", path, "-f", "json"]
+    piped = subprocess.run(command, capture_output=True, text=True)
+    warning = next(line for line in piped.stderr.splitlines() if "looks like" in line)
+    assert len(warning) > 80  # one line, for grep
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "LINES": "24"}
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=follower, env=env, check=True)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    lines = shown.decode().replace("\r", "").splitlines()
+    assert lines and all(len(line) <= 80 for line in lines), lines
+    assert " ".join(lines).split() == piped.stderr.split()  # the same words, wrapped

@@ -22,7 +22,7 @@ from typing import Any
 from svcount.documents.seal import Fields, read_json, sealed
 from svcount.documents.signing import Signer, Trusted, signed_by
 from svcount.errors import CountError
-from svcount.figures import AREA_FIGURES, View, figures, fptp_status
+from svcount.figures import AREA_FIGURES, Notice, View, figures, fptp_status
 from svcount.model import (
     Candidate,
     EnteredLot,
@@ -55,6 +55,7 @@ class ResultFile:
     version: str
     margin: Mapping[str, Any] | None = None  # as tally --margin wrote it, sealed with the rest
     signer: Signer | None = None  # who signed it, checked when read with trusted keys
+    notice: Notice = Notice()  # --title, --returning-officer, --date, as written with it
 
     @property
     def method(self) -> Method:
@@ -77,7 +78,9 @@ class ResultFile:
         signed = None
         if self.signer is not None:
             signed = {"file": self.path, "what": "this result", **self.signer.found()}
-        return View(self.figures, self.candidates, provenance, self.margin, signed=signed)
+        return View(
+            self.figures, self.candidates, provenance, self.margin, self.notice, signed=signed
+        )
 
     def _claimed(self, part: Any) -> Any:
         """A local count as recorded, its signature "checked" only if this run can vouch for it.
@@ -195,6 +198,7 @@ def result_json(shown: View) -> str:
             for name, area in f["areas"].items()
         ],
         **({"margin": dict(shown.margin)} if shown.margin is not None else {}),
+        **({"notice": shown.notice.record()} if shown.notice.record() else {}),
     }
     return sealed(document)
 
@@ -221,6 +225,7 @@ def read_result(path: str, trusted: Trusted | None = None) -> ResultFile:
         _check(view)
         _rederive(view, candidates)
         margin = _margin(doc.get("margin"))
+        notice = _notice(fields, doc.get("notice"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise fail(f"the result is incomplete or malformed ({type(exc).__name__}: {exc})") from None
     except _Inconsistent as exc:
@@ -235,6 +240,25 @@ def read_result(path: str, trusted: Trusted | None = None) -> ResultFile:
         version=str(doc.get("svcount_version", "")),
         margin=margin,
         signer=signer,
+        notice=notice,
+    )
+
+
+def _notice(fields: Fields, value: Any) -> Notice:
+    """The notice a result file keeps: names under the name policy, the date a real date."""
+    import datetime
+
+    if value is None:
+        return Notice()
+    unknown = set(value) - {"title", "returning_officer", "date"}
+    if unknown:
+        raise ValueError(f"notice has unknown keys: {', '.join(sorted(unknown))}")
+    title, officer = value.get("title"), value.get("returning_officer")
+    date = value.get("date")
+    return Notice(
+        None if title is None else fields.name(fields.text("title", value), "title"),
+        None if officer is None else fields.name(fields.text("returning_officer", value), "name"),
+        None if date is None else datetime.date.fromisoformat(fields.text("date", value)),
     )
 
 

@@ -151,7 +151,7 @@ Answer = tuple[Route, list[Kind], list[int], Sequence[int]]  # a route's kinds, 
 
 def _margin(ballots: Ballots, result: Result, mode: Mode, seconds: float) -> Margin:
     """The fewest papers by every route, or, when ``seconds`` run out, the bounds proven."""
-    if len(ballots.candidates) < 2:  # elected unopposed: no paper elects anyone else
+    if len(ballots.candidates) < 2 and mode == "add":  # no added paper unseats a lone one
         return Margin(mode, None)
     search = _Search(ballots, result, mode, time.monotonic() + seconds)
     search.run()
@@ -197,10 +197,11 @@ class _Search:
 
     def run(self) -> None:
         names, w, votes = self.names, self.w, self.result.stage_one.votes
-        # A first answer bounds the rest: the runner-up against w.
-        runner = max((n for n in names if n != w), key=lambda n: votes[n])
-        first = Route("stage_two", runner, tuple(n for n in names if n in (w, runner)))
+        first = None
         if self.result.method is Method.SV and len(names) > 2:
+            # A first answer bounds the rest: the runner-up against w.
+            runner = max((n for n in names if n != w), key=lambda n: votes[n])
+            first = Route("stage_two", runner, tuple(n for n in names if n in (w, runner)))
             self.attempt(first)
         routes = all_routes(self.result.method, names, w, self.mode, self.bounds, self.best_now)
         for route in routes:
@@ -247,7 +248,7 @@ def _plainest_change(
     Every valid paper rejected, or removed; or, added, more papers for another
     candidate than there are.
     """
-    x = next(n for n in names if n != w)
+    x = next((n for n in names if n != w), w)  # add: never a lone candidate
     route = Route("majority", x) if mode == "add" else Route("no_valid")
     kinds = classes(names, route, have)
     held: Counter[Kind] = Counter()
@@ -421,7 +422,7 @@ def margins(ballots: Ballots, result: Result, seconds: float = SECONDS) -> Margi
         raise CountError("no margin while a lot is required: the count has no winner yet")
     bound, runner = naive_bound(result)
     if result.lot is not None:  # already decided by lot: not certain
-        found = {m: Margin(m, 0) for m in KINDS}
+        found = {m: Margin(m, 0, recount=result) for m in KINDS}
         notes: tuple[str, ...] = (
             "the winner was chosen by lot, so no paper is needed to change the result",
         )

@@ -41,7 +41,7 @@ from svcount.documents.local import (
 from svcount.documents.seal import canonical_digest
 from svcount.errors import CountError, InputError, UsageError
 from svcount.io import Loaded
-from svcount.marks import shown
+from svcount.marks import area_order, shown
 from svcount.model import Ballots, Method, StageOne, Turnout
 from svcount.options import first_difference, policed
 
@@ -257,8 +257,8 @@ def _by_stage(counts: Sequence[LocalCount]) -> tuple[dict[str, LocalCount], dict
     return firsts, seconds
 
 
-def _as_listed(firsts: dict[str, LocalCount], areas: Sequence[str]) -> dict[str, LocalCount]:
-    """The first counts in the order of the areas file, which must list exactly them."""
+def _as_listed(firsts: dict[str, LocalCount], areas: Sequence[str]) -> None:
+    """The areas file must list exactly the areas of the first counts."""
     missing = [a for a in areas if a not in firsts]
     unknown = [a for a in firsts if a not in areas]
     if missing or unknown:
@@ -267,7 +267,6 @@ def _as_listed(firsts: dict[str, LocalCount], areas: Sequence[str]) -> dict[str,
         raise InputError(
             "the local counts do not match the list of areas: " + "; ".join(p for p in parts if p)
         )
-    return {a: firsts[a] for a in areas}
 
 
 def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) -> Combined:
@@ -288,7 +287,8 @@ def combine(counts: Sequence[LocalCount], areas: Sequence[str] | None = None) ->
     if orphans:
         raise InputError(f"second-stage counts without a first-stage count: {', '.join(orphans)}")
     if areas is not None:
-        firsts = _as_listed(firsts, areas)
+        _as_listed(firsts, areas)
+    firsts = {a: firsts[a] for a in sorted(firsts, key=area_order)}  # as a whole count orders
     totals = {a: local.first for a, local in firsts.items() if local.first is not None}
     try:
         stage = stage_one(reduce(add, totals.values()), reference.method)

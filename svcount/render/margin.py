@@ -71,6 +71,8 @@ def outcome_text(margin: Margin) -> str:
     r = margin.recount
     if r is None:
         return "no valid ballot paper remains"
+    if r.lot is not None and margin.papers == 0:
+        return f"a lot was drawn between {and_list(r.lot.tied)}: {r.winner} is elected"
     if r.winner is None:
         return f"a lot is needed between {and_list(r.lot_required)}"
     final = sorted(r.final.values(), reverse=True)

@@ -44,9 +44,21 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
 
 
 def say(message: str, quiet: bool = False) -> None:
-    """One line on stderr: diagnostics never mix with data on stdout; names escaped."""
-    if not quiet:
-        typer.echo(f"svcount: {escaped(message)}", err=True)
+    """A warning or note on stderr, never mixed with data on stdout; names escaped.
+
+    On a terminal it is wrapped to the terminal's width (80 at most), each
+    following line indented; to a pipe or file it stays one line, for grep.
+    """
+    if quiet:
+        return
+    line = f"svcount: {escaped(message)}"
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = min(shutil.get_terminal_size((80, 24)).columns, 80)
+        line = "\n".join(textwrap.wrap(line, width, subsequent_indent="  ", break_on_hyphens=False))
+    typer.echo(line, err=True)
 
 
 def _named_suffix(output: Path) -> str:
