@@ -268,7 +268,7 @@ def _roster(
 
     if candidates is None or isinstance(candidates, str | os.PathLike):
         return None  # a candidate file: read by the pipeline, for a file or a DataFrame alike
-    if isinstance(candidates, bytes | Mapping) or not isinstance(candidates, Sequence | set):
+    if isinstance(candidates, bytes | Mapping) or not hasattr(candidates, "__iter__"):
         raise TypeError(
             f"candidates: expected a list of names or a candidate file's path, got "
             f"{type(candidates).__name__}"

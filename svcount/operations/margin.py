@@ -250,7 +250,7 @@ def _plainest_change(
     """
     x = next((n for n in names if n != w), w)  # add: never a lone candidate
     route = Route("majority", x) if mode == "add" else Route("no_valid")
-    kinds = classes(names, route, have)
+    kinds = classes(names, route)
     held: Counter[Kind] = Counter()
     for kind, papers in have.items():
         held[class_of(kind, route)] += papers

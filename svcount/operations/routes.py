@@ -481,7 +481,7 @@ def floor(method: Method, names: Sequence[str], w: str, mode: Mode, bounds: Boun
     return max(1, min(cheapest))
 
 
-def classes(names: Sequence[str], route: Route, have: Mapping[Kind, int]) -> list[Kind]:
+def classes(names: Sequence[str], route: Route) -> list[Kind]:
     """The kinds a route's program needs: one for each effect a paper can have by it.
 
     Only who remains makes a second preference count, so every other kind is
@@ -499,6 +499,7 @@ def classes(names: Sequence[str], route: Route, have: Mapping[Kind, int]) -> lis
 
 
 def class_of(kind: Kind, route: Route) -> Kind:
+    """The kind of the route's program that stands for ``kind`` (see :func:`classes`)."""
     first, second = kind
     if route.kind == "any_remain":
         return kind if second in route.remain else (first, None)
@@ -519,7 +520,7 @@ def solve(
     natural: bool = False,
 ) -> tuple[list[Kind], list[int], Answer]:
     """The route's program over its kinds: the kinds, their papers before, and the answer."""
-    kinds = classes(names, route, have)
+    kinds = classes(names, route)
     held: Counter[Kind] = Counter()
     for kind, papers in have.items():
         held[class_of(kind, route)] += papers
