@@ -14,6 +14,7 @@ In a DataFrame a missing value (``NaN``, ``None``, ``pd.NA``) is a blank.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import warnings
@@ -26,7 +27,7 @@ from svcount.io import read_marks
 from svcount.model import Candidate, Method, Provenance, Result
 from svcount.options import CountOptions, ReadOptions
 from svcount.reading.header import ROLES, sniff
-from svcount.reading.source import open_source
+from svcount.reading.source import open_source, past_preamble
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +47,7 @@ def read_ballots(
     count_column: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    skip_rows: int = 0,
 ) -> pd.DataFrame:
     """A ballot file as a DataFrame of its distinct marks, as written, with their papers.
 
@@ -63,8 +65,11 @@ def read_ballots(
         count_column=count_column,
         encoding=encoding,
         delimiter=delimiter,
+        skip_rows=skip_rows,
     )
-    with open_source(os.fspath(path)) as source:
+    with open_source(os.fspath(path)) as given, past_preamble(given, skip_rows) as source:
+        if source.sep is not None and delimiter is None:
+            options = dataclasses.replace(options, delimiter=source.sep)
         layout = sniff(source, options)
         marks = read_marks(source, layout)
     present = [r for r in ROLES if r in ("first", "second") or r in layout.columns]
@@ -225,7 +230,7 @@ def _prepared(
 
 def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
     allowed = {"first_column", "second_column", "rejected_column", "area_column"}
-    allowed |= {"encoding", "delimiter"}
+    allowed |= {"encoding", "delimiter", "skip_rows"}
     unknown = sorted(set(columns) - allowed)
     if unknown:
         raise TypeError(f"tally() got unexpected keyword arguments: {', '.join(unknown)}")

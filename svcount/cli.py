@@ -212,6 +212,11 @@ def tally(
             from svcount.operations.audit import write_audit
 
             assert counted.loaded is not None
+            if counted.loaded.skipped:
+                fail(
+                    "--audit cannot yet number the lines of a file with lines before its "
+                    "header (--skip-rows, a sep= line): remove them, or count without --audit"
+                )
             with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
                 write_audit(audit, counted.loaded, counted.result, bar, outputs.landing)
         shown = pipeline.shown(counted)

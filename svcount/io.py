@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,14 @@ from svcount.reading.rows import (
     spaced_lines,
     validated_rows,
 )
-from svcount.reading.source import ASCII_COMPATIBLE, Source, open_source, reading
+from svcount.reading.source import (
+    ASCII_COMPATIBLE,
+    Source,
+    open_source,
+    past_preamble,
+    reading,
+    sha256_of,
+)
 from svcount.reading.unused import check_unused
 
 __all__ = ["Engine", "Loaded", "RawMarks", "load", "read_marks"]
@@ -83,6 +91,7 @@ class Loaded:
     areas: Mapping[str, Ballots] | None = None  # per voting area, when the file has an area column
     outcomes: Mapping[RawKey, Outcome] = field(default_factory=dict)  # what each mark became
     lines_in_order: bool = False  # record i is on line i + 2: no blank lines, no quoted newlines
+    skipped: int = 0  # lines before the header, left out (--skip-rows, a "sep=" line)
 
 
 def _engine(source: Source, layout: Layout, engine: Engine) -> str:
@@ -188,51 +197,91 @@ def load(
     chunk_rows: int = 1_000_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Loaded:
-    """Read, aggregate and classify a ballot file (``-`` for stdin)."""
+    """Read, aggregate and classify a ballot file (``-`` for stdin).
+
+    Lines before the header (``--skip-rows``, an Excel ``sep=`` line) are left
+    out; every line number said is still the file's own.
+    """
     options = options or ReadOptions()
-    with open_source(name, stdin) as source:
-        layout = sniff(source, options)
-        given_method = method
-        check_unused(source, layout, given_method)
-        method = _method(source, layout, method)
-        roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
-        marks = read_marks(
-            source, layout, roles, engine=engine, chunk_rows=chunk_rows, progress=progress
-        )
+    with open_source(name, stdin) as given, past_preamble(given, options.skip_rows) as source:
+        if source.sep is not None and options.delimiter is None:
+            options = dataclasses.replace(options, delimiter=source.sep)
         try:
-            classified, by_area = classify_by_area(
-                marks.counts,
-                "area" in layout.columns,
-                candidates,
-                dataclasses.replace(options.mark_rules(), fptp=method is Method.FPTP),
+            loaded = _load(source, method, candidates, options, engine, chunk_rows, progress)
+        except InputError as exc:
+            if source.skipped and exc.file == source.name:
+                exc.line = None if exc.line is None else exc.line + source.skipped
+                exc.message = _shifted(exc.message, source.skipped)
+            raise
+        if source.skipped:
+            warnings = tuple(_shifted(w, source.skipped) for w in loaded.warnings)
+            return dataclasses.replace(
+                loaded, sha256=sha256_of(given.path), warnings=warnings, skipped=source.skipped
             )
-        except MarkError as exc:
-            raise located(source, layout, exc.problems) from None
-        warnings: tuple[str, ...] = ()
-        if classified.warnings:
-            lines = locate(source, layout, classified.warnings)
-            warnings = tuple(describe(w, first_line(w, lines)) for w in classified.warnings)
-        if marks.blank_tail is not None:
-            warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
-        if len(layout.header) == 1:
-            warnings += _spaced_warning(source, layout)
-        warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
-        if candidates is None:  # inferred: a typo would be a candidate of its own
-            firsts = first_preferences(classified.ballots).votes
-            warnings += look_alike_warnings(source.name, firsts)
-        return Loaded(
-            ballots=classified.ballots,
-            method=method,
-            file=source.name,
-            sha256=marks.sha256,
-            rows=marks.rows,
-            layout=layout,
-            warnings=warnings,
-            notes=classified.notes + _reading_notes(layout, method),
-            areas=by_area,
-            outcomes=classified.outcomes,
-            lines_in_order=marks.lines_in_order,
+        return loaded
+
+
+def _shifted(text: str, skipped: int) -> str:
+    """A warning's line numbers counted from the top of the file, as the user sees it."""
+    return re.sub(
+        r"\b(lines? )(\d[\d,]*)",
+        lambda m: m.group(1) + f"{int(m.group(2).replace(',', '')) + skipped:,}",
+        text,
+    )
+
+
+def _load(
+    source: Source,
+    method: Method | None,
+    candidates: Sequence[Candidate] | None,
+    options: ReadOptions,
+    engine: Engine,
+    chunk_rows: int,
+    progress: Callable[[int, int], None] | None,
+) -> Loaded:
+    """:func:`load` of a source whose first line is its header."""
+    layout = sniff(source, options)
+    given_method = method
+    check_unused(source, layout, given_method)
+    method = _method(source, layout, method)
+    roles = [r for r in ROLES if not (r == "second" and method is Method.FPTP)]
+    marks = read_marks(
+        source, layout, roles, engine=engine, chunk_rows=chunk_rows, progress=progress
+    )
+    try:
+        classified, by_area = classify_by_area(
+            marks.counts,
+            "area" in layout.columns,
+            candidates,
+            dataclasses.replace(options.mark_rules(), fptp=method is Method.FPTP),
         )
+    except MarkError as exc:
+        raise located(source, layout, exc.problems) from None
+    warnings: tuple[str, ...] = ()
+    if classified.warnings:
+        lines = locate(source, layout, classified.warnings)
+        warnings = tuple(describe(w, first_line(w, lines)) for w in classified.warnings)
+    if marks.blank_tail is not None:
+        warnings += (f"{source.name}: {marks.blank_tail.warning()}",)
+    if len(layout.header) == 1:
+        warnings += _spaced_warning(source, layout)
+    warnings += _inferences(source, layout, given_method, options, marks.rows, classified)
+    if candidates is None:  # inferred: a typo would be a candidate of its own
+        firsts = first_preferences(classified.ballots).votes
+        warnings += look_alike_warnings(source.name, firsts)
+    return Loaded(
+        ballots=classified.ballots,
+        method=method,
+        file=source.name,
+        sha256=marks.sha256,
+        rows=marks.rows,
+        layout=layout,
+        warnings=warnings,
+        notes=classified.notes + _reading_notes(layout, method),
+        areas=by_area,
+        outcomes=classified.outcomes,
+        lines_in_order=marks.lines_in_order,
+    )
 
 
 def _inferences(

@@ -48,12 +48,15 @@ class ReadOptions:
     count_column: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    skip_rows: int = 0  # lines before the header (title rows); an Excel "sep=" line is found
 
     def column(self, role: str) -> str | None:
         """The column named for ``role`` (first, second, rejected, area, count), if any."""
         return typing.cast("str | None", getattr(self, f"{role}_column"))
 
     def check(self) -> None:
+        if self.skip_rows < 0:
+            raise UsageError(f"--skip-rows must be at least 0, not {self.skip_rows}")
         if self.delimiter is not None:
             self._check_delimiter(self.delimiter)
         if not self.separator.strip():
@@ -145,6 +148,7 @@ RECORD_ORDER = (
     "electorate_file",
     "encoding",
     "delimiter",
+    "skip_rows",
 )
 #: The options that decide how papers are read: equal for both counts of one area.
 READING_RECORD = tuple(

@@ -342,3 +342,46 @@ def test_warnings_are_wrapped_on_a_terminal_and_one_line_in_a_pipe(tmp_path):
     lines = shown.decode().replace("\r", "").splitlines()
     assert lines and all(len(line) <= 80 for line in lines), lines
     assert " ".join(lines).split() == piped.stderr.split()  # the same words, wrapped
+
+
+# ---------------------------------------------------------------- lines before the header
+
+
+@SETTINGS
+@given(
+    titles=st.lists(st.text("abc ,;:-0123456789", max_size=20), max_size=4),
+    sep=st.booleans(),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+)
+def test_lines_before_the_header_are_left_out_and_lines_still_counted_from_the_top(
+    tmp_path, titles, sep, delimiter
+):
+    """--skip-rows N title lines, then any Excel sep= line: the same count, the file's lines."""
+    preamble = [*titles, *([f"sep={delimiter}"] if sep else [])]
+    body = [f"first{delimiter}second", f"Ann{delimiter}Bob", f"Bob{delimiter}", f"Ann{delimiter}"]
+    path = write(tmp_path, "\n".join([*preamble, *body]) + "\n")
+    skip = ["--skip-rows", str(len(titles))] if titles else []
+    assert first_preferences(path, *skip) == {"Ann": 2, "Bob": 1}
+    bad = write(tmp_path, "\n".join([*preamble, *body, f"Cy\x01{delimiter}"]) + "\n", "bad.csv")
+    line = len(preamble) + len(body) + 1
+    refused(run("tally", bad, *skip), f"bad.csv:{line}:")
+
+
+def test_skip_rows_past_the_end_and_an_audit_after_a_preamble_are_refused(tmp_path):
+    path = write(tmp_path, "Title\nfirst\nAnn\n")
+    refused(run("tally", path, "--skip-rows", "5"), "--skip-rows 5: the file has only 3 lines")
+    refused(run("tally", path, "--skip-rows", "-1"), "--skip-rows")
+    audit = str(tmp_path / "a.csv")
+    audited = run("tally", path, "--skip-rows", "1", "--audit", audit, "--method", "fptp")
+    refused(audited, "--audit cannot yet")
+
+
+def test_the_input_hash_is_of_the_file_as_given_with_its_preamble(tmp_path):
+    import hashlib
+    import json
+
+    path = write(tmp_path, "sep=;\nfirst;second\nAnn;\n")
+    shown = run("tally", path, "-f", "json")
+    digest = hashlib.sha256((tmp_path / "ballots.csv").read_bytes()).hexdigest()
+    assert json.loads(shown.stdout)["input"]["sha256"] == digest
+    assert svcount.read_ballots(path)["first"].tolist() == ["Ann"]

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -33,6 +34,7 @@ __all__ = [
     "open_binary",
     "open_source",
     "reading",
+    "past_preamble",
     "sha256_of",
 ]
 
@@ -63,6 +65,8 @@ class Source:
 
     name: str  # as the user gave it; "-" for stdin
     path: Path
+    skipped: int = 0  # lines before the header, not read (--skip-rows, an Excel "sep=" line)
+    sep: str | None = None  # the delimiter an Excel "sep=X" line names
 
 
 @contextlib.contextmanager
@@ -120,6 +124,41 @@ def _spooled(stream: IO[bytes], name: str = "-") -> Iterator[Path]:
             spool.write(block)
         spool.flush()
         yield Path(spool.name)
+
+
+#: Excel's first line naming the delimiter: ``sep=;`` (a byte-order mark may precede it).
+_SEP_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n?$")
+
+
+@contextlib.contextmanager
+def past_preamble(source: Source, skip_rows: int = 0) -> Iterator[Source]:
+    """The source from its header on: ``skip_rows`` lines, then any ``sep=X`` line, left out.
+
+    Readers expect the header on the first line, so a file with lines before
+    it is copied from its header on (decompressed) to a temporary file;
+    :attr:`Source.skipped` says how many lines to add to every line number.
+    """
+    with open(source.path, "rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    with tempfile.NamedTemporaryFile(prefix="svcount-header-", suffix=".csv") as rest:
+        with reading(source), open_binary(source, compressed) as stream:
+            for number in range(1, skip_rows + 1):
+                if not stream.readline():
+                    raise InputError(
+                        f"--skip-rows {skip_rows}: the file has only {number - 1} lines",
+                        file=source.name,
+                    )
+            line = stream.readline(64)
+            sep = _SEP_LINE.match(line)
+            if skip_rows or sep:
+                rest.write(b"" if sep else line)
+                shutil.copyfileobj(stream, rest, 1 << 20)
+                rest.flush()
+        if not (skip_rows or sep):
+            yield source
+            return
+        sep_char = sep.group(1).decode("latin-1") if sep else None
+        yield Source(source.name, Path(rest.name), skip_rows + (sep is not None), sep_char)
 
 
 def open_binary(source: Source, compressed: bool) -> IO[bytes]:

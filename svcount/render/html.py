@@ -283,6 +283,7 @@ _OPTION_WORDS = {
     "electorate_file": "Electorate file",
     "encoding": "Encoding",
     "delimiter": "Delimiter",
+    "skip_rows": "Lines left out before the header",
 }
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
@@ -315,7 +316,10 @@ def _footer(provenance: Mapping[str, Any]) -> dict[str, Any]:
         "options": [
             (_OPTION_WORDS.get(k, k.replace("_", " ")), _option_text(k, v))
             for k, v in options.items()
-            if v is not None and v is not False and k in _OPTION_WORDS
+            if v is not None
+            and v is not False
+            and k in _OPTION_WORDS
+            and not (k == "skip_rows" and v == 0)  # the default, as None is for the rest
         ],
     }
 

@@ -26,6 +26,7 @@ __all__ = [
     "Format",
     "MarginFormat",
     "ReportFormat",
+    "SkipRowsOpt",
     "Stage",
     "TimeLimitOpt",
     "counting",
@@ -224,6 +225,15 @@ DelimiterOpt = Annotated[
         rich_help_panel=READING_PANEL,
     ),
 ]
+SkipRowsOpt = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        help="Lines before the header to leave out (title rows of an export). An Excel "
+        "'sep=;' first line is found and left out by itself.",
+        rich_help_panel=READING_PANEL,
+    ),
+]
 NOTICE_PANEL = "The notice"
 TitleOpt = Annotated[
     str | None,
@@ -342,6 +352,7 @@ COUNT_PARAMETERS: dict[str, tuple[Any, Any]] = {
     "unknown_as_void": (UnknownAsVoidOpt, False),
     "encoding": (EncodingOpt, None),
     "delimiter": (DelimiterOpt, None),
+    "skip_rows": (SkipRowsOpt, None),
 }
 assert sorted(COUNT_PARAMETERS) == sorted(CountOptions.names())
 
