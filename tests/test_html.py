@@ -284,6 +284,7 @@ for (const wrap of document.querySelectorAll('.table-wrap')) {
   out.tables.push({id: table.id, fits: table.scrollWidth <= wrap.clientWidth + 1,
                    scrolls: getComputedStyle(wrap).overflowX,
                    sticky: first ? getComputedStyle(first).position : 'sticky',
+                   cue: getComputedStyle(wrap).backgroundImage.includes('radial-gradient'),
                    inside: wrap.getBoundingClientRect().right <= window.innerWidth + 1});
 }
 return out;
@@ -351,6 +352,8 @@ def test_the_page_fits_the_screen_with_readable_unclashing_charts(tmp_path, widt
                     assert table["fits"] or (
                         table["scrolls"] == "auto" and table["sticky"] == "sticky"
                     ), f"{where}: {table['id']}"
+                    # a figure cut at the edge never in silence: the hidden side casts a shadow
+                    assert table["fits"] or table["cue"], f"{where}: {table['id']} has no cue"
     finally:
         driver.quit()
 
