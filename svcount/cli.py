@@ -70,6 +70,7 @@ from svcount.shell.params import (
     VerboseOpt,
     counting,
 )
+from svcount.shell.rla import rla_app
 
 app = typer.Typer(
     name="svcount",
@@ -585,6 +586,7 @@ def synth(
 
 
 app.add_typer(key_app, name="key")
+app.add_typer(rla_app, name="rla")
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ LAYERS = [
     ["pipeline"],
     ["render"],
     ["shell"],
-    ["cli", "api", "__main__", "__init__"],
+    ["cli", "api", "rla", "__main__", "__init__"],
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 FOLDERS = {"reading", "documents", "operations", "render", "shell"}

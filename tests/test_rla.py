@@ -1,0 +1,95 @@
+"""The audit's sample: Arlo's draws, ticket for ticket, and rounds that extend without redrawing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import refused, run, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import svcount.rla
+from svcount.errors import UsageError
+
+#: Arlo's own recorded draws (votingworks/arlo@8d86156c, test_sampler.py snapshots).
+ARLO = json.loads(
+    (Path(__file__).parent / "data" / "rla" / "arlo_sampler_vectors.json").read_text()
+)
+
+
+def _as_arlo(draws):
+    return [[d.ticket, [d.batch, d.position], d.draw] for d in draws]
+
+
+def test_the_sample_is_arlos_ticket_for_ticket():
+    drawn = svcount.rla.sample(ARLO["manifest"], ARLO["seed"], 20)
+    assert _as_arlo(drawn) == ARLO["draw_sample_20"]
+
+
+def test_a_second_round_goes_on_as_arlos_does():
+    first = svcount.rla.sample(ARLO["manifest"], ARLO["seed"], 10)
+    then = svcount.rla.sample(ARLO["manifest"], ARLO["seed"], 10, already=10)
+    assert _as_arlo(first) == ARLO["draw_more_samples_first10"]
+    assert _as_arlo(then) == ARLO["draw_more_samples_next10_num_sampled10"]
+
+
+def test_the_command_draws_the_same_list(tmp_path):
+    rows = "batch,papers\n" + "".join(f"{b},{n}\n" for b, n in ARLO["manifest"].items())
+    path = write(tmp_path, rows, "manifest.csv")
+    shown = run("rla", "sample", path, "--seed", ARLO["seed"], "--size", "20", "-f", "json")
+    assert shown.exit_code == 0, shown.output
+    draws = json.loads(shown.stdout)["draws"]
+    assert [[d["ticket"], [d["batch"], d["position"]], d["draw"]] for d in draws] == ARLO[
+        "draw_sample_20"
+    ]
+    listed = run("rla", "sample", path, "--seed", ARLO["seed"], "--size", "3").stdout
+    assert listed.splitlines() == [
+        "ticket,batch,position,draw",
+        "0.000617786129909912,pct 2,3,1",
+        "0.002991631653037245,pct 3,24,1",
+        "0.012057030610635061,pct 1,25,1",
+    ]
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(st.sampled_from(["A", "B", "Box 3", "D"]), st.integers(0, 30), min_size=1),
+    st.text(min_size=1, max_size=12).filter(str.strip),
+    st.integers(0, 25),
+    st.integers(0, 25),
+)
+def test_rounds_extend_the_sample_without_redrawing(manifest, seed, first, more):
+    if not sum(manifest.values()):
+        with pytest.raises(UsageError):
+            svcount.rla.sample(manifest, seed, first)
+        return
+    whole = svcount.rla.sample(manifest, seed, first + more)
+    rounds = svcount.rla.sample(manifest, seed, first) + svcount.rla.sample(
+        manifest, seed, more, already=first
+    )
+    assert whole == rounds
+    assert all(1 <= d.position <= manifest[d.batch] for d in whole)
+    tickets = [d.ticket for d in whole]
+    assert tickets == sorted(tickets)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("name,count_of\nA,3\n", "needs a batch column"),
+        ("batch,papers\nA,3\nA,4\n", "listed twice"),
+        ("batch,papers\nA,three\n", "a whole number"),
+        ("batch,papers\nA\u202e,3\n", "U+202E"),
+        ("", "empty"),
+    ],
+)
+def test_a_manifest_that_cannot_be_read_is_one_line(tmp_path, text, says):
+    path = write(tmp_path, text, "manifest.csv")
+    assert says in refused("rla", "sample", path, "--seed", "1", "--size", "3")
+
+
+def test_an_empty_seed_is_refused(tmp_path):
+    path = write(tmp_path, "batch,papers\nA,3\n", "manifest.csv")
+    assert "seed is empty" in refused("rla", "sample", path, "--seed", " ", "--size", "1")
