@@ -93,3 +93,36 @@ def test_a_manifest_that_cannot_be_read_is_one_line(tmp_path, text, says):
 def test_an_empty_seed_is_refused(tmp_path):
     path = write(tmp_path, "batch,papers\nA,3\n", "manifest.csv")
     assert "seed is empty" in refused("rla", "sample", path, "--seed", " ", "--size", "1")
+
+
+# --------------------------------------------------------------------------- the risk measures
+
+
+@pytest.mark.parametrize(("margin", "papers"), [(0.01, 623), (0.05, 125)])
+def test_super_simple_sizes_are_the_published_ones(margin, papers):
+    """2γ ln(1/α)/μ at α = 0.05, γ = 1.03905 (Stark 2010)."""
+    assert svcount.rla.super_simple_size(margin) == papers
+
+
+def test_super_simple_risk_at_a_fifth_after_34_clean_papers_is_about_0_032():
+    assert svcount.rla.super_simple_risk(0.2, 34) == pytest.approx(0.032, abs=0.0005)
+    assert svcount.rla.super_simple_risk(0.2, 34, overstatements=1) > 0.032
+    for margin in (0.01, 0.05, 0.2, 0.5):  # the published size is conservative: clean, it stops
+        assert svcount.rla.super_simple_risk(margin, svcount.rla.super_simple_size(margin)) <= 0.05
+
+
+@pytest.mark.parametrize(("share", "average"), [(0.55, 608), (0.6, 154)])
+def test_bravo_average_sample_numbers_are_the_published_ones(share, average):
+    """55/45: about 608; 600/400 of 1,000: about 154 (Lindeman, Stark and Yates 2012)."""
+    assert svcount.rla.bravo_average_size(share) == pytest.approx(average, abs=1)
+
+
+def test_bravo_stops_when_the_sample_is_one_sidedly_for_the_winner():
+    assert svcount.rla.bravo_risk(0.6, 0, 0) == 1.0
+    assert svcount.rla.bravo_risk(0.6, 17, 0) < 0.05 < svcount.rla.bravo_risk(0.6, 16, 0)
+
+
+@pytest.mark.parametrize("margin", [0, -0.1, 1.5])
+def test_a_margin_with_no_audit_is_refused(margin):
+    with pytest.raises(UsageError, match="diluted margin"):
+        svcount.rla.super_simple_size(margin)

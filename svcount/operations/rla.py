@@ -21,7 +21,17 @@ from svcount.marks import fold
 from svcount.names import NameError_
 from svcount.names import name as name_policy
 
-__all__ = ["DIGITS", "Draw", "read_manifest", "sample"]
+__all__ = [
+    "DIGITS",
+    "GAMMA",
+    "Draw",
+    "bravo_average_size",
+    "bravo_risk",
+    "read_manifest",
+    "sample",
+    "super_simple_risk",
+    "super_simple_size",
+]
 
 #: Decimal digits of each ticket number, as Arlo draws them.
 DIGITS = 18
@@ -101,3 +111,62 @@ def read_manifest(path: str) -> dict[str, int]:
             raise InputError(f"the batch {name!r} is listed twice", file=path, line=line)
         manifest[name] = int(count)
     return manifest
+
+
+# --------------------------------------------------------------------------- risk measures
+
+#: Super-simple's error inflation (Stark 2010, "Super-simple simultaneous single-ballot
+#: risk-limiting audits", EVT/WOTE): γ = 1.03905, Arlo's default.
+GAMMA = 1.03905
+
+
+def super_simple_size(diluted_margin: float, risk_limit: float = 0.05) -> int:
+    """Papers for a comparison audit that finds no discrepancy: ⌈2γ ln(1/α) / μ⌉ (Stark 2010)."""
+    import math
+
+    _check(diluted_margin, risk_limit)
+    return math.ceil(2 * GAMMA * math.log(1 / risk_limit) / diluted_margin)
+
+
+def super_simple_risk(diluted_margin: float, papers: int, overstatements: int = 0) -> float:
+    """The risk measured after ``papers`` compared, ``overstatements`` of one vote among them.
+
+    P = (1 − μ/(2γ))^n / (1 − 1/(2γ))^o1 (Stark 2010, eq. 10, one-vote overstatements
+    only), at most 1.
+    """
+    _check(diluted_margin, 0.5)
+    base = (1 - diluted_margin / (2 * GAMMA)) ** papers
+    return min(1.0, base / (1 - 1 / (2 * GAMMA)) ** overstatements)
+
+
+def bravo_average_size(winner_share: float, risk_limit: float = 0.05) -> float:
+    """BRAVO's average sample number for a two-candidate contest (Lindeman, Stark and Yates
+    2012, "BRAVO", EVT/WOTE): (ln(1/α) + z_w/2) / (s z_w + (1 − s) z_l), z_w = ln 2s,
+    z_l = ln(2 − 2s), with s the winner's share of the two's votes."""
+    import math
+
+    if not 0.5 < winner_share < 1 or not 0 < risk_limit < 1:
+        raise UsageError("BRAVO needs a winner's share above 1/2 and a risk limit in (0, 1)")
+    z_w, z_l = math.log(2 * winner_share), math.log(2 - 2 * winner_share)
+    return (math.log(1 / risk_limit) + z_w / 2) / (winner_share * z_w + (1 - winner_share) * z_l)
+
+
+def bravo_risk(winner_share: float, for_winner: int, for_loser: int) -> float:
+    """The risk measured after a ballot-polling sample: 1/T, T = Π 2s per paper for the winner,
+    Π (2 − 2s) per paper for the loser (Wald's SPRT as BRAVO uses it), at most 1."""
+    import math
+
+    if not 0.5 < winner_share < 1:
+        raise UsageError("BRAVO needs a winner's share above 1/2")
+    log_t = for_winner * math.log(2 * winner_share) + for_loser * math.log(2 - 2 * winner_share)
+    return min(1.0, math.exp(-log_t))
+
+
+def _check(diluted_margin: float, risk_limit: float) -> None:
+    if not 0 < diluted_margin <= 1:
+        raise UsageError(
+            f"a diluted margin is above 0 and at most 1, not {diluted_margin} (a margin of 0 "
+            "needs a full hand count)"
+        )
+    if not 0 < risk_limit < 1:
+        raise UsageError(f"the risk limit is between 0 and 1, not {risk_limit}")

@@ -94,7 +94,10 @@ def read_expected(path: str) -> Expected:
         )
     if not doc["figures"]:
         raise InputError("figures is empty: there is nothing to verify", file=path)
-    given = dict(doc.get("options") or {})
+    options_given = doc.get("options") or {}
+    if not isinstance(options_given, dict):
+        raise InputError('"options" is an object of option names and values', file=path)
+    given = dict(options_given)
     for key in ("candidates", "electorate_file"):  # files named relative to the expected file
         if isinstance(given.get(key), str):
             given[key] = str(Path(path).parent / given[key])
