@@ -1,9 +1,10 @@
 """Risk-limiting audits of a count, for analysts: ``import svcount.rla``.
 
-Today: the sample (:func:`sample`), drawn as VotingWorks' Arlo draws it, the
-ballot manifest it is drawn from (:func:`read_manifest`), and the published
-risk measures: Super-simple's sample size and risk, BRAVO's average sample
-number and risk.
+The plan (:func:`plan`: the assertions that imply the winner, and whether
+they hold of some papers, :func:`holds`), the sample (:func:`sample`, drawn
+as VotingWorks' Arlo draws it, from a :func:`read_manifest` manifest), and
+the published risk measures: Super-simple's sample size and risk, BRAVO's
+average sample number and risk.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 from svcount.operations.rla import (
     DIGITS,
     GAMMA,
+    Assertion,
     Draw,
+    Plan,
     bravo_average_size,
     bravo_risk,
+    holds,
+    plan,
     read_manifest,
     sample,
     super_simple_risk,
@@ -23,9 +28,13 @@ from svcount.operations.rla import (
 __all__ = [
     "DIGITS",
     "GAMMA",
+    "Assertion",
     "Draw",
+    "Plan",
     "bravo_average_size",
     "bravo_risk",
+    "holds",
+    "plan",
     "read_manifest",
     "sample",
     "super_simple_risk",

@@ -126,3 +126,73 @@ def test_bravo_stops_when_the_sample_is_one_sidedly_for_the_winner():
 def test_a_margin_with_no_audit_is_refused(margin):
     with pytest.raises(UsageError, match="diluted margin"):
         svcount.rla.super_simple_size(margin)
+
+
+# --------------------------------------------------------------------------- the plan
+
+from test_margin import SECONDS, small_elections  # noqa: E402
+
+from svcount.count import count  # noqa: E402
+from svcount.errors import CountError  # noqa: E402
+from svcount.model import Ballots, Method  # noqa: E402
+from svcount.operations.rla import holds, plan  # noqa: E402
+
+
+def _recounted(ballots, method):
+    try:
+        return count(ballots, method)
+    except CountError:
+        return None
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(small_elections(), st.data())
+def test_every_change_that_unseats_the_winner_breaks_an_assertion(election, data):
+    """The assertions imply the outcome: no other count of papers keeps them all and elects
+    someone else (or needs a lot)."""
+    names, method, ballots = election
+    result = _recounted(ballots, Method(method))
+    if result is None or result.winner is None or result.stage_one.tie_for_second:
+        return
+    planned = plan(result)
+    assert all(holds(a, ballots) for a in planned.assertions)
+    pairs = dict(ballots.pairs)
+    for _ in range(data.draw(st.integers(1, 4))):  # move a few papers anywhere
+        kinds = sorted(pairs, key=str)
+        taken = data.draw(st.sampled_from(kinds))
+        pairs[taken] -= 1
+        if not pairs[taken]:
+            del pairs[taken]
+        given = (data.draw(st.sampled_from(names)), data.draw(st.sampled_from([*names, *SECONDS])))
+        pairs[given] = pairs.get(given, 0) + 1
+        if not pairs:
+            return
+    changed = Ballots(ballots.candidates, pairs, ballots.rejected)
+    recount = _recounted(changed, Method(method))
+    if recount is None or recount.winner != result.winner:
+        assert not all(holds(a, changed) for a in planned.assertions)
+
+
+def test_the_plan_of_llr_2016(monkeypatch):
+    from helpers import ROOT
+
+    monkeypatch.chdir(ROOT)
+    shown = run(
+        "rla", "plan", "examples/llr-2016/ballots.csv.gz", "-c", "examples/llr-2016/candidates.csv",
+        "-f", "json",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    closest = min(doc["assertions"], key=lambda a: a["diluted_margin"])
+    assert (closest["winner"], closest["loser"], closest["margin"]) == (
+        "Willy Bach",
+        "Neil Durban Bannister",
+        19_883,
+    )
+    assert closest["already_eliminated"] == ["Sarah Hill", "David Sprason"]
+    assert doc["sample_sizes"]["comparison_super_simple"] == svcount.rla.super_simple_size(
+        19_883 / 155_661
+    )
+    table = run("rla", "plan", "examples/quickstart/ballots.csv")
+    assert table.exit_code == 0 and "Assertions, closest first" in table.stdout
+    assert run("rla", "plan", "tests/data/lot/tie.csv").exit_code == 3

@@ -13,20 +13,26 @@ and a later round extends the sample (``already``) without redrawing it.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from svcount.errors import InputError, UsageError
 from svcount.marks import fold
+from svcount.model import Ballots, Method, Result
 from svcount.names import NameError_
 from svcount.names import name as name_policy
 
 __all__ = [
     "DIGITS",
     "GAMMA",
+    "Assertion",
     "Draw",
+    "Plan",
     "bravo_average_size",
     "bravo_risk",
+    "holds",
+    "plan",
     "read_manifest",
     "sample",
     "super_simple_risk",
@@ -145,10 +151,13 @@ def bravo_average_size(winner_share: float, risk_limit: float = 0.05) -> float:
     z_l = ln(2 − 2s), with s the winner's share of the two's votes."""
     import math
 
-    if not 0.5 < winner_share < 1 or not 0 < risk_limit < 1:
+    if not 0.5 < winner_share <= 1 or not 0 < risk_limit < 1:
         raise UsageError("BRAVO needs a winner's share above 1/2 and a risk limit in (0, 1)")
-    z_w, z_l = math.log(2 * winner_share), math.log(2 - 2 * winner_share)
-    return (math.log(1 / risk_limit) + z_w / 2) / (winner_share * z_w + (1 - winner_share) * z_l)
+    z_w = math.log(2 * winner_share)
+    drift = winner_share * z_w  # a loser with no vote adds nothing (s ln 2s as s → 1)
+    if winner_share < 1:
+        drift += (1 - winner_share) * math.log(2 - 2 * winner_share)
+    return (math.log(1 / risk_limit) + z_w / 2) / drift
 
 
 def bravo_risk(winner_share: float, for_winner: int, for_loser: int) -> float:
@@ -156,9 +165,12 @@ def bravo_risk(winner_share: float, for_winner: int, for_loser: int) -> float:
     Π (2 − 2s) per paper for the loser (Wald's SPRT as BRAVO uses it), at most 1."""
     import math
 
-    if not 0.5 < winner_share < 1:
+    if not 0.5 < winner_share <= 1:
         raise UsageError("BRAVO needs a winner's share above 1/2")
-    log_t = for_winner * math.log(2 * winner_share) + for_loser * math.log(2 - 2 * winner_share)
+    if winner_share == 1 and for_loser:  # the reported share cannot be: never confirmed
+        return 1.0
+    log_t = for_winner * math.log(2 * winner_share)
+    log_t += for_loser * math.log(2 - 2 * winner_share) if for_loser else 0.0
     return min(1.0, math.exp(-log_t))
 
 
@@ -170,3 +182,122 @@ def _check(diluted_margin: float, risk_limit: float) -> None:
         )
     if not 0 < risk_limit < 1:
         raise UsageError(f"the risk limit is between 0 and 1, not {risk_limit}")
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One fact about the papers that, with the others, implies the reported winner.
+
+    ``kind`` in SHANGRLA's vocabulary: ``SUPERMAJORITY`` (``winner`` has more
+    than half of the valid first preferences); ``IRV_ELIMINATION`` (``winner``
+    has more votes than ``loser`` once ``eliminated`` are out: with nothing
+    eliminated, on first preferences, FP; with everyone else out, after
+    transfers, RUN); ``PLURALITY`` (more first preferences, first past the post).
+    """
+
+    kind: str
+    winner: str
+    loser: str | None
+    eliminated: tuple[str, ...]
+    margin: int  # in votes: what the papers must change by for the assertion to fail
+    diluted: float  # margin ÷ ballot papers (rejected included)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The assertions of a count, and the papers an audit of them is expected to need."""
+
+    winner: str
+    ballot_papers: int
+    risk_limit: float
+    assertions: tuple[Assertion, ...]
+    comparison: int | None  # Super-simple, no discrepancy: papers; None: a full hand count
+    polling: float | None  # BRAVO's average sample number for the closest assertion
+
+    @property
+    def closest(self) -> Assertion:
+        return min(self.assertions, key=lambda a: a.diluted)
+
+
+def plan(result: Result, risk_limit: float = 0.05) -> Plan:
+    """The assertions whose truth implies ``result``'s winner, with the sample sizes.
+
+    SV (README, "The count"): a majority at stage one is one SUPERMAJORITY;
+    otherwise each remaining candidate beats each excluded one on first
+    preferences, and the winner beats the runner-up with everyone else out.
+    FPTP: the winner beats each other candidate. A count decided by lot has
+    margin 0: only a full hand count confirms it.
+    """
+    if result.winner is None:
+        raise UsageError("no plan yet: a lot is required (give --lot or --seed)")
+    if result.stage_one.tie_for_second:
+        raise UsageError(
+            "an equality for second place kept more than two candidates in: the winner "
+            "would have to beat every possible set who remain, which rla plan does not yet do"
+        )
+    w, votes, papers = result.winner, result.stage_one.votes, result.ballot_papers
+    out: list[Assertion] = []
+
+    def add(kind: str, a: str, b: str | None, out_: tuple[str, ...], margin: int) -> None:
+        out.append(Assertion(kind, a, b, out_, margin, margin / papers if papers else 0.0))
+
+    if result.method is Method.FPTP or len(votes) <= 2:
+        for loser in (c for c in votes if c != w):
+            add("PLURALITY", w, loser, (), votes[w] - votes[loser])
+    elif result.stage_one.elected is not None:
+        add("SUPERMAJORITY", w, None, (), 2 * votes[w] - result.valid)
+    else:
+        remaining, excluded = result.stage_one.remaining, result.stage_one.excluded
+        for x in remaining:
+            for e in excluded:
+                add("IRV_ELIMINATION", x, e, (), votes[x] - votes[e])
+        (runner,) = (c for c in remaining if c != w)
+        add("IRV_ELIMINATION", w, runner, excluded, result.final[w] - result.final[runner])
+    if result.lot is not None:
+        out = [replace(a, margin=0, diluted=0.0) for a in out]
+    closest = min(out, key=lambda a: a.diluted)
+    comparison: int | None = None
+    polling: float | None = None
+    if closest.diluted > 0:  # never more than every paper: then the audit is a hand count
+        comparison = min(super_simple_size(closest.diluted, risk_limit), papers)
+        polling = min(_polling(result, closest, risk_limit), float(papers))
+    return Plan(w, papers, risk_limit, tuple(out), comparison, polling)
+
+
+def _polling(result: Result, closest: Assertion, risk_limit: float) -> float:
+    """BRAVO's average sample number for the closest assertion, over all papers drawn.
+
+    Only papers for its two candidates move BRAVO's ratio, so the average
+    for them is scaled by the share of papers that are for one of them.
+    """
+    if closest.kind == "SUPERMAJORITY":
+        mine = result.stage_one.votes[closest.winner]
+        theirs = result.valid - mine
+    elif closest.eliminated:
+        mine, theirs = result.final[closest.winner], result.final[closest.loser or ""]
+    else:
+        mine = result.stage_one.votes[closest.winner]
+        theirs = result.stage_one.votes[closest.loser or ""]
+    share = mine / (mine + theirs)
+    return bravo_average_size(share, risk_limit) * result.ballot_papers / (mine + theirs)
+
+
+def holds(assertion: Assertion, ballots: Ballots) -> bool:
+    """Whether ``assertion`` is true of ``ballots``: what an audit tests, paper by paper."""
+    votes: Counter[str] = Counter()
+    for (first, _), papers in ballots.pairs.items():
+        votes[first] += papers
+    a, b = assertion.winner, assertion.loser
+    if assertion.kind == "SUPERMAJORITY":
+        return 2 * votes[a] > sum(votes.values())
+    if not assertion.eliminated:
+        return votes[a] > votes[b or ""]
+    out = set(assertion.eliminated)
+    totals = {a: votes[a], b or "": votes[b or ""]}
+    for (first, second), papers in ballots.pairs.items():
+        if first in out and second in totals:
+            totals[second] += papers
+    return totals[a] > totals[b or ""]
