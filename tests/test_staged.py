@@ -80,10 +80,13 @@ def test_staged_files_equal_the_single_file_count(tmp_path, election):
         )
     firsts = [tmp_path / f"{a}-1.json" for a in areas]
     total = tmp_path / "total.json"
-    listed = tmp_path / "areas.csv"  # two areas may vote alike: the list says both are real
+    listed = tmp_path / "areas.csv"
     listed.write_text("area\n" + "".join(f"{a}\n" for a in areas))
     combined = ("combine", *firsts, "--areas", listed, "-o", total, "-f", "json", "--seed", "5")
-    assert run(*combined).exit_code in (0, 3)
+    done = run(*combined)
+    if done.exit_code == 2 and "hold the same papers" in done.stderr:
+        return  # two areas of one mark table are refused, list or no list (issue 27, point 9)
+    assert done.exit_code in (0, 3), done.stderr
     seconds = []
     if json.loads(total.read_text())["schema"] == "svcount-total/1":
         for area in areas:
