@@ -14,7 +14,6 @@ In a DataFrame a missing value (``NaN``, ``None``, ``pd.NA``) is a blank.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import warnings
@@ -23,11 +22,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from svcount.errors import CountError, InputError, SvcountWarning, UsageError
-from svcount.io import read_marks
+from svcount.io import from_header, read_marks
 from svcount.model import Candidate, Method, Provenance, Result
+from svcount.operations.margin import SECONDS
 from svcount.options import CountOptions, ReadOptions
 from svcount.reading.header import ROLES, sniff
-from svcount.reading.source import open_source, past_preamble
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,9 +66,7 @@ def read_ballots(
         delimiter=delimiter,
         skip_rows=skip_rows,
     )
-    with open_source(os.fspath(path)) as given, past_preamble(given, skip_rows) as source:
-        if source.sep is not None and delimiter is None:
-            options = dataclasses.replace(options, delimiter=source.sep)
+    with from_header(os.fspath(path), options) as (source, options, _):
         layout = sniff(source, options)
         marks = read_marks(source, layout)
     present = [r for r in ROLES if r in ("first", "second") or r in layout.columns]
@@ -152,7 +149,7 @@ def tally(
 
 
 def margin(
-    ballots: str | os.PathLike[str] | pd.DataFrame, time_limit: float = 5.0, **options: Any
+    ballots: str | os.PathLike[str] | pd.DataFrame, time_limit: float = SECONDS, **options: Any
 ) -> Margins:
     """The margins of victory, as ``svcount margin`` gives them; options as :func:`tally`.
 

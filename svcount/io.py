@@ -15,11 +15,12 @@ and, where it applies, the line.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
@@ -202,23 +203,36 @@ def load(
     Lines before the header (``--skip-rows``, an Excel ``sep=`` line) are left
     out; every line number said is still the file's own.
     """
-    options = options or ReadOptions()
+    with from_header(name, options or ReadOptions(), stdin) as (source, options, given):
+        loaded = _load(source, method, candidates, options, engine, chunk_rows, progress)
+        if not source.skipped:
+            return loaded
+        warnings = tuple(_shifted(w, source.skipped) for w in loaded.warnings)
+        return dataclasses.replace(
+            loaded, sha256=sha256_of(given.path), warnings=warnings, skipped=source.skipped
+        )
+
+
+@contextlib.contextmanager
+def from_header(
+    name: str, options: ReadOptions, stdin: IO[bytes] | None = None
+) -> Iterator[tuple[Source, ReadOptions, Source]]:
+    """The ballot file from its header on, the options to read it with, and the file as given.
+
+    Lines before the header (``--skip-rows``, an Excel ``sep=`` line, which
+    also names the delimiter) are left out; an error about the file raised
+    inside has its line numbers counted from the top of the file again.
+    """
     with open_source(name, stdin) as given, past_preamble(given, options.skip_rows) as source:
         if source.sep is not None and options.delimiter is None:
             options = dataclasses.replace(options, delimiter=source.sep)
         try:
-            loaded = _load(source, method, candidates, options, engine, chunk_rows, progress)
+            yield source, options, given
         except InputError as exc:
             if source.skipped and exc.file == source.name:
                 exc.line = None if exc.line is None else exc.line + source.skipped
                 exc.message = _shifted(exc.message, source.skipped)
             raise
-        if source.skipped:
-            warnings = tuple(_shifted(w, source.skipped) for w in loaded.warnings)
-            return dataclasses.replace(
-                loaded, sha256=sha256_of(given.path), warnings=warnings, skipped=source.skipped
-            )
-        return loaded
 
 
 def _shifted(text: str, skipped: int) -> str:

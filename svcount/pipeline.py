@@ -103,20 +103,27 @@ def read(
     ``roster`` gives the candidates directly, instead of a candidate list file.
     """
     options.check()
-    rules = options.rules
-    if roster is None and rules.candidates:
-        roster = read_candidates(rules.candidates, options.reading.encoding)
-    if roster is not None:
-        _markable(roster, options, rules.candidates)
     return load(
         source,
-        method=rules.method,
-        candidates=roster,
+        method=options.rules.method,
+        candidates=_roster(options, roster),
         options=options.reading,
         stdin=stdin,
         progress=progress,
         engine=engine,  # type: ignore[arg-type]
     )
+
+
+def _roster(
+    options: CountOptions, roster: tuple[Candidate, ...] | None
+) -> tuple[Candidate, ...] | None:
+    """The candidates given, else those of the candidate list file; each one markable."""
+    rules = options.rules
+    if roster is None and rules.candidates:
+        roster = read_candidates(rules.candidates, options.reading.encoding)
+    if roster is not None:
+        _markable(roster, options, rules.candidates)
+    return roster
 
 
 def _markable(roster: Sequence[Candidate], options: CountOptions, file: str | None) -> None:
@@ -204,11 +211,16 @@ def lot_unused(options: CountOptions, result: Result | None, why: str = "") -> t
 def _issued_warnings(result: Result) -> tuple[str, ...]:
     """Each voting area whose papers issued differ from those counted."""
     return tuple(
-        f"warning: {area.name}: {area.issued:,} ballot papers issued but "
-        f"{area.first.ballot_papers:,} counted (a difference of "
-        f"{area.issued_minus_counted:+,})"
+        _issued_warning(area.name, area.issued, area.first.ballot_papers)
         for area in result.areas
-        if area.issued_minus_counted
+        if area.issued_minus_counted and area.issued is not None
+    )
+
+
+def _issued_warning(area: str, issued: int, counted: int) -> str:
+    return (
+        f"warning: {area}: {issued:,} ballot papers issued but {counted:,} counted (a "
+        f"difference of {issued - counted:+,})"
     )
 
 
@@ -248,11 +260,7 @@ def _tally_frame(
     """A DataFrame counted as a file is: its candidate list read, its warnings given."""
     from svcount.reading.frames import frame_marks
 
-    rules = options.rules
-    if roster is None and rules.candidates:
-        roster = read_candidates(rules.candidates, options.reading.encoding)
-    if roster is not None:
-        _markable(roster, options, rules.candidates)
+    roster = _roster(options, roster)
     marks = frame_marks(frame, options, roster)
     result = _located_count(marks.file, marks.ballots, marks.areas, marks.method, options)
     said = look_alike_warnings(marks.file, result.stage_one.votes) if roster is None else ()
@@ -379,10 +387,9 @@ def _issued_at_first_combine(combined: Combined, options: CountOptions) -> list[
         options.rules.electorate_file, combined.firsts, options.reading.encoding
     )
     return [
-        f"warning: {area}: {papers:,} ballot papers issued but {counted:,} counted (a "
-        f"difference of {papers - counted:+,})"
+        _issued_warning(area, papers, combined.firsts[area].ballot_papers)
         for area, papers in issued.items()
-        if papers != (counted := combined.firsts[area].ballot_papers)
+        if papers != combined.firsts[area].ballot_papers
     ]
 
 

@@ -9,34 +9,7 @@ average sample number and risk.
 
 from __future__ import annotations
 
-from svcount.operations.rla import (
-    DIGITS,
-    GAMMA,
-    Assertion,
-    Draw,
-    Plan,
-    bravo_average_size,
-    bravo_risk,
-    holds,
-    plan,
-    read_manifest,
-    sample,
-    super_simple_risk,
-    super_simple_size,
-)
+from svcount.operations import rla as _rla
+from svcount.operations.rla import *  # noqa: F403 - this module is that one's public face
 
-__all__ = [
-    "DIGITS",
-    "GAMMA",
-    "Assertion",
-    "Draw",
-    "Plan",
-    "bravo_average_size",
-    "bravo_risk",
-    "holds",
-    "plan",
-    "read_manifest",
-    "sample",
-    "super_simple_risk",
-    "super_simple_size",
-]
+__all__ = _rla.__all__

@@ -31,16 +31,16 @@ from typing import Any
 from svcount.count import count
 from svcount.errors import CountError
 from svcount.model import Ballots, Method, NotCounted, Rejection, Result, Second
-from svcount.operations.routes import Answer as RouteAnswer
 from svcount.operations.routes import (
+    Answer,
     Bounds,
     Kind,
     Mode,
     Route,
     all_routes,
     class_of,
-    classes,
     floor,
+    held_by_class,
     kind_counts,
     kind_of,
     solve,
@@ -93,11 +93,10 @@ class Margin:
     witness: tuple[Move, ...] = ()
     recount: Result | None = None  # the witness applied and counted; None if no valid papers
     lower: int | None = None  # proven: no fewer papers can do it (None: as ``papers``)
-    seconds: float | None = None  # the time it was given
 
     @property
     def exact(self) -> bool:
-        """Proven the fewest; else ``papers`` is the fewest found within ``seconds``."""
+        """Proven the fewest; else ``papers`` is the fewest found in the time given."""
         return self.lower is None or self.lower == self.papers
 
 
@@ -146,7 +145,7 @@ def naive_bound(result: Result) -> tuple[int | None, str | None]:
     return math.ceil((result.final[result.winner] - others[runner]) / 2), runner
 
 
-Answer = tuple[Route, list[Kind], list[int], Sequence[int]]  # a route's kinds, before, after
+Found = tuple[Route, list[Kind], list[int], Sequence[int]]  # a route's kinds, before, after
 
 
 def _margin(ballots: Ballots, result: Result, mode: Mode, seconds: float) -> Margin:
@@ -169,7 +168,7 @@ def _margin(ballots: Ballots, result: Result, mode: Mode, seconds: float) -> Mar
         raise AssertionError(f"the {mode} witness does not unseat {search.w}")  # a bug
     papers = sum(m.papers for m in moves)
     lower = max(search.least, min([papers, *search.unproven]))
-    return Margin(mode, papers, moves, recount, lower=lower, seconds=seconds)
+    return Margin(mode, papers, moves, recount, lower=lower)
 
 
 class _Search:
@@ -184,12 +183,12 @@ class _Search:
         self.bounds = Bounds(result.stage_one.votes, mode)
         self.least = floor(result.method, self.names, self.w, mode, self.bounds)
         self.best = sum(self.have.values()) + 2  # at most the papers, plus one to add
-        self.found: Answer | None = None
+        self.found: Found | None = None
         self.unproven: list[int] = []  # what each route cut short still proved
 
     def solve(
         self, route: Route, seconds: float, natural: bool = False
-    ) -> tuple[list[Kind], list[int], RouteAnswer]:
+    ) -> tuple[list[Kind], list[int], Answer]:
         return solve(
             self.names, self.have, self.mode, route, self.w, self.best,
             seconds=seconds, natural=natural,
@@ -235,7 +234,7 @@ class _Search:
         changed = _as_kinds(self.have, route, kinds, before, after, self.names)
         return tuple(_moves(*changed))
 
-    def unseats(self, answer: Answer) -> bool:
+    def unseats(self, answer: Found) -> bool:
         recount = _recount(self.ballots, self.witness(*answer), self.result.method)
         return recount is None or recount.winner != self.w
 
@@ -250,11 +249,7 @@ def _plainest_change(
     """
     x = next((n for n in names if n != w), w)  # add: never a lone candidate
     route = Route("majority", x) if mode == "add" else Route("no_valid")
-    kinds = classes(names, route)
-    held: Counter[Kind] = Counter()
-    for kind, papers in have.items():
-        held[class_of(kind, route)] += papers
-    before = [held[k] for k in kinds]
+    kinds, before = held_by_class(names, have, route)
     total = sum(before)
     if mode == "add":
         after = [b + (total + 1) * (k == (x, None)) for k, b in zip(kinds, before, strict=True)]
@@ -448,10 +443,6 @@ def margins(ballots: Ballots, result: Result, seconds: float = SECONDS) -> Margi
     )
 
 
-#: Routes whose bounds a result file's figures are read for, at most (there may be 2^n).
-_MOST_ROUTES = 100_000
-
-
 @dataclass(frozen=True)
 class FigureBounds:
     """What a result's figures alone say of its margins (a result file has no mark table).
@@ -488,11 +479,8 @@ def figure_bounds(view: Mapping[str, Any]) -> FigureBounds | None:
     method, names = Method(view["method"]), list(votes)
     least = floor(method, names, w, "change", bounds)
     best = lambda: lowest  # noqa: E731 B023 - read afresh: the routes left are those below it
-    for tried, route in enumerate(all_routes(method, names, w, "change", bounds, best)):
+    for route in all_routes(method, names, w, "change", bounds, best):  # at most 6n + 1
         if lowest <= least:
-            break
-        if tried == _MOST_ROUTES:  # ties among many candidates: the floor bounds the rest
-            lowest = least
             break
         bound = bounds.route(route, w)
         if held and route.kind == "stage_two" and set(route.remain) == {w, runner}:

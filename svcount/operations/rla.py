@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from svcount.errors import InputError, UsageError
+from svcount.errors import CountError, InputError, UsageError
 from svcount.marks import fold
 from svcount.model import Ballots, Method, Result
 from svcount.names import NameError_
@@ -217,10 +217,6 @@ class Plan:
     comparison: int | None  # Super-simple, no discrepancy: papers; None: a full hand count
     polling: float | None  # BRAVO's average sample number for the closest assertion
 
-    @property
-    def closest(self) -> Assertion:
-        return min(self.assertions, key=lambda a: a.diluted)
-
 
 def plan(result: Result, risk_limit: float = 0.05) -> Plan:
     """The assertions whose truth implies ``result``'s winner, with the sample sizes.
@@ -232,7 +228,7 @@ def plan(result: Result, risk_limit: float = 0.05) -> Plan:
     margin 0: only a full hand count confirms it.
     """
     if result.winner is None:
-        raise UsageError("no plan yet: a lot is required (give --lot or --seed)")
+        raise CountError("no plan while a lot is required: the count has no winner yet")
     if result.stage_one.tie_for_second:
         raise UsageError(
             "an equality for second place kept more than two candidates in: the winner "

@@ -30,6 +30,7 @@ __all__ = [
     "all_routes",
     "class_of",
     "classes",
+    "held_by_class",
     "floor",
     "kind_counts",
     "kind_of",
@@ -498,6 +499,17 @@ def classes(names: Sequence[str], route: Route) -> list[Kind]:
     return out
 
 
+def held_by_class(
+    names: Sequence[str], have: Mapping[Kind, int], route: Route
+) -> tuple[list[Kind], list[int]]:
+    """The route's kinds (:func:`classes`) and the papers the ballots hold of each."""
+    kinds = classes(names, route)
+    held: Counter[Kind] = Counter()
+    for kind, papers in have.items():
+        held[class_of(kind, route)] += papers
+    return kinds, [held[k] for k in kinds]
+
+
 def class_of(kind: Kind, route: Route) -> Kind:
     """The kind of the route's program that stands for ``kind`` (see :func:`classes`)."""
     first, second = kind
@@ -520,11 +532,7 @@ def solve(
     natural: bool = False,
 ) -> tuple[list[Kind], list[int], Answer]:
     """The route's program over its kinds: the kinds, their papers before, and the answer."""
-    kinds = classes(names, route)
-    held: Counter[Kind] = Counter()
-    for kind, papers in have.items():
-        held[class_of(kind, route)] += papers
-    before = [held[k] for k in kinds]
+    kinds, before = held_by_class(names, have, route)
     program = _Papers(kinds, before, mode, best, natural, route.x, w)
     if route.kind == "plurality":
         _at_least(program, route.x, w, 0)

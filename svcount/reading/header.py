@@ -11,7 +11,7 @@ import codecs
 import csv
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from svcount.errors import InputError
 from svcount.options import ReadOptions
@@ -84,6 +84,7 @@ class Layout:
     header: tuple[str, ...]
     columns: Mapping[str, int]  # role -> column index, only roles present
     header_line: str
+    head: str = field(default="", repr=False, compare=False)  # the start of the file, as read
 
     def column_name(self, role: str) -> str | None:
         index = self.columns.get(role)
@@ -134,6 +135,7 @@ def sniff(source: Source, options: ReadOptions) -> Layout:
         header=header,
         columns=columns,
         header_line=header_line,
+        head=text.lstrip("\ufeff"),
     )
 
 

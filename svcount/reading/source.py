@@ -140,7 +140,8 @@ def past_preamble(source: Source, skip_rows: int = 0) -> Iterator[Source]:
     """
     with open(source.path, "rb") as probe:
         compressed = probe.read(2) == GZIP_MAGIC
-    with tempfile.NamedTemporaryFile(prefix="svcount-header-", suffix=".csv") as rest:
+    with contextlib.ExitStack() as stack:
+        rest = None  # a copy from the header on, made only when there are lines before it
         with reading(source), open_binary(source, compressed) as stream:
             for number in range(1, skip_rows + 1):
                 if not stream.readline():
@@ -151,14 +152,17 @@ def past_preamble(source: Source, skip_rows: int = 0) -> Iterator[Source]:
             line = stream.readline(64)
             sep = _SEP_LINE.match(line)
             if skip_rows or sep:
+                rest = stack.enter_context(
+                    tempfile.NamedTemporaryFile(prefix="svcount-header-", suffix=".csv")
+                )
                 rest.write(b"" if sep else line)
                 shutil.copyfileobj(stream, rest, 1 << 20)
                 rest.flush()
-        if not (skip_rows or sep):
+        if rest is None:
             yield source
-            return
-        sep_char = sep.group(1).decode("latin-1") if sep else None
-        yield Source(source.name, Path(rest.name), skip_rows + (sep is not None), sep_char)
+        else:
+            sep_char = sep.group(1).decode("latin-1") if sep else None
+            yield Source(source.name, Path(rest.name), skip_rows + (sep is not None), sep_char)
 
 
 def open_binary(source: Source, compressed: bool) -> IO[bytes]:

@@ -1,16 +1,16 @@
 """Columns the count does not read must never change it in silence (README, "The ballot file").
 
 A column whose name looks like a second-preference or an adjudication column
-(``secnd``, ``rejection_status``), or whose values in the first rows are
-headings of the statement of rejected ballot papers, is refused with what to
-do, rather than left out: left out, the first would turn a supplementary vote
-count into first past the post and the second would count rejected papers
-as valid. ``--method fptp`` says a second preference is not wanted.
+(``secnd``, ``rejection_status``), or whose values in the rows read with the
+header (the first 64 KiB) are headings of the statement of rejected ballot
+papers, is refused with what to do, rather than left out: left out, the
+first would turn a supplementary vote count into first past the post and
+the second would count rejected papers as valid. ``--method fptp`` says a
+second preference is not wanted.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
 import io
@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from svcount.errors import InputError
 from svcount.marks import fold, heading_of, shown
 from svcount.model import Method
-from svcount.reading.header import COLUMN_NAMES, SNIFF_BYTES, Layout
-from svcount.reading.source import Source, open_binary, reading
+from svcount.reading.header import COLUMN_NAMES, Layout
+from svcount.reading.source import Source
 
 __all__ = ["check_unused", "looks_like", "refuse_headings", "refuse_look_alikes"]
 
@@ -45,12 +45,7 @@ def check_unused(source: Source, layout: Layout, method: Method | None) -> None:
     """Refuse, in one line, an unread column of a ballot file that could change the count."""
     unused = refuse_look_alikes(layout.header, layout.columns, method, source.name)
     if unused and "rejected" not in layout.columns:
-        with reading(source), open_binary(source, layout.compressed) as stream:
-            head = stream.read(SNIFF_BYTES)
-        text = codecs.getincrementaldecoder(layout.encoding)(errors="replace").decode(head)
-        rows = csv.reader(
-            io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=layout.delimiter
-        )
+        rows = csv.reader(io.StringIO(layout.head, newline=""), delimiter=layout.delimiter)
         next(rows, None)  # the header
         for row in rows:
             values = {name: row[i] if i < len(row) else "" for i, name in unused}
