@@ -1,15 +1,22 @@
 """Risk-limiting audits of a count, for analysts: ``import svcount.rla``.
 
-The plan (:func:`plan`: the assertions that imply the winner, and whether
-they hold of some papers, :func:`holds`), the sample (:func:`sample`, drawn
-as VotingWorks' Arlo draws it, from a :func:`read_manifest` manifest), and
-the published risk measures: Super-simple's sample size and risk, BRAVO's
-average sample number and risk.
+The three steps of an audit: :func:`plan` (the assertions that imply the
+winner, with the sample sizes they need; :func:`holds` tests one on some
+papers), :func:`sample` (drawn as VotingWorks' Arlo draws it, from a
+:func:`read_manifest` manifest) and :func:`assess` (the risk each assertion
+has been measured to, from the audit board's readings, and the verdict).
+The published risk measures are here too: Super-simple, BRAVO and ALPHA.
 """
 
 from __future__ import annotations
 
-from svcount.operations import rla as _rla
-from svcount.operations.rla import *  # noqa: F403 - this module is that one's public face
+from svcount.operations import assertions as _assertions
+from svcount.operations import assess as _assess
+from svcount.operations import risk as _risk
+from svcount.operations import sampling as _sampling
+from svcount.operations.assertions import *  # noqa: F403 - this module is their public face
+from svcount.operations.assess import *  # noqa: F403
+from svcount.operations.risk import *  # noqa: F403
+from svcount.operations.sampling import *  # noqa: F403
 
-__all__ = _rla.__all__
+__all__ = [*_assertions.__all__, *_assess.__all__, *_risk.__all__, *_sampling.__all__]

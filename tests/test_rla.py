@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -106,9 +108,20 @@ def test_super_simple_sizes_are_the_published_ones(margin, papers):
 
 def test_super_simple_risk_at_a_fifth_after_34_clean_papers_is_about_0_032():
     assert svcount.rla.super_simple_risk(0.2, 34) == pytest.approx(0.032, abs=0.0005)
-    assert svcount.rla.super_simple_risk(0.2, 34, overstatements=1) > 0.032
+    assert svcount.rla.super_simple_risk(0.2, 34, o1=1) > 0.032
+    assert svcount.rla.super_simple_risk(0.2, 34, o2=1) > svcount.rla.super_simple_risk(
+        0.2, 34, o1=1
+    )
+    assert svcount.rla.super_simple_risk(0.2, 34, u1=1) < 0.032
     for margin in (0.01, 0.05, 0.2, 0.5):  # the published size is conservative: clean, it stops
         assert svcount.rla.super_simple_risk(margin, svcount.rla.super_simple_size(margin)) <= 0.05
+
+
+def test_super_simple_sizes_with_expected_errors_are_larger_and_can_be_none():
+    """n = −2γ ln α / (μ + 2γ(r₁ ln(1 − 1/2γ) + r₂ ln(1 − 1/γ))) (Stark 2010)."""
+    clean = svcount.rla.super_simple_size(0.05)
+    assert svcount.rla.super_simple_size(0.05, 0.05, 0.001, 0.0001) > clean
+    assert svcount.rla.super_simple_size(0.05, 0.05, 0.1) is None  # errors swamp the margin
 
 
 @pytest.mark.parametrize(("share", "average"), [(0.55, 608), (0.6, 154)])
@@ -134,8 +147,10 @@ from test_margin import SECONDS, small_elections  # noqa: E402
 
 from svcount.count import count  # noqa: E402
 from svcount.errors import CountError  # noqa: E402
-from svcount.model import Ballots, Method  # noqa: E402
-from svcount.operations.rla import holds, plan  # noqa: E402
+from svcount.model import Ballots, Candidate, EnteredLot, Method, NotCounted, Rejection  # noqa: E402
+from svcount.operations.assertions import Assertion, holds, kinds, margin_of, plan  # noqa: E402
+from svcount.operations.assess import assess  # noqa: E402
+from svcount.operations.sampling import Draw  # noqa: E402
 
 
 def _recounted(ballots, method):
@@ -154,7 +169,7 @@ def test_every_change_that_unseats_the_winner_breaks_an_assertion(election, data
     result = _recounted(ballots, Method(method))
     if result is None or result.winner is None or result.stage_one.tie_for_second:
         return
-    planned = plan(result)
+    planned = plan(ballots, result)
     assert all(holds(a, ballots) for a in planned.assertions)
     pairs = dict(ballots.pairs)
     for _ in range(data.draw(st.integers(1, 4))):  # move a few papers anywhere
@@ -196,3 +211,224 @@ def test_the_plan_of_llr_2016(monkeypatch):
     table = run("rla", "plan", "examples/quickstart/ballots.csv")
     assert table.exit_code == 0 and "Assertions, closest first" in table.stdout
     assert run("rla", "plan", "tests/data/lot/tie.csv").exit_code == 3
+
+
+def test_alpha_measures_a_one_sided_sample_and_its_simulated_sizes_are_near_bravos():
+    """ALPHA (Stark 2023) with SHANGRLA's shrink-trunc estimate: a sample all for the winner
+    confirms it, one all against it never does; 600/400 needs about BRAVO's 154 papers."""
+    assert svcount.rla.alpha_risk([], 0.6) == 1.0
+    assert svcount.rla.alpha_risk([1.0] * 20, 0.6) < 0.05 < svcount.rla.alpha_risk([1.0] * 5, 0.6)
+    assert svcount.rla.alpha_risk([0.0] * 200, 0.6) == 1.0
+    assert svcount.rla.alpha_risk([0.5] * 200, 0.6) == 1.0  # no vote moves nothing
+    sizes = svcount.rla.polling_sizes([600, 400], [[1.0, 0.0]], [0.6], 0.05, 1000)
+    assert 140 <= sizes.average <= 180 and sizes.percentile_90 > sizes.average
+    assert sizes == svcount.rla.polling_sizes([600, 400], [[1.0, 0.0]], [0.6], 0.05, 1000)
+    hopeless = svcount.rla.polling_sizes([400, 600], [[1.0, 0.0]], [0.6], 0.05, 300)
+    assert hopeless.hand_count_share >= 0.95 and hopeless.percentile_90 == 300  # at most α stop
+
+
+# --------------------------------------------------------------------------- plans of any count
+
+
+@st.composite
+def sv_elections(draw, most=5, papers=30):
+    """3-5 candidates, a few papers: ties for second and close thirds come up often."""
+    names = ["Ann", "Bob", "Cy", "Dee", "Eve"][: draw(st.integers(3, most))]
+    pairs, rejected = Counter(), Counter()
+    for _ in range(draw(st.integers(1, papers))):
+        if draw(st.integers(0, 12)) == 0:
+            rejected[Rejection.UNMARKED] += 1
+            continue
+        pairs[(draw(st.sampled_from(names)), draw(st.sampled_from([*names, *SECONDS])))] += 1
+    return names, Ballots(tuple(Candidate(c) for c in names), dict(pairs), dict(rejected))
+
+
+def _moved(ballots, data, names, most=4):
+    """``ballots`` with a few papers moved to any other marks."""
+    pairs = dict(ballots.pairs)
+    for _ in range(data.draw(st.integers(1, most))):
+        if not pairs:
+            break
+        taken = data.draw(st.sampled_from(sorted(pairs, key=str)))
+        pairs[taken] -= 1
+        if not pairs[taken]:
+            del pairs[taken]
+        given = (data.draw(st.sampled_from(names)), data.draw(st.sampled_from([*names, *SECONDS])))
+        pairs[given] = pairs.get(given, 0) + 1
+    return Ballots(ballots.candidates, pairs, ballots.rejected)
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(sv_elections(), st.data())
+def test_the_chosen_assertions_imply_the_sv_winner_ties_for_second_included(election, data):
+    """Whatever set the search chooses (ties for second place kept more than two in), no
+    other count of papers keeps every assertion true and elects someone else."""
+    names, ballots = election
+    result = _recounted(ballots, Method.SV)
+    if result is None or result.winner is None:
+        return
+    planned = plan(ballots, result)
+    assert (
+        all(holds(a, ballots) for a in planned.assertions)
+        or min(a.margin for a in planned.assertions) <= 0
+    )
+    if min(a.margin for a in planned.assertions) <= 0:
+        assert planned.comparison is None  # a margin of 0: a full hand count
+        return
+    changed = _moved(ballots, data, names)
+    recount = _recounted(changed, Method.SV)
+    if recount is None or recount.winner != result.winner:
+        assert not all(holds(a, changed) for a in planned.assertions)
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(sv_elections())
+def test_the_chosen_set_is_never_weaker_than_the_plain_one(election):
+    """RAIRE's aim: the smallest margin is at least that of the plain set (the two who
+    remain beat each excluded candidate, the winner beats the runner-up)."""
+    _, ballots = election
+    result = _recounted(ballots, Method.SV)
+    if result is None or result.winner is None or result.stage_two is None:
+        return
+    if result.stage_one.tie_for_second:
+        return
+    w = result.winner
+    (runner,) = (c for c in result.stage_one.remaining if c != w)
+    plain = [
+        Assertion("IRV_ELIMINATION", x, e, (), 0, 0.0)
+        for x in result.stage_one.remaining
+        for e in result.stage_one.excluded
+    ] + [Assertion("IRV_ELIMINATION", w, runner, result.stage_one.excluded, 0, 0.0)]
+    chosen = plan(ballots, result).assertions
+    assert min(a.margin for a in chosen) >= min(margin_of(a, ballots) for a in plain)
+
+
+def test_a_close_third_is_left_unproved_when_the_runoffs_are_wider():
+    """Bob leads Cy by one first preference, but Ann beats either of them in a runoff by
+    far: the plan proves Ann is in the top two and wins either runoff, not Bob ≥ Cy."""
+    ballots = Ballots(
+        (Candidate("Ann"), Candidate("Bob"), Candidate("Cy"), Candidate("Dee")),
+        {("Ann", NotCounted.BLANK): 40, ("Bob", "Cy"): 21, ("Cy", "Bob"): 20, ("Dee", "Ann"): 19},
+    )
+    result = count(ballots, Method.SV)
+    chosen = plan(ballots, result)
+    assert result.winner == "Ann"
+    assert min(a.margin for a in chosen.assertions) > 1
+    assert not any((a.winner, a.loser) == ("Bob", "Cy") for a in chosen.assertions)
+
+
+def test_a_tie_for_second_is_planned_with_every_set_that_could_remain():
+    """Bob and Cy equal for second: Ann must beat each of them with everyone else out, and
+    both of them with all three in."""
+    ballots = Ballots(
+        (Candidate("Ann"), Candidate("Bob"), Candidate("Cy"), Candidate("Dee")),
+        {("Ann", NotCounted.BLANK): 40, ("Bob", "Ann"): 20, ("Cy", "Ann"): 20, ("Dee", "Ann"): 5},
+    )
+    result = count(ballots, Method.SV)
+    assert result.stage_one.tie_for_second and result.winner == "Ann"
+    outs = {(a.loser, a.eliminated) for a in plan(ballots, result).assertions if a.winner == "Ann"}
+    assert {("Bob", ("Dee",)), ("Cy", ("Dee",))} <= outs  # all three remain
+    assert {("Bob", ("Cy", "Dee")), ("Cy", ("Bob", "Dee"))} <= outs  # one pair remains
+
+
+# --------------------------------------------------------------------------- soundness
+
+
+def _audit_stops(planned, papers, rng, most, recorded=None):
+    """One simulated audit of ``papers`` (the truth, by ("b", position)) against ``planned``:
+    whether it stops within ``most`` draws, in three rounds, polling with ALPHA or comparing
+    with Super-simple against ``recorded``."""
+    drawn = rng.integers(1, len(papers) + 1, size=most)
+    for n in (most // 4, most // 2, most):  # rounds, as an audit grows
+        draws = [Draw("", "b", int(i), 1) for i in drawn[:n]]
+        if assess(planned, draws, papers, recorded, estimate=False).verdict == "stop":
+            return True
+    return False
+
+
+def _papers(ballots):
+    """Every paper of ``ballots``, named ("b", position)."""
+    ordered = [o for o, n in sorted(kinds(ballots), key=lambda kn: str(kn[0])) for _ in range(n)]
+    return {("b", i): o for i, o in enumerate(ordered, 1)}
+
+
+def _wrongly_reported(rng):
+    """A random election of 400-800 papers and a recorded version of its papers, a few read
+    as another candidate's, whose count names the wrong winner (or None if none was made)."""
+    names = ["Ann", "Bob", "Cy", "Dee"][: int(rng.integers(3, 5))]
+    weights = rng.dirichlet([2.0] * len(names))
+    papers = {}
+    for i in range(1, int(rng.integers(400, 801)) + 1):
+        first = names[rng.choice(len(names), p=weights)]
+        second = rng.choice([*(n for n in names if n != first), NotCounted.BLANK])
+        papers["b", i] = (first, str(second) if second != NotCounted.BLANK else second)
+    roster = tuple(Candidate(c) for c in names)
+    truth = count(Ballots(roster, dict(Counter(papers.values()))), Method.SV)
+    if truth.winner is None:
+        return None
+    thief = names[int(rng.integers(len(names)))]
+    recorded = dict(papers)
+    for paper, (first, second) in papers.items():
+        if thief == truth.winner:
+            return None
+        if first == truth.winner:
+            recorded[paper] = (thief, second if second != thief else NotCounted.BLANK)
+            told = _recounted(Ballots(roster, dict(Counter(recorded.values()))), Method.SV)
+            if told is not None and told.winner == thief:
+                return papers, recorded, Ballots(roster, dict(Counter(recorded.values()))), told
+    return None
+
+
+def test_audits_of_wrong_winners_seldom_stop():
+    """Soundness by simulation: random elections whose reported count (papers misrecorded
+    one by one until the winner changes) names the wrong winner. Audits of the true papers,
+    polling (ALPHA) and comparison (Super-simple) in three rounds of up to 400 draws, stop
+    no more often than the risk limit allows (within three standard errors)."""
+    import numpy as np
+
+    rng = np.random.default_rng(2026)
+    alpha, stopped, audits, elections = 0.1, Counter(), Counter(), 0
+    while elections < 60:
+        made = _wrongly_reported(rng)
+        if made is None:
+            continue
+        papers, recorded, reported, told = made
+        elections += 1
+        planned = dataclasses.replace(plan(reported, told), risk_limit=alpha)
+        for audit, shown in (("polling", None), ("comparison", recorded)):
+            for _ in range(10):
+                audits[audit] += 1
+                stopped[audit] += _audit_stops(planned, papers, rng, 400, shown)
+    for audit in ("polling", "comparison"):
+        rate = stopped[audit] / audits[audit]
+        assert rate <= alpha + 3 * (alpha * (1 - alpha) / audits[audit]) ** 0.5, (audit, rate)
+
+
+def test_an_audit_of_the_right_winner_usually_stops():
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    truth = Ballots(
+        (Candidate("Ann"), Candidate("Bob"), Candidate("Cy")),
+        {("Ann", "Cy"): 560, ("Bob", "Cy"): 420, ("Cy", "Ann"): 120, ("Cy", "Bob"): 100},
+    )
+    planned = plan(truth, count(truth, Method.SV))
+    papers = _papers(truth)
+    size = planned.alpha.percentile_90
+    stops = sum(_audit_stops(planned, papers, rng, size) for _ in range(100))
+    assert stops >= 80
+    compared = sum(
+        _audit_stops(planned, papers, rng, planned.comparison, papers) for _ in range(50)
+    )
+    assert compared == 50  # no discrepancy: Super-simple's size always suffices
+
+
+def test_a_lot_needs_a_full_hand_count():
+    ballots = Ballots(
+        (Candidate("Ann"), Candidate("Bob")),
+        {("Ann", NotCounted.BLANK): 5, ("Bob", NotCounted.BLANK): 5},
+    )
+    result = count(ballots, Method.SV, lot=EnteredLot("Ann"))
+    planned = plan(ballots, result)
+    assert planned.comparison is None and planned.alpha is None
+    assert all(a.margin == 0 for a in planned.assertions)

@@ -1,4 +1,4 @@
-"""``svcount rla``: a risk-limiting audit's steps. Today ``sample``: which papers to retrieve."""
+"""``svcount rla``: a risk-limiting audit's three steps, ``plan``, ``sample`` and ``assess``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from svcount.shell.params import ChecksumsOpt, ColorOpt, OutputOpt, QuietOpt, So
 __all__ = ["rla_app"]
 
 rla_app = typer.Typer(
-    help="Risk-limiting audits: draw the sample of ballot papers to retrieve, as Arlo draws it.",
+    help="Risk-limiting audits: plan the assertions, draw the sample as Arlo draws it, assess.",
     no_args_is_help=True,
 )
 
 SAMPLE_SCHEMA = "svcount-rla-sample/1"
-PLAN_SCHEMA = "svcount-rla-plan/1"
+ASSESSMENT_SCHEMA = "svcount-rla-assessment/1"
+#: assess's exit codes: the audit may stop, the sample must grow, a full hand count.
+EXIT_STOP, EXIT_GROW, EXIT_HAND_COUNT = 0, 4, 5
 
 
 class PlanFormat(enum.StrEnum):
@@ -53,7 +55,7 @@ def plan_command(
     assertion. Exit codes: 0 planned, 2 bad input, 3 a lot is required.
     """
     from svcount import pipeline
-    from svcount.operations.rla import plan
+    from svcount.operations.assertions import plan, plan_document
     from svcount.shell.calls import listener, options_from
 
     counted_options = options_from(options)
@@ -65,63 +67,45 @@ def plan_command(
     if counted.result.winner is None:
         tied = ", ".join(counted.result.lot_required)
         fail(f"no plan yet: a lot is required between {tied} (give --lot NAME or --seed N)", 3)
+    assert counted.ballots is not None  # a ballot file was read
     with library():
-        planned = plan(counted.result, risk_limit)
+        planned = plan(counted.ballots, counted.result, risk_limit)
     if fmt is PlanFormat.json:
-        outputs.emit(_plan_json(planned, counted.provenance.input_record()), output)
+        document = plan_document(planned, counted.provenance.input_record())
+        outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
         outputs.emit_rich(_plan_tables, (planned,), output)
 
 
-def _plan_json(planned: Any, given: dict[str, Any]) -> str:
-    document = {
-        "schema": PLAN_SCHEMA,
-        "input": given,
-        "winner": planned.winner,
-        "ballot_papers": planned.ballot_papers,
-        "risk_limit": planned.risk_limit,
-        "assertions": [
-            {
-                "assertion_type": a.kind,
-                "winner": a.winner,
-                "loser": a.loser,
-                "already_eliminated": list(a.eliminated),
-                "margin": a.margin,
-                "diluted_margin": round(a.diluted, 6),
-            }
-            for a in planned.assertions
-        ],
-        "sample_sizes": {
-            "comparison_super_simple": planned.comparison,
-            "polling_bravo_average": None if planned.polling is None else round(planned.polling),
-        },
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def _said(a: Any) -> str:
+    """An assertion in words."""
+    if a.kind == "SUPERMAJORITY":
+        return f"{a.winner} has more than half of the valid first preferences"
+    if a.kind == "PLURALITY" or not a.eliminated:
+        return f"{a.winner} has more first preferences than {a.loser}"
+    return f"{a.winner} beats {a.loser} with {', '.join(a.eliminated)} excluded"
 
 
 def _plan_tables(planned: Any, *, plain: bool) -> list[Any]:
     from svcount.render import blocks
     from svcount.render.blocks import Grid, Note
 
-    def said(a: Any) -> str:
-        if a.kind == "SUPERMAJORITY":
-            return f"{a.winner} has more than half of the valid first preferences"
-        if a.kind == "PLURALITY" or not a.eliminated:
-            return f"{a.winner} has more first preferences than {a.loser}"
-        return f"{a.winner} beats {a.loser} once everyone else is excluded"
-
     rows = tuple(
-        (said(a), f"{a.margin:,}", f"{a.diluted:.4f}")
+        (_said(a), f"{a.margin:,}", f"{a.diluted:.4f}")
         for a in sorted(planned.assertions, key=lambda a: a.diluted)
     )
     grid = Grid("Assertions, closest first", ("Assertion", "Margin", "Diluted"), rows)
     if planned.comparison is None:
         sizes = "A margin of 0: only a full hand count confirms this result."
     else:
+        alpha = planned.alpha
         sizes = (
-            f"At a risk limit of {planned.risk_limit:g}: a comparison audit needs about "
-            f"{planned.comparison:,} papers if it finds no discrepancy (Super-simple); a "
-            f"ballot-polling audit about {round(planned.polling or 0):,} on average (BRAVO)."
+            f"At a risk limit of {planned.risk_limit:g}, papers to draw: a comparison audit "
+            f"{planned.comparison:,} if it finds no discrepancy, "
+            f"{planned.comparison_with_errors:,} with the usual rate of errors (Super-simple); "
+            f"a ballot-polling audit {round(alpha.average):,} on average, "
+            f"{alpha.percentile_90:,} in 9 audits of 10 (ALPHA; BRAVO's average "
+            f"{round(planned.polling or 0):,})."
         )
     return blocks.rich([grid, Note(sizes)], plain=plain)
 
@@ -161,7 +145,7 @@ def sample_command(
     twice is listed twice, its draw number 2. Exit codes: 0 drawn, 2 bad input.
     """
     from svcount.documents.writing import csv_line
-    from svcount.operations.rla import read_manifest, sample
+    from svcount.operations.sampling import read_manifest, sample
 
     fmt = choose_format(format, output, SampleFormat, "csv")
     outputs = Outputs(checksums)
@@ -202,3 +186,125 @@ def _sample_json(
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@rla_app.command("assess")
+def assess_command(
+    plan_file: Annotated[
+        Path, typer.Argument(metavar="PLAN", help="The plan: rla plan --format json.")
+    ],
+    sample_file: Annotated[
+        Path, typer.Argument(metavar="SAMPLE", help="The sample: rla sample's CSV or JSON.")
+    ],
+    readings: Annotated[
+        Path,
+        typer.Argument(
+            help="The audit board's readings: the ballot file's format, with batch and position."
+        ),
+    ],
+    recorded: Annotated[
+        Path | None,
+        typer.Option(
+            help="The recorded votes of the sampled papers, in the readings' format: a "
+            "comparison audit (without it, ballot polling)."
+        ),
+    ] = None,
+    risk_limit: Annotated[
+        float | None,
+        typer.Option(min=0.0001, max=0.5, help="The risk limit α [default: the plan's]."),
+    ] = None,
+    format: Annotated[
+        PlanFormat | None,
+        typer.Option("--format", "-f", help="table or json [default: from -o, else table]."),
+    ] = None,
+    output: OutputOpt = None,
+    color: ColorOpt = None,
+    checksums: ChecksumsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """The risk each assertion is measured to from the papers read, and the verdict.
+
+    Ballot polling measures with ALPHA; with --recorded, each reading is
+    compared with its paper's recorded votes (Super-simple). Exit codes: 0 the
+    audit may stop, 4 the sample must grow (by the draws said), 5 only a full
+    hand count can confirm the result, 2 bad input.
+    """
+    import dataclasses
+
+    from svcount.operations.assertions import read_plan
+    from svcount.operations.assess import assess, read_draws, read_papers
+
+    fmt = choose_format(format, output, PlanFormat, "table")
+    outputs = Outputs(checksums, color)
+    given = {"plan": plan_file, "sample": sample_file, "readings": readings, "recorded": recorded}
+    outputs.guard([("--output", output), ("--checksums", checksums)], *given.values())
+    with library():
+        planned = read_plan(str(plan_file))
+        if risk_limit is not None:
+            planned = dataclasses.replace(planned, risk_limit=risk_limit)
+        draws = read_draws(str(sample_file))
+        read = read_papers(str(readings), planned.candidates, planned.method)
+        shown = read_papers(str(recorded), planned.candidates, planned.method) if recorded else None
+        found = assess(planned, draws, read, shown)
+    if fmt is PlanFormat.json:
+        outputs.emit(_assessment_json(found, given), output)
+    else:
+        outputs.emit_rich(_assessment_tables, (found,), output)
+    if found.unread:
+        say(f"{len(found.unread):,} papers read were never drawn: left out of the measure", quiet)
+    codes = {"stop": EXIT_STOP, "grow": EXIT_GROW, "hand count": EXIT_HAND_COUNT}
+    raise typer.Exit(codes[found.verdict])
+
+
+def _assessment_json(found: Any, given: dict[str, Path | None]) -> str:
+    from svcount.pipeline import input_files
+
+    document = {
+        "schema": ASSESSMENT_SCHEMA,
+        "input": input_files(**{k: None if p is None else str(p) for k, p in given.items()}),
+        "audit": found.audit,
+        "draws": found.draws,
+        "risk_limit": found.risk_limit,
+        "verdict": found.verdict,
+        "more_draws": found.more,
+        "assertions": [
+            {
+                "assertion_type": m.assertion.kind,
+                "winner": m.assertion.winner,
+                "loser": m.assertion.loser,
+                "already_eliminated": list(m.assertion.eliminated),
+                "diluted_margin": round(m.assertion.diluted, 6),
+                "risk": round(m.risk, 6),
+                "seen": dict(m.seen),
+            }
+            for m in found.measured
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _assessment_tables(found: Any, *, plain: bool) -> list[Any]:
+    from svcount.render import blocks
+    from svcount.render.blocks import Grid, Note
+
+    rows = tuple(
+        (
+            _said(m.assertion),
+            ", ".join(f"{k} {v:,}" for k, v in m.seen.items()),
+            f"{m.risk:.4f}",
+            "confirmed" if m.risk <= found.risk_limit else "not yet",
+        )
+        for m in sorted(found.measured, key=lambda m: -m.risk)
+    )
+    title = f"Risk measured from {found.draws:,} draws ({found.audit}), highest first"
+    grid = Grid(title, ("Assertion", "Seen", "Risk", f"At {found.risk_limit:g}"), rows)
+    if found.verdict == "stop":
+        said = "The audit may stop: every assertion is confirmed at the risk limit."
+    elif found.verdict == "grow":
+        said = (
+            f"The sample must grow: draw about {found.more:,} more papers (rla sample "
+            f"MANIFEST --seed SEED --already {found.draws} --size {found.more})."
+        )
+    else:
+        said = "Only a full hand count can confirm this result."
+    return blocks.rich([grid, Note(said)], plain=plain)

@@ -1,0 +1,313 @@
+"""The plan of a risk-limiting audit: assertions about the papers that imply the winner.
+
+Each assertion is in SHANGRLA's vocabulary and is an assorter: it scores
+every paper 0, 1/2 or 1, and it is true exactly when the mean score is above
+1/2. Rejected papers score 1/2 (no vote). A paper whose second preference
+cannot count (none, void, the same as its first) is a one-rank paper.
+
+- ``SUPERMAJORITY`` (w): 1 for a first preference for w, 0 for another
+  candidate: w has more than half of the valid first preferences.
+- ``IRV_ELIMINATION`` (w, l, eliminated): a paper counts for its first
+  preference unless that one is eliminated, then for its second preference
+  (README, "The count", rule 5); 1 for w, 0 for l. With nothing eliminated it
+  is FP(w, l), first preferences; with everyone but the remaining set
+  eliminated, w beats l at stage two.
+- ``PLURALITY`` (w, l): first past the post, first preferences.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from svcount.errors import CountError, InputError
+from svcount.marks import Outcome
+from svcount.model import Ballots, Method, Rejection, Result, second_as_counted
+from svcount.operations import risk
+
+__all__ = [
+    "PLAN_SCHEMA",
+    "Assertion",
+    "Plan",
+    "holds",
+    "kinds",
+    "margin_of",
+    "plan",
+    "plan_document",
+    "read_plan",
+]
+
+#: Possible runners-up tried as partners of the winner, and the most in one set.
+_PARTNERS, _MOST_IN_SET = 4, 3
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One fact about the papers that, with the others of its plan, implies the winner."""
+
+    kind: str
+    winner: str
+    loser: str | None
+    eliminated: tuple[str, ...]
+    margin: int  # in votes: what the papers must change by for the assertion to fail
+    diluted: float  # margin ÷ ballot papers (rejected included)
+
+    def score(self, outcome: Outcome) -> float:
+        """The assorter's score of one paper: 1 for ``winner``, 0 against, 1/2 otherwise."""
+        if isinstance(outcome, Rejection):
+            return 0.5
+        first, second = outcome
+        if self.kind == "SUPERMAJORITY":
+            return 1.0 if first == self.winner else 0.0
+        counts_for: object = first
+        if first in self.eliminated:
+            counts_for = second_as_counted(first, second)
+            if counts_for in self.eliminated:
+                counts_for = None
+        return 1.0 if counts_for == self.winner else 0.0 if counts_for == self.loser else 0.5
+
+    @property
+    def reported_mean(self) -> float:
+        """The assorter's mean over the reported papers: (1 + diluted margin) / 2."""
+        return (1 + self.diluted) / 2
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The assertions of a count, and the papers an audit of them is expected to need."""
+
+    winner: str
+    method: Method
+    candidates: tuple[str, ...]
+    ballot_papers: int
+    risk_limit: float
+    assertions: tuple[Assertion, ...]
+    comparison: int | None  # Super-simple, no discrepancy; None: a full hand count
+    comparison_with_errors: int | None  # Super-simple at the expected error rates
+    polling: float | None  # BRAVO's average sample number for the closest assertion
+    alpha: risk.PollingSizes | None  # ALPHA, simulated: average and 90th percentile
+
+    @property
+    def closest(self) -> Assertion:
+        return min(self.assertions, key=lambda a: a.diluted)
+
+
+def kinds(ballots: Ballots) -> Iterator[tuple[Outcome, int]]:
+    """Each kind of paper and how many there are: the valid pairs, then each rejection."""
+    yield from ballots.pairs.items()
+    yield from ballots.rejected.items()
+
+
+def margin_of(assertion: Assertion, ballots: Ballots) -> int:
+    """Votes for the assertion's winner less votes against it, over ``ballots``."""
+    total = 0
+    for outcome, papers in kinds(ballots):
+        total += round(2 * assertion.score(outcome) - 1) * papers
+    return total
+
+
+def holds(assertion: Assertion, ballots: Ballots) -> bool:
+    """Whether ``assertion`` is true of ``ballots``: what an audit tests, paper by paper."""
+    return margin_of(assertion, ballots) > 0
+
+
+def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
+    """The assertions whose truth implies ``result``'s winner, with the sample sizes.
+
+    SV (README, "The count"): a majority at stage one is one SUPERMAJORITY.
+    Otherwise the set that keeps the smallest margin largest, as RAIRE
+    chooses for IRV (:func:`_runoff_sets`). FPTP: the winner beats each other
+    candidate. A count decided by lot has margin 0: only a full hand count
+    confirms it.
+    """
+    if result.winner is None:
+        raise CountError("no plan while a lot is required: the count has no winner yet")
+    if not 0 < risk_limit < 1:
+        raise CountError(f"the risk limit is between 0 and 1, not {risk_limit}")
+    w, votes, papers = result.winner, result.stage_one.votes, result.ballot_papers
+
+    def made(kind: str, a: str, b: str | None, out: tuple[str, ...] = ()) -> Assertion:
+        found = margin_of(Assertion(kind, a, b, out, 0, 0.0), ballots)
+        return Assertion(kind, a, b, out, found, found / papers if papers else 0.0)
+
+    if result.method is Method.FPTP or len(votes) <= 2:
+        chosen = [made("PLURALITY", w, loser) for loser in votes if loser != w]
+    elif result.stage_one.elected is not None:
+        chosen = [made("SUPERMAJORITY", w, None)]
+    else:
+        chosen = max(_runoff_sets(w, tuple(votes), made), key=_strength)
+    if result.lot is not None:
+        chosen = [replace(a, margin=0, diluted=0.0) for a in chosen]
+    return _sized(ballots, result, tuple(chosen), risk_limit)
+
+
+def _strength(assertions: Sequence[Assertion]) -> tuple[int, int]:
+    """The smallest margin first, then fewer assertions."""
+    return min(a.margin for a in assertions), -len(assertions)
+
+
+def _runoff_sets(w: str, names: tuple[str, ...], made: _Maker) -> Iterator[list[Assertion]]:
+    """Every set of assertions, of a family RAIRE's search would try, that implies w wins.
+
+    Choose the possible runners-up P. Each candidate outside P and w is beaten
+    on first preferences by two others (so it is third at best); w beats on
+    first preferences all but at most one of P (so w is in the top two). Then
+    every set who could remain, w with any of P (more than one only through an
+    equality for second place), must see w beat each of them once everyone
+    else is out. A tie for second place in the count is just such a set.
+    """
+    fp: dict[tuple[str, str], Assertion] = {}
+
+    def first_pref(a: str, b: str) -> Assertion:
+        if (a, b) not in fp:
+            fp[a, b] = made("IRV_ELIMINATION", a, b)
+        return fp[a, b]
+
+    others = sorted((c for c in names if c != w), key=lambda c: -first_pref(c, w).margin)
+    runoffs: dict[frozenset[str], list[Assertion]] = {}
+    for size in range(1, min(_MOST_IN_SET, len(others)) + 1):
+        for partners in itertools.combinations(others[:_PARTNERS], size):
+            beaten = []
+            for e in (c for c in others if c not in partners):
+                against = sorted((first_pref(a, e) for a in names if a != e), key=_by_margin)
+                beaten += against[:2]
+            for remaining in _subsets(partners):
+                if remaining not in runoffs:
+                    out = tuple(c for c in names if c not in remaining and c != w)
+                    runoffs[remaining] = [made("IRV_ELIMINATION", w, p, out) for p in remaining]
+            needed = [a for s in _subsets(partners) for a in runoffs[s]]
+            for behind_w in itertools.combinations(partners, max(len(partners) - 1, 0)):
+                yield beaten + [first_pref(w, p) for p in behind_w] + needed
+
+
+def _by_margin(assertion: Assertion) -> int:
+    return -assertion.margin
+
+
+def _subsets(partners: tuple[str, ...]) -> Iterator[frozenset[str]]:
+    for size in range(1, len(partners) + 1):
+        for chosen in itertools.combinations(partners, size):
+            yield frozenset(chosen)
+
+
+def _sized(
+    ballots: Ballots, result: Result, assertions: tuple[Assertion, ...], risk_limit: float
+) -> Plan:
+    """The plan with its sample sizes, at the closest assertion (all of them for ALPHA)."""
+    papers = result.ballot_papers
+    closest = min(assertions, key=lambda a: a.diluted)
+    comparison = with_errors = polling = alpha = None
+    if closest.diluted > 0:  # never more than every paper: then the audit is a hand count
+        comparison = min(risk.super_simple_size(closest.diluted, risk_limit) or papers, papers)
+        found = risk.super_simple_size(
+            closest.diluted, risk_limit, risk.EXPECTED_O1, risk.EXPECTED_O2
+        )
+        with_errors = papers if found is None else min(found, papers)
+        polling = min(_bravo(ballots, closest, papers, risk_limit), float(papers))
+        counted = list(kinds(ballots))
+        alpha = risk.polling_sizes(
+            [n for _, n in counted],
+            [[a.score(o) for o, _ in counted] for a in assertions],
+            [a.reported_mean for a in assertions],
+            risk_limit,
+            papers,
+        )
+    names = tuple(c.name for c in ballots.candidates)
+    return Plan(
+        result.winner or "", result.method, names, papers, risk_limit, assertions,
+        comparison, with_errors, polling, alpha,
+    )  # fmt: skip
+
+
+def _bravo(ballots: Ballots, closest: Assertion, papers: int, risk_limit: float) -> float:
+    """BRAVO's average sample number for the closest assertion, over all papers drawn.
+
+    Only papers scored 0 or 1 move BRAVO's ratio, so the average for them is
+    scaled by the share of papers that are.
+    """
+    scored: Counter[float] = Counter()
+    for outcome, n in kinds(ballots):
+        scored[closest.score(outcome)] += n
+    decisive = scored[1.0] + scored[0.0]
+    share = scored[1.0] / decisive
+    return risk.bravo_average_size(share, risk_limit) * papers / decisive
+
+
+class _Maker(Protocol):
+    """Plan's ``made``: the assertion (kind, winner, loser, eliminated) with its margin."""
+
+    def __call__(
+        self, kind: str, a: str, b: str | None, out: tuple[str, ...] = ()
+    ) -> Assertion: ...
+
+
+# --------------------------------------------------------------------------- the plan as a file
+
+PLAN_SCHEMA = "svcount-rla-plan/1"
+
+
+def plan_document(planned: Plan, given: Mapping[str, object] | None = None) -> dict[str, object]:
+    """The plan as JSON: the assertions in SHANGRLA's words, and what ``read_plan`` needs."""
+    alpha = planned.alpha
+    return {
+        "schema": PLAN_SCHEMA,
+        "input": dict(given or {}),
+        "winner": planned.winner,
+        "method": planned.method.value,
+        "candidates": list(planned.candidates),
+        "ballot_papers": planned.ballot_papers,
+        "risk_limit": planned.risk_limit,
+        "assertions": [
+            {
+                "assertion_type": a.kind,
+                "winner": a.winner,
+                "loser": a.loser,
+                "already_eliminated": list(a.eliminated),
+                "margin": a.margin,
+                "diluted_margin": round(a.diluted, 6),
+            }
+            for a in planned.assertions
+        ],
+        "sample_sizes": {
+            "comparison_super_simple": planned.comparison,
+            "comparison_super_simple_expected_errors": planned.comparison_with_errors,
+            "polling_bravo_average": None if planned.polling is None else round(planned.polling),
+            "polling_alpha_average": None if alpha is None else round(alpha.average),
+            "polling_alpha_90th_percentile": None if alpha is None else alpha.percentile_90,
+        },
+    }
+
+
+def read_plan(path: str) -> Plan:
+    """A plan written by ``svcount rla plan --format json``, for ``assess``."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not JSON"
+        raise InputError(f"cannot read the plan: {why}", file=path) from None
+    if not isinstance(doc, dict) or doc.get("schema") != PLAN_SCHEMA:
+        raise InputError(f"not a plan of svcount rla plan (schema {PLAN_SCHEMA})", file=path)
+    try:
+        papers = int(doc["ballot_papers"])
+        assertions = tuple(
+            Assertion(
+                str(a["assertion_type"]),
+                str(a["winner"]),
+                None if a["loser"] is None else str(a["loser"]),
+                tuple(str(e) for e in a["already_eliminated"]),
+                int(a["margin"]),
+                int(a["margin"]) / papers,
+            )
+            for a in doc["assertions"]
+        )
+        return Plan(
+            str(doc["winner"]), Method(doc["method"]), tuple(map(str, doc["candidates"])),
+            papers, float(doc["risk_limit"]), assertions, None, None, None, None,
+        )  # fmt: skip
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"the plan is damaged: {exc}", file=path) from None

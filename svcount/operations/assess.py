@@ -1,0 +1,264 @@
+"""The last step of a risk-limiting audit: the risk measured from the papers read, and the verdict.
+
+The audit board reads each sampled paper and writes what it says in a CSV
+in the ballot file's own format, with two more columns naming the paper:
+its batch and its position in the batch (as ``svcount rla sample`` lists
+them). Ballot polling measures each assertion's risk from those readings
+alone (ALPHA); a comparison audit compares each reading with the paper's
+recorded votes, given in the same format (Super-simple).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from svcount.errors import InputError
+from svcount.marks import Outcome, fold
+from svcount.model import Candidate, Method
+from svcount.names import NameError_
+from svcount.names import name as name_policy
+from svcount.operations import risk
+from svcount.operations.assertions import Assertion, Plan
+from svcount.operations.sampling import BATCH_COLUMNS, Draw
+from svcount.reading.header import Layout
+from svcount.reading.source import Source
+
+__all__ = ["Assessment", "Measured", "assess", "read_draws", "read_papers"]
+
+#: The readings' column naming a paper's position in its batch.
+_POSITION = ("position", "paperposition", "ballotposition", "positioninbatch")
+Paper = tuple[str, int]  # (batch, position from 1)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One assertion's risk after the sample, and what was seen."""
+
+    assertion: Assertion
+    risk: float
+    seen: Mapping[str, int]  # polling: for, against, neither; comparison: o1, o2, u1, u2
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict: ``stop`` (every risk at most the limit), ``grow`` (draw ``more``), or
+    ``hand count`` (only a full hand count can confirm the result)."""
+
+    audit: str  # "polling" or "comparison"
+    draws: int
+    risk_limit: float
+    measured: tuple[Measured, ...]
+    verdict: str
+    more: int | None  # draws to add when the verdict is "grow"
+    unread: tuple[Paper, ...] = ()  # papers read but never drawn: left out
+
+
+def assess(
+    plan: Plan,
+    draws: Sequence[Draw],
+    readings: Mapping[Paper, Outcome],
+    recorded: Mapping[Paper, Outcome] | None = None,
+    *,
+    estimate: bool = True,
+) -> Assessment:
+    """Measure each assertion of ``plan`` on the sampled papers, in draw order.
+
+    Without ``recorded``, a ballot-polling audit (ALPHA, Stark 2023); with it,
+    a comparison audit (Super-simple, Stark 2010), each paper's reading
+    against its recorded votes. ``estimate=False`` leaves out how many more
+    draws a growing sample needs (a simulation, for polling).
+    """
+    read = [_reading(readings, d, "readings") for d in draws]
+    shown = [_reading(recorded, d, "recorded votes") for d in draws] if recorded else None
+    if shown is None:
+        measured = tuple(_polled(a, read) for a in plan.assertions)
+    else:
+        measured = tuple(_compared(a, read, shown) for a in plan.assertions)
+    drawn = {(d.batch, d.position) for d in draws}
+    unread = tuple(sorted(p for p in readings if p not in drawn))
+    verdict, more = _verdict(plan, measured, read, shown is not None, estimate)
+    audit = "polling" if shown is None else "comparison"
+    return Assessment(audit, len(draws), plan.risk_limit, measured, verdict, more, unread)
+
+
+def _reading(papers: Mapping[Paper, Outcome], draw: Draw, what: str) -> Outcome:
+    try:
+        return papers[draw.batch, draw.position]
+    except KeyError:
+        raise InputError(
+            f"the {what} have no paper {draw.position} of batch {draw.batch!r}, which was drawn: "
+            "read every paper of the sample (a paper that cannot be found is a discrepancy for "
+            "the returning officer, not a paper to leave out)"
+        ) from None
+
+
+def _polled(assertion: Assertion, read: Sequence[Outcome]) -> Measured:
+    scores = [assertion.score(o) for o in read]
+    seen = {"for": scores.count(1.0), "against": scores.count(0.0), "neither": scores.count(0.5)}
+    found = risk.alpha_risk(scores, assertion.reported_mean) if assertion.diluted > 0 else 1.0
+    return Measured(assertion, found, seen)
+
+
+def _compared(assertion: Assertion, read: Sequence[Outcome], shown: Sequence[Outcome]) -> Measured:
+    """Discrepancies in Super-simple's terms: a reading that scores less than the recorded
+    votes is an overstatement (of one vote at 1/2, two at 1), more an understatement."""
+    seen = {"o1": 0, "o2": 0, "u1": 0, "u2": 0}
+    for actual, recorded in zip(read, shown, strict=True):
+        gap = assertion.score(recorded) - assertion.score(actual)
+        if gap:
+            seen[("o" if gap > 0 else "u") + ("1" if abs(gap) == 0.5 else "2")] += 1
+    found = risk.super_simple_risk(assertion.diluted, len(read), **seen)
+    return Measured(assertion, found, seen)
+
+
+def _verdict(
+    plan: Plan,
+    measured: Sequence[Measured],
+    read: Sequence[Outcome],
+    comparison: bool,
+    estimate: bool,
+) -> tuple[str, int | None]:
+    """Stop, grow by how many draws (the 90th percentile of simulated audits for polling), or
+    a full hand count when that would reach every paper or can never confirm the result."""
+    if any(m.assertion.diluted <= 0 for m in measured):
+        return "hand count", None
+    open_ = [m for m in measured if m.risk > plan.risk_limit]
+    if not open_:
+        return "stop", None
+    n, papers = len(read), plan.ballot_papers
+    if not estimate:
+        return "grow", None
+    if comparison:
+        needed = []
+        for m in open_:
+            rates = (m.seen["o1"] / n, m.seen["o2"] / n) if n else (0.0, 0.0)
+            size = risk.super_simple_size(m.assertion.diluted, plan.risk_limit, *rates)
+            needed.append(papers if size is None else size - n)
+        more = max(max(needed), 1)
+    else:
+        more = _polling_more(plan, open_, read)
+    return ("hand count", None) if n + more >= papers else ("grow", more)
+
+
+def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome]) -> int:
+    """Draws still needed, simulating the audit on from here with papers like those read."""
+    kinds = sorted(set(read), key=repr)
+    chances = [sum(1 for o in read if o == k) for k in kinds]
+    scores = [[m.assertion.score(k) for k in kinds] for m in open_]
+    start_logs, start_sums = [], []
+    for m in open_:
+        mine = [m.assertion.score(o) for o in read]
+        start_logs.append(risk.alpha_log_t(mine, m.assertion.reported_mean))
+        start_sums.append(sum(mine))
+    cap = plan.ballot_papers - len(read)
+    sizes = risk.polling_sizes(
+        chances,
+        scores,
+        [m.assertion.reported_mean for m in open_],
+        plan.risk_limit,
+        max(cap, 1),
+        (start_logs, start_sums, len(read)),
+    )
+    return max(sizes.percentile_90, 1)
+
+
+# --------------------------------------------------------------------------- reading the files
+
+
+def read_draws(path: str) -> list[Draw]:
+    """The sample as ``svcount rla sample`` wrote it (CSV or JSON), in draw order."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError(f"cannot read the sample: {why}", file=path) from None
+    try:
+        if text.lstrip().startswith("{"):
+            rows = [{k: str(v) for k, v in d.items()} for d in json.loads(text)["draws"]]
+            first_line = None
+        else:
+            rows, first_line = list(csv.DictReader(io.StringIO(text))), 2
+        return [
+            Draw(r["ticket"], r["batch"], int(r["position"]), int(r.get("draw") or 1)) for r in rows
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError):
+        raise InputError(
+            "not a sample of svcount rla sample: it needs ticket, batch, position and draw",
+            file=path,
+            line=first_line if not text.lstrip().startswith("{") else None,
+        ) from None
+
+
+def read_papers(path: str, candidates: Sequence[str], method: Method) -> dict[Paper, Outcome]:
+    """Papers read one by one, in the ballot file's own format with batch and position columns.
+
+    Every mark is classified as the count classifies it (README, "The
+    count"), against the plan's candidates: a name not on it is refused.
+    """
+    from svcount.io import from_header, load
+    from svcount.options import ReadOptions
+    from svcount.reading.rows import records
+
+    roster = tuple(Candidate(c) for c in candidates)
+    loaded = load(path, method=method, candidates=roster)
+    fptp = loaded.method is Method.FPTP
+    papers: dict[Paper, Outcome] = {}
+    with from_header(path, ReadOptions()) as (source, _, _):
+        named = _paper_names(source, loaded.layout)
+        for line, row, count in records(source, loaded.layout):
+            if count != 1:
+                raise InputError("each row is one paper read", file=path, line=line)
+            paper = named[line]
+            if paper in papers:
+                raise InputError(
+                    f"paper {paper[1]} of batch {paper[0]!r} is read twice", file=path, line=line
+                )
+            papers[paper] = loaded.outcomes[row[0], "" if fptp else row[1], row[2]]
+    return papers
+
+
+def _paper_names(source: Source, layout: Layout) -> dict[int, Paper]:
+    """Each record's (batch, position), by the line it starts on."""
+    from svcount.reading.source import open_binary
+
+    header = [fold(h) for h in layout.header]
+    batch = next((header.index(n) for n in BATCH_COLUMNS if n in header), None)
+    position = next((header.index(n) for n in _POSITION if n in header), None)
+    file = source.name
+    if batch is None or position is None:
+        raise InputError(
+            "the readings need a batch column and a position column naming each paper, as "
+            "svcount rla sample lists them",
+            file=file,
+            line=1,
+        )
+    named: dict[int, Paper] = {}
+    with open_binary(source, layout.compressed) as binary:
+        text = io.TextIOWrapper(binary, encoding=layout.encoding, newline="")
+        reader = csv.reader(text, delimiter=layout.delimiter)
+        next(reader, None)
+        start = reader.line_num + 1
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if len(row) > max(batch, position):
+                named[line] = _paper(row[batch], row[position], file, line)
+    return named
+
+
+def _paper(batch: str, position: str, file: str, line: int) -> Paper:
+    try:
+        name = name_policy(batch, "batch")
+    except NameError_ as exc:
+        raise InputError(str(exc), file=file, line=line) from None
+    if not position.strip().isdigit() or int(position) < 1 or not name:
+        raise InputError(
+            f"a paper is named by its batch and its position from 1, not {batch!r}, {position!r}",
+            file=file,
+            line=line,
+        )
+    return name, int(position)
