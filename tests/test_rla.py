@@ -432,3 +432,99 @@ def test_a_lot_needs_a_full_hand_count():
     planned = plan(ballots, result)
     assert planned.comparison is None and planned.alpha is None
     assert all(a.margin == 0 for a in planned.assertions)
+
+
+# --------------------------------------------------------------------------- rla assess, end to end
+
+LLR = "examples/llr-2016"
+SEED = "32795213463457212049"
+
+
+def _worked_audit(tmp_path, size, *board):
+    """The README's worked audit of llr-2016: plan, sample, the simulated board's readings."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    plan_file, sample_file, readings = (tmp_path / n for n in ("plan.json", "s.csv", "r.csv"))
+    made = run(
+        "rla", "plan", f"{ROOT}/{LLR}/ballots.csv.gz", "-c", f"{ROOT}/{LLR}/candidates.csv",
+        "-f", "json", "-o", str(plan_file),
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    drawn = run(
+        "rla", "sample", f"{ROOT}/{LLR}/audit/manifest.csv", "--seed", SEED,
+        "--size", str(size), "-o", str(sample_file),
+    )  # fmt: skip
+    assert drawn.exit_code == 0, drawn.output
+    with readings.open("w") as out:
+        subprocess.run(
+            [sys.executable, f"{ROOT}/{LLR}/audit/board.py", f"{ROOT}/{LLR}/audit/manifest.csv",
+             f"{ROOT}/{LLR}/ballots.csv.gz", str(sample_file), *board],
+            stdout=out, check=True,
+        )  # fmt: skip
+    return plan_file, sample_file, readings
+
+
+def test_the_worked_audit_of_llr_2016(tmp_path):
+    """Polling with too few draws must grow; comparing clean readings at the planned size
+    stops; a board that misreads papers as blank finds overstatements."""
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 60)
+    polled = run("rla", "assess", str(plan_file), str(sample_file), str(readings), "-f", "json")
+    assert polled.exit_code == 4, polled.output
+    doc = json.loads(polled.stdout)
+    assert doc["schema"] == "svcount-rla-assessment/1" and doc["verdict"] == "grow"
+    assert doc["more_draws"] >= 1 and doc["audit"] == "polling"
+    assert [i["role"] for i in doc["input"]] == ["plan", "sample", "readings"]
+    compared = run(
+        "rla", "assess", str(plan_file), str(sample_file), str(readings),
+        "--recorded", str(readings),
+    )  # fmt: skip
+    assert compared.exit_code == 0 and "The audit may stop" in compared.stdout
+    (tmp_path / "again").mkdir()
+    _, _, misread = _worked_audit(tmp_path / "again", 60, "--misread", "3")
+    found = run(
+        "rla", "assess", str(plan_file), str(sample_file), str(misread), "--recorded",
+        str(readings), "-f", "json",
+    )  # fmt: skip
+    seen = [a["seen"] for a in json.loads(found.stdout)["assertions"]]
+    assert any(s["o1"] + s["o2"] for s in seen)
+
+
+def test_a_wrong_winner_in_the_plan_is_not_confirmed(tmp_path):
+    """The plan says Bannister won (a forged plan); the papers say otherwise: no stop."""
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 200)
+    doc = json.loads(plan_file.read_text())
+    for a in doc["assertions"]:
+        a["winner"], a["loser"] = a["loser"] or a["winner"], a["winner"]
+    plan_file.write_text(json.dumps(doc))
+    shown = run("rla", "assess", str(plan_file), str(sample_file), str(readings))
+    assert shown.exit_code in (4, 5), shown.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace("Willy Bach", "Willy Bach Jr", 1), "not a candidate"),
+        (lambda t: t.replace("box,", "crate,", 1), "batch column and a position column"),
+        (lambda t: "\n".join(t.splitlines()[:-1]) + "\n", "which was drawn"),
+        (lambda t: t + t.splitlines()[-1] + "\n", "read twice"),
+    ],
+)
+def test_readings_that_cannot_be_assessed_are_one_line(tmp_path, change, message):
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 20)
+    readings.write_text(change(readings.read_text()))
+    said = refused("rla", "assess", str(plan_file), str(sample_file), str(readings))
+    assert message in said
+
+
+def test_a_plan_or_sample_that_is_not_one_is_refused(tmp_path):
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 5)
+    assert "not a plan" in refused(
+        "rla", "assess", str(sample_file), str(sample_file), str(readings)
+    )
+    assert "not a sample" in refused("rla", "assess", str(plan_file), str(plan_file), str(readings))
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(plan_file.read_text().replace('"margin"', '"margins"'))
+    assert "damaged" in refused("rla", "assess", str(damaged), str(sample_file), str(readings))

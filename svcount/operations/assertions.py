@@ -41,6 +41,8 @@ __all__ = [
     "read_plan",
 ]
 
+#: The assertions a plan may hold, in SHANGRLA's words.
+KINDS = ("SUPERMAJORITY", "IRV_ELIMINATION", "PLURALITY")
 #: Possible runners-up tried as partners of the winner, and the most in one set.
 _PARTNERS, _MOST_IN_SET = 4, 3
 
@@ -287,9 +289,10 @@ def read_plan(path: str) -> Plan:
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not JSON"
-        raise InputError(f"cannot read the plan: {why}", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the plan: {exc.strerror}", file=path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = None
     if not isinstance(doc, dict) or doc.get("schema") != PLAN_SCHEMA:
         raise InputError(f"not a plan of svcount rla plan (schema {PLAN_SCHEMA})", file=path)
     try:
@@ -305,9 +308,13 @@ def read_plan(path: str) -> Plan:
             )
             for a in doc["assertions"]
         )
+        names = tuple(map(str, doc["candidates"]))
+        for a in assertions:
+            if a.kind not in KINDS or not {a.winner, a.loser or a.winner} <= set(names):
+                raise ValueError(f"an assertion {a.kind} of {a.winner} over {a.loser}")
         return Plan(
-            str(doc["winner"]), Method(doc["method"]), tuple(map(str, doc["candidates"])),
-            papers, float(doc["risk_limit"]), assertions, None, None, None, None,
+            str(doc["winner"]), Method(doc["method"]), names, papers,
+            float(doc["risk_limit"]), assertions, None, None, None, None,
         )  # fmt: skip
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         raise InputError(f"the plan is damaged: {exc}", file=path) from None

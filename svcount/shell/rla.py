@@ -229,23 +229,12 @@ def assess_command(
     audit may stop, 4 the sample must grow (by the draws said), 5 only a full
     hand count can confirm the result, 2 bad input.
     """
-    import dataclasses
-
-    from svcount.operations.assertions import read_plan
-    from svcount.operations.assess import assess, read_draws, read_papers
-
     fmt = choose_format(format, output, PlanFormat, "table")
     outputs = Outputs(checksums, color)
     given = {"plan": plan_file, "sample": sample_file, "readings": readings, "recorded": recorded}
     outputs.guard([("--output", output), ("--checksums", checksums)], *given.values())
     with library():
-        planned = read_plan(str(plan_file))
-        if risk_limit is not None:
-            planned = dataclasses.replace(planned, risk_limit=risk_limit)
-        draws = read_draws(str(sample_file))
-        read = read_papers(str(readings), planned.candidates, planned.method)
-        shown = read_papers(str(recorded), planned.candidates, planned.method) if recorded else None
-        found = assess(planned, draws, read, shown)
+        found = _assessed(given, risk_limit)
     if fmt is PlanFormat.json:
         outputs.emit(_assessment_json(found, given), output)
     else:
@@ -254,6 +243,25 @@ def assess_command(
         say(f"{len(found.unread):,} papers read were never drawn: left out of the measure", quiet)
     codes = {"stop": EXIT_STOP, "grow": EXIT_GROW, "hand count": EXIT_HAND_COUNT}
     raise typer.Exit(codes[found.verdict])
+
+
+def _assessed(given: dict[str, Path | None], risk_limit: float | None) -> Any:
+    """The assessment of the files given, at the plan's risk limit unless another is."""
+    import dataclasses
+
+    from svcount.operations.assertions import read_plan
+    from svcount.operations.assess import assess, read_draws, read_papers
+
+    planned = read_plan(str(given["plan"]))
+    if risk_limit is not None:
+        planned = dataclasses.replace(planned, risk_limit=risk_limit)
+    draws = read_draws(str(given["sample"]))
+    read = read_papers(str(given["readings"]), planned.candidates, planned.method)
+    recorded = given["recorded"]
+    shown = (
+        None if recorded is None else read_papers(str(recorded), planned.candidates, planned.method)
+    )
+    return assess(planned, draws, read, shown)
 
 
 def _assessment_json(found: Any, given: dict[str, Path | None]) -> str:
@@ -303,7 +311,8 @@ def _assessment_tables(found: Any, *, plain: bool) -> list[Any]:
     elif found.verdict == "grow":
         said = (
             f"The sample must grow: draw about {found.more:,} more papers (rla sample "
-            f"MANIFEST --seed SEED --already {found.draws} --size {found.more})."
+            f"MANIFEST --seed SEED --already {found.draws} --size {found.more} lists them), "
+            f"then assess the whole sample (--size {found.draws + found.more})."
         )
     else:
         said = "Only a full hand count can confirm this result."
