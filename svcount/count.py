@@ -128,11 +128,17 @@ def stage_one(first: FirstPreferences, method: Method = Method.SV) -> StageOne:
     )
 
 
+#: The key of an excluded candidate's papers that transfer to no one, in ``by_excluded``.
+NON_TRANSFERABLE = "non_transferable"
+
+
 def transfers(ballots: Ballots, remaining: tuple[str, ...]) -> Transfers:
     """Rule 5 on these papers: only excluded candidates' papers are looked at again."""
     moved = dict.fromkeys(remaining, 0)
     lost: Counter[NotCounted] = Counter()
     excluded_papers = 0
+    names = [c.name for c in ballots.candidates]
+    by_excluded = {n: dict.fromkeys([*remaining, NON_TRANSFERABLE], 0) for n in names}
     for (first, second), papers in ballots.pairs.items():
         if first in moved:
             continue
@@ -140,15 +146,19 @@ def transfers(ballots: Ballots, remaining: tuple[str, ...]) -> Transfers:
         head = _head(second)
         if head is not None:
             lost[head] += papers
+            by_excluded[first][NON_TRANSFERABLE] += papers
         elif isinstance(second, str) and second in moved:
             moved[second] += papers
+            by_excluded[first][second] += papers
         else:
             lost[NotCounted.NOT_REMAINING] += papers
+            by_excluded[first][NON_TRANSFERABLE] += papers
     return Transfers(
         remaining=remaining,
         transfers=MappingProxyType(moved),
         non_transferable=_frozen(lost, STAGE_TWO_HEADS),
         excluded_papers=excluded_papers,
+        by_excluded={n: by_excluded[n] for n in names if n not in moved},
     )
 
 
@@ -187,6 +197,7 @@ def _stage_two(first: FirstPreferences, stage: StageOne, moved: Transfers | None
         totals=MappingProxyType({n: first.votes[n] + moved.transfers[n] for n in stage.remaining}),
         non_transferable=moved.non_transferable,
         excluded_papers=moved.excluded_papers,
+        by_excluded=moved.by_excluded,
     )
 
 

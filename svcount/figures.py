@@ -147,6 +147,9 @@ def figures(result: Result) -> dict[str, Any]:
         "first_preferences": dict(one.votes),
         "share_pct": {n: result.share(n) for n in names},
         "second_preferences": dict(two.transfers) if two else None,
+        "transfers_by_excluded": {e: dict(t) for e, t in two.by_excluded.items()}
+        if two and two.by_excluded
+        else None,
         "final": dict(result.final),
         **_statuses(result, names),
         "rejected": with_total(result.rejected),

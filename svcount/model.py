@@ -279,6 +279,9 @@ class StageTwo:
     totals: Mapping[str, int]
     non_transferable: Mapping[NotCounted, int]  # every STAGE_TWO_HEADS member
     excluded_papers: int  # papers whose first preference was excluded
+    #: Each excluded candidate's papers: to each remaining candidate, and not transferred.
+    #: Empty when not known (a total combined from local counts of an older version).
+    by_excluded: Mapping[str, Mapping[str, int]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -353,6 +356,7 @@ class Transfers:
     transfers: Mapping[str, int]  # remaining candidates only
     non_transferable: Mapping[NotCounted, int]  # STAGE_TWO_HEADS
     excluded_papers: int
+    by_excluded: Mapping[str, Mapping[str, int]] = field(default_factory=dict, compare=False)
 
     def __add__(self, other: Transfers) -> Transfers:
         if other.remaining != self.remaining:
@@ -365,6 +369,7 @@ class Transfers:
             transfers=_sum(self.transfers, other.transfers),
             non_transferable=_sum(self.non_transferable, other.non_transferable),
             excluded_papers=self.excluded_papers + other.excluded_papers,
+            by_excluded=_sum_by_excluded(self.by_excluded, other.by_excluded),
         )
 
 
@@ -461,6 +466,15 @@ def statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Rejecti
         Rejection.VOID_FOR_UNCERTAINTY, 0
     )
     return {h: merged.get(h, 0) for h in FPTP_HEADINGS}
+
+
+def _sum_by_excluded(
+    a: Mapping[str, Mapping[str, int]], b: Mapping[str, Mapping[str, int]]
+) -> Mapping[str, Mapping[str, int]]:
+    """Per-excluded transfers summed; unknown (empty) if either part does not know them."""
+    if not a or not b:
+        return {}
+    return {e: _sum(a.get(e, {}), b.get(e, {})) for e in {**a, **b}}
 
 
 def _sum(a: Mapping[Any, int], b: Mapping[Any, int]) -> Mapping[Any, int]:

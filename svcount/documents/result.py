@@ -150,16 +150,33 @@ def _stages(f: Mapping[str, Any]) -> list[dict[str, Any]]:
         }
     ]
     if f["second_preferences"] is not None:
-        stages.append(
-            {
-                "stage": 2,
-                "transfers": f["second_preferences"],
-                "totals": f["final"],
-                "non_transferable": f["non_transferable"],
-                "excluded_papers": f["excluded_papers"],
-            }
-        )
+        two = {
+            "stage": 2,
+            "transfers": f["second_preferences"],
+            "totals": f["final"],
+            "non_transferable": f["non_transferable"],
+            "excluded_papers": f["excluded_papers"],
+        }
+        if f.get("transfers_by_excluded") is not None:  # unknown for some combined totals
+            two["transfers_by_excluded"] = f["transfers_by_excluded"]
+        stages.append(two)
     return stages
+
+
+def _by_excluded(two: Mapping[str, Any] | None) -> dict[str, dict[str, int]] | None:
+    """Stage two's transfers per excluded candidate, checked against its totals when given."""
+    given = None if two is None else two.get("transfers_by_excluded")
+    if given is None:
+        return None
+    assert two is not None
+    parts = {str(e): {str(k): int(v) for k, v in t.items()} for e, t in given.items()}
+    for name, total in two["transfers"].items():
+        if sum(t.get(name, 0) for t in parts.values()) != total:
+            raise ValueError(f"transfers_by_excluded to {name} do not add up to its transfers")
+    lost = sum(t.get("non_transferable", 0) for t in parts.values())
+    if lost != two["non_transferable"]["total"]:
+        raise ValueError("transfers_by_excluded's non_transferable do not add up")
+    return parts
 
 
 def result_json(shown: View) -> str:
@@ -341,6 +358,7 @@ def _view(doc: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Candidate, ...]
         "first_preferences": dict(one["votes"]),
         "share_pct": {c["name"]: _pct(c["share_pct"]) for c in entries},
         "second_preferences": dict(two["transfers"]) if two else None,
+        "transfers_by_excluded": _by_excluded(two),
         "final": dict(two["totals"]) if two else dict(one["votes"]),
         "status": status,
         "stage_one_status": stage_one_status,
