@@ -223,7 +223,8 @@ def tally(
         shown = pipeline.shown(counted)
     if margin:
         shown = with_margin(shown, counted)
-    render_result(replace(shown, notice=notice.over(shown.notice)), fmt, output, outputs)
+    shown = replace(shown, notice=notice.over(shown.notice))
+    render_result(shown, fmt, output, outputs, counted.ballots if counted else None)
 
 
 @app.command(name="declare")

@@ -22,10 +22,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Literal
 
 from svcount.count import first_preferences
-from svcount.errors import InputError, MarkError, did_you_mean
+from svcount.errors import InputError, MarkError, UsageError, did_you_mean
 from svcount.marks import (
     Classified,
     Outcome,
@@ -38,6 +39,7 @@ from svcount.model import Ballots, Candidate, Method
 from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
+from svcount.reading.formats import recognised
 from svcount.reading.header import COLUMN_NAMES, ROLES, Layout, Row, show_header, sniff
 from svcount.reading.rows import (
     BlankRows,
@@ -52,6 +54,7 @@ from svcount.reading.rows import (
 from svcount.reading.source import (
     ASCII_COMPATIBLE,
     Source,
+    is_stream,
     open_source,
     past_preamble,
     reading,
@@ -201,8 +204,15 @@ def load(
     """Read, aggregate and classify a ballot file (``-`` for stdin).
 
     Lines before the header (``--skip-rows``, an Excel ``sep=`` line) are left
-    out; every line number said is still the file's own.
+    out; every line number said is still the file's own. A file in another
+    input format (reading/formats.py) is read as the ballot CSV it converts to.
     """
+    options = options or ReadOptions()
+    kind = None if is_stream(name) else recognised(name)
+    if kind is not None:
+        return _load_converted(name, kind, method, candidates, options, engine)
+    if options.contest is not None:
+        raise UsageError("--contest chooses a contest of a cast vote record report (NIST JSON)")
     with from_header(name, options or ReadOptions(), stdin) as (source, options, given):
         loaded = _load(source, method, candidates, options, engine, chunk_rows, progress)
         if not source.skipped:
@@ -211,6 +221,50 @@ def load(
         return dataclasses.replace(
             loaded, sha256=sha256_of(given.path), warnings=warnings, skipped=source.skipped
         )
+
+
+def _load_converted(
+    name: str,
+    kind: str,
+    method: Method | None,
+    candidates: Sequence[Candidate] | None,
+    options: ReadOptions,
+    engine: Engine,
+) -> Loaded:
+    """A file of another input format, loaded as the ballot CSV it converts to.
+
+    Messages name the file as given; a line of the CSV is said as its record.
+    """
+    import tempfile
+
+    from svcount.reading.formats import read_bytes, reader
+
+    try:
+        data = read_bytes(name)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    converted = reader(kind).to_ballot_csv(data, name, options.contest, options.uncertain_marker)
+    with tempfile.TemporaryDirectory(prefix="svcount-") as folder:
+        csv_path = Path(folder) / "ballots.csv"
+        csv_path.write_bytes(converted)
+        plain = dataclasses.replace(options, contest=None, skip_rows=0, delimiter=",")
+        try:
+            loaded = load(str(csv_path), method=method, candidates=candidates, options=plain,
+                          engine=engine)  # fmt: skip
+        except InputError as exc:
+            if exc.line is not None and exc.line > 1:
+                exc.message = f"record {exc.line - 1}: {exc.message}"
+            exc.file, exc.line = name, None
+            exc.message = exc.message.replace(str(csv_path), name)
+            raise
+    where = re.compile(r"\blines? (\d[\d,]*)")
+    warnings = tuple(
+        where.sub(lambda m: f"record {int(m.group(1).replace(',', '')) - 1:,}", w).replace(
+            str(csv_path), name
+        )
+        for w in loaded.warnings
+    )
+    return dataclasses.replace(loaded, file=name, sha256=sha256_of(name), warnings=warnings)
 
 
 @contextlib.contextmanager

@@ -49,6 +49,7 @@ class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     skip_rows: int = 0  # lines before the header (title rows); an Excel "sep=" line is found
+    contest: str | None = None  # the contest of a cast vote record report with several
 
     def column(self, role: str) -> str | None:
         """The column named for ``role`` (first, second, rejected, area, count), if any."""
@@ -149,6 +150,7 @@ RECORD_ORDER = (
     "encoding",
     "delimiter",
     "skip_rows",
+    "contest",
 )
 #: The options that decide how papers are read: equal for both counts of one area.
 READING_RECORD = tuple(

@@ -533,5 +533,8 @@ def margin(
 
 
 def is_result_file(source: str) -> bool:
-    """A ``.json`` (or ``.json.gz``) source is a result file; anything else is ballots."""
-    return source.lower().endswith((".json", ".json.gz"))
+    """A ``.json`` (or ``.json.gz``) source is a result file unless it is an input format of
+    its own (a cast vote record report); anything else is ballots."""
+    from svcount.reading.formats import recognised
+
+    return source.lower().endswith((".json", ".json.gz")) and recognised(source) is None

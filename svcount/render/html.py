@@ -16,10 +16,13 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from svcount.model import Candidate
 from svcount.render.words import HEADINGS, HEADS, number
+
+if TYPE_CHECKING:
+    from svcount.figures import View
 
 __all__ = ["page"]
 
@@ -382,4 +385,17 @@ def page(
         area_votes=_area_votes(view, candidates),
         area_columns=_area_columns(view),
         footer=_footer(provenance),
+    )
+
+
+def result_page(shown: View) -> str:
+    """The results page of a result's View: its figures, notice, footer and margin."""
+    return page(
+        shown.figures,
+        shown.candidates,
+        shown.footer,
+        title=shown.notice.title,
+        returning_officer=shown.notice.returning_officer,
+        date=shown.notice.date,
+        margin=shown.margin,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from svcount.documents.signing import Trusted
     from svcount.figures import View
     from svcount.io import Loaded
+    from svcount.model import Ballots
     from svcount.pipeline import Counted, Listener
 
 __all__ = [
@@ -65,29 +67,36 @@ def counted_file(source: str, options: CountOptions, quiet: bool, verbose: bool)
         return pipeline.tally(source, options, progress=bar, listen=listener(quiet, verbose))
 
 
-def render_result(shown: View, fmt: Format, output: Path | None, outputs: Outputs) -> None:
-    """Write a result in ``fmt``, from its figures view; exit 3 when a lot is still required."""
-    from svcount.documents.result import result_json
-    from svcount.render.csv import result_csv
-    from svcount.render.html import page
-    from svcount.render.tables import to_markdown, to_tables
+def render_result(
+    shown: View,
+    fmt: Format,
+    output: Path | None,
+    outputs: Outputs,
+    ballots: Ballots | None = None,
+) -> None:
+    """Write a result in ``fmt``, from its figures view; exit 3 when a lot is still required.
+
+    A format of the papers themselves (``nist-cvr``) needs the ``ballots`` counted.
+    """
+    from svcount.render.formats import PAPERS_FORMATS, RESULT_FORMATS, builder
+    from svcount.render.tables import to_tables
+
+    if fmt.value in PAPERS_FORMATS:
+        if ballots is None:
+            fail(f"--format {fmt.value} writes the papers: count a ballot file, not a result")
+        outputs.emit(builder(fmt.value)(ballots, shown), output)
+        return
+
+    def built(name: str) -> Callable[[], str]:
+        return lambda: builder(name)(shown)
 
     outputs.emit_as(
         fmt,
         output,
-        json=lambda: result_json(shown),
-        csv=lambda: result_csv(shown),
+        json=built("json"),
+        csv=built("csv"),
         tables=(to_tables, (shown,)),
-        html=lambda: page(
-            shown.figures,
-            shown.candidates,
-            shown.footer,
-            title=shown.notice.title,
-            returning_officer=shown.notice.returning_officer,
-            date=shown.notice.date,
-            margin=shown.margin,
-        ),
-        markdown=lambda: to_markdown(shown),
+        more={name: built(name) for name in RESULT_FORMATS if name not in ("json", "csv")},
     )
     view = shown.figures
     if view["winner"] is None:

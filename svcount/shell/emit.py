@@ -12,7 +12,7 @@ import contextlib
 import enum
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -67,6 +67,13 @@ def _named_suffix(output: Path) -> str:
     return Path(name[: -len(".gz")] if name.endswith(".gz") else name).suffix
 
 
+def _kin(given: Any, named: Any) -> bool:
+    """An interchange format written to a file named for its kind (rcvis as .json)."""
+    from svcount.render.formats import FILE_KIND
+
+    return bool(FILE_KIND.get(given.value) == named.value)
+
+
 def choose_format(
     given: Any, output: Path | None, formats: type[enum.StrEnum], default: str
 ) -> Any:
@@ -95,7 +102,7 @@ def choose_format(
         given = formats("markdown")
     if given is None:
         return by_extension or formats(default)
-    if by_extension is not None and by_extension is not given:
+    if by_extension is not None and by_extension is not given and not _kin(given, by_extension):
         say(
             f"warning: --format {given.value} written to {output}, "
             f"whose name says {by_extension.value}"
@@ -263,9 +270,10 @@ class Outputs:
         tables: tuple[Callable[..., Any], tuple[Any, ...]],
         html: Callable[[], str] | None = None,
         markdown: Callable[[], str] | None = None,
+        more: Mapping[str, Callable[[], str]] | None = None,
     ) -> None:
         """Write one subject in ``fmt``: each format is built only when asked for."""
-        builders = {"json": json, "csv": csv, "html": html, "markdown": markdown}
+        builders = {"json": json, "csv": csv, "html": html, "markdown": markdown, **(more or {})}
         key = self.signing
         if key is not None:
             from svcount.documents.signing import sign

@@ -19,6 +19,7 @@ import typer
 
 from svcount.model import Method
 from svcount.options import CountOptions
+from svcount.render.formats import PAPERS_FORMATS, RESULT_FORMATS
 
 __all__ = [
     "DeclarationFormat",
@@ -33,13 +34,11 @@ __all__ = [
 ]
 
 
-class Format(enum.StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    html = "html"
-    markdown = "markdown"
-    md = "md"  # markdown, spelled as its files are
+#: A result's formats: the table, each of render/formats.py's (md is markdown, spelled as
+#: its files are), and the papers themselves.
+Format = enum.StrEnum(  # type: ignore[misc]
+    "Format", {n: n for n in ("table", *RESULT_FORMATS, "md", *PAPERS_FORMATS)}
+)
 
 
 class DeclarationFormat(enum.StrEnum):
@@ -234,6 +233,15 @@ SkipRowsOpt = Annotated[
         rich_help_panel=READING_PANEL,
     ),
 ]
+ContestOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ID",
+        help="The contest to count in a NIST SP 1500-103 cast vote record report that has "
+        "several (its ContestId).",
+        rich_help_panel=READING_PANEL,
+    ),
+]
 NOTICE_PANEL = "The notice"
 TitleOpt = Annotated[
     str | None,
@@ -353,6 +361,7 @@ COUNT_PARAMETERS: dict[str, tuple[Any, Any]] = {
     "encoding": (EncodingOpt, None),
     "delimiter": (DelimiterOpt, None),
     "skip_rows": (SkipRowsOpt, None),
+    "contest": (ContestOpt, None),
 }
 assert sorted(COUNT_PARAMETERS) == sorted(CountOptions.names())
 

@@ -1,0 +1,161 @@
+"""A count's papers written as NIST SP 1500-103 cast vote records (JSON), one CVR a paper.
+
+The inverse of reading/nist_cvr.py, so a ballot file round-trips: a first
+preference is a selection at rank 1, a second at rank 2; more than one
+candidate at a rank is one selection each; the uncertain marker is a position
+whose ``IsAllocable`` is ``"unknown"``; a paper rejected for want of the
+official mark or for an identifying mark has ``OtherStatus`` ``"rejected:
+HEADING"``. Papers are written grouped by their marks, in the count's order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from svcount.figures import View
+from svcount.model import Ballots, NotCounted, Rejection
+
+__all__ = ["nist_cvr"]
+
+_OTHER_VOTE_VARIATION = "supplementary-vote"
+
+
+def nist_cvr(ballots: Ballots, shown: View) -> str:
+    """The cast vote record report of ``ballots``, valid against NIST's JSON schema."""
+    names = [c.name for c in ballots.candidates]
+    selection = {n: f"sel-{i}" for i, n in enumerate(names, 1)}
+    date = shown.notice.date.isoformat() if shown.notice.date else "1970-01-01"
+    records = [
+        _record(number, marks, selection, names) for number, marks in enumerate(_papers(ballots), 1)
+    ]
+    report = {
+        "@type": "CVR.CastVoteRecordReport",
+        "Version": "1.0.0",
+        "GeneratedDate": f"{date}T00:00:00Z",
+        "ReportType": ["other"],
+        "OtherReportType": "svcount-export",
+        "ReportGeneratingDeviceIds": ["device-1"],
+        "ReportingDevice": [
+            {
+                "@type": "CVR.ReportingDevice",
+                "@id": "device-1",
+                "Application": f"svcount {shown.provenance.version}",
+            }
+        ],
+        "GpUnit": [{"@type": "CVR.GpUnit", "@id": "area-1", "Type": "other"}],
+        "Election": [
+            {
+                "@type": "CVR.Election",
+                "@id": "election-1",
+                "ElectionScopeId": "area-1",
+                "Name": shown.notice.title or "Supplementary vote",
+                "Candidate": [
+                    {"@type": "CVR.Candidate", "@id": f"cand-{i}", "Name": n}
+                    for i, n in enumerate(names, 1)
+                ],
+                "Contest": [_contest(names, shown)],
+            }
+        ],
+        "CVR": records,
+    }
+    return json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _contest(names: list[str], shown: View) -> dict[str, Any]:
+    fptp = shown.figures["method"] == "fptp"
+    contest: dict[str, Any] = {
+        "@type": "CVR.CandidateContest",
+        "@id": "contest-1",
+        "Name": shown.notice.title or "Supplementary vote",
+        "VotesAllowed": 1,
+        "NumberElected": 1,
+        "VoteVariation": "plurality" if fptp else "other",
+        "ContestSelection": [
+            {"@type": "CVR.CandidateSelection", "@id": f"sel-{i}", "CandidateIds": [f"cand-{i}"]}
+            for i in range(1, len(names) + 1)
+        ],
+    }
+    if not fptp:
+        contest["OtherVoteVariation"] = _OTHER_VOTE_VARIATION
+    return contest
+
+
+def _papers(ballots: Ballots) -> Iterator[tuple[object, object]]:
+    """Each paper's (first, second), or (Rejection, None) for a rejected one."""
+    for (first, second), n in ballots.pairs.items():
+        for _ in range(n):
+            yield first, second
+    for heading, n in ballots.rejected.items():
+        for _ in range(n):
+            yield heading, None
+
+
+def _record(
+    number: int, marks: tuple[object, object], selection: dict[str, str], names: list[str]
+) -> dict[str, Any]:
+    first, second = marks
+    snapshot: dict[str, Any] = {"@type": "CVR.CVRSnapshot", "@id": f"s-{number}",
+                                "Type": "original"}  # fmt: skip
+    chosen: list[dict[str, Any]] = []
+    if isinstance(first, Rejection):
+        chosen += _rejected(first, selection, names, snapshot)
+    else:
+        chosen.append(_selection(selection[str(first)], 1))
+        chosen += _second(str(first), second, selection, names)
+    snapshot["CVRContest"] = [
+        {"@type": "CVR.CVRContest", "ContestId": "contest-1", "CVRContestSelection": chosen}
+    ]
+    return {
+        "@type": "CVR.CVR",
+        "ElectionId": "election-1",
+        "UniqueId": str(number),
+        "CurrentSnapshotId": f"s-{number}",
+        "CVRSnapshot": [snapshot],
+    }
+
+
+def _rejected(
+    heading: Rejection, selection: dict[str, str], names: list[str], snapshot: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A rejected paper's marks: none, two at rank 1, an uncertain one, or a status."""
+    if heading is Rejection.MORE_THAN_ONE_CANDIDATE:
+        return [_selection(selection[n], 1) for n in names[:2]]
+    if heading in (Rejection.VOID_FOR_UNCERTAINTY, Rejection.UNMARKED_OR_VOID):
+        return [_selection(selection[names[0]], 1, "unknown")]
+    if heading is not Rejection.UNMARKED:
+        snapshot["Status"] = ["other"]
+        snapshot["OtherStatus"] = f"rejected: {heading.value}"
+    return []
+
+
+def _second(
+    first: str, second: object, selection: dict[str, str], names: list[str]
+) -> list[dict[str, Any]]:
+    if second is NotCounted.SAME_AS_FIRST:
+        return [_selection(selection[first], 2)]
+    if second is NotCounted.MORE_THAN_ONE:
+        return [_selection(selection[n], 2) for n in names[:2]]
+    if second is NotCounted.UNCERTAIN:
+        return [_selection(selection[names[0]], 2, "unknown")]
+    if isinstance(second, str) and second in selection:
+        return [_selection(selection[second], 2)]
+    return []  # blank
+
+
+def _selection(chosen: str, rank: int, allocable: str = "yes") -> dict[str, Any]:
+    return {
+        "@type": "CVR.CVRContestSelection",
+        "ContestSelectionId": chosen,
+        "Rank": rank,
+        "SelectionPosition": [
+            {
+                "@type": "CVR.SelectionPosition",
+                "HasIndication": "yes",
+                "IsAllocable": allocable,
+                "NumberVotes": 1,
+                "Rank": rank,
+            }
+        ],
+    }
