@@ -16,24 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from svcount.reading.source import is_stream
-from svcount.shell.calls import (
-    counted_file,
-    listener,
-    local_count_file,
-    notice_of,
-    options_from,
-    render_result,
-    render_total,
-    verify_one,
-    with_margin,
-)
 from svcount.shell.emit import (
     EXIT_LOT,
     EXIT_MISMATCH,
+    Commands,
     Outputs,
     choose_format,
     fail,
-    library,
     progress,
     say,
 )
@@ -70,9 +59,21 @@ from svcount.shell.params import (
     VerboseOpt,
     counting,
 )
+from svcount.shell.results import (
+    counted_file,
+    listener,
+    local_count_file,
+    notice_of,
+    options_from,
+    render_result,
+    render_total,
+    verify_one,
+    with_margin,
+)
 from svcount.shell.rla import rla_app
 
 app = typer.Typer(
+    cls=Commands,
     name="svcount",
     help="Count supplementary vote and first-past-the-post elections from ballot files.",
     no_args_is_help=True,
@@ -159,7 +160,7 @@ def tally(
 
     Exit codes: 0 counted, 2 bad input or usage, 3 a lot is required.
     """
-    from svcount import pipeline
+    from svcount import pipeline, tasks
 
     counted_options = options_from(options)
     notice = notice_of(title, returning_officer, date)
@@ -205,21 +206,12 @@ def tally(
     if pipeline.is_result_file(source):
         if audit is not None:
             fail(f"--audit needs ballot papers, and {source} is a result file")
-        with library():
-            shown, counted = pipeline.published(source, counted_options)
+        shown, counted = pipeline.published(source, counted_options)
     else:
         counted = counted_file(source, counted_options, quiet, verbose)
         if audit is not None:
-            from svcount.operations.audit import write_audit
-
-            assert counted.loaded is not None
-            if counted.loaded.skipped:
-                fail(
-                    "--audit cannot yet number the lines of a file with lines before its "
-                    "header (--skip-rows, a sep= line): remove them, or count without --audit"
-                )
-            with library(), progress(source, quiet, "Writing the audit of", "rows") as bar:
-                write_audit(audit, counted.loaded, counted.result, bar, outputs.landing)
+            with progress(source, quiet, "Writing the audit of", "rows") as bar:
+                tasks.audit(audit, counted, bar, outputs.landing)
         shown = pipeline.shown(counted)
     if margin:
         shown = with_margin(shown, counted)
@@ -266,7 +258,7 @@ def declare_result(
     0 declared, 2 bad input or usage, 3 a lot is required.
     """
     from svcount import pipeline
-    from svcount.render.declaration import markdown, text
+    from svcount.render.formats import DECLARATION_FORMATS, builder
 
     counted_options = options_from(options)
     notice = notice_of(title, returning_officer, date)
@@ -280,7 +272,7 @@ def declare_result(
         trust,
     )
     trusted = trusted_keys(trust)
-    with library(), progress(source, quiet, "Reading") as bar:
+    with progress(source, quiet, "Reading") as bar:
         shown, counted = pipeline.published(
             source, counted_options, trusted=trusted, progress=bar, listen=listener(quiet, verbose)
         )
@@ -294,22 +286,8 @@ def declare_result(
             "(give the returning officer's draw with --lot NAME, or --seed N)",
             EXIT_LOT,
         )
-    if fmt is DeclarationFormat.html:
-        from svcount.render.html import page
-
-        built = page(
-            view,
-            shown.candidates,
-            shown.footer,
-            title=notice.title,
-            returning_officer=notice.returning_officer,
-            date=notice.date,
-            margin=shown.margin,
-        )
-        outputs.emit(built, output)
-        return
-    render = markdown if fmt is DeclarationFormat.markdown else text
-    outputs.emit(render(view, shown.candidates, notice, shown.margin, shown.signatures), output)
+    build = builder(fmt.value, DECLARATION_FORMATS)
+    outputs.emit(build(replace(shown, notice=notice)), output)
 
 
 @app.command()
@@ -338,7 +316,7 @@ def verify(
     figure matches, 1 a mismatch, 2 bad input or usage (or a folder that is not
     a reference election).
     """
-    from svcount.operations.verify import election_files
+    from svcount import tasks
     from svcount.render import reports
 
     fmt = choose_format(format, output, ReportFormat, "table")
@@ -347,29 +325,28 @@ def verify(
         fail("give either BALLOTS EXPECTED, or reference-election folders only")
     if not folders and len(targets) != 2:
         fail("give BALLOTS EXPECTED (two files), or one or more reference-election folders")
-    with library():
-        pairs = [election_files(f) for f in folders] if folders else [(targets[0], targets[1])]
+    pairs = [tasks.election_folder(f) for f in folders] if folders else [tuple(targets)]
     outputs = Outputs(checksums, color)
     reports_ = [
         verify_one(ballots, expected, options, output, outputs, quiet, verbose)
         for ballots, expected in pairs
     ]
     if not folders:
-        checks, counted, expected = reports_[0]
+        checks, counted, expected = reports_[0].checks, reports_[0].counted, reports_[0].expected
         if fmt is ReportFormat.json:
-            outputs.emit(reports.verify_json(checks, counted.provenance, expected), output)
+            outputs.emit(reports.verify_json(list(checks), counted.provenance, expected), output)
         else:
             outputs.emit_rich(reports.verify_table, (checks, counted.provenance, expected), output)
     else:
         elections = [
-            (folder, checks, counted.provenance, counted.result, expected)
-            for folder, (checks, counted, expected) in zip(folders, reports_, strict=True)
+            (folder, v.checks, v.counted.provenance, v.counted.result, v.expected)
+            for folder, v in zip(folders, reports_, strict=True)
         ]
         if fmt is ReportFormat.json:
             outputs.emit(reports.verify_set_json(elections), output)
         else:
             outputs.emit_rich(reports.verify_set_tables, (elections,), output)
-    if not all(c.ok for checks, _, _ in reports_ for c in checks):
+    if not all(v.ok for v in reports_):
         raise typer.Exit(EXIT_MISMATCH)
 
 
@@ -415,7 +392,7 @@ def margin(
         counted_options.rules.candidates,
         counted_options.rules.electorate_file,
     )
-    with library(), progress(source, quiet, "Reading") as bar:
+    with progress(source, quiet, "Reading") as bar:
         listen = listener(quiet, verbose)
         counted, found = pipeline.margin(
             source, counted_options, progress=bar, listen=listen, seconds=time_limit
@@ -472,15 +449,14 @@ def combine_counts(
     guarded = [("--output", output), ("--checksums", checksums)]
     outputs.guard(guarded, *files, areas, electorate_file, sign, trust)
     trusted = trusted_keys(trust)
-    with library():
-        combined = pipeline.combine(
-            [str(f) for f in files],
-            options,
-            None if areas is None else str(areas),
-            trusted=trusted,
-            listen=listener(quiet, False),
-            election=election,
-        )
+    combined = pipeline.combine(
+        [str(f) for f in files],
+        options,
+        None if areas is None else str(areas),
+        trusted=trusted,
+        listen=listener(quiet, False),
+        election=election,
+    )
     if isinstance(combined, pipeline.Counted):
         fmt = choose_format(format, output, Format, "table")
         render_result(pipeline.shown(combined), fmt, output, outputs)
@@ -515,10 +491,9 @@ def diff_counts(
     outputs = Outputs(checksums, color)
     outputs.guard([("--output", output), ("--checksums", checksums)], before, after, trust)
     trusted = trusted_keys(trust)
-    with library():
-        comparison = pipeline.diff(
-            str(before), str(after), trusted=trusted, listen=listener(quiet, False)
-        )
+    comparison = pipeline.diff(
+        str(before), str(after), trusted=trusted, listen=listener(quiet, False)
+    )
     if fmt is ReportFormat.json:
         outputs.emit(diff_json(comparison, show_all=show_all), output)
     else:
@@ -562,27 +537,22 @@ def synth(
     Same figures and seed, same bytes. Figures that were not published must be
     given anyway and listed under "assumed"; they are repeated on stderr.
     """
-    from svcount.operations.synth import areas_csv, read_figures, synthesise
+    from svcount import tasks
 
     outputs = Outputs(checksums)
     outputs.guard(
         [("--output", output), ("--areas-output", areas_output), ("--checksums", checksums)],
         figures,
     )
-    with library():
-        wanted = read_figures(str(figures))
-        if areas_output is not None and not wanted.areas:
-            fail(f"{figures}: --areas-output needs voting areas in the figures")
-        outputs.emit(
-            synthesise(wanted, seed, aggregate),
-            output,
-            last=areas_output is None,
-        )
-        if areas_output is not None:
-            outputs.emit(areas_csv(wanted), areas_output)
+    made = tasks.synth(str(figures), seed, aggregate)
+    if areas_output is not None and made.areas is None:
+        fail(f"{figures}: --areas-output needs voting areas in the figures")
+    outputs.emit(made.ballots, output, last=areas_output is None)
+    if areas_output is not None and made.areas is not None:
+        outputs.emit(made.areas, areas_output)
     where = str(output) if output else "stdout"
-    say(f"wrote {wanted.ballot_papers:,} ballot papers to {where} (seed {seed})", quiet)
-    for path, why in wanted.assumed.items():
+    say(f"wrote {made.ballot_papers:,} ballot papers to {where} (seed {seed})", quiet)
+    for path, why in made.assumed.items():
         say(f"assumed {path}: {why}", quiet)
 
 

@@ -37,6 +37,7 @@ from svcount.reading.source import sha256_of
 if TYPE_CHECKING:
     import pandas as pd
 
+
 __all__ = [
     "Counted",
     "Listener",

@@ -26,6 +26,7 @@ LAYERS = [
     ["documents"],
     ["operations"],
     ["pipeline"],
+    ["tasks"],
     ["render"],
     ["shell"],
     ["cli", "api", "rla", "__main__", "__init__"],
@@ -103,3 +104,12 @@ def test_the_architecture_document_lists_every_module():
     for path in MODULES:
         if path.name != "__init__.py" or path.parent == PACKAGE:
             assert f"`{path.relative_to(PACKAGE).as_posix()}`" in text, path
+
+
+def test_the_command_line_reaches_operations_only_through_the_pipeline():
+    """cli.py and shell/ call the pipeline's typed entry points, never operations/ directly
+    (issue 28: verify, margin, audit, synth and the audit kit became pipeline entry points)."""
+    command_line = [p for p in MODULES if unit(p) in ("cli", "shell")]
+    reaching = {str(p.relative_to(PACKAGE)) for p in command_line if "operations" in imported(p)}
+    assert reaching == set()
+    assert not (PACKAGE / "shell" / "calls.py").exists()

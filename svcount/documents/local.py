@@ -177,6 +177,7 @@ def local_json(local: LocalCount, version: str) -> str:
             transfers=dict(moved.transfers),
             non_transferable=_heads(moved.non_transferable),
             excluded_papers=moved.excluded_papers,
+            transfers_by_excluded={e: dict(t) for e, t in moved.by_excluded.items()},
         )
     return sealed(doc)
 
@@ -352,6 +353,7 @@ def _transfers(f: Fields, names: list[str]) -> Transfers:
             for k, v in f.table("non_transferable", [h.value for h in STAGE_TWO_HEADS]).items()
         },
         excluded_papers=f.number(f.doc.get("excluded_papers"), "excluded_papers"),
+        by_excluded=_by_excluded(f, names, remaining),
     )
     looked_at = sum(moved.transfers.values()) + sum(moved.non_transferable.values())
     f.check(
@@ -359,7 +361,33 @@ def _transfers(f: Fields, names: list[str]) -> Transfers:
         f"{looked_at:,} papers transferred or not, but {moved.excluded_papers:,} papers of "
         "excluded candidates",
     )
+    for name, total in moved.transfers.items():
+        given = sum(t[name] for t in moved.by_excluded.values())
+        f.check(
+            not moved.by_excluded or given == total,
+            f"transfers_by_excluded give {name} {given:,} papers, but transfers {total:,}",
+        )
     return moved
+
+
+def _by_excluded(
+    f: Fields, names: list[str], remaining: tuple[str, ...]
+) -> dict[str, dict[str, int]]:
+    """Each excluded candidate's papers to each remaining one, and not transferred; {} when a
+    second count of an older version did not give them, or they do not fit its remaining
+    candidates (then the file's other checks say what is wrong)."""
+    given = f.doc.get("transfers_by_excluded")
+    keys = [*remaining, "non_transferable"]
+    fits = (
+        isinstance(given, dict)
+        and set(given) <= set(names) - set(remaining)
+        and all(isinstance(t, dict) and sorted(t) == sorted(keys) for t in given.values())
+    )
+    if not fits:  # absent (an older version), or not of this count's shape: not used
+        return {}
+    assert isinstance(given, dict)
+    return {e: {k: f.number(t[k], f"transfers_by_excluded.{k}") for k in keys}
+            for e, t in given.items()}  # fmt: skip
 
 
 def _link(f: Fields, key: str) -> tuple[str, str]:

@@ -13,7 +13,6 @@ so every output renders a result file exactly as it renders a count.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +35,7 @@ from svcount.model import (
     Transfers,
     percent,
 )
+from svcount.reading.source import sha256_of
 
 __all__ = ["RESULT_SCHEMA", "ResultFile", "json_value", "read_result", "result_json"]
 
@@ -249,7 +249,7 @@ def read_result(path: str, trusted: Trusted | None = None) -> ResultFile:
         raise fail(f"the figures do not add up: {exc}") from None
     return ResultFile(
         path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256_of(path),  # the bytes on disk, compressed or not, as for ballots
         figures=view,
         candidates=candidates,
         input=doc.get("input") or {},
@@ -471,6 +471,7 @@ def _rederive(view: Mapping[str, Any], candidates: tuple[Candidate, ...]) -> Non
             transfers=dict(view["second_preferences"]),
             non_transferable={NotCounted(k): v for k, v in lost.items() if k != "total"},
             excluded_papers=view["excluded_papers"],
+            by_excluded=view.get("transfers_by_excluded") or {},
         )
     drawn = view["lot"]
     lot: LotInstruction | None = None

@@ -21,6 +21,7 @@ from svcount.marks import shown
 from svcount.model import Candidate, Method
 from svcount.names import NameError_
 from svcount.names import name as name_policy
+from svcount.reading.source import sha256_of
 
 __all__ = ["TAMPERED", "Fields", "canonical_digest", "read_document", "read_json", "seal", "sealed"]
 
@@ -142,11 +143,11 @@ def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
 
 
 def read_document(path: str, not_an_object: str) -> tuple[dict[str, Any], str]:
-    """A JSON object read from ``path``, and the SHA-256 of its bytes."""
-    doc, data = read_json(path)
+    """A JSON object read from ``path``, and the SHA-256 of its bytes on disk."""
+    doc, _ = read_json(path)
     if not isinstance(doc, dict):
         raise InputError(not_an_object, file=path)
-    return doc, hashlib.sha256(data).hexdigest()
+    return doc, sha256_of(path)  # the bytes on disk, compressed or not, as for ballots
 
 
 class Fields:

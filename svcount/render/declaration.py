@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from svcount.figures import Notice
+from svcount.figures import Notice, View
 from svcount.model import Candidate
 from svcount.render.blocks import md_table, md_text
 from svcount.render.words import HEADINGS, HEADS, and_list, day_text, number
@@ -319,3 +319,13 @@ def markdown(
         if section.columns:
             lines += [*md_table(section.columns, section.rows, section.total), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def text_of(shown: View) -> str:
+    """The declaration of a result's View as plain text (render/formats.py's builder)."""
+    return text(shown.figures, shown.candidates, shown.notice, shown.margin, shown.signatures)
+
+
+def markdown_of(shown: View) -> str:
+    """The declaration of a result's View as CommonMark (render/formats.py's builder)."""
+    return markdown(shown.figures, shown.candidates, shown.notice, shown.margin, shown.signatures)

@@ -1,6 +1,7 @@
 """Where the command line's words and data go: stderr for talk, stdout or a file for data.
 
-A library error becomes one line on stderr and exit 2 (:func:`library`); a
+A library error becomes one line on stderr and exit 2, once, for every
+command (:class:`Commands`, the class of every Typer app of svcount); a
 reader of stdout that went away ends the run with 141 (:class:`ClosedPipe`);
 a run's files land together, or none of them, with ``--checksums``
 recording them (:class:`Outputs`).
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from svcount.documents.writing import Landing, gzipped
 from svcount.errors import SvcountError
@@ -26,7 +28,7 @@ from svcount.names import escaped
 if TYPE_CHECKING:
     from svcount.documents.signing import SigningKey
 
-__all__ = ["ClosedPipe", "Outputs", "choose_format", "fail", "library", "progress", "say"]
+__all__ = ["ClosedPipe", "Commands", "Outputs", "choose_format", "fail", "progress", "say"]
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_LOT = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141
@@ -110,13 +112,15 @@ def choose_format(
     return given
 
 
-@contextlib.contextmanager
-def library() -> Iterator[None]:
-    """The library's errors become one line on stderr and exit 2."""
-    try:
-        yield
-    except SvcountError as exc:
-        fail(str(exc))
+class Commands(TyperGroup):
+    """svcount's command groups: a library error from any command becomes one line on
+    stderr and exit 2 here, so no command converts errors itself."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SvcountError as exc:
+            fail(str(exc))
 
 
 def _wants_progress(source: str, quiet: bool, terminal: bool) -> bool:
@@ -204,8 +208,7 @@ class Outputs:
         from svcount.documents.writing import check_outputs
 
         read = [str(i) for i in inputs if i is not None]
-        with library():
-            check_outputs(outputs, read)
+        check_outputs(outputs, read)
         self.landing.protect(read)
 
     def emit(self, data: str | bytes, output: Path | None, *, last: bool = True) -> None:
@@ -216,17 +219,16 @@ class Outputs:
             raw = data.encode("utf-8") if isinstance(data, str) else data
             if output.name.lower().endswith(".gz"):
                 raw = gzipped(raw)
-            with library(), self.landing.output(output) as out:
+            with self.landing.output(output) as out:
                 out.write(raw)
         if last:
             self.land()
 
     def land(self) -> None:
         """Every file written lands, and the checksums file with them."""
-        with library():
-            if self.checksums is not None:
-                self.landing.checksums(self.checksums)
-            self.landing.land()
+        if self.checksums is not None:
+            self.landing.checksums(self.checksums)
+        self.landing.land()
 
     def emit_rich(
         self, build: Any, args: tuple[Any, ...], output: Path | None, **extra: Any

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svcount.shell.emit import fail, library, say
+from svcount.shell.emit import Commands, fail, say
 
 if TYPE_CHECKING:
     from svcount.documents.signing import SigningKey, Trusted
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["key_app", "signing_key", "trusted_keys"]
 
 key_app = typer.Typer(
+    cls=Commands,
     help="Signing keys for signed returns: make a key pair, or show a key's fingerprint.",
     no_args_is_help=True,
 )
@@ -33,8 +34,7 @@ def signing_key(path: Path | None) -> SigningKey | None:
         return None
     from svcount.documents.signing import read_key
 
-    with library():
-        return read_key(str(path))
+    return read_key(str(path))
 
 
 def trusted_keys(path: Path | None) -> Trusted | None:
@@ -43,8 +43,7 @@ def trusted_keys(path: Path | None) -> Trusted | None:
         return None
     from svcount.documents.signing import read_trusted
 
-    with library():
-        return read_trusted(str(path))
+    return read_trusted(str(path))
 
 
 def _file_stem(name: str) -> str:
@@ -87,8 +86,7 @@ def new(
     except OSError as exc:
         fail(f"{key_path}: cannot write the key: {exc.strerror or exc}")
     try:
-        with library():
-            write_atomic(pub_path, public)
+        write_atomic(pub_path, public)
     finally:
         if not pub_path.exists():  # a key without its public half is no use: none at all
             key_path.unlink(missing_ok=True)
@@ -108,11 +106,10 @@ def show(
     """
     from svcount.documents.signing import read_key, read_trusted
 
-    with library():
-        text = key.read_text(encoding="utf-8", errors="replace") if key.is_file() else ""
-        if "PRIVATE KEY" in text:
-            signer = read_key(str(key)).signer
-            typer.echo(f"{signer.fingerprint}  {signer.name}")
-            return
-        for mark, (name, _) in read_trusted(str(key)).keys.items():
-            typer.echo(f"{mark}  {name}")
+    text = key.read_text(encoding="utf-8", errors="replace") if key.is_file() else ""
+    if "PRIVATE KEY" in text:
+        signer = read_key(str(key)).signer
+        typer.echo(f"{signer.fingerprint}  {signer.name}")
+        return
+    for mark, (name, _) in read_trusted(str(key)).keys.items():
+        typer.echo(f"{mark}  {name}")

@@ -19,7 +19,7 @@ import typer
 
 from svcount.model import Method
 from svcount.options import CountOptions
-from svcount.render.formats import PAPERS_FORMATS, RESULT_FORMATS
+from svcount.render.formats import DECLARATION_FORMATS, PAPERS_FORMATS, RESULT_FORMATS
 
 __all__ = [
     "DeclarationFormat",
@@ -41,11 +41,10 @@ Format = enum.StrEnum(  # type: ignore[misc]
 )
 
 
-class DeclarationFormat(enum.StrEnum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    md = "md"
+#: The declaration's formats, from render/formats.py's table (md is markdown).
+DeclarationFormat = enum.StrEnum(  # type: ignore[misc]
+    "DeclarationFormat", {n: n for n in (*DECLARATION_FORMATS, "md")}
+)
 
 
 #: Output file extensions that name a format other than themselves.

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 
 import typer
 
-from svcount.shell.emit import Outputs, choose_format, fail, library, say
+from svcount.shell.emit import Commands, Outputs, choose_format, fail, say
 from svcount.shell.params import ChecksumsOpt, ColorOpt, OutputOpt, QuietOpt, SourceArg, counting
 
 __all__ = ["rla_app"]
 
 rla_app = typer.Typer(
+    cls=Commands,
     help="Risk-limiting audits: plan the assertions, draw the sample as Arlo draws it, assess.",
     no_args_is_help=True,
 )
@@ -54,24 +55,20 @@ def plan_command(
     comparison audit and BRAVO's average for ballot polling, at the closest
     assertion. Exit codes: 0 planned, 2 bad input, 3 a lot is required.
     """
-    from svcount import pipeline
-    from svcount.operations.assertions import plan, plan_document
-    from svcount.shell.calls import listener, options_from
+    from svcount import pipeline, tasks
+    from svcount.shell.results import listener, options_from
 
     counted_options = options_from(options)
     fmt = choose_format(format, output, PlanFormat, "table")
     outputs = Outputs(checksums, color)
     outputs.guard([("--output", output), ("--checksums", checksums)], source)
-    with library():
-        counted = pipeline.tally(source, counted_options, listen=listener(quiet, False))
+    counted = pipeline.tally(source, counted_options, listen=listener(quiet, False))
     if counted.result.winner is None:
         tied = ", ".join(counted.result.lot_required)
         fail(f"no plan yet: a lot is required between {tied} (give --lot NAME or --seed N)", 3)
-    assert counted.ballots is not None  # a ballot file was read
-    with library():
-        planned = plan(counted.ballots, counted.result, risk_limit)
+    planned = tasks.rla_plan(counted, risk_limit)
     if fmt is PlanFormat.json:
-        document = plan_document(planned, counted.provenance.input_record())
+        document = tasks.plan_document(planned, counted.provenance.input_record())
         outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
         outputs.emit_rich(_plan_tables, (planned,), output)
@@ -144,15 +141,13 @@ def sample_command(
     for ticket (SHA-256 consistent sampling, with replacement): a paper drawn
     twice is listed twice, its draw number 2. Exit codes: 0 drawn, 2 bad input.
     """
+    from svcount import tasks
     from svcount.documents.writing import csv_line
-    from svcount.operations.sampling import read_manifest, sample
 
     fmt = choose_format(format, output, SampleFormat, "csv")
     outputs = Outputs(checksums)
     outputs.guard([("--output", output), ("--checksums", checksums)], manifest)
-    with library():
-        batches = read_manifest(str(manifest))
-        draws = sample(batches, seed, size, already)
+    batches, draws = tasks.rla_sample(str(manifest), seed, size, already)
     if fmt is SampleFormat.json:
         outputs.emit(_sample_json(manifest, batches, seed, already, size, draws), output)
     else:
@@ -233,8 +228,11 @@ def assess_command(
     outputs = Outputs(checksums, color)
     given = {"plan": plan_file, "sample": sample_file, "readings": readings, "recorded": recorded}
     outputs.guard([("--output", output), ("--checksums", checksums)], *given.values())
-    with library():
-        found = _assessed(given, risk_limit)
+    from svcount import tasks
+
+    plan_at, sample_at, read_at = str(plan_file), str(sample_file), str(readings)
+    recorded_at = None if recorded is None else str(recorded)
+    found = tasks.rla_assess(plan_at, sample_at, read_at, recorded_at, risk_limit)
     if fmt is PlanFormat.json:
         outputs.emit(_assessment_json(found, given), output)
     else:
@@ -243,25 +241,6 @@ def assess_command(
         say(f"{len(found.unread):,} papers read were never drawn: left out of the measure", quiet)
     codes = {"stop": EXIT_STOP, "grow": EXIT_GROW, "hand count": EXIT_HAND_COUNT}
     raise typer.Exit(codes[found.verdict])
-
-
-def _assessed(given: dict[str, Path | None], risk_limit: float | None) -> Any:
-    """The assessment of the files given, at the plan's risk limit unless another is."""
-    import dataclasses
-
-    from svcount.operations.assertions import read_plan
-    from svcount.operations.assess import assess, read_draws, read_papers
-
-    planned = read_plan(str(given["plan"]))
-    if risk_limit is not None:
-        planned = dataclasses.replace(planned, risk_limit=risk_limit)
-    draws = read_draws(str(given["sample"]))
-    read = read_papers(str(given["readings"]), planned.candidates, planned.method)
-    recorded = given["recorded"]
-    shown = (
-        None if recorded is None else read_papers(str(recorded), planned.candidates, planned.method)
-    )
-    return assess(planned, draws, read, shown)
 
 
 def _assessment_json(found: Any, given: dict[str, Path | None]) -> str:

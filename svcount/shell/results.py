@@ -1,4 +1,5 @@
-"""The command line's calls into the pipeline: options checked, a file counted, words on stderr."""
+"""The command line's counts and their outputs: options checked, a file counted through the
+pipeline, a result written in the format asked for, words on stderr."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 
 from svcount.figures import Notice
 from svcount.options import CountOptions, policed
-from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, fail, library, progress, say
+from svcount.shell.emit import EXIT_LOT, Outputs, choose_format, fail, progress, say
 from svcount.shell.params import Format, Stage
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from svcount.io import Loaded
     from svcount.model import Ballots
     from svcount.pipeline import Counted, Listener
+    from svcount.tasks import Verification
 
 __all__ = [
     "counted_file",
@@ -35,9 +37,8 @@ __all__ = [
 
 
 def options_from(given: dict[str, Any], base: CountOptions | None = None) -> CountOptions:
-    with library():
-        options = (base or CountOptions()).merged(given)
-        options.check()
+    options = (base or CountOptions()).merged(given)
+    options.check()
     return options
 
 
@@ -63,7 +64,7 @@ def counted_file(source: str, options: CountOptions, quiet: bool, verbose: bool)
     """One ballot file counted through the pipeline, with a progress bar when it is long."""
     from svcount import pipeline
 
-    with library(), progress(source, quiet, "Reading") as bar:
+    with progress(source, quiet, "Reading") as bar:
         return pipeline.tally(source, options, progress=bar, listen=listener(quiet, verbose))
 
 
@@ -108,8 +109,18 @@ def render_result(
 
 
 def _staged_format(format: Format | None, output: Path | None) -> Format:
-    """A local file's or total's format: JSON to a file (to be passed on), else tables."""
+    """A local file's or total's format: JSON to a file (to be passed on), else tables.
+
+    A format only a result has is refused here, before any paper is read.
+    """
+    from svcount.render.formats import STAGED_FORMATS
+
     fmt: Format = choose_format(format, output, Format, "json" if output is not None else "table")
+    if fmt.value not in STAGED_FORMATS:
+        fail(
+            f"--format {fmt.value} is for a result: a local count or total is "
+            f"{', '.join(STAGED_FORMATS)}"
+        )
     return fmt
 
 
@@ -160,7 +171,7 @@ def local_count_file(
 
     fmt = _staged_format(format, output)
     given_total = None if remaining_from is None else str(remaining_from)
-    with library(), progress(source, quiet, "Reading") as bar:
+    with progress(source, quiet, "Reading") as bar:
         local = pipeline.local_count(
             source,
             options,
@@ -189,39 +200,34 @@ def verify_one(
     outputs: Outputs,
     quiet: bool,
     verbose: bool,
-) -> tuple[Any, Counted, str]:
+) -> Verification:
     """One election verified: its checks, its count, its expected file."""
-    from svcount.operations.verify import compare, read_expected
+    from svcount import tasks
 
-    with library():
-        wanted = read_expected(expected)
-    options = options_from(given, wanted.options)
+    options = tasks.expected_options(expected, given)
     guarded = [("--output", output), ("--checksums", outputs.checksums)]
     outputs.guard(
         guarded, ballots, expected, options.rules.candidates, options.rules.electorate_file
     )
-    counted = counted_file(ballots, options, quiet, verbose)
-    with library():
-        checks = compare(wanted, counted.result, expected)
-    return checks, counted, expected
+    with progress(ballots, quiet, "Reading") as bar:
+        return tasks.verify(
+            ballots, expected, options, progress=bar, listen=listener(quiet, verbose)
+        )
 
 
 def with_margin(shown: View, counted: Counted | None) -> View:
     """The view with its margins: exact from the count's papers, else bounds from its figures."""
     from dataclasses import replace
 
-    from svcount.operations.margin import figure_bounds, margins
     from svcount.render.margin import bounds_summary, summary
+    from svcount.tasks import Margins, result_margins
 
-    if shown.figures["winner"] is None or shown.margin is not None:
-        return shown  # a lot is required; or the result file already holds its margin
-    with library():
-        if counted is not None and counted.ballots is not None:
-            return replace(shown, margin=summary(margins(counted.ballots, counted.result)))
-        bounds = figure_bounds(shown.figures)
-    if bounds is None:
+    found = result_margins(shown, counted)
+    if found is None:
         return shown
-    return replace(shown, margin=bounds_summary(bounds, shown.figures["winner"]))
+    if isinstance(found, Margins):
+        return replace(shown, margin=summary(found))
+    return replace(shown, margin=bounds_summary(found, shown.figures["winner"]))
 
 
 def notice_of(title: str | None, returning_officer: str | None, date: str | None) -> Notice:
@@ -234,9 +240,8 @@ def notice_of(title: str | None, returning_officer: str | None, date: str | None
         day = None if date is None else datetime.date.fromisoformat(date)
     except ValueError:
         fail(f"--date {date!r} is not a date: give it as YYYY-MM-DD")
-    with library():
-        if title is not None:
-            title = policed("--title", title)
-        if returning_officer is not None:
-            returning_officer = policed("--returning-officer", returning_officer)
+    if title is not None:
+        title = policed("--title", title)
+    if returning_officer is not None:
+        returning_officer = policed("--returning-officer", returning_officer)
     return Notice(title=title, returning_officer=returning_officer, date=day)

@@ -1,0 +1,181 @@
+"""Each command's work beyond a count: the pipeline's entry points, with typed results.
+
+The command line reaches ``operations/`` only through here and ``pipeline``:
+verifying a reference election, a result's margins, the audit trail,
+synthesised ballots and the risk-limiting audit's three steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from svcount.errors import UsageError
+from svcount.figures import View
+from svcount.operations.assertions import plan_document
+from svcount.operations.margin import FigureBounds, Margins, margins
+from svcount.options import CountOptions
+from svcount.pipeline import QUIET, Counted, Listener, Progress, tally
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from svcount.documents.writing import Landing
+    from svcount.operations.assertions import Plan
+    from svcount.operations.assess import Assessment
+    from svcount.operations.sampling import Draw
+    from svcount.operations.verify import Check
+
+__all__ = [
+    "FigureBounds",
+    "Margins",
+    "Synthesised",
+    "Verification",
+    "audit",
+    "election_folder",
+    "expected_options",
+    "plan_document",
+    "result_margins",
+    "rla_assess",
+    "rla_plan",
+    "rla_sample",
+    "synth",
+    "verify",
+]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """One reference election verified: every figure's check, its count, its expected file."""
+
+    checks: tuple[Check, ...]
+    counted: Counted
+    expected: str
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def expected_options(expected: str, given: Mapping[str, Any]) -> CountOptions:
+    """The options of an expected file, overridden by those ``given`` (None: not given)."""
+    from svcount.operations.verify import read_expected
+
+    options = read_expected(expected).options.merged(dict(given))
+    options.check()
+    return options
+
+
+def verify(
+    ballots: str,
+    expected: str,
+    options: CountOptions,
+    *,
+    progress: Progress | None = None,
+    listen: Listener = QUIET,
+) -> Verification:
+    """Count ``ballots`` and check every figure against the ``expected`` file."""
+    from svcount.operations.verify import compare, read_expected
+
+    wanted = read_expected(expected)
+    counted = tally(ballots, options, progress=progress, listen=listen)
+    return Verification(tuple(compare(wanted, counted.result, expected)), counted, expected)
+
+
+def election_folder(folder: str) -> tuple[str, str]:
+    """A reference-election folder's ballot file and expected file."""
+    from svcount.operations.verify import election_files
+
+    return election_files(folder)
+
+
+def result_margins(shown: View, counted: Counted | None) -> Margins | FigureBounds | None:
+    """The margins of a result: exact from the count's papers, else bounds from its figures;
+    None while a lot is required, or when the result file already holds them."""
+    from svcount.operations.margin import figure_bounds
+
+    if shown.figures["winner"] is None or shown.margin is not None:
+        return None
+    if counted is not None and counted.ballots is not None:
+        return margins(counted.ballots, counted.result)
+    return figure_bounds(shown.figures)
+
+
+def audit(
+    path: str | Path,
+    counted: Counted,
+    progress: Progress | None = None,
+    landing: Landing | None = None,
+) -> str:
+    """Write the per-paper audit trail of ``counted``; its SHA-256."""
+    from svcount.operations.audit import write_audit
+
+    if counted.loaded is None:
+        raise UsageError("--audit needs ballot papers, and this count read a result file")
+    if counted.loaded.skipped:
+        raise UsageError(
+            "--audit cannot yet number the lines of a file with lines before its header "
+            "(--skip-rows, a sep= line): remove them, or count without --audit"
+        )
+    return write_audit(path, counted.loaded, counted.result, progress, landing)
+
+
+@dataclass(frozen=True)
+class Synthesised:
+    """A ballot file whose count reproduces a figures file, and what had to be assumed."""
+
+    ballots: bytes  # the CSV, UTF-8
+    areas: str | None  # the areas file's CSV, when the figures have voting areas
+    ballot_papers: int
+    assumed: Mapping[str, str]
+
+
+def synth(figures: str, seed: int, aggregate: bool = False) -> Synthesised:
+    """Ballots for the figures file ``figures``, the same bytes for the same seed."""
+    from svcount.operations.synth import areas_csv, read_figures, synthesise
+
+    wanted = read_figures(figures)
+    areas = areas_csv(wanted) if wanted.areas else None
+    return Synthesised(
+        synthesise(wanted, seed, aggregate), areas, wanted.ballot_papers, dict(wanted.assumed)
+    )
+
+
+def rla_plan(counted: Counted, risk_limit: float) -> Plan:
+    """The risk-limiting audit's plan of a count of papers (README, "Risk-limiting audits")."""
+    from svcount.operations.assertions import plan
+
+    if counted.ballots is None:
+        raise UsageError("an audit plan needs the ballot papers, not a result file")
+    return plan(counted.ballots, counted.result, risk_limit)
+
+
+def rla_sample(
+    manifest: str, seed: str, size: int, already: int
+) -> tuple[dict[str, int], list[Draw]]:
+    """A ballot manifest read, and the draws of this round."""
+    from svcount.operations.sampling import read_manifest, sample
+
+    batches = read_manifest(manifest)
+    return batches, sample(batches, seed, size, already)
+
+
+def rla_assess(
+    plan_file: str,
+    sample_file: str,
+    readings: str,
+    recorded: str | None = None,
+    risk_limit: float | None = None,
+) -> Assessment:
+    """The assessment of an audit's files, at the plan's risk limit unless another is given."""
+    from svcount.operations.assertions import read_plan
+    from svcount.operations.assess import assess, read_draws, read_papers
+
+    planned = read_plan(plan_file)
+    if risk_limit is not None:
+        planned = replace(planned, risk_limit=risk_limit)
+    draws = read_draws(sample_file)
+    read_ = read_papers(readings, planned.candidates, planned.method)
+    shown = None if recorded is None else read_papers(recorded, planned.candidates, planned.method)
+    return assess(planned, draws, read_, shown)
