@@ -216,7 +216,7 @@ def tally(
     if margin:
         shown = with_margin(shown, counted)
     shown = replace(shown, notice=notice.over(shown.notice))
-    render_result(shown, fmt, output, outputs, counted.ballots if counted else None)
+    render_result(shown, fmt, output, outputs, counted)
 
 
 @app.command(name="declare")

@@ -47,10 +47,13 @@ def to_ballot_csv(data: bytes, file: str, contest: str | None, uncertain: str) -
         raise InputError(f"not a cast vote record report (@type {_REPORT})", file=file)
     try:
         chosen, names, plurality = _contest(report, contest, file)
+        records = report.get("CVR") or []
+        areas = _areas(report, records)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["first", "rejected"] if plurality else ["first", "second", "rejected"])
-        for number, record in enumerate(report.get("CVR") or [], 1):
+        header = ["first", "rejected"] if plurality else ["first", "second", "rejected"]
+        writer.writerow(header + (["area"] if areas else []))
+        for number, record in enumerate(records, 1):
             where = f"CVR {number}"
             first, second, rejected = _paper(record, chosen, names, uncertain, where, file)
             if plurality and second:
@@ -58,10 +61,20 @@ def to_ballot_csv(data: bytes, file: str, contest: str | None, uncertain: str) -
                     f"CVR {number}: a rank 2 in a plurality contest (VoteVariation plurality)",
                     file=file,
                 )
-            writer.writerow([first, rejected] if plurality else [first, second, rejected])
+            row = [first, rejected] if plurality else [first, second, rejected]
+            writer.writerow(row + ([areas[record["BallotStyleUnitId"]]] if areas else []))
     except (KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"a cast vote record report without {exc}", file=file) from None
     return out.getvalue().encode()
+
+
+def _areas(report: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each named GpUnit a CVR gives as its ``BallotStyleUnitId``: the voting areas, or {}."""
+    named = {u["@id"]: u["Name"] for u in report.get("GpUnit") or [] if u.get("Name")}
+    used = {r.get("BallotStyleUnitId") for r in records}
+    if not used or not used <= set(named):
+        return {}
+    return {unit: named[unit] for unit in used if unit is not None}
 
 
 def _contest(

@@ -5,13 +5,15 @@ preference is a selection at rank 1, a second at rank 2; more than one
 candidate at a rank is one selection each; the uncertain marker is a position
 whose ``IsAllocable`` is ``"unknown"``; a paper rejected for want of the
 official mark or for an identifying mark has ``OtherStatus`` ``"rejected:
-HEADING"``. Papers are written grouped by their marks, in the count's order.
+HEADING"``. With voting areas, each area is a ``GpUnit`` and each CVR names
+its area's in ``BallotStyleUnitId``. Papers are written grouped by area and
+by their marks, in the count's order.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from svcount.figures import View
@@ -22,13 +24,24 @@ __all__ = ["nist_cvr"]
 _OTHER_VOTE_VARIATION = "supplementary-vote"
 
 
-def nist_cvr(ballots: Ballots, shown: View) -> str:
-    """The cast vote record report of ``ballots``, valid against NIST's JSON schema."""
+def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None = None) -> str:
+    """The cast vote record report of ``ballots`` (by voting area when ``areas`` are given),
+    valid against NIST's JSON schema."""
     names = [c.name for c in ballots.candidates]
     selection = {n: f"sel-{i}" for i, n in enumerate(names, 1)}
     date = shown.notice.date.isoformat() if shown.notice.date else "1970-01-01"
-    records = [
-        _record(number, marks, selection, names) for number, marks in enumerate(_papers(ballots), 1)
+    parts = list((areas or {"": ballots}).items())
+    units = {area: f"area-{i}" for i, (area, _) in enumerate(parts, 1)} if areas else {}
+    records: list[dict[str, Any]] = []
+    for area, papers in parts:
+        for marks in _papers(papers):
+            record = _record(len(records) + 1, marks, selection, names)
+            if areas:
+                record["BallotStyleUnitId"] = units[area]
+            records.append(record)
+    gp_units = [
+        {"@type": "CVR.GpUnit", "@id": unit, "Type": "other", "Name": area}
+        for area, unit in units.items()
     ]
     report = {
         "@type": "CVR.CastVoteRecordReport",
@@ -44,12 +57,12 @@ def nist_cvr(ballots: Ballots, shown: View) -> str:
                 "Application": f"svcount {shown.provenance.version}",
             }
         ],
-        "GpUnit": [{"@type": "CVR.GpUnit", "@id": "area-1", "Type": "other"}],
+        "GpUnit": [{"@type": "CVR.GpUnit", "@id": "scope", "Type": "other"}, *gp_units],
         "Election": [
             {
                 "@type": "CVR.Election",
                 "@id": "election-1",
-                "ElectionScopeId": "area-1",
+                "ElectionScopeId": "scope",
                 "Name": shown.notice.title or "Supplementary vote",
                 "Candidate": [
                     {"@type": "CVR.Candidate", "@id": f"cand-{i}", "Name": n}

@@ -38,8 +38,8 @@ DECLARATION_FORMATS: dict[str, str] = {
     "markdown": "svcount.render.declaration:markdown_of",
     "html": "svcount.render.html:result_page",
 }
-#: Formats of the ballot papers themselves: each builder takes the count's Ballots and
-#: the View, and needs a ballot file (not a result file) to have been counted.
+#: Formats of the ballot papers themselves: each builder takes the count's Ballots, the
+#: View and the papers of each voting area (or None), and needs a ballot file counted.
 PAPERS_FORMATS: dict[str, str] = {
     "nist-cvr": "svcount.render.cvr:nist_cvr",
 }

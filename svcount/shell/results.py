@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from svcount.documents.signing import Trusted
     from svcount.figures import View
     from svcount.io import Loaded
-    from svcount.model import Ballots
     from svcount.pipeline import Counted, Listener
     from svcount.tasks import Verification
 
@@ -73,19 +72,20 @@ def render_result(
     fmt: Format,
     output: Path | None,
     outputs: Outputs,
-    ballots: Ballots | None = None,
+    counted: Counted | None = None,
 ) -> None:
     """Write a result in ``fmt``, from its figures view; exit 3 when a lot is still required.
 
-    A format of the papers themselves (``nist-cvr``) needs the ``ballots`` counted.
+    A format of the papers themselves (``nist-cvr``) needs a count of a ballot file.
     """
     from svcount.render.formats import PAPERS_FORMATS, RESULT_FORMATS, builder
     from svcount.render.tables import to_tables
 
     if fmt.value in PAPERS_FORMATS:
-        if ballots is None:
+        if counted is None or counted.ballots is None:
             fail(f"--format {fmt.value} writes the papers: count a ballot file, not a result")
-        outputs.emit(builder(fmt.value)(ballots, shown), output)
+        areas = None if counted.loaded is None else counted.loaded.areas
+        outputs.emit(builder(fmt.value)(counted.ballots, shown, areas), output)
         return
 
     def built(name: str) -> Callable[[], str]:
