@@ -93,10 +93,6 @@ class Plan:
     polling: float | None  # BRAVO's average sample number for the closest assertion
     alpha: risk.PollingSizes | None  # ALPHA, simulated: average and 90th percentile
 
-    @property
-    def closest(self) -> Assertion:
-        return min(self.assertions, key=lambda a: a.diluted)
-
 
 def kinds(ballots: Ballots) -> Iterator[tuple[Outcome, int]]:
     """Each kind of paper and how many there are: the valid pairs, then each rejection."""
