@@ -38,6 +38,7 @@ from typing import Any
 
 from svcount.errors import CountError
 from svcount.model import (
+    NON_TRANSFERABLE,
     PAPER_HEADS,
     STAGE_TWO_HEADS,
     SV_HEADINGS,
@@ -126,10 +127,6 @@ def stage_one(first: FirstPreferences, method: Method = Method.SV) -> StageOne:
         excluded=tuple(n for n in names if votes[n] < second_place),  # linear in candidates
         tie_for_second=len(remaining) > 2,
     )
-
-
-#: The key of an excluded candidate's papers that transfer to no one, in ``by_excluded``.
-NON_TRANSFERABLE = "non_transferable"
 
 
 def transfers(ballots: Ballots, remaining: tuple[str, ...]) -> Transfers:

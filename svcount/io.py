@@ -255,15 +255,9 @@ def _load_converted(
             if exc.line is not None and exc.line > 1:
                 exc.message = f"record {exc.line - 1}: {exc.message}"
             exc.file, exc.line = name, None
-            exc.message = exc.message.replace(str(csv_path), name)
+            exc.message = _as_records(exc.message, str(csv_path), name)
             raise
-    where = re.compile(r"\blines? (\d[\d,]*)")
-    warnings = tuple(
-        where.sub(lambda m: f"record {int(m.group(1).replace(',', '')) - 1:,}", w).replace(
-            str(csv_path), name
-        )
-        for w in loaded.warnings
-    )
+    warnings = tuple(_as_records(w, str(csv_path), name) for w in loaded.warnings)
     return dataclasses.replace(loaded, file=name, sha256=sha256_of(name), warnings=warnings)
 
 
@@ -289,13 +283,22 @@ def from_header(
             raise
 
 
+#: A line number said in a message: "line 7", "lines 1,204".
+_LINE_NUMBER = re.compile(r"\b(lines? )(\d[\d,]*)")
+
+
 def _shifted(text: str, skipped: int) -> str:
     """A warning's line numbers counted from the top of the file, as the user sees it."""
-    return re.sub(
-        r"\b(lines? )(\d[\d,]*)",
-        lambda m: m.group(1) + f"{int(m.group(2).replace(',', '')) + skipped:,}",
-        text,
+    return _LINE_NUMBER.sub(
+        lambda m: m.group(1) + f"{int(m.group(2).replace(',', '')) + skipped:,}", text
     )
+
+
+def _as_records(text: str, converted: str, name: str) -> str:
+    """A message about the CSV converted from ``name``, said of ``name``'s records: the
+    CSV's line N is record N - 1 (after its header)."""
+    said = _LINE_NUMBER.sub(lambda m: f"record {int(m.group(2).replace(',', '')) - 1:,}", text)
+    return said.replace(converted, name)
 
 
 def _load(

@@ -18,8 +18,10 @@ from svcount.errors import CountError, whole_number
 from svcount.names import escaped
 
 __all__ = [
+    "by_excluded_problem",
     "second_as_counted",
     "FPTP_HEADINGS",
+    "NON_TRANSFERABLE",
     "PAPER_HEADS",
     "STAGE_TWO_HEADS",
     "SV_HEADINGS",
@@ -466,6 +468,32 @@ def statement(rejected: Mapping[Rejection, int], method: Method) -> dict[Rejecti
         Rejection.VOID_FOR_UNCERTAINTY, 0
     )
     return {h: merged.get(h, 0) for h in FPTP_HEADINGS}
+
+
+#: The key of an excluded candidate's papers that transfer to no one, in ``by_excluded``.
+NON_TRANSFERABLE = "non_transferable"
+
+
+def by_excluded_problem(
+    by_excluded: Mapping[str, Mapping[str, int]],
+    transfers: Mapping[str, int],
+    not_transferred: int | None,
+) -> str | None:
+    """Why transfers per excluded candidate do not add up to stage two's, or None if they do
+    (or are not known). ``not_transferred`` None leaves the papers not transferred to other
+    checks (a second count's are checked against its first count when combined)."""
+    if not by_excluded:
+        return None
+    for name, total in transfers.items():
+        given = sum(t.get(name, 0) for t in by_excluded.values())
+        if given != total:
+            return f"transfers_by_excluded give {name} {given:,} papers, but transfers {total:,}"
+    lost = sum(t.get(NON_TRANSFERABLE, 0) for t in by_excluded.values())
+    if not_transferred is not None and lost != not_transferred:
+        return (
+            f"transfers_by_excluded leave {lost:,} papers not transferred, not {not_transferred:,}"
+        )
+    return None
 
 
 def _sum_by_excluded(

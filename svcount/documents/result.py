@@ -33,6 +33,7 @@ from svcount.model import (
     Rejection,
     SeededLot,
     Transfers,
+    by_excluded_problem,
     percent,
 )
 from svcount.reading.source import sha256_of
@@ -170,12 +171,9 @@ def _by_excluded(two: Mapping[str, Any] | None) -> dict[str, dict[str, int]] | N
         return None
     assert two is not None
     parts = {str(e): {str(k): int(v) for k, v in t.items()} for e, t in given.items()}
-    for name, total in two["transfers"].items():
-        if sum(t.get(name, 0) for t in parts.values()) != total:
-            raise ValueError(f"transfers_by_excluded to {name} do not add up to its transfers")
-    lost = sum(t.get("non_transferable", 0) for t in parts.values())
-    if lost != two["non_transferable"]["total"]:
-        raise ValueError("transfers_by_excluded's non_transferable do not add up")
+    problem = by_excluded_problem(parts, two["transfers"], two["non_transferable"]["total"])
+    if problem is not None:
+        raise ValueError(problem)
     return parts
 
 

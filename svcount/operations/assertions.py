@@ -128,8 +128,10 @@ def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
         raise CountError(f"the risk limit is between 0 and 1, not {risk_limit}")
     w, votes, papers = result.winner, result.stage_one.votes, result.ballot_papers
 
-    def made(kind: str, a: str, b: str | None, out: tuple[str, ...] = ()) -> Assertion:
-        found = margin_of(Assertion(kind, a, b, out, 0, 0.0), ballots)
+    def made(
+        kind: str, a: str, b: str | None, out: tuple[str, ...] = (), margin: int | None = None
+    ) -> Assertion:
+        found = margin_of(Assertion(kind, a, b, out, 0, 0.0), ballots) if margin is None else margin
         return Assertion(kind, a, b, out, found, found / papers if papers else 0.0)
 
     if result.method is Method.FPTP or len(votes) <= 2:
@@ -137,7 +139,7 @@ def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
     elif result.stage_one.elected is not None:
         chosen = [made("SUPERMAJORITY", w, None)]
     else:
-        chosen = max(_runoff_sets(w, tuple(votes), made), key=_strength)
+        chosen = max(_runoff_sets(w, votes, made), key=_strength)
     if result.lot is not None:
         chosen = [replace(a, margin=0, diluted=0.0) for a in chosen]
     return _sized(ballots, result, tuple(chosen), risk_limit)
@@ -148,7 +150,7 @@ def _strength(assertions: Sequence[Assertion]) -> tuple[int, int]:
     return min(a.margin for a in assertions), -len(assertions)
 
 
-def _runoff_sets(w: str, names: tuple[str, ...], made: _Maker) -> Iterator[list[Assertion]]:
+def _runoff_sets(w: str, votes: Mapping[str, int], made: _Maker) -> Iterator[list[Assertion]]:
     """Every set of assertions, of a family RAIRE's search would try, that implies w wins.
 
     Choose the possible runners-up P. Each candidate outside P and w is beaten
@@ -158,21 +160,18 @@ def _runoff_sets(w: str, names: tuple[str, ...], made: _Maker) -> Iterator[list[
     equality for second place), must see w beat each of them once everyone
     else is out. A tie for second place in the count is just such a set.
     """
-    fp: dict[tuple[str, str], Assertion] = {}
+    names = tuple(votes)
 
-    def first_pref(a: str, b: str) -> Assertion:
-        if (a, b) not in fp:
-            fp[a, b] = made("IRV_ELIMINATION", a, b)
-        return fp[a, b]
+    def first_pref(a: str, b: str) -> Assertion:  # its margin is the first preferences'
+        return made("IRV_ELIMINATION", a, b, (), votes[a] - votes[b])
 
-    others = sorted((c for c in names if c != w), key=lambda c: -first_pref(c, w).margin)
+    by_votes = sorted(names, key=lambda c: -votes[c])  # stable: candidate order within ties
+    others = [c for c in by_votes if c != w]
+    strongest = {e: [first_pref(a, e) for a in [c for c in by_votes if c != e][:2]] for e in others}
     runoffs: dict[frozenset[str], list[Assertion]] = {}
     for size in range(1, min(_MOST_IN_SET, len(others)) + 1):
         for partners in itertools.combinations(others[:_PARTNERS], size):
-            beaten = []
-            for e in (c for c in others if c not in partners):
-                against = sorted((first_pref(a, e) for a in names if a != e), key=_by_margin)
-                beaten += against[:2]
+            beaten = [a for e in others if e not in partners for a in strongest[e]]
             for remaining in _subsets(partners):
                 if remaining not in runoffs:
                     out = tuple(c for c in names if c not in remaining and c != w)
@@ -180,10 +179,6 @@ def _runoff_sets(w: str, names: tuple[str, ...], made: _Maker) -> Iterator[list[
             needed = [a for s in _subsets(partners) for a in runoffs[s]]
             for behind_w in itertools.combinations(partners, max(len(partners) - 1, 0)):
                 yield beaten + [first_pref(w, p) for p in behind_w] + needed
-
-
-def _by_margin(assertion: Assertion) -> int:
-    return -assertion.margin
 
 
 def _subsets(partners: tuple[str, ...]) -> Iterator[frozenset[str]]:
@@ -239,7 +234,12 @@ class _Maker(Protocol):
     """Plan's ``made``: the assertion (kind, winner, loser, eliminated) with its margin."""
 
     def __call__(
-        self, kind: str, a: str, b: str | None, out: tuple[str, ...] = ()
+        self,
+        kind: str,
+        a: str,
+        b: str | None,
+        out: tuple[str, ...] = (),
+        margin: int | None = None,
     ) -> Assertion: ...
 
 

@@ -13,17 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcount.errors import InputError
-from svcount.marks import Outcome, fold
+from svcount.marks import Outcome
 from svcount.model import Candidate, Method
-from svcount.names import NameError_
-from svcount.names import name as name_policy
 from svcount.operations import risk
 from svcount.operations.assertions import Assertion, Plan
-from svcount.operations.sampling import BATCH_COLUMNS, Draw
+from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
 from svcount.reading.header import Layout
 from svcount.reading.source import Source
 
@@ -146,8 +145,9 @@ def _verdict(
 
 def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome]) -> int:
     """Draws still needed, simulating the audit on from here with papers like those read."""
-    kinds = sorted(set(read), key=repr)
-    chances = [sum(1 for o in read if o == k) for k in kinds]
+    seen = Counter(read)
+    kinds = sorted(seen, key=repr)
+    chances = [seen[k] for k in kinds]
     scores = [[m.assertion.score(k) for k in kinds] for m in open_]
     start_logs, start_sums = [], []
     for m in open_:
@@ -226,9 +226,7 @@ def _paper_names(source: Source, layout: Layout) -> dict[int, Paper]:
     """Each record's (batch, position), by the line it starts on."""
     from svcount.reading.source import open_binary
 
-    header = [fold(h) for h in layout.header]
-    batch = next((header.index(n) for n in BATCH_COLUMNS if n in header), None)
-    position = next((header.index(n) for n in _POSITION if n in header), None)
+    batch, position = column(layout.header, BATCH_COLUMNS), column(layout.header, _POSITION)
     file = source.name
     if batch is None or position is None:
         raise InputError(
@@ -251,10 +249,7 @@ def _paper_names(source: Source, layout: Layout) -> dict[int, Paper]:
 
 
 def _paper(batch: str, position: str, file: str, line: int) -> Paper:
-    try:
-        name = name_policy(batch, "batch")
-    except NameError_ as exc:
-        raise InputError(str(exc), file=file, line=line) from None
+    name = batch_name(batch, file, line)
     if not position.strip().isdigit() or int(position) < 1 or not name:
         raise InputError(
             f"a paper is named by its batch and its position from 1, not {batch!r}, {position!r}",

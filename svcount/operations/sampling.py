@@ -13,7 +13,7 @@ and a later round extends the sample (``already``) without redrawing it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcount.errors import InputError, UsageError
@@ -71,9 +71,7 @@ def read_manifest(path: str) -> dict[str, int]:
         raise InputError(f"cannot read the manifest: {why}", file=path) from None
     if not rows:
         raise InputError("the manifest is empty", file=path)
-    header = [fold(h) for h in rows[0]]
-    batch = next((header.index(n) for n in BATCH_COLUMNS if n in header), None)
-    papers = next((header.index(n) for n in _PAPERS if n in header), None)
+    batch, papers = column(rows[0], BATCH_COLUMNS), column(rows[0], _PAPERS)
     if batch is None or papers is None:
         raise InputError(
             "the header needs a batch column (batch, box, container) and a papers column "
@@ -86,10 +84,7 @@ def read_manifest(path: str) -> dict[str, int]:
         if not any(cell.strip() for cell in row):
             continue
         cells = row + [""] * (max(batch, papers) + 1 - len(row))
-        try:
-            name = name_policy(cells[batch], "batch")
-        except NameError_ as exc:
-            raise InputError(str(exc), file=path, line=line) from None
+        name = batch_name(cells[batch], path, line)
         count = cells[papers].strip().replace(",", "")
         if not name or not count.isdigit():
             raise InputError(
@@ -101,3 +96,17 @@ def read_manifest(path: str) -> dict[str, int]:
             raise InputError(f"the batch {name!r} is listed twice", file=path, line=line)
         manifest[name] = int(count)
     return manifest
+
+
+def column(header: Sequence[str], spellings: Sequence[str]) -> int | None:
+    """Where the first of ``spellings`` is in ``header``, names matched as headers are."""
+    folded = [fold(h) for h in header]
+    return next((folded.index(n) for n in spellings if n in folded), None)
+
+
+def batch_name(text: str, file: str, line: int) -> str:
+    """A batch's name under the name policy ("" when blank), or the file's line refused."""
+    try:
+        return name_policy(text, "batch")
+    except NameError_ as exc:
+        raise InputError(str(exc), file=file, line=line) from None

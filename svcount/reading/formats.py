@@ -12,6 +12,9 @@ import gzip
 import importlib
 from pathlib import Path
 from types import ModuleType
+from typing import IO
+
+from svcount.reading.source import GZIP_MAGIC
 
 __all__ = ["READERS", "recognised", "reader"]
 
@@ -28,12 +31,10 @@ def reader(kind: str) -> ModuleType:
 
 def recognised(name: str) -> str | None:
     """The input format of file ``name`` when it is one of READERS', else None (a CSV)."""
-    path = Path(name)
-    if not path.is_file():
+    if not Path(name).is_file():
         return None
     try:
-        opener = gzip.open if name.lower().endswith(".gz") else open
-        with opener(path, "rb") as f:
+        with _opened(name) as f:
             head = f.read(_HEAD)
     except (OSError, EOFError):
         return None
@@ -41,7 +42,14 @@ def recognised(name: str) -> str | None:
 
 
 def read_bytes(name: str) -> bytes:
-    """The whole file, uncompressed when it ends ``.gz``."""
-    opener = gzip.open if name.lower().endswith(".gz") else open
-    with opener(Path(name), "rb") as f:
+    """The whole file, uncompressed when it is gzip."""
+    with _opened(name) as f:
         return f.read()
+
+
+def _opened(name: str) -> IO[bytes]:
+    """The file's bytes, through gzip when it starts with gzip's magic (as ballot files are
+    told, by content, not by name)."""
+    with open(name, "rb") as f:
+        packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    return gzip.open(name, "rb") if packed else open(name, "rb")  # type: ignore[return-value]
