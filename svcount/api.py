@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from svcount.errors import CountError, InputError, SvcountWarning, UsageError
-from svcount.io import from_header, read_marks
+from svcount.io import distinct_marks
 from svcount.model import Candidate, Method, Provenance, Result
 from svcount.operations.margin import SECONDS
 from svcount.options import CountOptions, ReadOptions
-from svcount.reading.header import ROLES, sniff
+from svcount.reading.header import ROLES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,12 +47,16 @@ def read_ballots(
     encoding: str | None = None,
     delimiter: str | None = None,
     skip_rows: int = 0,
+    contest: str | None = None,
 ) -> pd.DataFrame:
-    """A ballot file as a DataFrame of its distinct marks, as written, with their papers.
+    """A ballot file (of any input format) as a DataFrame of its distinct marks, as written,
+    with their papers.
 
     Columns ``first``, ``second``, then ``rejected`` and ``area`` when the
     file has them, then ``papers``. Marks are not classified here: that is
-    :func:`tally`'s work, and it takes this frame back unchanged.
+    :func:`tally`'s work, and it takes this frame back unchanged. A cast vote
+    record's preferences are :class:`~svcount.marks.Marked` values (the
+    candidates marked, never text to split); ``contest`` chooses its contest.
     """
     import pandas as pd
 
@@ -65,11 +69,10 @@ def read_ballots(
         encoding=encoding,
         delimiter=delimiter,
         skip_rows=skip_rows,
+        contest=contest,
     )
-    with from_header(os.fspath(path), options) as (source, options, _):
-        layout = sniff(source, options)
-        marks = read_marks(source, layout)
-    present = [r for r in ROLES if r in ("first", "second") or r in layout.columns]
+    marks = distinct_marks(os.fspath(path), options)
+    present = marks.roles()
     rows = [
         [*(key[ROLES.index(r)] for r in present), papers] for key, papers in marks.counts.items()
     ]

@@ -7,6 +7,7 @@ Anything else that escapes is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 
@@ -68,7 +69,7 @@ class MarkProblem:
     """One distinct field value that cannot be accepted as it stands."""
 
     role: str  # "first", "second" or "rejected": which column holds it
-    values: tuple[str, ...]  # every raw spelling of the field, to find the first line
+    values: tuple[Hashable, ...]  # every raw spelling of the field, to find where it is
     papers: int  # how many papers carry it
     message: str  # what is wrong, naming the value
 

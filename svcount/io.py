@@ -16,31 +16,31 @@ and, where it applies, the line.
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
+import io as io_module
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Literal
+from dataclasses import dataclass
+from typing import IO, Any, Literal
 
 from svcount.count import first_preferences
 from svcount.errors import InputError, MarkError, UsageError, did_you_mean
 from svcount.marks import (
     Classified,
-    Outcome,
-    RawKey,
     classify_by_area,
     fold,
     shown,
 )
-from svcount.model import Ballots, Candidate, Method
+from svcount.model import Candidate, Method
 from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
 from svcount.reading.formats import recognised
 from svcount.reading.header import COLUMN_NAMES, ROLES, Layout, Row, show_header, sniff
+from svcount.reading.papers import Loaded, RawMarks, load_records, record_marks
 from svcount.reading.rows import (
     BlankRows,
     describe,
@@ -48,6 +48,7 @@ from svcount.reading.rows import (
     locate,
     located,
     numbers_the_rows,
+    records,
     spaced_lines,
     validated_rows,
 )
@@ -55,6 +56,7 @@ from svcount.reading.source import (
     ASCII_COMPATIBLE,
     Source,
     is_stream,
+    open_binary,
     open_source,
     past_preamble,
     reading,
@@ -62,40 +64,20 @@ from svcount.reading.source import (
 )
 from svcount.reading.unused import check_unused
 
-__all__ = ["Engine", "Loaded", "RawMarks", "load", "read_marks"]
+__all__ = [
+    "Engine",
+    "Loaded",
+    "RawMarks",
+    "Reopened",
+    "distinct_marks",
+    "load",
+    "read_marks",
+    "reopened",
+]
 
 Engine = Literal["auto", "pandas", "python"]
 #: Below this many bytes of CSV the csv module beats importing pandas.
 PYTHON_ENGINE_MAX_BYTES = 8 << 20
-
-
-@dataclass(frozen=True)
-class RawMarks:
-    counts: Mapping[Row, int]
-    rows: int
-    layout: Layout
-    engine: str  # "pandas" or "python": which reader produced the counts
-    sha256: str  # of the file's bytes as given (compressed if it is)
-    blank_tail: BlankRows | None = None  # fully blank rows at the end of the file
-    lines_in_order: bool = False  # record i is on line i + 2 (known from the pandas scan)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A ballot file read, classified and ready to count."""
-
-    ballots: Ballots
-    method: Method
-    file: str
-    sha256: str
-    rows: int
-    layout: Layout
-    warnings: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    areas: Mapping[str, Ballots] | None = None  # per voting area, when the file has an area column
-    outcomes: Mapping[RawKey, Outcome] = field(default_factory=dict)  # what each mark became
-    lines_in_order: bool = False  # record i is on line i + 2: no blank lines, no quoted newlines
-    skipped: int = 0  # lines before the header, left out (--skip-rows, a "sep=" line)
 
 
 def _engine(source: Source, layout: Layout, engine: Engine) -> str:
@@ -190,6 +172,12 @@ def _method(source: Source, layout: Layout, method: Method | None) -> Method:
     return method
 
 
+def input_format(name: str) -> str:
+    """The input format of a ballot file: ``csv``, or a key of reading/formats.READERS
+    (told by content; a pipe or stdin is a CSV)."""
+    return "csv" if name == "-" or is_stream(name) else recognised(name) or "csv"
+
+
 def load(
     name: str,
     *,
@@ -201,19 +189,19 @@ def load(
     chunk_rows: int = 1_000_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Loaded:
-    """Read, aggregate and classify a ballot file (``-`` for stdin).
+    """Read, aggregate and classify a ballot file (``-`` for stdin), of any input format.
 
     Lines before the header (``--skip-rows``, an Excel ``sep=`` line) are left
-    out; every line number said is still the file's own. A file in another
-    input format (reading/formats.py) is read as the ballot CSV it converts to.
+    out; every line number said is still the file's own. A file of another
+    input format (reading/formats.py) gives its records' marks as they are.
     """
     options = options or ReadOptions()
-    kind = None if is_stream(name) else recognised(name)
-    if kind is not None:
-        return _load_converted(name, kind, method, candidates, options, engine)
+    kind = input_format(name)
+    if kind != "csv":
+        return load_records(name, kind, method, candidates, options)
     if options.contest is not None:
         raise UsageError("--contest chooses a contest of a cast vote record report (NIST JSON)")
-    with from_header(name, options or ReadOptions(), stdin) as (source, options, given):
+    with from_header(name, options, stdin) as (source, options, given):
         loaded = _load(source, method, candidates, options, engine, chunk_rows, progress)
         if not source.skipped:
             return loaded
@@ -223,42 +211,76 @@ def load(
         )
 
 
-def _load_converted(
-    name: str,
-    kind: str,
-    method: Method | None,
-    candidates: Sequence[Candidate] | None,
-    options: ReadOptions,
-    engine: Engine,
-) -> Loaded:
-    """A file of another input format, loaded as the ballot CSV it converts to.
+def distinct_marks(name: str, options: ReadOptions) -> RawMarks:
+    """A ballot file of any input format aggregated into its distinct raw rows, unclassified."""
+    kind = input_format(name)
+    if kind != "csv":
+        return record_marks(name, kind, options)
+    with from_header(name, options) as (source, options, _):
+        return read_marks(source, sniff(source, options))
 
-    Messages name the file as given; a line of the CSV is said as its record.
-    """
-    import tempfile
 
-    from svcount.reading.formats import read_bytes, reader
+@dataclass(frozen=True)
+class Reopened:
+    """A counted ballot file read again, record by record: for the audit trail and readings."""
 
-    try:
-        data = read_bytes(name)
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
-    converted = reader(kind).to_ballot_csv(data, name, options.contest, options.uncertain_marker)
-    with tempfile.TemporaryDirectory(prefix="svcount-") as folder:
-        csv_path = Path(folder) / "ballots.csv"
-        csv_path.write_bytes(converted)
-        plain = dataclasses.replace(options, contest=None, skip_rows=0, delimiter=",")
-        try:
-            loaded = load(str(csv_path), method=method, candidates=candidates, options=plain,
-                          engine=engine)  # fmt: skip
-        except InputError as exc:
-            if exc.line is not None and exc.line > 1:
-                exc.message = f"record {exc.line - 1}: {exc.message}"
-            exc.file, exc.line = name, None
-            exc.message = _as_records(exc.message, str(csv_path), name)
-            raise
-    warnings = tuple(_as_records(w, str(csv_path), name) for w in loaded.warnings)
-    return dataclasses.replace(loaded, file=name, sha256=sha256_of(name), warnings=warnings)
+    loaded: Loaded
+    source: Source | None  # a CSV from its header on; None for a structured format
+
+    @property
+    def locator(self) -> tuple[str, ...]:
+        """What names a record: a CSV's line, or a structured record's number and id."""
+        return ("line",) if self.loaded.papers is None else ("record", "id")
+
+    def records(self) -> Iterator[tuple[tuple[int | str, ...], Row, int]]:
+        """Each record in file order: its locator, raw row and papers (validated again)."""
+        if self.loaded.papers is not None:
+            for r in self.loaded.papers.records():
+                yield (r.number, r.id), (r.first, r.second, r.rejected, r.area), r.papers
+            return
+        assert self.source is not None and self.loaded.layout is not None
+        for line, row, papers in records(self.source, self.loaded.layout):
+            yield (line + self.loaded.skipped,), row, papers
+
+    def chunks(self, chunk_rows: int) -> Iterator[list[Any]] | None:
+        """The columns of each chunk of rows, by pandas, when record i is on line i + 2 (after
+        any skipped lines) and each row is one paper; else None."""
+        loaded = self.loaded
+        if self.source is None or loaded.layout is None or loaded.aggregated:
+            return None
+        if not loaded.lines_in_order:
+            return None
+        return fastpath.pandas_chunks(self.source, loaded.layout, ROLES, chunk_rows)
+
+    def cells(self, columns: Sequence[int]) -> Iterator[tuple[int, list[str]]]:
+        """Each CSV record's first line and its cells in ``columns`` (a short row gives [])."""
+        layout = self.loaded.layout
+        if self.source is None or layout is None:
+            raise InputError("expected a CSV file here", file=self.loaded.file)
+        with open_binary(self.source, layout.compressed) as binary:
+            text = io_module.TextIOWrapper(binary, encoding=layout.encoding, newline="")
+            rows = csv.reader(text, delimiter=layout.delimiter)
+            next(rows, None)
+            start = rows.line_num + 1
+            for row in rows:
+                line, start = start + self.loaded.skipped, rows.line_num + 1
+                yield line, ([row[c] for c in columns] if len(row) > max(columns) else [])
+
+
+@contextlib.contextmanager
+def reopened(loaded: Loaded) -> Iterator[Reopened]:
+    """The ballot file of ``loaded`` opened again, past any lines before its header."""
+    if loaded.papers is not None:
+        yield Reopened(loaded, None)
+        return
+    if loaded.file == "-" or is_stream(loaded.file):
+        raise UsageError("standard input or a pipe cannot be read a second time: give a file")
+    with (
+        open_source(loaded.file) as given,
+        past_preamble(given, loaded.skipped) as source,
+        reading(source, loaded.layout),
+    ):
+        yield Reopened(loaded, source)
 
 
 @contextlib.contextmanager
@@ -292,13 +314,6 @@ def _shifted(text: str, skipped: int) -> str:
     return _LINE_NUMBER.sub(
         lambda m: m.group(1) + f"{int(m.group(2).replace(',', '')) + skipped:,}", text
     )
-
-
-def _as_records(text: str, converted: str, name: str) -> str:
-    """A message about the CSV converted from ``name``, said of ``name``'s records: the
-    CSV's line N is record N - 1 (after its header)."""
-    said = _LINE_NUMBER.sub(lambda m: f"record {int(m.group(2).replace(',', '')) - 1:,}", text)
-    return said.replace(converted, name)
 
 
 def _load(

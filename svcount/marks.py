@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcount.errors import MarkError, MarkProblem, did_you_mean
-from svcount.model import Ballots, Candidate, NotCounted, Rejection, Second, is_missing
+from svcount.model import Ballots, Candidate, Marked, NotCounted, Rejection, Second, is_missing
 from svcount.names import normal, problem
 
 __all__ = [
     "Classified",
+    "Field",
     "MarkRules",
     "Outcome",
     "RawKey",
@@ -27,13 +28,17 @@ __all__ = [
     "area_order",
     "fold",
     "heading_of",
+    "Marked",  # from model: re-exported, as the readers name it with Field
     "rule_1",
     "rule_2",
     "shown",
 ]
 
+
+#: A preference as the source gives it: a CSV field's text, or a structured record's marks.
+Field = str | Marked
 #: (first preference, second preference, rejected) exactly as written; "" when absent.
-RawKey = tuple[str, str, str]
+RawKey = tuple[Field, Field, str]
 #: Without a candidate list, the most distinct first preferences taken as candidates.
 MAX_INFERRED = 1000
 
@@ -88,35 +93,17 @@ def fold(text: str) -> str:
 # Values of an adjudication column, matched after folding (see ``fold``).
 _ADJUDICATION_SPELLINGS: dict[str, Rejection | None] = {
     **dict.fromkeys(("", "no", "none", "false", "0", "valid", "accepted", "ok", "counted"), None),
-    **dict.fromkeys(
-        ("want_of_official_mark", "official_mark", "no_official_mark"),
-        Rejection.WANT_OF_OFFICIAL_MARK,
-    ),
-    **dict.fromkeys(
-        (
-            "voting_for_more_than_one_candidate",
-            "more_than_one_candidate",
-            "more_than_one",
-            "overvote",
-        ),
-        Rejection.MORE_THAN_ONE_CANDIDATE,
-    ),
-    **dict.fromkeys(
-        (
-            "writing_or_mark_identifying_voter",
-            "identifying_mark",
-            "identifiable",
-            "identified",
-            "writing_or_mark_by_which_the_voter_could_be_identified",
-        ),
-        Rejection.IDENTIFYING_MARK,
-    ),
+    **dict.fromkeys(("want_of_official_mark", "official_mark", "no_official_mark"),
+                    Rejection.WANT_OF_OFFICIAL_MARK),
+    **dict.fromkeys(("voting_for_more_than_one_candidate", "more_than_one_candidate",
+                     "more_than_one", "overvote"), Rejection.MORE_THAN_ONE_CANDIDATE),
+    **dict.fromkeys(("writing_or_mark_identifying_voter", "identifying_mark", "identifiable",
+                     "identified", "writing_or_mark_by_which_the_voter_could_be_identified"),
+                    Rejection.IDENTIFYING_MARK),
     **dict.fromkeys(("unmarked", "blank"), Rejection.UNMARKED),
-    **dict.fromkeys(
-        ("void_for_uncertainty", "uncertain", "uncertainty", "void"),
-        Rejection.VOID_FOR_UNCERTAINTY,
-    ),
-}
+    **dict.fromkeys(("void_for_uncertainty", "uncertain", "uncertainty", "void"),
+                    Rejection.VOID_FOR_UNCERTAINTY),
+}  # fmt: skip
 _ADJUDICATIONS = {fold(k): v for k, v in _ADJUDICATION_SPELLINGS.items()}
 
 
@@ -148,12 +135,14 @@ class _FieldReader:
         self.split = (
             re.compile("[" + re.escape(rules.separators) + "]") if rules.separators else None
         )
-        self.cache: dict[str, tuple[_Kind, tuple[str, ...]]] = {}
+        self.cache: dict[Field, tuple[_Kind, tuple[str, ...]]] = {}
 
-    def __call__(self, value: str) -> tuple[_Kind, tuple[str, ...]]:
+    def __call__(self, value: Field) -> tuple[_Kind, tuple[str, ...]]:
         hit = self.cache.get(value)
         if hit is None:
-            hit = self.cache[value] = self._read(value)
+            hit = self.cache[value] = (
+                self._read(value) if isinstance(value, str) else _marked(value)
+            )
         return hit
 
     def _uncertain(self, part: str) -> bool:
@@ -177,6 +166,16 @@ class _FieldReader:
         return (_Kind.SEVERAL if len(names) > 1 else _Kind.NAME), tuple(names)
 
 
+def _marked(value: Marked) -> tuple[_Kind, tuple[str, ...]]:
+    """A structured preference's kind: its names are apart already, and never split."""
+    names = tuple(dict.fromkeys(n for n in map(normal, value.names) if n))
+    if value.uncertain:
+        return _Kind.UNCERTAIN, names
+    if not names:
+        return _Kind.BLANK, ()
+    return (_Kind.SEVERAL if len(names) > 1 else _Kind.NAME), names
+
+
 _ROLE_LABEL = {
     "first": "first preference",
     "second": "second preference",
@@ -189,11 +188,11 @@ class _Problems:
     """Collects problems per (role, name), keeping every raw spelling to locate."""
 
     def __init__(self) -> None:
-        self.papers: Counter[tuple[str, str]] = Counter()
-        self.values: defaultdict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-        self.text: dict[tuple[str, str], str] = {}
+        self.papers: Counter[tuple[str, Field]] = Counter()
+        self.values: defaultdict[tuple[str, Field], dict[Field, None]] = defaultdict(dict)
+        self.text: dict[tuple[str, Field], str] = {}
 
-    def add(self, role: str, name: str, raw: str, papers: int, text: str) -> None:
+    def add(self, role: str, name: Field, raw: Field, papers: int, text: str) -> None:
         key = (role, name)
         self.papers[key] += papers
         self.values[key][raw] = None
@@ -207,19 +206,33 @@ class _Problems:
                 papers=self.papers[(role, name)],
                 message=self.text[(role, name)],
             )
-            for role, name in sorted(self.text, key=lambda k: (-self.papers[k], k))
+            for role, name in sorted(self.text, key=lambda k: (-self.papers[k], k[0], str(k[1])))
         )
 
 
-def shown(value: str, limit: int = 80) -> str:
-    """``repr(value)``, cut to about ``limit`` characters: messages never echo a huge field."""
+def shown(value: Field, limit: int = 80) -> str:
+    """``repr(value)``, cut to about ``limit`` characters: messages never echo a huge field.
+
+    A structured preference shows as its marks: ``'Ann' and 'Bob'``, ``an uncertain mark``.
+    """
+    if isinstance(value, Marked):
+        said = [shown(n, limit) for n in value.names]
+        said += ["an uncertain mark"] if value.uncertain else []
+        return " and ".join(said) or "no mark"
     return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+
+
+def _field(value: object) -> Field:
+    """A preference as given: a structured one as it is; missing (``None``, ``NaN``) blank."""
+    if isinstance(value, Marked):
+        return value
+    return "" if is_missing(value) else str(value)
 
 
 def _clean(key: tuple[object, ...]) -> RawKey:
     """A raw key with missing values (``None``, ``NaN``) read as blanks."""
-    first, second, rejected = ("" if is_missing(v) else str(v) for v in key)
-    return first, second, rejected
+    first, second, rejected = key
+    return _field(first), _field(second), "" if is_missing(rejected) else str(rejected)
 
 
 def rule_1(adjudicated: Rejection | None, kind: _Kind) -> Rejection | None:
@@ -247,13 +260,18 @@ def rule_2(kind: _Kind, name: str | None) -> Second:
 Adjudicated = list[tuple[RawKey, int, Rejection | None]]
 
 
-def _field_problem(value: str, separators: str) -> str | None:
+def _field_problem(value: Field, separators: str) -> str | None:
     """Why a field's names are refused: each name is read trimmed, as the field is whole.
 
     So ``Ann|<TAB>Ann`` is Ann twice, as ``<TAB>Ann`` is Ann; a tab inside a
-    name is still refused.
+    name is still refused. A structured preference's names are checked one by one.
     """
-    parts = re.split("[" + re.escape(separators) + "]", value) if separators else [value]
+    if isinstance(value, Marked):
+        parts = list(value.names)
+    elif separators:
+        parts = re.split("[" + re.escape(separators) + "]", value)
+    else:
+        parts = [value]
     return next((why for part in parts if (why := problem(normal(part)))), None)
 
 
@@ -347,7 +365,7 @@ class _Resolver:
         self.known = {c.name for c in self.roster}
         self.folded = {c.name.casefold(): c.name for c in self.roster}
 
-    def __call__(self, role: str, name: str, raw: str, papers: int, counted: bool) -> str | None:
+    def __call__(self, role: str, name: str, raw: Field, papers: int, counted: bool) -> str | None:
         """The candidate ``name`` stands for, or None."""
         if name in self.known:
             return name
@@ -497,8 +515,9 @@ def _merge_notes(raw: Mapping[RawKey, int], read: _FieldReader) -> tuple[str, ..
     for first, second, _ in raw:
         for value in (first, second):
             kind, names = read(value)
-            if kind is _Kind.NAME and value != names[0]:
-                spellings[names[0]].add(value)
+            written = value if isinstance(value, str) else value.names[0] if value.names else ""
+            if kind is _Kind.NAME and written != names[0]:
+                spellings[names[0]].add(written)
     return tuple(
         f"counted {', '.join(repr(v) for v in sorted(vs))} as {name!r} "
         "(surrounding whitespace or Unicode normalisation)"
@@ -507,7 +526,7 @@ def _merge_notes(raw: Mapping[RawKey, int], read: _FieldReader) -> tuple[str, ..
 
 
 def classify_by_area(
-    counts: Mapping[tuple[str, str, str, str], int],
+    counts: Mapping[tuple[Field, Field, str, str], int],
     has_areas: bool,
     candidates: Sequence[Candidate] | None = None,
     rules: MarkRules | None = None,

@@ -33,6 +33,7 @@ __all__ = [
     "FirstPreferences",
     "Lot",
     "LotInstruction",
+    "Marked",
     "Method",
     "NotCounted",
     "Provenance",
@@ -135,6 +136,24 @@ PAPER_HEADS = (
 STAGE_TWO_HEADS = (*PAPER_HEADS, NotCounted.NOT_REMAINING)
 
 Second = str | NotCounted
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """One preference of a structured record (a cast vote record): the candidates marked
+    there, already apart, and whether a mark is of uncertain meaning.
+
+    A CSV field is text that the separators split; a reader of a structured
+    format hands the count its marks as they are, so no name, separator or
+    encoding option can change what a paper says (README, "Interchange formats").
+    """
+
+    names: tuple[str, ...] = ()
+    uncertain: bool = False
+
+    def __str__(self) -> str:
+        """As a ballot CSV would write it: names joined by ``|``, ``?`` for an uncertain mark."""
+        return "|".join([*self.names, *(["?"] if self.uncertain else [])])
 
 
 @dataclass(frozen=True)

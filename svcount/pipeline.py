@@ -25,7 +25,7 @@ from svcount.documents.result import read_result
 from svcount.documents.signing import Signer, Trusted
 from svcount.errors import CountError, InputError, UsageError
 from svcount.figures import View, view
-from svcount.io import Loaded, load, look_alike_warnings
+from svcount.io import Loaded, input_format, load, look_alike_warnings
 from svcount.model import Ballots, Candidate, Method, Provenance, Result
 from svcount.operations import staged
 from svcount.operations.diff import Comparison, compare_results
@@ -104,10 +104,11 @@ def read(
     ``roster`` gives the candidates directly, instead of a candidate list file.
     """
     options.check()
+    text = input_format(source) == "csv"  # only text has separators that a name could hold
     return load(
         source,
         method=options.rules.method,
-        candidates=_roster(options, roster),
+        candidates=_roster(options, roster, markable=text),
         options=options.reading,
         stdin=stdin,
         progress=progress,
@@ -116,13 +117,14 @@ def read(
 
 
 def _roster(
-    options: CountOptions, roster: tuple[Candidate, ...] | None
+    options: CountOptions, roster: tuple[Candidate, ...] | None, *, markable: bool = True
 ) -> tuple[Candidate, ...] | None:
-    """The candidates given, else those of the candidate list file; each one markable."""
+    """The candidates given, else those of the candidate list file; with ``markable``, each
+    one can be written in a CSV's marks."""
     rules = options.rules
     if roster is None and rules.candidates:
         roster = read_candidates(rules.candidates, options.reading.encoding)
-    if roster is not None:
+    if roster is not None and markable:
         _markable(roster, options, rules.candidates)
     return roster
 
@@ -171,11 +173,9 @@ def _count(
 def _record(loaded: Loaded, options: CountOptions) -> dict[str, Any]:
     """Every option, as the file was read: the method, encoding and delimiter found."""
     record = options.record()
-    record.update(
-        method=loaded.method.value,
-        encoding=loaded.layout.encoding,
-        delimiter=loaded.layout.delimiter,
-    )
+    record["method"] = loaded.method.value
+    if loaded.layout is not None:  # a structured format has no text to decode or split
+        record.update(encoding=loaded.layout.encoding, delimiter=loaded.layout.delimiter)
     return record
 
 
@@ -188,9 +188,9 @@ def _provenance(loaded: Loaded, options: CountOptions) -> Provenance:
         sha256=loaded.sha256,
         rows=loaded.rows,
         columns={
-            r: loaded.layout.column_name(r)
+            r: loaded.column_name(r)
             for r in ("first", "second", "rejected", "count")
-            if r != "count" or "count" in loaded.layout.columns
+            if r != "count" or loaded.aggregated
         },
         options=record,
         version=__version__,
@@ -536,6 +536,4 @@ def margin(
 def is_result_file(source: str) -> bool:
     """A ``.json`` (or ``.json.gz``) source is a result file unless it is an input format of
     its own (a cast vote record report); anything else is ballots."""
-    from svcount.reading.formats import recognised
-
-    return source.lower().endswith((".json", ".json.gz")) and recognised(source) is None
+    return source.lower().endswith((".json", ".json.gz")) and input_format(source) == "csv"

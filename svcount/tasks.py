@@ -113,11 +113,6 @@ def audit(
 
     if counted.loaded is None:
         raise UsageError("--audit needs ballot papers, and this count read a result file")
-    if counted.loaded.skipped:
-        raise UsageError(
-            "--audit cannot yet number the lines of a file with lines before its header "
-            "(--skip-rows, a sep= line): remove them, or count without --audit"
-        )
     return write_audit(path, counted.loaded, counted.result, progress, landing)
 
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from svcount.errors import InputError, whole_number
@@ -21,6 +18,7 @@ from svcount.marks import shown
 from svcount.model import Candidate, Method
 from svcount.names import NameError_
 from svcount.names import name as name_policy
+from svcount.reading.hardened import read_json
 from svcount.reading.source import sha256_of
 
 __all__ = ["TAMPERED", "Fields", "canonical_digest", "read_document", "read_json", "seal", "sealed"]
@@ -51,95 +49,6 @@ def seal(document: dict[str, Any]) -> dict[str, Any]:
 def sealed(document: dict[str, Any]) -> str:
     """The sealed document as svcount writes it: indented JSON, one final newline."""
     return json.dumps(seal(document), indent=2, ensure_ascii=False) + "\n"
-
-
-#: Limits on every JSON document svcount reads: far above any real one, far below harm.
-MAX_JSON_BYTES = 64 << 20
-MAX_JSON_DEPTH = 32
-MAX_JSON_DIGITS = 30
-_JSON_STRINGS = re.compile(rb'"(?:\\.|[^"\\])*"')
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-
-
-class _Refused(ValueError):
-    """A JSON document that breaks a limit or repeats a key."""
-
-
-def _depth(data: bytes) -> int:
-    """How deeply the document nests arrays and objects (strings skipped)."""
-    deepest = depth = 0
-    for byte in _JSON_STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS):
-        depth += 1 if byte in b"[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def _integer(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
-        raise _Refused(f"a number of {len(text):,} digits (at most {MAX_JSON_DIGITS})")
-    return int(text)
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Refused(f"the key {key[:80]!r} appears twice in one object")
-        out[key] = value
-    return out
-
-
-def _inflated(data: bytes) -> bytes:
-    """A JSON file's bytes, a ``.gz`` one inflated (never past the size limit)."""
-    if data[:2] != b"\x1f\x8b":
-        return data
-    import gzip
-    import io
-    import zlib
-
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as inflating:
-            inflated = inflating.read(MAX_JSON_BYTES + 1)
-    except (OSError, EOFError, zlib.error):
-        raise _Refused("a damaged gzip file") from None
-    if len(inflated) > MAX_JSON_BYTES:
-        raise _Refused(f"larger than {MAX_JSON_BYTES >> 20} MiB: not a document svcount wrote")
-    return inflated
-
-
-def read_json(path: str, *, decimals: bool = False) -> tuple[Any, bytes]:
-    """A JSON file and its bytes; ``decimals`` keeps numbers' written precision.
-
-    Refused with one line: a file over 64 MiB, nesting deeper than 32, a number
-    of more than 30 digits, or a key twice in one object (which value would count?).
-    """
-    try:
-        if Path(path).stat().st_size > MAX_JSON_BYTES:
-            raise _Refused(f"larger than {MAX_JSON_BYTES >> 20} MiB: not a document svcount wrote")
-        data = _inflated(Path(path).read_bytes())
-        if _depth(data) > MAX_JSON_DEPTH:
-            raise _Refused(f"nested more than {MAX_JSON_DEPTH} deep: not a document svcount wrote")
-        doc = json.loads(
-            data,
-            parse_float=Decimal if decimals else float,
-            parse_int=_integer,
-            object_pairs_hook=_object,
-        )
-        return doc, data
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a JSON file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
-    except UnicodeDecodeError:
-        raise InputError("is not valid UTF-8 text", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
-    except _Refused as exc:
-        raise InputError(f"refused: {exc}", file=path) from None
-    except RecursionError:
-        raise InputError("nested too deeply to read", file=path) from None
 
 
 def read_document(path: str, not_an_object: str) -> tuple[dict[str, Any], str]:

@@ -16,6 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from svcount.errors import InputError
 from svcount.marks import Outcome
@@ -23,8 +24,9 @@ from svcount.model import Candidate, Method
 from svcount.operations import risk
 from svcount.operations.assertions import Assertion, Plan
 from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
-from svcount.reading.header import Layout
-from svcount.reading.source import Source
+
+if TYPE_CHECKING:
+    from svcount.io import Reopened
 
 __all__ = ["Assessment", "Measured", "assess", "read_draws", "read_papers"]
 
@@ -200,17 +202,16 @@ def read_papers(path: str, candidates: Sequence[str], method: Method) -> dict[Pa
     Every mark is classified as the count classifies it (README, "The
     count"), against the plan's candidates: a name not on it is refused.
     """
-    from svcount.io import from_header, load
-    from svcount.options import ReadOptions
-    from svcount.reading.rows import records
+    from svcount.io import load, reopened
 
     roster = tuple(Candidate(c) for c in candidates)
     loaded = load(path, method=method, candidates=roster)
     fptp = loaded.method is Method.FPTP
     papers: dict[Paper, Outcome] = {}
-    with from_header(path, ReadOptions()) as (source, _, _):
-        named = _paper_names(source, loaded.layout)
-        for line, row, count in records(source, loaded.layout):
+    with reopened(loaded) as again:
+        named = _paper_names(again)
+        for (line, *_), row, count in again.records():
+            assert isinstance(line, int)
             if count != 1:
                 raise InputError("each row is one paper read", file=path, line=line)
             paper = named[line]
@@ -222,12 +223,11 @@ def read_papers(path: str, candidates: Sequence[str], method: Method) -> dict[Pa
     return papers
 
 
-def _paper_names(source: Source, layout: Layout) -> dict[int, Paper]:
+def _paper_names(again: Reopened) -> dict[int, Paper]:
     """Each record's (batch, position), by the line it starts on."""
-    from svcount.reading.source import open_binary
-
-    batch, position = column(layout.header, BATCH_COLUMNS), column(layout.header, _POSITION)
-    file = source.name
+    file = again.loaded.file
+    header = again.loaded.layout.header if again.loaded.layout is not None else ()
+    batch, position = column(header, BATCH_COLUMNS), column(header, _POSITION)
     if batch is None or position is None:
         raise InputError(
             "the readings need a batch column and a position column naming each paper, as "
@@ -235,17 +235,11 @@ def _paper_names(source: Source, layout: Layout) -> dict[int, Paper]:
             file=file,
             line=1,
         )
-    named: dict[int, Paper] = {}
-    with open_binary(source, layout.compressed) as binary:
-        text = io.TextIOWrapper(binary, encoding=layout.encoding, newline="")
-        reader = csv.reader(text, delimiter=layout.delimiter)
-        next(reader, None)
-        start = reader.line_num + 1
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if len(row) > max(batch, position):
-                named[line] = _paper(row[batch], row[position], file, line)
-    return named
+    return {
+        line: _paper(cells[0], cells[1], file, line)
+        for line, cells in again.cells((batch, position))
+        if cells
+    }
 
 
 def _paper(batch: str, position: str, file: str, line: int) -> Paper:

@@ -1,7 +1,8 @@
 """The per-paper audit trail: what happened to every ballot paper, in input order.
 
-One row per paper: the line where its record starts, its area, its marks as
-written, and its disposition — ``rejected`` (and under which heading),
+One row per paper: where its record is (a CSV's line, or a cast vote record's
+number and id), its area, its marks as written, and its disposition —
+``rejected`` (and under which heading),
 ``counted_first`` (in its first preference's total at the last stage),
 ``transferred`` (added to a remaining candidate at stage two) or
 ``not_transferred`` (and why). Aggregating the file reproduces every figure
@@ -12,7 +13,8 @@ value, from the count's own classification and result; rows only look it up.
 Large files stream through chunked pandas with the disposition mapped back to
 rows by NumPy indexing, so memory stays flat and there is no per-row Python
 code; files whose lines cannot be numbered from the row index (quoted
-newlines, blank lines) and small files take the validating reader.
+newlines, blank lines), small files and structured formats are read record by
+record. The file is opened again only through ``io.reopened``.
 """
 
 from __future__ import annotations
@@ -23,14 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from svcount.documents.writing import Landing, atomic_output, csv_line, spreadsheet_safe
-from svcount.io import Loaded
+from svcount.io import Loaded, Reopened, reopened
 from svcount.marks import Outcome, RawKey
 from svcount.model import Method, NotCounted, Rejection, Result, second_as_counted, statement
 from svcount.names import normal
-from svcount.reading.fastpath import pandas_chunks
 from svcount.reading.header import ROLES, Row
-from svcount.reading.rows import records
-from svcount.reading.source import open_source
 
 __all__ = ["AUDIT_HEADER", "STATUSES", "disposition", "write_audit"]
 
@@ -76,22 +75,27 @@ class _Dispositions:
         key: RawKey = (first, "" if self.fptp else second, rejected)
         status, candidate, reason = disposition(self.loaded.outcomes[key], self.result)
         cells = [normal(area)] if self.with_area else []
-        cells += [first, second, status, candidate, reason]
+        cells += [str(first), str(second), status, candidate, reason]
         return "," + csv_line([spreadsheet_safe(c) for c in cells])[:-1]
 
 
-def _header(with_area: bool, with_papers: bool) -> str:
-    names = [h for h in AUDIT_HEADER if with_area or h != "area"]
+def _header(locator: tuple[str, ...], with_area: bool, with_papers: bool) -> str:
+    names = [*locator, *(h for h in AUDIT_HEADER[1:] if with_area or h != "area")]
     return ",".join(names + (["papers"] if with_papers else [])) + "\n"
 
 
 def _python_rows(
-    rows: Iterable[tuple[int, Row, int]], suffix: _Dispositions, with_papers: bool
+    rows: Iterable[tuple[tuple[int | str, ...], Row, int]],
+    suffix: _Dispositions,
+    with_papers: bool,
 ) -> Iterator[str]:
-    """The validating reader's rows: exact line numbers whatever the file holds."""
+    """Record by record: exact line numbers whatever the file holds, or a record's own."""
     batch: list[str] = []
-    for line, row, papers in rows:
-        batch.append(f"{line}{suffix(row)},{papers}\n" if with_papers else f"{line}{suffix(row)}\n")
+    for locator, row, papers in rows:
+        where = csv_line([spreadsheet_safe(str(part)) for part in locator])[:-1]
+        batch.append(
+            f"{where}{suffix(row)},{papers}\n" if with_papers else f"{where}{suffix(row)}\n"
+        )
         if len(batch) >= 65536:
             yield "".join(batch)
             batch = []
@@ -99,13 +103,16 @@ def _python_rows(
         yield "".join(batch)
 
 
-def _pandas_rows(loaded: Loaded, source: Any, suffix: _Dispositions) -> Iterator[str]:
+def _pandas_rows(
+    loaded: Loaded, chunks: Iterable[list[Any]], suffix: _Dispositions
+) -> Iterator[str]:
     """Chunks of audit text: each distinct row's suffix built once, mapped back by index."""
     import numpy as np
 
+    assert loaded.layout is not None
     roles = [r for r in ROLES if r in loaded.layout.columns]
-    line = 2
-    for columns in pandas_chunks(source, loaded.layout, ROLES, CHUNK_ROWS):
+    line = 2 + loaded.skipped
+    for columns in chunks:
         labels = [c.cat.categories.to_list() for c in columns]
         sizes = [max(len(lab), 1) for lab in labels]
         flat = np.ravel_multi_index([c.cat.codes.to_numpy() for c in columns], sizes)
@@ -123,6 +130,14 @@ def _pandas_rows(loaded: Loaded, source: Any, suffix: _Dispositions) -> Iterator
         parts[1::2] = suffixes[inverse].tolist()
         yield "".join(parts)
         line += n
+
+
+def _text(again: Reopened, suffix: _Dispositions, aggregated: bool) -> Iterator[str]:
+    """The audit's rows: by pandas chunks where lines can be numbered so, else record by record."""
+    chunks = again.chunks(CHUNK_ROWS)
+    if chunks is not None:
+        return _pandas_rows(again.loaded, chunks, suffix)
+    return _python_rows(again.records(), suffix, aggregated)
 
 
 def _distinct(flat: Any, total: int) -> tuple[Any, Any]:
@@ -178,22 +193,17 @@ def write_audit(
     rows) as it goes.
     """
     suffix = _Dispositions(loaded, result)
-    aggregated = "count" in loaded.layout.columns  # one audit row per row, with its count
+    aggregated = loaded.aggregated  # one audit row per row, with its count
     compressed = str(path).endswith(".gz")
     output = atomic_output(path) if landing is None else landing.output(path)
-    with open_source(loaded.file) as source, output as out:
+    with reopened(loaded) as again, output as out:
         sink: Any = (
             gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=1, mtime=0)
             if compressed
             else out
         )
-        sink.write(_header(suffix.with_area, aggregated).encode("utf-8"))
-        chunks = (
-            _pandas_rows(loaded, source, suffix)
-            if loaded.lines_in_order and not aggregated
-            else _python_rows(records(source, loaded.layout), suffix, aggregated)
-        )
-        _write_behind(sink, chunks, progress, loaded.rows)
+        sink.write(_header(again.locator, suffix.with_area, aggregated).encode("utf-8"))
+        _write_behind(sink, _text(again, suffix, aggregated), progress, loaded.rows)
         if compressed:
             sink.close()
     return out.digest.hexdigest()

@@ -175,7 +175,7 @@ def local_count(
     source = BallotFile(
         loaded.file,
         loaded.sha256,
-        loaded.layout.column_name("area") if loaded.areas is not None else None,
+        loaded.column_name("area") if loaded.areas is not None else None,
         marks=marks_digest(papers),
         options=options,
     )

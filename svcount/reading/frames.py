@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from svcount.errors import InputError, MarkError, whole_number
-from svcount.marks import classify_by_area
+from svcount.marks import Field, Marked, classify_by_area
 from svcount.model import Ballots, Candidate, Method, Provenance
 from svcount.options import CountOptions
 from svcount.reading.header import ROLES, Row, find_columns
@@ -45,9 +45,9 @@ class FrameMarks:
     def provenance(self, options: CountOptions) -> Provenance:
         from svcount import __version__
 
-        digest = hashlib.sha256(
-            json.dumps(sorted((list(k), v) for k, v in self.counts.items())).encode()
-        ).hexdigest()
+        rows = sorted(self.counts.items(), key=lambda kv: ([_order(f) for f in kv[0]], kv[1]))
+        plain = [[[_plain(f) for f in k], v] for k, v in rows]
+        digest = hashlib.sha256(json.dumps(plain).encode()).hexdigest()
         record = options.record()
         record["method"] = self.method.value
         return Provenance(
@@ -58,6 +58,16 @@ class FrameMarks:
             options=record,
             version=__version__,
         )
+
+
+def _plain(value: Field) -> object:
+    """A mark as JSON: text as it is, a structured preference as its names and uncertainty."""
+    return value if isinstance(value, str) else {"names": value.names, "uncertain": value.uncertain}
+
+
+def _order(value: Field) -> tuple[int, str]:
+    """Text in its own order, structured preferences after it."""
+    return (0, value) if isinstance(value, str) else (1, repr(value))
 
 
 def _papers(frame: pd.DataFrame, index: int) -> pd.Series:
@@ -85,7 +95,7 @@ def _papers(frame: pd.DataFrame, index: int) -> pd.Series:
 def _grouped(frame: pd.DataFrame, columns: Mapping[str, int], roles: list[str]) -> Counter[Row]:
     """Distinct marks (blanks for missing values) with their papers, in ROLES order."""
     marks = frame.iloc[:, [columns[r] for r in roles]].astype(object)
-    marks = marks.where(marks.notna(), "").astype(str)
+    marks = marks.where(marks.notna(), "")
     marks.columns = roles
     papers = _papers(frame, columns["count"]) if "count" in columns else None
     grouped = (
@@ -94,11 +104,16 @@ def _grouped(frame: pd.DataFrame, columns: Mapping[str, int], roles: list[str]) 
         .sum()
     )
     counts: Counter[Row] = Counter()
-    for key, n in grouped.items():
+    for key, n in grouped.items():  # each distinct value made text once, not each cell
         values = dict(zip(roles, key if isinstance(key, tuple) else (key,), strict=True))
-        row: Row = tuple(values.get(r, "") for r in ROLES)
+        row: Row = tuple(_text(values.get(r, "")) for r in ROLES)  # type: ignore[assignment]
         counts[row] += int(n)
     return counts
+
+
+def _text(value: object) -> Field:
+    """A cell as a mark: a structured preference (from ``read_ballots`` of a CVR) as it is."""
+    return value if isinstance(value, Marked) else str(value)
 
 
 def frame_marks(

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from svcount.errors import InputError
+from svcount.marks import Field
 from svcount.options import ReadOptions
 from svcount.reading.source import GZIP_MAGIC, MAX_LINE, Source, open_binary, reading
 
@@ -21,7 +22,7 @@ __all__ = ["COLUMN_NAMES", "ROLES", "Layout", "Row", "find_columns", "show_heade
 
 ROLES = ("first", "second", "rejected", "area")
 #: One row's fields in ROLES order; "" for a role not read.
-Row = tuple[str, str, str, str]
+Row = tuple[Field, Field, str, str]
 
 #: Header spellings recognised for each role, compared as :func:`header_key` gives them.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -96,10 +97,6 @@ def sniff(source: Source, options: ReadOptions) -> Layout:
     with open(source.path, "rb") as f:
         magic = f.read(2)
     compressed = magic == GZIP_MAGIC
-    if not compressed and source.name.endswith(".gz") and magic:
-        raise InputError(
-            "the name ends in .gz but the file is not gzip-compressed", file=source.name
-        )
     with reading(source), open_binary(source, compressed) as stream:
         head = stream.read(SNIFF_BYTES)
         while b"\n" not in head and len(head) <= MAX_LINE:  # the header whole, however wide

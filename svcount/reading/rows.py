@@ -11,7 +11,7 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -210,10 +210,10 @@ def numbers_the_rows(source: Source, layout: Layout, rows: int) -> bool:
 
 def locate(
     source: Source, layout: Layout, problems: Sequence[MarkProblem]
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, Hashable], int]:
     """The first line of each problem's values: a targeted pass, only on error."""
     wanted = {(p.role, v) for p in problems for v in p.values}
-    found: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, Hashable], int] = {}
     with contextlib.suppress(InputError), reading(source, layout):
         for line, key, _, _ in validated_rows(source, layout, ROLES):
             for role, value in zip(ROLES, key, strict=True):
@@ -224,13 +224,16 @@ def locate(
     return found
 
 
-def first_line(problem: MarkProblem, lines: Mapping[tuple[str, str], int]) -> int | None:
+def first_line(problem: MarkProblem, lines: Mapping[tuple[str, Hashable], int]) -> int | None:
     hits = [lines[(problem.role, v)] for v in problem.values if (problem.role, v) in lines]
     return min(hits) if hits else None
 
 
-def describe(problem: MarkProblem, line: int | None) -> str:
+def describe(problem: MarkProblem, line: int | str | None) -> str:
+    """A problem with its papers and where it is first met: a line, or a record (``CVR 3``)."""
     where = f", first on line {line}" if line else ""
+    if isinstance(line, str):
+        where = f", first in {line}"
     return (
         f"{problem.message} ({problem.papers:,} paper{'s' if problem.papers != 1 else ''}{where})"
     )

@@ -139,7 +139,12 @@ def past_preamble(source: Source, skip_rows: int = 0) -> Iterator[Source]:
     :attr:`Source.skipped` says how many lines to add to every line number.
     """
     with open(source.path, "rb") as probe:
-        compressed = probe.read(2) == GZIP_MAGIC
+        magic = probe.read(2)
+    compressed = magic == GZIP_MAGIC  # by content; a name ending in .gz must agree
+    if not compressed and source.name.endswith(".gz") and magic:
+        raise InputError(
+            "the name ends in .gz but the file is not gzip-compressed", file=source.name
+        )
     with contextlib.ExitStack() as stack:
         rest = None  # a copy from the header on, made only when there are lines before it
         with reading(source), open_binary(source, compressed) as stream:

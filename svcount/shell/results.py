@@ -49,10 +49,13 @@ def listener(quiet: bool, verbose: bool) -> Listener:
         if not verbose:
             return
         layout = loaded.layout
-        say(
-            f"read {loaded.rows:,} rows of {loaded.file} ({layout.encoding}, delimiter "
-            f"{layout.delimiter!r}{', gzip' if layout.compressed else ''})"
-        )
+        if layout is None:
+            say(f"read {loaded.rows:,} records of {loaded.file} ({loaded.format})")
+        else:
+            say(
+                f"read {loaded.rows:,} rows of {loaded.file} ({layout.encoding}, delimiter "
+                f"{layout.delimiter!r}{', gzip' if layout.compressed else ''})"
+            )
         for note in loaded.notes:
             say(note)
 

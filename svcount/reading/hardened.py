@@ -1,0 +1,164 @@
+"""The one hardened parser of every JSON input: cast vote records and svcount's own documents.
+
+JSON from outside is read under limits that no real file reaches and a hostile
+one cannot pass: its size (and, for gzip, what it inflates to and by what
+ratio), how deeply it nests, how many digits a number has, numbers that are not
+finite (``NaN``, ``Infinity``, ``1e999``), and a key twice in one object (which
+value would count?). Each refusal is one :class:`~svcount.errors.InputError`
+naming the file; no input reaches a ``RecursionError`` or fills memory.
+gzip is told by its magic bytes, never by the file's name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from svcount.errors import InputError
+from svcount.reading.source import GZIP_MAGIC
+
+__all__ = ["Limits", "DOCUMENT", "head_of", "inflated", "loads", "read_json"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one kind of JSON input may be: far above any real one, far below harm."""
+
+    bytes: int = 64 << 20  # the text, after any gzip
+    depth: int = 32
+    digits: int = 30
+    ratio: int = 200  # gzip: at most this many bytes out for each byte in (deflate allows 1,032)
+    what: str = "a document svcount wrote"  # what a file past the limits is not
+
+
+#: svcount's own documents (results, local counts, expected files, plans).
+DOCUMENT = Limits()
+#: The smallest inflated size the ratio is checked from: small files compress as they will.
+RATIO_FLOOR = 1 << 20
+
+_STRINGS = re.compile(rb'"(?:\\.|[^"\\])*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class Refused(ValueError):
+    """A JSON input past a limit, or repeating a key."""
+
+
+def _depth(data: bytes) -> int:
+    """How deeply the document nests arrays and objects (strings skipped)."""
+    deepest = depth = 0
+    for byte in _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def inflated(path: str | Path, limits: Limits) -> bytes:
+    """A file's bytes, gzip inflated when it starts with gzip's magic; never past the limits.
+
+    Raises :class:`Refused` for a damaged or truncated gzip stream, or one past the size
+    or ratio limit (found while inflating: a bomb stops at the limit, not in memory).
+    """
+    with open(path, "rb") as f:
+        packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        f.seek(0, 2)
+        size = f.tell()
+    if not packed:
+        if size > limits.bytes:
+            raise Refused(f"larger than {limits.bytes >> 20} MiB: not {limits.what}")
+        return Path(path).read_bytes()
+    cap = min(limits.bytes, max(RATIO_FLOOR, size * limits.ratio))
+    try:
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(cap + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
+        raise Refused(f"the gzip data is damaged: {detail}") from None
+    if len(data) > cap:
+        if cap < limits.bytes:
+            raise Refused(
+                f"its gzip data inflates more than {limits.ratio} times ({size:,} bytes to over "
+                f"{cap:,}): a decompression bomb, not {limits.what}"
+            )
+        raise Refused(f"larger than {limits.bytes >> 20} MiB inflated: not {limits.what}")
+    return data
+
+
+def head_of(path: str | Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file's content (gzip inflated), as far as it can be read."""
+    head = bytearray()
+    try:
+        with open(path, "rb") as f:
+            packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        with gzip.open(path, "rb") if packed else open(path, "rb") as stream:
+            while len(head) < size and (block := stream.read(min(1 << 16, size - len(head)))):
+                head += block
+    except (OSError, EOFError, zlib.error):
+        pass  # a damaged file is told by what could be read; its reader says what is wrong
+    return bytes(head)
+
+
+def loads(data: bytes, limits: Limits, *, decimals: bool = False) -> Any:
+    """JSON text parsed under ``limits``; raises :class:`Refused` or ``json.JSONDecodeError``.
+
+    ``decimals`` keeps numbers' written precision (:class:`~decimal.Decimal`).
+    """
+    if _depth(data) > limits.depth:
+        raise Refused(f"nested more than {limits.depth} deep: not {limits.what}")
+
+    def integer(text: str) -> int:
+        if len(text.lstrip("-")) > limits.digits:
+            raise Refused(f"a number of {len(text):,} digits (at most {limits.digits})")
+        return int(text)
+
+    def real(text: str) -> float | Decimal:
+        if len(text) > limits.digits + 10:
+            raise Refused(f"a number of {len(text):,} characters (at most {limits.digits + 10})")
+        number = Decimal(text) if decimals else float(text)
+        if not math.isfinite(number):
+            raise Refused(f"the number {text} is too large to be finite")
+        return number
+
+    def constant(text: str) -> None:
+        raise Refused(f"{text} is not a JSON number (JSON has no NaN or Infinity)")
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise Refused(f"the key {key[:80]!r} appears twice in one object")
+            out[key] = value
+        return out
+
+    text = data.decode(json.detect_encoding(data)).removeprefix("\ufeff")  # UTF-8, 16 or 32
+    return json.loads(
+        text, parse_float=real, parse_int=integer, parse_constant=constant, object_pairs_hook=unique
+    )
+
+
+def read_json(path: str, limits: Limits = DOCUMENT, *, decimals: bool = False) -> tuple[Any, bytes]:
+    """A JSON file and its bytes (inflated), each problem one line naming the file."""
+    try:
+        data = inflated(path, limits)
+        return loads(data, limits, decimals=decimals), data
+    except FileNotFoundError:
+        raise InputError("no such file", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a JSON file", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("is not valid UTF-8 text", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    except Refused as exc:
+        raise InputError(f"refused: {exc}", file=path) from None
+    except RecursionError:  # below the depth limit this cannot happen; kept as a last guard
+        raise InputError("nested too deeply to read", file=path) from None
