@@ -73,12 +73,9 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     """``__version__`` on first use: reading package metadata costs start-up time."""
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from svcount.version import version
 
-        try:
-            return version("svcount")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            return "0+unknown"
+        return version()
     if name in _LAZY:
         import importlib
 

@@ -87,9 +87,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from svcount import __version__
+        from svcount.version import version
 
-        typer.echo(f"svcount {__version__}")
+        typer.echo(f"svcount {version()}")
         raise typer.Exit()
 
 

@@ -180,7 +180,7 @@ def _record(loaded: Loaded, options: CountOptions) -> dict[str, Any]:
 
 
 def _provenance(loaded: Loaded, options: CountOptions) -> Provenance:
-    from svcount import __version__
+    from svcount.version import version
 
     record = _record(loaded, options)
     return Provenance(
@@ -193,7 +193,7 @@ def _provenance(loaded: Loaded, options: CountOptions) -> Provenance:
             if r != "count" or loaded.aggregated
         },
         options=record,
-        version=__version__,
+        version=version(),
         files=input_files(
             candidates=options.rules.candidates, electorate_file=options.rules.electorate_file
         ),
@@ -403,7 +403,7 @@ def _declare_combined(
     """
     import hashlib
 
-    from svcount import __version__
+    from svcount.version import version
 
     rules = options.rules
     electorates, issued = area_electorates(
@@ -441,7 +441,7 @@ def _declare_combined(
             "lot": rules.lot,
             "seed": rules.seed,
         },
-        version=__version__,
+        version=version(),
         parts=parts,
         files=input_files(areas=areas, electorate_file=rules.electorate_file),
     )

@@ -43,7 +43,7 @@ class FrameMarks:
     file: str = FRAME
 
     def provenance(self, options: CountOptions) -> Provenance:
-        from svcount import __version__
+        from svcount.version import version
 
         rows = sorted(self.counts.items(), key=lambda kv: ([_order(f) for f in kv[0]], kv[1]))
         plain = [[[_plain(f) for f in k], v] for k, v in rows]
@@ -56,7 +56,7 @@ class FrameMarks:
             rows=self.rows,
             columns=self.columns,
             options=record,
-            version=__version__,
+            version=version(),
         )
 
 

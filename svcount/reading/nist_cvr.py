@@ -26,8 +26,8 @@ from svcount.marks import Marked, heading_of
 from svcount.model import Candidate, Method
 from svcount.names import NameError_
 from svcount.names import name as name_policy
-from svcount.reading.formats import Record
 from svcount.reading.hardened import Limits, read_json
+from svcount.reading.records import Record
 
 __all__ = ["REJECTED_PREFIX", "detect", "papers"]
 

@@ -17,8 +17,9 @@ from svcount.errors import InputError, MarkError, MarkProblem, UsageError
 from svcount.marks import MarkRules, Outcome, RawKey, classify_by_area
 from svcount.model import Ballots, Candidate, Method
 from svcount.options import ReadOptions
-from svcount.reading.formats import Papers, reader, where
+from svcount.reading.formats import reader
 from svcount.reading.header import ROLES, Layout, Row
+from svcount.reading.records import Papers, where
 from svcount.reading.rows import BlankRows, describe
 from svcount.reading.source import sha256_of
 

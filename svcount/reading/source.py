@@ -19,12 +19,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, Protocol
 
 from svcount.errors import InputError
-
-if TYPE_CHECKING:
-    from svcount.reading.header import Layout
 
 __all__ = [
     "ASCII_COMPATIBLE",
@@ -57,6 +54,16 @@ def check_readable(path: Path, name: str, what: str = "a ballot file") -> None:
 def sha256_of(path: str | os.PathLike[str]) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class Decoding(Protocol):
+    """How a file's bytes become text (a header's ``Layout`` is one): said in read errors."""
+
+    @property
+    def encoding(self) -> str: ...
+
+    @property
+    def compressed(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ def open_binary(source: Source, compressed: bool) -> IO[bytes]:
 
 
 @contextlib.contextmanager
-def reading(source: Source, layout: Layout | None = None) -> Iterator[None]:
+def reading(source: Source, layout: Decoding | None = None) -> Iterator[None]:
     """Turn the low-level failures of reading into located, one-line errors."""
     try:
         yield
@@ -196,7 +203,7 @@ def reading(source: Source, layout: Layout | None = None) -> Iterator[None]:
 
 
 def decode_error(
-    source: Source, layout: Layout | None, encoding: str, exc: UnicodeDecodeError
+    source: Source, layout: Decoding | None, encoding: str, exc: UnicodeDecodeError
 ) -> InputError:
     """Find the line of the first undecodable byte and suggest an encoding."""
     line = None

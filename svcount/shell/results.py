@@ -131,16 +131,16 @@ def render_total(
     combined: Combined, format: Format | None, output: Path | None, outputs: Outputs, quiet: bool
 ) -> None:
     """The police-area total (JSON to a file, for --remaining-from), and what happens next."""
-    from svcount import __version__
     from svcount.documents.local import total_json
     from svcount.render.csv import total_csv
     from svcount.render.tables import total_tables
+    from svcount.version import version
 
     fmt = _staged_format(format, output)
     outputs.emit_as(
         fmt,
         output,
-        json=lambda: total_json(combined, __version__),
+        json=lambda: total_json(combined, version()),
         csv=lambda: total_csv(combined),
         tables=(total_tables, (combined,)),
     )
@@ -167,10 +167,11 @@ def local_count_file(
     election: str | None = None,
 ) -> None:
     """A local file for the staged count: this area's first count, or its transfers."""
-    from svcount import __version__, pipeline
+    from svcount import pipeline
     from svcount.documents.local import local_json
     from svcount.render.csv import local_csv
     from svcount.render.tables import local_tables
+    from svcount.version import version
 
     fmt = _staged_format(format, output)
     given_total = None if remaining_from is None else str(remaining_from)
@@ -189,7 +190,7 @@ def local_count_file(
     outputs.emit_as(
         fmt,
         output,
-        json=lambda: local_json(local, __version__),
+        json=lambda: local_json(local, version()),
         csv=lambda: local_csv(local),
         tables=(local_tables, (local,)),
     )
