@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import CountError, InputError, SvcountWarning, UsageError
+from svcount.errors import CountError, InputError, SvcountWarning, UsageError, did_you_mean
 from svcount.io import distinct_marks
-from svcount.model import Candidate, Method, Provenance, Result
+from svcount.model import Candidate, Provenance, Result
 from svcount.operations.margin import SECONDS
 from svcount.options import CountOptions, ReadOptions
 from svcount.reading.header import ROLES
@@ -123,28 +123,18 @@ def tally(
     ballots: str | os.PathLike[str] | pd.DataFrame,
     *,
     candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None = None,
-    method: Method | str | None = None,
-    electorate: int | None = None,
-    electorate_file: str | os.PathLike[str] | None = None,
-    lot: str | None = None,
-    seed: int | None = None,
-    separator: str = "|;",
-    uncertain_marker: str = "?",
-    unknown_as_void: bool = False,
-    count_column: str | None = None,
-    **columns: str | None,
+    **options: Any,
 ) -> Tally:
     """Count ballots as ``svcount tally`` does; ``candidates`` is a list or a candidate file.
 
-    ``columns`` are the other reading options of the command (``first_column``,
-    ``second_column``, ``rejected_column``, ``area_column``, ``encoding``,
-    ``delimiter``).
+    Every other keyword is one of the command's count options, named as it is
+    with ``_`` for ``-``: {options}. Each is declared once, as a field of
+    :class:`~svcount.options.CountOptions`.
     """
-    given = dict(locals())  # every parameter, as given
     from svcount import pipeline
 
-    source, options, roster = _prepared(**given)
-    counted = pipeline.tally(source, options, roster=roster)
+    source, counting, roster = _prepared(ballots, candidates, options, "tally")
+    counted = pipeline.tally(source, counting, roster=roster)
     said = tuple(w.removeprefix("warning: ") for w in counted.warnings)
     for warning in said:
         warnings.warn(warning, SvcountWarning, stacklevel=2)
@@ -152,7 +142,11 @@ def tally(
 
 
 def margin(
-    ballots: str | os.PathLike[str] | pd.DataFrame, time_limit: float = SECONDS, **options: Any
+    ballots: str | os.PathLike[str] | pd.DataFrame,
+    time_limit: float = SECONDS,
+    *,
+    candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None = None,
+    **options: Any,
 ) -> Margins:
     """The margins of victory, as ``svcount margin`` gives them; options as :func:`tally`.
 
@@ -162,8 +156,8 @@ def margin(
     """
     from svcount import pipeline
 
-    source, counting, roster = _prepared(ballots, **options)
-    counted, found = pipeline.margin(source, counting, roster=roster, seconds=time_limit)
+    source, counting, roster = _prepared(ballots, candidates, options, "margin")
+    counted, found = pipeline.margin(source, counting, time_limit, roster=roster)
     if found is None:
         raise CountError(
             f"no margin yet: a lot is required between {', '.join(counted.result.lot_required)}"
@@ -171,22 +165,20 @@ def margin(
     return found
 
 
+#: The count options a library call takes by keyword: every one but the candidate list.
+OPTIONS = tuple(name for name in CountOptions.names() if name != "candidates")
+for _call in (tally, margin):
+    _call.__doc__ = (_call.__doc__ or "").replace("{options}", ", ".join(OPTIONS))
+
+
 def _prepared(
     ballots: str | os.PathLike[str] | pd.DataFrame,
-    candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None = None,
-    method: Method | str | None = None,
-    electorate: int | None = None,
-    electorate_file: str | os.PathLike[str] | None = None,
-    lot: str | None = None,
-    seed: int | None = None,
-    separator: str = "|;",
-    uncertain_marker: str = "?",
-    unknown_as_void: bool = False,
-    count_column: str | None = None,
-    columns: Mapping[str, str | None] | None = None,
-    **more: str | None,
+    candidates: Sequence[str | Candidate] | str | os.PathLike[str] | None,
+    given: Mapping[str, Any],
+    call: str,
 ) -> tuple[str | pd.DataFrame, CountOptions, tuple[Candidate, ...] | None]:
-    """The source, options and candidates of a library call, checked as the command checks them."""
+    """The source, options and candidates of a library call, checked as the command checks them:
+    each option by the type its field declares, a wrong name or type a TypeError naming it."""
     if not isinstance(ballots, str | os.PathLike):
         import pandas as pd
 
@@ -195,46 +187,36 @@ def _prepared(
                 "ballots: expected a path or a pandas DataFrame, got "
                 f"{type(ballots).__name__} (for a list of papers: pd.DataFrame({{'first': ...}}))"
             )
-    columns = {**(columns or {}), **more}
-    electorate = _whole(electorate, "electorate")
-    seed = _whole(seed, "seed")
-    for parameter, value in (
-        ("lot", lot),
-        ("separator", separator),
-        ("uncertain_marker", uncertain_marker),
-    ):
+    kinds = CountOptions.types()
+    checked: dict[str, Any] = {}
+    for name, value in given.items():
+        if name not in OPTIONS:
+            raise TypeError(
+                f"{call}() got an unexpected keyword argument {name!r}"
+                f"{did_you_mean(name, list(OPTIONS))}"
+            )
         if value is not None:
-            _text(value, parameter)
-    if not isinstance(unknown_as_void, bool):
-        raise TypeError(f"unknown_as_void: expected True or False, got {unknown_as_void!r}")
+            checked[name] = _typed(value, name, kinds[name])
     roster = _roster(candidates)
-    options = CountOptions().merged(
-        {
-            "method": method,
-            "candidates": candidates if isinstance(candidates, str | os.PathLike) else None,
-            "electorate": electorate,
-            "electorate_file": electorate_file,
-            "lot": lot,
-            "seed": seed,
-            "separator": separator,
-            "uncertain_marker": uncertain_marker,
-            "unknown_as_void": unknown_as_void,
-            "count_column": count_column,
-            **_known(columns),
-        }
-    )
+    if isinstance(candidates, str | os.PathLike):
+        checked["candidates"] = os.fspath(candidates)
+    options = CountOptions.of(**checked)
     options.check()
     source = os.fspath(ballots) if isinstance(ballots, str | os.PathLike) else ballots
     return source, options, roster
 
 
-def _known(columns: Mapping[str, str | None]) -> dict[str, str | None]:
-    allowed = {"first_column", "second_column", "rejected_column", "area_column"}
-    allowed |= {"encoding", "delimiter", "skip_rows"}
-    unknown = sorted(set(columns) - allowed)
-    if unknown:
-        raise TypeError(f"tally() got unexpected keyword arguments: {', '.join(unknown)}")
-    return dict(columns)
+def _typed(value: object, name: str, kind: type) -> object:
+    """An option's value of the type its field declares (a path for a file's name)."""
+    if kind is int:
+        return _whole(value, name)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"{name}: expected True or False, got {value!r}")
+        return value
+    if isinstance(value, os.PathLike) and name.endswith("_file"):
+        return os.fspath(value)
+    return _text(value, name)
 
 
 def _whole(value: object, parameter: str) -> int | None:

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import reduce
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from svcount.errors import CountError
 from svcount.model import (
@@ -268,34 +268,30 @@ def count(
     return declare(first, method, moved, lot=lot, electorate=electorate)
 
 
+class Declaring(TypedDict, total=False):
+    """What a declaration takes beyond the figures: declared once, by :func:`declare_areas`."""
+
+    lot: LotInstruction | None
+    electorate: int | None
+    electorates: Mapping[str, int] | None
+    issued: Mapping[str, int] | None
+
+
 def count_by_area(
-    areas: Mapping[str, Ballots],
-    method: Method = Method.SV,
-    *,
-    lot: LotInstruction | None = None,
-    electorate: int | None = None,
-    electorates: Mapping[str, int] | None = None,
-    issued: Mapping[str, int] | None = None,
+    areas: Mapping[str, Ballots], method: Method = Method.SV, **declaring: Unpack[Declaring]
 ) -> Result:
     """Count several voting areas as one poll, reporting every figure per area too.
 
     Who remains is decided on the totals; each area then counts the second
-    preferences on its own excluded papers (PCC Order r.57-60).
+    preferences on its own excluded papers (PCC Order r.57-60). ``declaring``
+    is :func:`declare_areas`'s: the lot, the electorate or each area's, papers issued.
     """
     if not areas:
         raise CountError("there are no voting areas to count")
     firsts = {name: first_preferences(b) for name, b in areas.items()}
     stage = stage_one(reduce(operator.add, firsts.values()), method)
     moved = {n: transfers(b, stage.remaining) for n, b in areas.items()} if stage.remaining else {}
-    return declare_areas(
-        firsts,
-        moved,
-        method,
-        lot=lot,
-        electorate=electorate,
-        electorates=electorates,
-        issued=issued,
-    )
+    return declare_areas(firsts, moved, method, **declaring)
 
 
 def declare_areas(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypedDict, Unpack
 
 from svcount.count import count, count_by_area, declare_areas
 from svcount.documents.local import Combined, LocalCount, read_local, read_total
@@ -225,19 +225,20 @@ def _issued_warning(area: str, issued: int, counted: int) -> str:
     )
 
 
-def tally(
-    source: str | pd.DataFrame,
-    options: CountOptions,
-    *,
-    roster: tuple[Candidate, ...] | None = None,
-    stdin: IO[bytes] | None = None,
-    progress: Progress | None = None,
-    listen: Listener = QUIET,
-) -> Counted:
-    """Count a ballot file or a DataFrame; ``listen`` hears each warning as it arises.
+class Counting(TypedDict, total=False):
+    """How a count is run, beyond its options: declared once, for :func:`tally` and
+    :func:`margin` alike."""
 
-    ``roster`` gives the candidates of a DataFrame directly (else from ``options``).
-    """
+    roster: tuple[Candidate, ...] | None  # the candidates given directly (else from options)
+    stdin: IO[bytes] | None
+    progress: Progress | None
+    listen: Listener  # hears each warning as it arises (default: nobody)
+
+
+def tally(source: str | pd.DataFrame, options: CountOptions, **how: Unpack[Counting]) -> Counted:
+    """Count a ballot file or a DataFrame, run as ``how`` says (:class:`Counting`)."""
+    roster, listen = how.get("roster"), how.get("listen", QUIET)
+    stdin, progress = how.get("stdin"), how.get("progress")
     if not isinstance(source, str):
         return _tally_frame(source, options, roster, listen)
     loaded = read(source, options, roster=roster, stdin=stdin, progress=progress)
@@ -518,15 +519,11 @@ def _signatures_noted(
 def margin(
     source: str | pd.DataFrame,
     options: CountOptions,
-    *,
-    roster: tuple[Candidate, ...] | None = None,
-    stdin: IO[bytes] | None = None,
-    progress: Progress | None = None,
-    listen: Listener = QUIET,
     seconds: float = SECONDS,
+    **how: Unpack[Counting],
 ) -> tuple[Counted, Margins | None]:
     """A count and its margins of victory, within ``seconds``; None while a lot is required."""
-    counted = tally(source, options, roster=roster, stdin=stdin, progress=progress, listen=listen)
+    counted = tally(source, options, **how)
     assert counted.ballots is not None
     if counted.result.winner is None:
         return counted, None

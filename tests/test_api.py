@@ -109,7 +109,7 @@ def test_errors_are_typed_with_the_commands_messages(tmp_path):
         svcount.tally(pd.DataFrame({"first": ["Ann"], "papers": [2.5]}))
     with pytest.raises(CountError, match="no valid ballot papers"):
         svcount.tally(pd.DataFrame({"vote": ["", "?"]}), candidates=["Ann"])
-    with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         svcount.tally(QUICK / "ballots.csv", colour="red")
 
 
