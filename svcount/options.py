@@ -131,8 +131,9 @@ def policed(option: str, text: str) -> str:
         raise UsageError(str(exc)) from None
 
 
-#: Every option, in the order outputs record them.
-RECORD_ORDER = (
+#: The order outputs record the options in; a field not listed here comes after them, so a
+#: new option is one field of a section and nothing more.
+_LISTED_ORDER = (
     "method",
     "candidates",
     "electorate",
@@ -151,6 +152,13 @@ RECORD_ORDER = (
     "delimiter",
     "skip_rows",
     "contest",
+)
+#: Every option, in the order outputs record them.
+RECORD_ORDER = _LISTED_ORDER + tuple(
+    f.name
+    for section in (ReadOptions, CountRules)
+    for f in dataclasses.fields(section)
+    if f.name not in _LISTED_ORDER
 )
 #: The options that decide how papers are read: equal for both counts of one area.
 READING_RECORD = tuple(

@@ -202,3 +202,8 @@ def test_only_io_and_reading_open_a_ballot_file(path):
         if name in OPENERS and layer_of(module) in ("reading", "io")
     )
     assert opening == []
+
+
+def test_the_architecture_document_lists_the_long_functions():
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    assert [f for f in LONG_FUNCTIONS if f"`{f}`" not in text] == []
