@@ -47,13 +47,20 @@ class _Broken(Exception):
     """A report that lacks what the standard requires, or holds the wrong kind of value."""
 
 
-def _get(obj: Any, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+def _get(obj: Any, key: str, kind: type, default: Any = None) -> Any:
     """``obj[key]`` of the kind expected; ``default`` when absent (never when required)."""
-    if not isinstance(obj, dict):
-        raise _Broken(f"an object where there is {type(obj).__name__}")
-    value = obj.get(key, default)
-    if value is None and default is None:
-        raise _Broken(f"{key!r}")
+    try:
+        value = obj[key]
+        if type(value) is kind:  # the common case, first and cheap
+            return value
+    except KeyError:
+        if default is None:
+            raise _Broken(f"{key!r}") from None
+        return default
+    except TypeError:  # obj is not an object
+        raise _Broken(f"an object where there is {type(obj).__name__}") from None
+    if value is None and default is not None:
+        return default
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise _Broken(f"{key!r} of the right kind (found {value!r:.60})")
     return value

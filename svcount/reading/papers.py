@@ -18,6 +18,7 @@ from svcount.marks import MarkRules, Outcome, RawKey, classify_by_area
 from svcount.model import Ballots, Candidate, Method
 from svcount.options import ReadOptions
 from svcount.reading.formats import reader
+from svcount.reading.hardened import no_cycle_collection
 from svcount.reading.header import ROLES, Layout, Row
 from svcount.reading.records import Papers, where
 from svcount.reading.rows import BlankRows, describe
@@ -106,13 +107,14 @@ def record_marks(name: str, kind: str, options: ReadOptions) -> RawMarks:
     counts: Counter[Row] = Counter()
     seen: dict[tuple[str, object], str] = {}  # each value's first record, as messages say it
     rows = 0
-    for record in papers.records():
-        key: Row = (record.first, record.second, record.rejected, record.area)
-        if key not in counts:  # a new combination: where each of its values is first met
-            for role, value in zip(ROLES, key, strict=True):
-                seen.setdefault((role, value), where(papers, record))
-        counts[key] += record.papers
-        rows += 1
+    with no_cycle_collection():  # many small objects, none in a cycle
+        for record in papers.records():
+            key: Row = (record.first, record.second, record.rejected, record.area)
+            if key not in counts:  # a new combination: where each of its values is first met
+                for role, value in zip(ROLES, key, strict=True):
+                    seen.setdefault((role, value), where(papers, record))
+            counts[key] += record.papers
+            rows += 1
     if rows == 0:
         raise InputError(f"no {papers.noun}s: the file holds no ballot papers", file=name)
     return RawMarks(counts, rows, None, "records", sha256_of(name), papers=papers, seen=seen)
