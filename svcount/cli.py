@@ -58,6 +58,7 @@ from svcount.shell.params import (
     TrustOpt,
     VerboseOpt,
     counting,
+    format_option,
 )
 from svcount.shell.results import (
     counted_file,
@@ -237,13 +238,9 @@ def declare_result(
     date: DateOpt = None,
     format: Annotated[
         DeclarationFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="text (80 columns), markdown (CommonMark, pipe tables) or html (the results "
-            "page) [default: from the --output file's extension, else text].",
-            rich_help_panel=OUTPUT_PANEL,
+        format_option(
+            "text (80 columns), markdown (CommonMark, pipe tables) or html (the results "
+            "page) [default: from the --output file's extension, else text]."
         ),
     ] = None,
     output: OutputOpt = None,
@@ -359,13 +356,9 @@ def margin(
     source: BallotsArg,
     format: Annotated[
         MarginFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="table, json (schema svcount-margin/1) or markdown [default: from the "
-            "--output file's extension, else table].",
-            rich_help_panel=OUTPUT_PANEL,
+        format_option(
+            "table, json (schema svcount-margin/1) or markdown [default: from the "
+            "--output file's extension, else table]."
         ),
     ] = None,
     output: OutputOpt = None,

@@ -110,3 +110,14 @@ def test_contradictory_options_are_refused_once(options, message):
 
 def test_the_lot_is_normalised_as_names_are():
     assert CountOptions.of(lot=" Zoe\u0308 ").rules.lot_instruction().winner == "Zoë"
+
+
+def test_format_is_declared_once_and_forgives_case_on_every_command():
+    """Issue 33: one declaration of --format (shell/params.format_option) for every command."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "svcount"
+    declared = [
+        str(p.relative_to(package)) for p in package.rglob("*.py") if '"--format"' in p.read_text()
+    ]
+    assert declared == ["shell/params.py"]

@@ -96,15 +96,20 @@ OutputOpt = Annotated[
         rich_help_panel=OUTPUT_PANEL,
     ),
 ]
+
+
+def format_option(help: str) -> Any:
+    """The one ``--format``/``-f`` option: its choices (each command's own) in any case."""
+    return typer.Option(
+        "--format", "-f", case_sensitive=False, help=help, rich_help_panel=OUTPUT_PANEL
+    )
+
+
 FormatOpt = Annotated[
     Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        case_sensitive=False,
-        help="Output format, in any case; md is markdown [default: from the --output file's "
-        "extension, else table].",
-        rich_help_panel=OUTPUT_PANEL,
+    format_option(
+        "Output format, in any case; md is markdown [default: from the --output file's "
+        "extension, else table]."
     ),
 ]
 MethodOpt = Annotated[
@@ -303,13 +308,7 @@ ChecksumsOpt = Annotated[
 ]
 ReportFormatOpt = Annotated[
     ReportFormat | None,
-    typer.Option(
-        "--format",
-        "-f",
-        case_sensitive=False,
-        help="Report format [default: table].",
-        rich_help_panel=OUTPUT_PANEL,
-    ),
+    format_option("Report format [default: table]."),
 ]
 SignOpt = Annotated[
     Path | None,

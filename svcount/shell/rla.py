@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from svcount.shell.emit import Commands, Outputs, choose_format, fail, say
-from svcount.shell.params import ChecksumsOpt, ColorOpt, OutputOpt, QuietOpt, SourceArg, counting
+from svcount.shell.params import (
+    ChecksumsOpt,
+    ColorOpt,
+    OutputOpt,
+    QuietOpt,
+    SourceArg,
+    counting,
+    format_option,
+)
 
 __all__ = ["rla_app"]
 
@@ -40,7 +48,7 @@ def plan_command(
     ] = 0.05,
     format: Annotated[
         PlanFormat | None,
-        typer.Option("--format", "-f", help="table or json [default: from -o, else table]."),
+        format_option("table or json [default: from -o, else table]."),
     ] = None,
     output: OutputOpt = None,
     options: Any = None,
@@ -129,7 +137,7 @@ def sample_command(
     ] = 0,
     format: Annotated[
         SampleFormat | None,
-        typer.Option("--format", "-f", help="csv or json [default: from -o, else csv]."),
+        format_option("csv or json [default: from -o, else csv]."),
     ] = None,
     output: OutputOpt = None,
     checksums: ChecksumsOpt = None,
@@ -210,7 +218,7 @@ def assess_command(
     ] = None,
     format: Annotated[
         PlanFormat | None,
-        typer.Option("--format", "-f", help="table or json [default: from -o, else table]."),
+        format_option("table or json [default: from -o, else table]."),
     ] = None,
     output: OutputOpt = None,
     color: ColorOpt = None,
