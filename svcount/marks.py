@@ -169,6 +169,8 @@ class _FieldReader:
 def _marked(value: Marked) -> tuple[_Kind, tuple[str, ...]]:
     """A structured preference's kind: its names are apart already, and never split."""
     names = tuple(dict.fromkeys(n for n in map(normal, value.names) if n))
+    if value.overvoted:
+        return _Kind.SEVERAL, names
     if value.uncertain:
         return _Kind.UNCERTAIN, names
     if not names:

@@ -150,6 +150,7 @@ class Marked:
 
     names: tuple[str, ...] = ()
     uncertain: bool = False
+    overvoted: bool = False  # the source says more than one mark here, whoever they name
 
     def __str__(self) -> str:
         """As a ballot CSV would write it: names joined by ``|``, ``?`` for an uncertain mark."""

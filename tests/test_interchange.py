@@ -193,20 +193,25 @@ def test_ranks_allocability_and_several_marks_map_to_the_statutory_headings(tmp_
     report = _report([
         [("s1", 1, {}), ("s2", 2, {})],                      # Ann, then Bob
         [("s1", 1, {})],                                     # Ann alone
-        [("s2", 1, {}), ("s1", 2, {"IsAllocable": "no"})],   # Bob, a mark that is not one
+        [("s1", 1, {})],                                     # Ann alone
+        [("s2", 1, {}), ("s1", 2, {"IsAllocable": "no"})],   # Bob, an uncertain second
         [("s1", 1, {}), ("s2", 1, {})],                      # two firsts: rejected
-        [("s3", 1, {"IsAllocable": "unknown"})],             # void for uncertainty
+        [("s3", 1, {"IsAllocable": "unknown"})],             # left to the tabulator: Cy
+        [("s2", 1, {"IsAllocable": "no"})],                  # a mark for no one: void
         [],                                                  # unmarked
         [("s3", 1, {}), ("s1", 2, {}), ("s2", 2, {})],       # Cy, two seconds
+        [("s1", 1, {"IsAllocable": "no"}), ("s2", 1, {"IsAllocable": "no"})],  # an overvote
     ])  # fmt: skip
     _validate(report, "NIST_V0_cast_vote_records.json")
     shown = run("tally", _write(tmp_path, report), "-f", "json")
     assert shown.exit_code == 0, shown.output
+    assert "1 marks have IsAllocable unknown" in shown.stderr
     doc = json.loads(shown.stdout)
-    assert doc["stages"][0]["votes"] == {"Ann": 2, "Bob": 1, "Cy": 1}
-    assert doc["rejected"]["voting_for_more_than_one_candidate"] == 1
+    assert doc["stages"][0]["votes"] == {"Ann": 3, "Bob": 1, "Cy": 2}
+    assert doc["rejected"]["voting_for_more_than_one_candidate"] == 2
     assert doc["rejected"]["void_for_uncertainty"] == 1 and doc["rejected"]["unmarked"] == 1
     assert doc["second_preferences_not_counted"]["more_than_one_candidate"] == 1
+    assert doc["second_preferences_not_counted"]["void_for_uncertainty"] == 1
     assert (
         doc["input"]["sha256"] == hashlib.sha256((tmp_path / "cvr.json").read_bytes()).hexdigest()
     )

@@ -40,7 +40,7 @@ def cvr_report(names, papers):
             for i in (0,) if uncertain else marks:
                 position = {"@type": "CVR.SelectionPosition", "HasIndication": "yes",
                             "NumberVotes": 1, "Rank": rank,
-                            **({"IsAllocable": "unknown"} if uncertain else {})}  # fmt: skip
+                            **({"IsAllocable": "no"} if uncertain else {})}  # fmt: skip
                 chosen.append({"@type": "CVR.CVRContestSelection", "ContestSelectionId": f"s{i}",
                                "SelectionPosition": [position]})  # fmt: skip
         snapshot = {"@type": "CVR.CVRSnapshot", "@id": f"x{number}", "Type": "original",

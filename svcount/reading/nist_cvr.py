@@ -17,13 +17,15 @@ reach the count as :class:`~svcount.marks.Marked` values, never as text.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from svcount.errors import InputError
-from svcount.marks import Marked, heading_of
-from svcount.model import Candidate, Method
+from svcount.marks import Marked, fold, heading_of
+from svcount.model import Candidate, Method, Rejection
 from svcount.names import NameError_
 from svcount.names import name as name_policy
 from svcount.reading.hardened import Limits, read_json
@@ -32,15 +34,22 @@ from svcount.reading.records import Record
 __all__ = ["REJECTED_PREFIX", "detect", "papers"]
 
 REJECTED_PREFIX = "rejected: "
+_MERGED = fold(Rejection.UNMARKED_OR_VOID.value)  # first past the post's one heading
 _REPORT = "CVR.CastVoteRecordReport"
+#: What marks a report within its first bytes: its own type, or its records'.
+_TYPES = (_REPORT, '"CVR.CVR"', '"CVR.CVRSnapshot"')
 #: A report is read whole (streaming is to come): at most this much JSON text.
 LIMITS = Limits(bytes=1 << 30, what="a cast vote record report svcount can read whole")
 
 
 def detect(head: bytes) -> bool:
-    """Whether a file starting with ``head`` is a cast vote record report."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.startswith(b"{") and _REPORT.encode() in head
+    """Whether a file starting with ``head`` is a cast vote record report in JSON (UTF-8, 16
+    or 32): an object naming the report's type, or its CVRs' (``@type`` may come late)."""
+    try:
+        text = head.decode(json.detect_encoding(head), errors="ignore").lstrip("\ufeff \t\r\n")
+    except LookupError:
+        return False
+    return text.startswith("{") and any(kind in text for kind in _TYPES)
 
 
 class _Broken(Exception):
@@ -84,6 +93,7 @@ class CvrPapers:
     contest: _Contest
     areas: Mapping[str, str]  # GpUnit id -> voting area name, or {}
     noun: str = "CVR"
+    said: Counter[str] = field(default_factory=Counter)  # what the last reading counted
 
     @property
     def method(self) -> Method | None:
@@ -105,52 +115,103 @@ class CvrPapers:
         return ranks | {"rejected": "OtherStatus"} | area
 
     def records(self) -> Iterator[Record]:
+        self.said.clear()
         for number, cvr in enumerate(self.report.get("CVR") or [], 1):
             where = f"CVR {number:,}"
             try:
-                yield self._record(number, cvr, where)
+                record = self._record(number, cvr, where)
             except _Broken as exc:
                 raise InputError(f"{where}: a CVR without {exc}", file=self.file) from None
+            if record is not None:
+                yield record
 
-    def _record(self, number: int, cvr: Any, where: str) -> Record:
+    def notices(self) -> tuple[str, ...]:
+        """What the last reading of the records found that changes how they are read."""
+        said = self.said
+        notes = []
+        if said["unknown"]:
+            notes.append(
+                f"{said['unknown']:,} marks have IsAllocable unknown (left to the tabulator, "
+                "as NIST SP 1500-103 says): counted as marks"
+            )
+        if said["without"]:
+            notes.append(
+                f"{said['without']:,} CVRs do not hold contest {self.contest.id!r}: they are "
+                "not ballot papers of it, and are not counted"
+            )
+        if said["interpreted"]:
+            notes.append(
+                f"{said['interpreted']:,} CVRs point to an interpreted snapshot (a "
+                "tabulator's allocation): the voter's marks, their modified or original "
+                "snapshot, were counted"
+            )
+        return tuple(notes)
+
+    def _record(self, number: int, cvr: Any, where: str) -> Record | None:
         own = _get(cvr, "@id", str, "")
         where += f" ({own})" if own else ""
-        current = _get(cvr, "CurrentSnapshotId", str)
-        snapshots = [s for s in _get(cvr, "CVRSnapshot", list) if _get(s, "@id", str) == current]
-        if len(snapshots) != 1:
-            said = "no snapshot" if not snapshots else "two snapshots"
-            raise InputError(f"{where}: {said} {current!r}", file=self.file)
-        snapshot = snapshots[0]
+        snapshot = self._snapshot(cvr, where)
         if "needs-adjudication" in _get(snapshot, "Status", list, []):
             raise InputError(
                 f"{where} needs adjudication: adjudicate it before counting", file=self.file
             )
-        ranks: dict[int, list[str]] = {1: [], 2: []}
-        uncertain = {1: False, 2: False}
-        for part in _get(snapshot, "CVRContest", list, []):
-            if _get(part, "ContestId", str) != self.contest.id:
-                continue
+        parts = [
+            part
+            for part in _get(snapshot, "CVRContest", list, [])
+            if _get(part, "ContestId", str) == self.contest.id
+        ]
+        if not parts:  # a paper of another contest (another ballot style)
+            self.said["without"] += 1
+            return None
+        allocated: dict[int, list[str]] = {1: [], 2: []}
+        withheld: dict[int, list[str]] = {1: [], 2: []}  # indicated, IsAllocable no
+        overvoted = False
+        for part in parts:
+            overvoted |= "overvoted" in _get(part, "Status", list, [])
             for selection in _get(part, "CVRContestSelection", list, []):
-                for rank, name in self._marks(selection, where):
-                    if name is None:
-                        uncertain[rank] = True
-                    else:
-                        ranks[rank].append(name)
-        if self.contest.plurality and (ranks[2] or uncertain[2]):
+                for rank, name, allocable in self._marks(selection, where):
+                    (allocated if allocable else withheld)[rank].append(name)
+        if self.contest.plurality and (allocated[2] or withheld[2]):
             raise InputError(
                 f"{where}: a rank 2 in a plurality contest (VoteVariation plurality)",
                 file=self.file,
             )
         area = self.areas[_get(cvr, "BallotStyleUnitId", str)] if self.areas else ""
-        first, second = (Marked(tuple(ranks[r]), uncertain[r]) for r in (1, 2))
+        first, second = (_preference(allocated[r], withheld[r], overvoted) for r in (1, 2))
         return Record(number, own, first, second, self._rejected(snapshot, where), area)
+
+    def _snapshot(self, cvr: Any, where: str) -> Any:
+        """The voter's marks: the current snapshot, unless it is a tabulator's interpretation
+        and the CVR keeps the marks themselves (modified after adjudication, or original)."""
+        current = _get(cvr, "CurrentSnapshotId", str)
+        snapshots = _get(cvr, "CVRSnapshot", list)
+        chosen = [s for s in snapshots if _get(s, "@id", str) == current]
+        if len(chosen) != 1:
+            said = "no snapshot" if not chosen else "two snapshots"
+            raise InputError(f"{where}: {said} {current!r}", file=self.file)
+        if _get(chosen[0], "Type", str, "original") != "interpreted":
+            return chosen[0]
+        kinds = [_get(s, "Type", str, "original") for s in snapshots]
+        marks = [s for s, kind in zip(snapshots, kinds, strict=True) if kind == "modified"]
+        marks = marks or [s for s, kind in zip(snapshots, kinds, strict=True) if kind == "original"]
+        if marks:
+            self.said["interpreted"] += 1
+            return marks[-1]
+        if len(snapshots) > 1:
+            raise InputError(
+                f"{where}: only interpreted snapshots, {len(snapshots)} of them (a tabulator's "
+                "allocations, round by round), and not the voter's marks: export the CVRs "
+                "with their original snapshots",
+                file=self.file,
+            )
+        return chosen[0]  # a device's one interpretation of the marks, as NIST's examples give
 
     def _rejected(self, snapshot: Any, where: str) -> str:
         status = _get(snapshot, "OtherStatus", str, "")
         if not status.startswith(REJECTED_PREFIX):
             return ""
         heading = status[len(REJECTED_PREFIX) :]
-        if heading_of(heading) is None:
+        if heading_of(heading) is None and fold(heading) != _MERGED:
             raise InputError(
                 f"{where}: OtherStatus {status!r} names no heading of the statement of "
                 "rejected ballot papers",
@@ -158,10 +219,17 @@ class CvrPapers:
             )
         return str(heading)
 
-    def _marks(self, selection: Any, where: str) -> Iterator[tuple[int, str | None]]:
-        """Each (rank, candidate) of a selection's positions; None for an uncertain mark."""
+    def _marks(self, selection: Any, where: str) -> Iterator[tuple[int, str, bool]]:
+        """Each (rank, candidate, allocable) of a selection's indicated positions."""
         chosen = _get(selection, "ContestSelectionId", str)
-        if chosen in self.contest.write_ins:
+        positions = [
+            p
+            for p in _get(selection, "SelectionPosition", list)
+            if _get(p, "HasIndication", str, "yes") != "no"
+        ]
+        if positions and (
+            chosen in self.contest.write_ins or any("CVRWriteIn" in p for p in positions)
+        ):
             raise InputError(
                 f"{where}: a write-in ({chosen!r}) is marked, which a supplementary vote "
                 "cannot count: adjudicate it to a candidate or reject the paper",
@@ -171,10 +239,10 @@ class CvrPapers:
             raise InputError(
                 f"{where}: selection {chosen!r} is not one of the contest's", file=self.file
             )
-        for position in _get(selection, "SelectionPosition", list):
+        for position in positions:
             allocable = _get(position, "IsAllocable", str, "yes")
-            if _get(position, "HasIndication", str, "yes") == "no" or allocable == "no":
-                continue
+            if allocable not in ("yes", "no", "unknown"):
+                raise _Broken(f"an IsAllocable of yes, no or unknown (found {allocable!r:.40})")
             rank = position.get("Rank", selection.get("Rank", 1))
             if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
                 raise InputError(
@@ -187,7 +255,20 @@ class CvrPapers:
                     "(1 and 2 only)",
                     file=self.file,
                 )
-            yield rank, None if allocable == "unknown" else self.contest.names[chosen]
+            self.said["unknown"] += allocable == "unknown"
+            yield rank, self.contest.names[chosen], allocable != "no"
+
+
+def _preference(allocated: list[str], withheld: list[str], overvoted: bool) -> Marked:
+    """One rank's marks. A mark indicated but not allocated (IsAllocable no) is still the
+    voter's: beside another mark, or where the contest is overvoted, it makes a vote for
+    more than one candidate; alone, a mark that counts for no one, void for uncertainty."""
+    names = tuple(dict.fromkeys(allocated + withheld))
+    if not withheld:
+        return Marked(names)
+    if overvoted or len(allocated) + len(withheld) > 1:
+        return Marked(names, overvoted=True)
+    return Marked(names, uncertain=True)
 
 
 def papers(path: str, file: str, contest: str | None) -> CvrPapers:

@@ -149,7 +149,8 @@ def load_records(
         classified, by_area = classify_by_area(counts, papers.has_areas, roster, rules)
     except MarkError as exc:
         raise _in_records(name, marks.seen, exc.problems) from None
-    warnings = tuple(describe(w, _first_record(w, marks.seen)) for w in classified.warnings)
+    warnings = tuple(f"{name}: {notice}" for notice in papers.notices())
+    warnings += tuple(describe(w, _first_record(w, marks.seen)) for w in classified.warnings)
     return Loaded(
         ballots=classified.ballots,
         method=method,

@@ -49,6 +49,10 @@ class Papers(Protocol):
 
     def records(self) -> Iterator[Record]: ...
 
+    def notices(self) -> tuple[str, ...]:
+        """What the last reading of the records found that the user should be told."""
+        ...
+
 
 def where(papers: Papers, record: Record) -> str:
     """How messages name a record: ``CVR 12 (cvr-0012)``."""

@@ -1,12 +1,13 @@
 """A count's papers written as NIST SP 1500-103 cast vote records (JSON), one CVR a paper.
 
 The inverse of reading/nist_cvr.py, so a ballot file round-trips: a first
-preference is a selection at rank 1, a second at rank 2; more than one
-candidate at a rank is one selection each; the uncertain marker is a position
-whose ``IsAllocable`` is ``"unknown"``; a paper rejected for want of the
-official mark or for an identifying mark has ``OtherStatus`` ``"rejected:
-HEADING"``. With voting areas, each area is a ``GpUnit`` and each CVR names
-its area's in ``BallotStyleUnitId``. Papers are written grouped by area and
+preference is a selection at rank 1, a second at rank 2; a mark that counts
+for no one (several candidates at a rank, an uncertain mark) is indicated but
+not allocable (``IsAllocable`` ``"no"``), so a tabulator that counts
+allocable marks, as RCTab does, gives svcount's own figures; every rejected
+paper but an unmarked one has ``OtherStatus`` ``"rejected: HEADING"``. With
+voting areas, each area is a ``GpUnit`` and each CVR names its area's in
+``BallotStyleUnitId``. Papers are written grouped by area and
 by their marks, in the count's order.
 """
 
@@ -111,15 +112,15 @@ def _record(
     first, second = marks
     snapshot: dict[str, Any] = {"@type": "CVR.CVRSnapshot", "@id": f"s-{number}",
                                 "Type": "original"}  # fmt: skip
+    contest: dict[str, Any] = {"@type": "CVR.CVRContest", "ContestId": "contest-1"}
     chosen: list[dict[str, Any]] = []
     if isinstance(first, Rejection):
-        chosen += _rejected(first, selection, names, snapshot)
+        chosen += _rejected(first, selection, names, snapshot, contest)
     else:
         chosen.append(_selection(selection[str(first)], 1))
         chosen += _second(str(first), second, selection, names)
-    snapshot["CVRContest"] = [
-        {"@type": "CVR.CVRContest", "ContestId": "contest-1", "CVRContestSelection": chosen}
-    ]
+    contest["CVRContestSelection"] = chosen
+    snapshot["CVRContest"] = [contest]
     return {
         "@type": "CVR.CVR",
         "ElectionId": "election-1",
@@ -130,28 +131,37 @@ def _record(
 
 
 def _rejected(
-    heading: Rejection, selection: dict[str, str], names: list[str], snapshot: dict[str, Any]
+    heading: Rejection,
+    selection: dict[str, str],
+    names: list[str],
+    snapshot: dict[str, Any],
+    contest: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """A rejected paper's marks: none, two at rank 1, an uncertain one, or a status."""
-    if heading is Rejection.MORE_THAN_ONE_CANDIDATE:
-        return [_selection(selection[n], 1) for n in names[:2]]
-    if heading in (Rejection.VOID_FOR_UNCERTAINTY, Rejection.UNMARKED_OR_VOID):
-        return [_selection(selection[names[0]], 1, "unknown")]
-    if heading is not Rejection.UNMARKED:
+    """A rejected paper: its heading as the snapshot's status, and any marks it shows (two
+    at rank 1, or an uncertain one) indicated but not allocable, so that a tabulator reading
+    allocable marks (RCTab's rule) counts it for no one, as svcount does."""
+    if heading is not Rejection.UNMARKED and heading is not Rejection.UNMARKED_OR_VOID:
         snapshot["Status"] = ["other"]
         snapshot["OtherStatus"] = f"rejected: {heading.value}"
+    if heading is Rejection.MORE_THAN_ONE_CANDIDATE:
+        contest["Status"] = ["overvoted"]
+        return [_selection(selection[n], 1, "no") for n in (names * 2)[:2]]
+    if heading is Rejection.VOID_FOR_UNCERTAINTY:
+        return [_selection(selection[names[0]], 1, "no")]
     return []
 
 
 def _second(
     first: str, second: object, selection: dict[str, str], names: list[str]
 ) -> list[dict[str, Any]]:
+    """A valid paper's second preference: allocable when it counts (or repeats the first);
+    several, or an uncertain one, indicated but not allocable."""
     if second is NotCounted.SAME_AS_FIRST:
         return [_selection(selection[first], 2)]
     if second is NotCounted.MORE_THAN_ONE:
-        return [_selection(selection[n], 2) for n in names[:2]]
+        return [_selection(selection[n], 2, "no") for n in names[:2]]
     if second is NotCounted.UNCERTAIN:
-        return [_selection(selection[names[0]], 2, "unknown")]
+        return [_selection(selection[names[0]], 2, "no")]
     if isinstance(second, str) and second in selection:
         return [_selection(selection[second], 2)]
     return []  # blank
