@@ -63,6 +63,35 @@ def cvr_report(names, papers):
     }  # fmt: skip
 
 
+#: The XML form's elements that hold lists (repeated), as NIST SP 1500-103's schema has them.
+_ID_LISTS = {"CandidateIds", "ReportGeneratingDeviceIds"}
+
+
+def cvr_xml(report):
+    """A report (the JSON form) written as NIST SP 1500-103 XML, element by element."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    def element(name, value):
+        if isinstance(value, dict):
+            attributes = f" ObjectId={quoteattr(value['@id'])}" if "@id" in value else ""
+            inner = "".join(body(k, v) for k, v in sorted(value.items()) if not k.startswith("@"))
+            return f"<{name}{attributes}>{inner}</{name}>"
+        return f"<{name}>{escape(str(value))}</{name}>"
+
+    def body(name, value):
+        if name in _ID_LISTS:
+            return element(name, " ".join(value))
+        if isinstance(value, list):
+            return "".join(element(name, v) for v in value)
+        return element(name, value)
+
+    inner = "".join(body(k, v) for k, v in sorted(report.items()) if not k.startswith("@"))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CastVoteRecordReport '
+        'xmlns="http://itl.nist.gov/ns/voting/1500-103/v1">' + inner + "</CastVoteRecordReport>\n"
+    )
+
+
 def csv_text(names, papers, separator, delimiter):
     """The same papers as a ballot CSV with the given separator and delimiter."""
 
@@ -110,7 +139,7 @@ def _figures(tally):
     separator=st.sampled_from(SEPARATORS),
     delimiter=st.sampled_from([",", ";", "\t"]),
 )
-def test_a_cvr_and_a_csv_of_the_same_papers_count_alike_whatever_the_names(
+def test_a_cvr_in_json_and_xml_and_a_csv_of_the_same_papers_count_alike_whatever_the_names(
     election, separator, delimiter
 ):
     names, papers = election
@@ -119,6 +148,8 @@ def test_a_cvr_and_a_csv_of_the_same_papers_count_alike_whatever_the_names(
         warnings.simplefilter("ignore")
         cvr = Path(folder) / "cvr.json"
         cvr.write_text(json.dumps(cvr_report(names, papers)), encoding="utf-8")
+        xml = Path(folder) / "cvr.xml"
+        xml.write_text(cvr_xml(cvr_report(names, papers)), encoding="utf-8")
         ballots = Path(folder) / "ballots.csv"
         ballots.write_text(csv_text(names, papers, separator, delimiter), encoding="utf-8")
         try:
@@ -126,10 +157,12 @@ def test_a_cvr_and_a_csv_of_the_same_papers_count_alike_whatever_the_names(
                 ballots, candidates=names, separator=separator, delimiter=delimiter
             )
         except svcount.CountError:  # a lot needed: the CVR needs it too
-            with pytest.raises(svcount.CountError):
-                svcount.tally(cvr)
+            for path in (cvr, xml):
+                with pytest.raises(svcount.CountError):
+                    svcount.tally(path)
             return
         assert _figures(svcount.tally(cvr)) == _figures(from_csv)
+        assert _figures(svcount.tally(xml)) == _figures(from_csv)
         for option, value in (("separator", separator), ("delimiter", delimiter)):
             with pytest.raises(UsageError, match=f"--{option} is an option of a CSV"):
                 svcount.tally(cvr, **{option: value})

@@ -24,6 +24,7 @@ __all__ = ["READERS", "reader", "recognised"]
 #: Each input format's reader module, tried in order.
 READERS: dict[str, str] = {
     "nist-cvr": "svcount.reading.nist_cvr",
+    "nist-cvr-xml": "svcount.reading.nist_cvr_xml",
 }
 #: How much of a file's content ``detect`` is shown.
 HEAD = 64 << 10

@@ -1,4 +1,5 @@
-"""The one hardened parser of every JSON input: cast vote records and svcount's own documents.
+"""The one hardened parser of every JSON and XML input: cast vote records and svcount's own
+documents.
 
 JSON from outside is read under limits that no real file reaches and a hostile
 one cannot pass: its size (and, for gzip, what it inflates to and by what
@@ -6,7 +7,9 @@ ratio), how deeply it nests, how many digits a number has, numbers that are not
 finite (``NaN``, ``Infinity``, ``1e999``), and a key twice in one object (which
 value would count?). Each refusal is one :class:`~svcount.errors.InputError`
 naming the file; no input reaches a ``RecursionError`` or fills memory.
-gzip is told by its magic bytes, never by the file's name.
+gzip is told by its magic bytes, never by the file's name. XML is read by
+expat as a stream of records with flat memory, with no DTD: a DOCTYPE (and so
+any entity) is refused, never expanded or fetched.
 """
 
 from __future__ import annotations
@@ -27,7 +30,18 @@ from typing import Any
 from svcount.errors import InputError
 from svcount.reading.source import GZIP_MAGIC
 
-__all__ = ["Limits", "DOCUMENT", "head_of", "inflated", "loads", "read_json"]
+__all__ = [
+    "DOCUMENT",
+    "Limits",
+    "XmlShape",
+    "head_of",
+    "inflated",
+    "iter_xml",
+    "loads",
+    "no_cycle_collection",
+    "read_json",
+    "xml_error",
+]
 
 
 @dataclass(frozen=True)
@@ -199,3 +213,125 @@ def read_json(path: str, limits: Limits = DOCUMENT, *, decimals: bool = False) -
         raise InputError(f"refused: {exc}", file=path) from None
     except RecursionError:  # below the depth limit this cannot happen; kept as a last guard
         raise InputError("nested too deeply to read", file=path) from None
+
+
+# --------------------------------------------------------------------------- XML
+
+
+@dataclass(frozen=True)
+class XmlShape:
+    """How an XML schema's elements become the JSON shape of the same standard."""
+
+    lists: frozenset[str]  # elements that may repeat: always a list
+    integers: frozenset[str] = frozenset()  # made int when the text is digits only
+    booleans: frozenset[str] = frozenset()  # made bool when the text is true or false
+    references: frozenset[str] = frozenset()  # IDREFS: a list of the space-separated ids
+    attributes: tuple[tuple[str, str], ...] = (("ObjectId", "@id"),)  # attribute -> key
+
+
+class _Tree:
+    """Builds dicts from expat's events; each completed ``stream`` child of the root is
+    handed on at once and not kept, so a report of any size takes flat memory."""
+
+    def __init__(self, shape: XmlShape, stream: str, limits: Limits) -> None:
+        self.shape, self.stream, self.limits = shape, stream, limits
+        self.stack: list[tuple[str, dict[str, Any], list[str]]] = []
+        self.done: list[dict[str, Any]] = []
+        self.root: dict[str, Any] | None = None
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        if len(self.stack) >= self.limits.depth:
+            raise Refused(f"nested more than {self.limits.depth} deep: not {self.limits.what}")
+        node = {key: attributes[a] for a, key in self.shape.attributes if a in attributes}
+        self.stack.append((tag.rpartition(" ")[2], node, []))
+
+    def text(self, data: str) -> None:
+        self.stack[-1][2].append(data)
+
+    def end(self, tag: str) -> None:
+        name, node, text = self.stack.pop()
+        value: Any = node if node else self._leaf(name, "".join(text).strip())
+        if not self.stack:
+            self.root = node
+        elif len(self.stack) == 1 and name == self.stream:
+            self.done.append(value)
+        else:  # a repeated element is a list: never the last one instead of the others
+            parent = self.stack[-1][1]
+            if name in self.shape.lists:
+                parent.setdefault(name, []).append(value)
+            elif name in parent:
+                had = parent[name]
+                parent[name] = [*(had if isinstance(had, list) else [had]), value]
+            else:
+                parent[name] = value
+
+    def _leaf(self, name: str, text: str) -> Any:
+        shape = self.shape
+        if name in shape.integers and text.isdigit() and len(text) <= self.limits.digits:
+            return int(text)
+        if name in shape.booleans and text in ("true", "false"):
+            return text == "true"
+        if name in shape.references:
+            return text.split()
+        return text
+
+
+def iter_xml(
+    path: str | Path, shape: XmlShape, stream: str, limits: Limits
+) -> Iterator[tuple[bool, dict[str, Any]]]:
+    """Each ``stream`` child of the root as (False, dict), as it is read; then (True, the root
+    without them).
+
+    Refused: a DOCTYPE (so no entity is ever declared, expanded or fetched), nesting
+    deeper than the limit, and gzip data that is damaged or inflates more than
+    ``limits.ratio`` times.
+    """
+    from xml.parsers import expat
+
+    tree = _Tree(shape, stream, limits)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = tree.start
+    parser.EndElementHandler = tree.end
+    parser.CharacterDataHandler = tree.text
+
+    def refuse(*_: Any) -> int:
+        raise Refused("it declares a DOCTYPE (entities): svcount reads no DTD")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    size = Path(path).stat().st_size
+    with open(path, "rb") as f:
+        packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    try:
+        with gzip.open(path, "rb") if packed else open(path, "rb") as source:
+            read = 0
+            while block := source.read(1 << 20):
+                read += len(block)
+                if packed and read > max(RATIO_FLOOR, size * limits.ratio):
+                    raise Refused(f"its gzip data inflates more than {limits.ratio} times")
+                parser.Parse(block, False)
+                yield from ((False, record) for record in tree.done)
+                tree.done.clear()
+            parser.Parse(b"", True)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
+        raise Refused(f"the gzip data is damaged: {detail}") from None
+    yield from ((False, record) for record in tree.done)
+    if tree.root is not None:
+        yield True, tree.root
+
+
+def xml_error(exc: Exception, path: str) -> InputError:
+    """An XML input's problem as one line naming the file (and line, where expat says)."""
+    from xml.parsers import expat
+
+    if isinstance(exc, expat.ExpatError):
+        return InputError(
+            f"not well-formed XML: {expat.errors.messages[exc.code]}", file=path, line=exc.lineno
+        )
+    if isinstance(exc, Refused):
+        return InputError(f"refused: {exc}", file=path)
+    if isinstance(exc, RecursionError):
+        return InputError("nested too deeply to read", file=path)
+    return InputError(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}", file=path)

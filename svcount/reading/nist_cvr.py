@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from svcount.names import name as name_policy
 from svcount.reading.hardened import Limits, read_json
 from svcount.reading.records import Record
 
-__all__ = ["REJECTED_PREFIX", "detect", "papers"]
+__all__ = ["REJECTED_PREFIX", "CvrPapers", "detect", "of_report", "papers", "unit_of"]
 
 REJECTED_PREFIX = "rejected: "
 _MERGED = fold(Rejection.UNMARKED_OR_VOID.value)  # first past the post's one heading
@@ -89,9 +89,10 @@ class CvrPapers:
     """The papers of one contest of a cast vote record report."""
 
     file: str
-    report: Mapping[str, Any]
+    report: Mapping[str, Any]  # all but the CVRs
     contest: _Contest
     areas: Mapping[str, str]  # GpUnit id -> voting area name, or {}
+    cvrs: Callable[[], Iterable[Any]]  # the CVRs, read again each time
     noun: str = "CVR"
     said: Counter[str] = field(default_factory=Counter)  # what the last reading counted
 
@@ -116,7 +117,7 @@ class CvrPapers:
 
     def records(self) -> Iterator[Record]:
         self.said.clear()
-        for number, cvr in enumerate(self.report.get("CVR") or [], 1):
+        for number, cvr in enumerate(self.cvrs(), 1):
             where = f"CVR {number:,}"
             try:
                 record = self._record(number, cvr, where)
@@ -151,10 +152,6 @@ class CvrPapers:
         own = _get(cvr, "@id", str, "")
         where += f" ({own})" if own else ""
         snapshot = self._snapshot(cvr, where)
-        if "needs-adjudication" in _get(snapshot, "Status", list, []):
-            raise InputError(
-                f"{where} needs adjudication: adjudicate it before counting", file=self.file
-            )
         parts = [
             part
             for part in _get(snapshot, "CVRContest", list, [])
@@ -163,6 +160,10 @@ class CvrPapers:
         if not parts:  # a paper of another contest (another ballot style)
             self.said["without"] += 1
             return None
+        if "needs-adjudication" in _get(snapshot, "Status", list, []):
+            raise InputError(
+                f"{where} needs adjudication: adjudicate it before counting", file=self.file
+            )
         allocated: dict[int, list[str]] = {1: [], 2: []}
         withheld: dict[int, list[str]] = {1: [], 2: []}  # indicated, IsAllocable no
         overvoted = False
@@ -221,21 +222,29 @@ class CvrPapers:
 
     def _marks(self, selection: Any, where: str) -> Iterator[tuple[int, str, bool]]:
         """Each (rank, candidate, allocable) of a selection's indicated positions."""
-        chosen = _get(selection, "ContestSelectionId", str)
+        chosen = _get(selection, "ContestSelectionId", str, "")
         positions = [
             p
-            for p in _get(selection, "SelectionPosition", list)
+            for p in _get(selection, "SelectionPosition", list, [])
             if _get(p, "HasIndication", str, "yes") != "no"
         ]
-        if positions and (
-            chosen in self.contest.write_ins or any("CVRWriteIn" in p for p in positions)
-        ):
+        if positions and "needs-adjudication" in _get(selection, "Status", list, []):
             raise InputError(
-                f"{where}: a write-in ({chosen!r}) is marked, which a supplementary vote "
-                "cannot count: adjudicate it to a candidate or reject the paper",
+                f"{where} needs adjudication (selection {chosen or 'with no id'}): adjudicate "
+                "it before counting",
                 file=self.file,
             )
-        if chosen not in self.contest.names:
+        if positions and (
+            not chosen
+            or chosen in self.contest.write_ins
+            or any("CVRWriteIn" in p for p in positions)
+        ):
+            raise InputError(
+                f"{where}: a write-in ({chosen or 'no selection id'}) is marked, which a "
+                "supplementary vote cannot count: adjudicate it to a candidate or reject the paper",
+                file=self.file,
+            )
+        if chosen and chosen not in self.contest.names and chosen not in self.contest.write_ins:
             raise InputError(
                 f"{where}: selection {chosen!r} is not one of the contest's", file=self.file
             )
@@ -276,9 +285,30 @@ def papers(path: str, file: str, contest: str | None) -> CvrPapers:
     report, _ = read_json(path, LIMITS)
     if not isinstance(report, dict) or report.get("@type") != _REPORT:
         raise InputError(f"not a cast vote record report (@type {_REPORT})", file=file)
+    cvrs = report.get("CVR") or []
+    if not isinstance(cvrs, list):
+        raise InputError("a cast vote record report whose CVR is not a list", file=file)
+    used = {unit_of(cvr) for cvr in cvrs}
+    return of_report(report, used, lambda: cvrs, file, contest)
+
+
+def unit_of(cvr: Any) -> str:
+    """The GpUnit a CVR names as its ballot style's (its voting area), or ""."""
+    unit = cvr.get("BallotStyleUnitId", "") if isinstance(cvr, dict) else ""
+    return unit if isinstance(unit, str) else ""
+
+
+def of_report(
+    report: Mapping[str, Any],
+    units: set[str],
+    cvrs: Callable[[], Iterable[Any]],
+    file: str,
+    contest: str | None,
+) -> CvrPapers:
+    """The papers of a report (JSON or XML) whose CVRs name ``units`` as their areas."""
     try:
         chosen = _contest(report, contest, file)
-        return CvrPapers(file, report, chosen, _areas(report))
+        return CvrPapers(file, report, chosen, _areas(report, units), cvrs)
     except _Broken as exc:
         raise InputError(f"a cast vote record report without {exc}", file=file) from None
 
@@ -302,14 +332,12 @@ def _unique(items: Sequence[Any], what: str, file: str) -> dict[str, Any]:
     return out
 
 
-def _areas(report: Mapping[str, Any]) -> dict[str, str]:
-    """Each named GpUnit that every CVR gives as its ``BallotStyleUnitId``: the voting areas,
-    or {} when some CVR names none of them."""
-    units = (
-        (_get(u, "@id", str), _get(u, "Name", str, "")) for u in _get(report, "GpUnit", list, [])
-    )
+def _areas(report: Mapping[str, Any], used: set[str]) -> dict[str, str]:
+    """Each named GpUnit that every CVR gives as its ``BallotStyleUnitId`` (``used``): the
+    voting areas, or {} when some CVR names none of them."""
+    gp_units = _get(report, "GpUnit", list, [])
+    units = ((_get(u, "@id", str), _get(u, "Name", str, "")) for u in gp_units)
     named = {unit: name for unit, name in units if name}
-    used = {_get(cvr, "BallotStyleUnitId", str, "") for cvr in _get(report, "CVR", list, [])}
     if not used or not used <= set(named):
         return {}
     return {unit: named[unit] for unit in used}

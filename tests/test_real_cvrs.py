@@ -1,0 +1,165 @@
+"""Cast vote records as their producers write them (tests/data/cvr/SOURCES.md), and the
+NIST SP 1500-103 semantics clause by clause, in JSON and in XML (issue 34)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from helpers import ROOT, refused, run
+from test_one_door import cvr_report, cvr_xml
+
+from svcount.io import load
+from svcount.model import Rejection
+
+CVR = ROOT / "tests" / "data" / "cvr"
+
+
+def test_nist_example_1_is_refused_at_its_marked_write_in():
+    said = refused("tally", str(CVR / "nist-example_1.xml"))
+    assert "CVR 5: a write-in" in said and "supplementary vote cannot count" in said
+
+
+def test_nist_example_2_needs_a_contest_and_reads_its_overvote_as_the_statute_does():
+    assert "the report has 25 contests" in refused("tally", str(CVR / "nist-example_2.xml"))
+    loaded = load(str(CVR / "nist-example_2.xml"), options=_contest("_5TS"))
+    assert loaded.rows == 1  # CVR 2 holds no _5TS: not a paper of it
+    assert dict(loaded.ballots.rejected) == {Rejection.MORE_THAN_ONE_CANDIDATE: 1}
+    assert any("do not hold contest '_5TS'" in w for w in loaded.warnings)
+    parties = {c.name: c.party for c in loaded.ballots.candidates}
+    assert len(parties) == 2 and all(parties.values())  # declared, with parties, 0 votes
+
+
+@pytest.mark.parametrize(
+    ("contest", "said"),
+    [("_6RC", "CVR 2 needs adjudication"), ("_1GO", "CVR 1 needs adjudication")],
+)
+def test_nist_example_2_refuses_what_still_needs_adjudication(contest, said):
+    assert said in refused("tally", str(CVR / "nist-example_2.xml"), "--contest", contest)
+
+
+def _contest(contest):
+    from svcount.options import ReadOptions
+
+    return ReadOptions(contest=contest)
+
+
+def _write_both(tmp_path, report):
+    """The report as JSON and as XML."""
+    paths = tmp_path / "cvr.json", tmp_path / "cvr.xml"
+    paths[0].write_text(json.dumps(report))
+    paths[1].write_text(cvr_xml(report))
+    return [str(p) for p in paths]
+
+
+def _figures(path, *args):
+    shown = run("tally", path, "-f", "json", *args)
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    return doc, shown.stderr
+
+
+def _position(report, cvr, rank, **fields):
+    """Set fields of one CVR's position at ``rank`` (first selection at that rank)."""
+    snapshot = report["CVR"][cvr]["CVRSnapshot"][0]
+    for selection in snapshot["CVRContest"][0]["CVRContestSelection"]:
+        for position in selection["SelectionPosition"]:
+            if position["Rank"] == rank:
+                position.update(fields)
+                return
+
+
+def test_each_clause_reads_alike_in_json_and_xml(tmp_path):
+    names = ["Ann", "Bob", "Cy"]
+    papers = [((0,), (1,), "")] * 3 + [((1,), (), "")] * 2 + [((2,), (0,), "")]
+    papers += [((0, 1), (), ""), ((2,), (), "want_of_official_mark")]
+    report = cvr_report(names, papers)
+    _position(report, 0, 1, IsAllocable="unknown")  # left to the tabulator: still Ann's
+    _position(report, 5, 2, IsAllocable="no")  # Cy's paper: an uncertain second
+    for i in range(2):  # the overvote's marks not allocated, as NIST's example writes them
+        report["CVR"][6]["CVRSnapshot"][0]["CVRContest"][0]["CVRContestSelection"][i][
+            "SelectionPosition"
+        ][0]["IsAllocable"] = "no"
+    report["CVR"].append(
+        {**report["CVR"][0], "@id": "cvr-x", "CVRSnapshot": [
+            {**report["CVR"][0]["CVRSnapshot"][0], "CVRContest": []}]}
+    )  # fmt: skip
+    results = [_figures(path) for path in _write_both(tmp_path, report)]
+    (doc, said), (xml_doc, xml_said) = results
+    assert {k: v for k, v in doc.items() if k not in ("input", "digest")} == {
+        k: v for k, v in xml_doc.items() if k not in ("input", "digest")
+    }
+    assert doc["stages"][0]["votes"] == {"Ann": 3, "Bob": 2, "Cy": 1}
+    assert doc["rejected"]["voting_for_more_than_one_candidate"] == 1
+    assert doc["rejected"]["want_of_official_mark"] == 1
+    assert doc["second_preferences_not_counted"]["void_for_uncertainty"] == 1
+    for text in (said, xml_said):
+        assert "1 marks have IsAllocable unknown" in text
+        assert "1 CVRs do not hold contest 'pcc'" in text
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda r: r["Election"][0]["Candidate"].append(dict(r["Election"][0]["Candidate"][0])),
+         "two candidates have the @id 'c0'"),
+        (lambda r: r["Election"][0]["Contest"][0]["ContestSelection"][0].update(
+            CandidateIds=["ghost"]), "selection 's0' names no one candidate"),
+        (lambda r: r["Election"][0]["Contest"][0].update(VotesAllowed=3), "VotesAllowed 3"),
+        (lambda r: r["CVR"][0]["CVRSnapshot"][0].update(OtherStatus="rejected: no"),
+         "names no heading"),
+    ],
+)  # fmt: skip
+def test_ids_limits_and_statuses_are_refused_in_json_and_xml(tmp_path, edit, said):
+    report = cvr_report(["Ann", "Bob"], [((0,), (1,), ""), ((1,), (), "")])
+    edit(report)
+    for path in _write_both(tmp_path, report):
+        assert said in refused("tally", path), path
+
+
+@pytest.mark.parametrize("rank", [0, 1.5, True, "abc", 3])
+def test_a_rank_that_is_not_one_or_two_is_refused_naming_the_cvr(tmp_path, rank):
+    report = cvr_report(["Ann", "Bob"], [((0,), (1,), ""), ((1,), (), "")])
+    _position(report, 0, 2, Rank=rank)
+    path = tmp_path / "cvr.json"
+    path.write_text(json.dumps(report))
+    said = refused("tally", str(path))
+    assert "CVR 1" in said and "rank" in said
+
+
+def test_a_tabulators_round_snapshots_are_not_the_voters_marks(tmp_path):
+    report = cvr_report(["Ann", "Bob"], [((0,), (1,), ""), ((1,), (), ""), ((1,), (), "")])
+    original = report["CVR"][0]["CVRSnapshot"][0]
+    rounds = [{**original, "@id": f"round-{i}", "Type": "interpreted",
+               "CVRContest": []} for i in (1, 2)]  # fmt: skip
+    report["CVR"][0]["CVRSnapshot"] += rounds
+    report["CVR"][0]["CurrentSnapshotId"] = "round-2"
+    path = tmp_path / "cvr.json"
+    path.write_text(json.dumps(report))
+    doc, said = _figures(str(path))
+    assert doc["stages"][0]["votes"] == {"Ann": 1, "Bob": 2} and "interpreted snapshot" in said
+    report["CVR"][0]["CVRSnapshot"] = rounds
+    path.write_text(json.dumps(report))
+    assert "only interpreted snapshots" in refused("tally", str(path))
+
+
+def test_hostile_xml_is_one_line(tmp_path):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        "<CastVoteRecordReport>&b;</CastVoteRecordReport>"
+    )
+    assert "DOCTYPE" in refused("tally", str(bomb))
+    deep = tmp_path / "deep.xml"
+    deep.write_text(
+        "<CastVoteRecordReport>" + "<a>" * 200 + "</a>" * 200 + "</CastVoteRecordReport>"
+    )
+    assert "nested more than" in refused("tally", str(deep))
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<CastVoteRecordReport><CVR></CastVoteRecordReport>")
+    assert "not well-formed XML" in refused("tally", str(broken))
+    whole = gzip.compress(cvr_xml(cvr_report(["Ann"], [((0,), (), "")] * 400)).encode())
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    assert "damaged" in refused("tally", str(cut))
