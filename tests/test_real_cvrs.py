@@ -11,7 +11,7 @@ from helpers import ROOT, refused, run
 from test_one_door import cvr_report, cvr_xml
 
 from svcount.io import load
-from svcount.model import Rejection
+from svcount.model import NotCounted, Rejection
 
 CVR = ROOT / "tests" / "data" / "cvr"
 
@@ -37,6 +37,55 @@ def test_nist_example_2_needs_a_contest_and_reads_its_overvote_as_the_statute_do
 )
 def test_nist_example_2_refuses_what_still_needs_adjudication(contest, said):
     assert said in refused("tally", str(CVR / "nist-example_2.xml"), "--contest", contest)
+
+
+def test_rctabs_export_of_an_ess_file_ends_in_a_four_four_tie():
+    path = str(CVR / "rctab-conversions_from_ess_expected_cdf_cvr.json")
+    shown = run("tally", path, "-f", "json")
+    assert shown.exit_code == 3, shown.output  # a lot is required
+    assert "12 marks have IsAllocable unknown" in shown.stderr
+    loaded = load(path)
+    assert [c.name for c in loaded.ballots.candidates] == [
+        "George Gervin", "Mookie Blaylock", "Sedale Threatt", "Yinka Dare"
+    ]  # RCTab's "overvote" marker is no candidate  # fmt: skip
+    drawn = run("tally", path, "--lot", "Yinka Dare", "-f", "json")
+    doc = json.loads(drawn.stdout)
+    assert doc["stages"][0]["votes"] == {
+        "George Gervin": 2, "Mookie Blaylock": 4, "Sedale Threatt": 1, "Yinka Dare": 3
+    }  # fmt: skip
+    assert doc["stages"][1]["totals"] == {"Mookie Blaylock": 4, "Yinka Dare": 4}
+    assert doc["winner"] == "Yinka Dare"
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("rctab-cdf_json_file1_cvr.json", "CVR 1: a rank 3"),
+        ("rctab-conversions_from_cdf_expected_cdf_cvr.json",
+         "CVR 1: selection 'cs-candidate_a_name_file_1' is not one of the contest's"),
+        ("nist-example_1.xml", "CVR 5: a write-in"),
+    ],
+)  # fmt: skip
+def test_real_files_sv_cannot_hold_are_refused_naming_the_cvr_and_the_rule(name, said):
+    assert said in refused("tally", str(CVR / name))
+
+
+def test_rctabs_copy_of_nist_example_2_reads_as_nists():
+    for name in ("nist-example_2.xml", "rctab-nist_xml_cdf_2.xml"):
+        loaded = load(str(CVR / name), options=_contest("_5TS"))
+        assert dict(loaded.ballots.rejected) == {Rejection.MORE_THAN_ONE_CANDIDATE: 1}
+
+
+def test_an_rctab_overvote_mark_is_an_overvote(tmp_path):
+    report = cvr_report(
+        ["Ann", "Bob", "overvote"],
+        [((0,), (), ""), ((2,), (), ""), ((1,), (2,), ""), ((0,), (1,), "")],
+    )
+    for path in _write_both(tmp_path, report):
+        loaded = load(path)
+        assert [c.name for c in loaded.ballots.candidates] == ["Ann", "Bob"]
+        assert dict(loaded.ballots.rejected) == {Rejection.MORE_THAN_ONE_CANDIDATE: 1}
+        assert loaded.ballots.pairs[("Bob", NotCounted.MORE_THAN_ONE)] == 1
 
 
 def _contest(contest):

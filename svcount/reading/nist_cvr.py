@@ -34,6 +34,10 @@ from svcount.reading.records import Record
 __all__ = ["REJECTED_PREFIX", "CvrPapers", "detect", "of_report", "papers", "unit_of"]
 
 REJECTED_PREFIX = "rejected: "
+#: RCTab's own candidates in its CDF exports: a mark on "overvote" is an overvote at that
+#: rank (EXPLICIT_OVERVOTE_LABEL); "Undeclared Write-ins" gathers write-ins.
+OVERVOTE = "overvote"
+_RCTAB_WRITE_INS = "Undeclared Write-ins"
 _MERGED = fold(Rejection.UNMARKED_OR_VOID.value)  # first past the post's one heading
 _REPORT = "CVR.CastVoteRecordReport"
 #: What marks a report within its first bytes: its own type, or its records'.
@@ -78,7 +82,7 @@ def _get(obj: Any, key: str, kind: type, default: Any = None) -> Any:
 @dataclass(frozen=True)
 class _Contest:
     id: str
-    names: Mapping[str, str]  # selection id -> candidate name
+    names: Mapping[str, str]  # selection id -> candidate name (or OVERVOTE)
     write_ins: frozenset[str]  # selection ids of write-ins: ignored unless marked
     candidates: tuple[Candidate, ...]
     plurality: bool
@@ -167,18 +171,27 @@ class CvrPapers:
         allocated: dict[int, list[str]] = {1: [], 2: []}
         withheld: dict[int, list[str]] = {1: [], 2: []}  # indicated, IsAllocable no
         overvoted = False
+        overvoted_at: set[int] = set()
         for part in parts:
             overvoted |= "overvoted" in _get(part, "Status", list, [])
             for selection in _get(part, "CVRContestSelection", list, []):
                 for rank, name, allocable in self._marks(selection, where):
-                    (allocated if allocable else withheld)[rank].append(name)
+                    if name == OVERVOTE:  # RCTab's overvote at this rank
+                        overvoted_at.add(rank)
+                    else:
+                        (allocated if allocable else withheld)[rank].append(name)
         if self.contest.plurality and (allocated[2] or withheld[2]):
             raise InputError(
                 f"{where}: a rank 2 in a plurality contest (VoteVariation plurality)",
                 file=self.file,
             )
         area = self.areas[_get(cvr, "BallotStyleUnitId", str)] if self.areas else ""
-        first, second = (_preference(allocated[r], withheld[r], overvoted) for r in (1, 2))
+        first, second = (
+            Marked(tuple(allocated[r] + withheld[r]), overvoted=True)
+            if r in overvoted_at
+            else _preference(allocated[r], withheld[r], overvoted)
+            for r in (1, 2)
+        )
         return Record(number, own, first, second, self._rejected(snapshot, where), area)
 
     def _snapshot(self, cvr: Any, where: str) -> Any:
@@ -395,6 +408,12 @@ def _selections(
             )
         person = people[chosen[0]]
         name = _named(_get(person, "Name", str, "") or chosen[0], file)
+        if name == _RCTAB_WRITE_INS:  # RCTab's markers, never candidates
+            write_ins.add(key)
+            continue
+        if name == OVERVOTE:
+            names[key] = OVERVOTE
+            continue
         if name in names.values():
             raise InputError(
                 f"two selections of contest {contest['@id']!r} name {name!r}", file=file
