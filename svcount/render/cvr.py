@@ -17,12 +17,17 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from svcount.errors import UsageError
 from svcount.figures import View
 from svcount.model import Ballots, NotCounted, Rejection
 
 __all__ = ["nist_cvr"]
 
 _OTHER_VOTE_VARIATION = "supplementary-vote"
+#: The most papers written as CVRs (London 2021's 2.6 million fit): the report is one text.
+MAX_PAPERS = 3_000_000
+#: Stands for a CVR's number in its kind's template (a record holds ids, never names).
+_NUMBER = "#N#"
 
 
 def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None = None) -> str:
@@ -32,14 +37,22 @@ def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None 
     selection = {n: f"sel-{i}" for i, n in enumerate(names, 1)}
     date = shown.notice.date.isoformat() if shown.notice.date else "1970-01-01"
     parts = list((areas or {"": ballots}).items())
+    if ballots.ballot_papers > MAX_PAPERS:
+        raise UsageError(
+            f"--format nist-cvr writes one CVR a paper, and this count has "
+            f"{ballots.ballot_papers:,} papers: at most {MAX_PAPERS:,} are written (a report "
+            "that size is over a gigabyte; count the file itself where a CVR report is wanted)"
+        )
     units = {area: f"area-{i}" for i, (area, _) in enumerate(parts, 1)} if areas else {}
-    records: list[dict[str, Any]] = []
+    records: list[str] = []  # each CVR's JSON text: one template per kind of paper
     for area, papers in parts:
-        for marks in _papers(papers):
-            record = _record(len(records) + 1, marks, selection, names)
+        for marks, n in _kinds(papers):
+            record = _record(_NUMBER, marks, selection, names)
             if areas:
                 record["BallotStyleUnitId"] = units[area]
-            records.append(record)
+            template = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+            start = len(records) + 1
+            records += [template.replace(_NUMBER, str(i)) for i in range(start, start + n)]
     gp_units = [
         {"@type": "CVR.GpUnit", "@id": unit, "Type": "other", "Name": area}
         for area, unit in units.items()
@@ -72,9 +85,10 @@ def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None 
                 "Contest": [_contest(names, shown)],
             }
         ],
-        "CVR": records,
+        "CVR": [],
     }
-    return json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n"
+    head = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
+    return head[: -len('"CVR":[]}')] + '"CVR":[' + ",".join(records) + "]}\n"
 
 
 def _contest(names: list[str], shown: View) -> dict[str, Any]:
@@ -96,18 +110,16 @@ def _contest(names: list[str], shown: View) -> dict[str, Any]:
     return contest
 
 
-def _papers(ballots: Ballots) -> Iterator[tuple[object, object]]:
-    """Each paper's (first, second), or (Rejection, None) for a rejected one."""
+def _kinds(ballots: Ballots) -> Iterator[tuple[tuple[object, object], int]]:
+    """Each kind of paper, (first, second) or (Rejection, None), with how many there are."""
     for (first, second), n in ballots.pairs.items():
-        for _ in range(n):
-            yield first, second
+        yield (first, second), n
     for heading, n in ballots.rejected.items():
-        for _ in range(n):
-            yield heading, None
+        yield (heading, None), n
 
 
 def _record(
-    number: int, marks: tuple[object, object], selection: dict[str, str], names: list[str]
+    number: int | str, marks: tuple[object, object], selection: dict[str, str], names: list[str]
 ) -> dict[str, Any]:
     first, second = marks
     snapshot: dict[str, Any] = {"@type": "CVR.CVRSnapshot", "@id": f"s-{number}",

@@ -30,7 +30,8 @@ RESULT_FORMATS: dict[str, str] = {
     "markdown": "svcount.render.tables:to_markdown",
     "nist-results": "svcount.render.interchange:nist_results",
     "rcvis": "svcount.render.interchange:rcvis",
-    "rctab-csv": "svcount.render.interchange:rctab_csv",
+    "rctab-csv": "svcount.render.rctab:rctab_csv",
+    "rctab-json": "svcount.render.rctab:rctab_json",
 }
 #: The declaration of result's formats (svcount declare): each builder takes the View.
 DECLARATION_FORMATS: dict[str, str] = {
@@ -48,7 +49,13 @@ PAPERS_FORMATS: dict[str, str] = {
 STAGED_FORMATS = ("json", "csv", "table")
 
 #: The kind of file an interchange format is, so ``-o results.json`` is no surprise.
-FILE_KIND = {"nist-results": "json", "rcvis": "json", "rctab-csv": "csv", "nist-cvr": "json"}
+FILE_KIND = {
+    "nist-results": "json",
+    "rcvis": "json",
+    "rctab-csv": "csv",
+    "rctab-json": "json",
+    "nist-cvr": "json",
+}
 
 
 def builder(name: str, table: dict[str, str] | None = None) -> Callable[..., Any]:
