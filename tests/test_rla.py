@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import refused, run, write
+from helpers import refused, run, write, write_sealed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -499,8 +499,12 @@ def test_a_wrong_winner_in_the_plan_is_not_confirmed(tmp_path):
     for a in doc["assertions"]:
         a["winner"], a["loser"] = a["loser"] or a["winner"], a["winner"]
     plan_file.write_text(json.dumps(doc))
-    shown = run("rla", "assess", str(plan_file), str(sample_file), str(readings))
-    assert shown.exit_code in (4, 5), shown.output
+    assert "does not match its digest" in refused(
+        "rla", "assess", str(plan_file), str(sample_file), str(readings)
+    )
+    write_sealed(plan_file, doc)  # resealed: the recorded count still names Bach
+    said = refused("rla", "assess", str(plan_file), str(sample_file), str(readings))
+    assert "does not agree with its own recorded count" in said
 
 
 @pytest.mark.parametrize(
@@ -526,5 +530,6 @@ def test_a_plan_or_sample_that_is_not_one_is_refused(tmp_path):
     )
     assert "not a sample" in refused("rla", "assess", str(plan_file), str(plan_file), str(readings))
     damaged = tmp_path / "damaged.json"
-    damaged.write_text(plan_file.read_text().replace('"margin"', '"margins"'))
+    doc = json.loads(plan_file.read_text().replace('"margin"', '"margins"'))
+    write_sealed(damaged, doc)
     assert "damaged" in refused("rla", "assess", str(damaged), str(sample_file), str(readings))

@@ -18,11 +18,10 @@ cannot count (none, void, the same as its first) is a one-rank paper.
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from svcount.errors import CountError, InputError
 from svcount.marks import Outcome
@@ -37,6 +36,7 @@ __all__ = [
     "kinds",
     "margin_of",
     "plan",
+    "assertions_for",
     "plan_document",
     "read_plan",
 ]
@@ -122,10 +122,16 @@ def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
     candidate. A count decided by lot has margin 0: only a full hand count
     confirms it.
     """
-    if result.winner is None:
-        raise CountError("no plan while a lot is required: the count has no winner yet")
     if not 0 < risk_limit < 1:
         raise CountError(f"the risk limit is between 0 and 1, not {risk_limit}")
+    return _sized(ballots, result, assertions_for(ballots, result), risk_limit)
+
+
+def assertions_for(ballots: Ballots, result: Result) -> tuple[Assertion, ...]:
+    """The assertions of :func:`plan`, without their sample sizes: what a plan's recorded
+    papers are checked against when it is read back."""
+    if result.winner is None:
+        raise CountError("no plan while a lot is required: the count has no winner yet")
     w, votes, papers = result.winner, result.stage_one.votes, result.ballot_papers
 
     def made(
@@ -142,7 +148,7 @@ def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
         chosen = max(_runoff_sets(w, votes, made), key=_strength)
     if result.lot is not None:
         chosen = [replace(a, margin=0, diluted=0.0) for a in chosen]
-    return _sized(ballots, result, tuple(chosen), risk_limit)
+    return tuple(chosen)
 
 
 def _strength(assertions: Sequence[Assertion]) -> tuple[int, int]:
@@ -248,69 +254,152 @@ class _Maker(Protocol):
 PLAN_SCHEMA = "svcount-rla-plan/1"
 
 
-def plan_document(planned: Plan, given: Mapping[str, object] | None = None) -> dict[str, object]:
-    """The plan as JSON: the assertions in SHANGRLA's words, and what ``read_plan`` needs."""
+def plan_document(
+    planned: Plan, ballots: Ballots, given: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    """The plan as a sealed JSON document: the assertions in SHANGRLA's words, and the count's
+    papers by kind, from which ``read_plan`` derives every assertion and margin again."""
+    from svcount.documents.seal import seal
+
     alpha = planned.alpha
-    return {
-        "schema": PLAN_SCHEMA,
-        "input": dict(given or {}),
-        "winner": planned.winner,
-        "method": planned.method.value,
-        "candidates": list(planned.candidates),
-        "ballot_papers": planned.ballot_papers,
-        "risk_limit": planned.risk_limit,
-        "assertions": [
-            {
-                "assertion_type": a.kind,
-                "winner": a.winner,
-                "loser": a.loser,
-                "already_eliminated": list(a.eliminated),
-                "margin": a.margin,
-                "diluted_margin": round(a.diluted, 6),
-            }
-            for a in planned.assertions
-        ],
-        "sample_sizes": {
-            "comparison_super_simple": planned.comparison,
-            "comparison_super_simple_expected_errors": planned.comparison_with_errors,
-            "polling_bravo_average": None if planned.polling is None else round(planned.polling),
-            "polling_alpha_average": None if alpha is None else round(alpha.average),
-            "polling_alpha_90th_percentile": None if alpha is None else alpha.percentile_90,
-        },
-    }
+    return seal(
+        {
+            "schema": PLAN_SCHEMA,
+            "input": dict(given or {}),
+            "winner": planned.winner,
+            "method": planned.method.value,
+            "candidates": list(planned.candidates),
+            "ballot_papers": planned.ballot_papers,
+            "risk_limit": planned.risk_limit,
+            "assertions": [
+                {
+                    "assertion_type": a.kind,
+                    "winner": a.winner,
+                    "loser": a.loser,
+                    "already_eliminated": list(a.eliminated),
+                    "margin": a.margin,
+                    "diluted_margin": round(a.diluted, 6),
+                }
+                for a in planned.assertions
+            ],
+            "papers": _papers_record(ballots),
+            "sample_sizes": {
+                "comparison_super_simple": planned.comparison,
+                "comparison_super_simple_expected_errors": planned.comparison_with_errors,
+                "polling_bravo_average": None
+                if planned.polling is None
+                else round(planned.polling),
+                "polling_alpha_average": None if alpha is None else round(alpha.average),
+                "polling_alpha_90th_percentile": None if alpha is None else alpha.percentile_90,
+            },
+        }
+    )
+
+
+def _papers_record(ballots: Ballots) -> dict[str, object]:
+    """The count's papers by kind: each valid (first, second) pair, each rejection heading."""
+    valid = []
+    for (first, second), n in sorted(ballots.pairs.items(), key=lambda kv: repr(kv[0])):
+        said = {"second": second} if isinstance(second, str) else {"not_counted": second.value}
+        valid.append({"first": first, **said, "papers": n})
+    rejected = {h.value: n for h, n in sorted(ballots.rejected.items(), key=lambda kv: kv[0].value)}
+    return {"valid": valid, "rejected": rejected}
 
 
 def read_plan(path: str) -> Plan:
-    """A plan written by ``svcount rla plan --format json``, for ``assess``."""
+    """A plan written by ``svcount rla plan --format json``, for ``assess``: its seal checked,
+    and its assertions and margins derived again from its recorded papers (README,
+    "Risk-limiting audits"), so an edited plan is refused, never believed."""
+    from svcount.documents.seal import Fields, read_document
+
+    not_a_plan = f"not a plan of svcount rla plan (schema {PLAN_SCHEMA})"
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as exc:
-        raise InputError(f"cannot read the plan: {exc.strerror}", file=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        doc = None
-    if not isinstance(doc, dict) or doc.get("schema") != PLAN_SCHEMA:
-        raise InputError(f"not a plan of svcount rla plan (schema {PLAN_SCHEMA})", file=path)
+        doc, _ = read_document(path, not_a_plan)
+    except InputError as exc:
+        if exc.message.startswith(("no such file", "is a directory", "cannot read")):
+            raise
+        raise InputError(f"{not_a_plan}: {exc.message}", file=path) from None
+    fields = Fields(doc, path)
+    fields.check(doc.get("schema") == PLAN_SCHEMA, not_a_plan)
+    fields.sealed("the plan has no digest: write it again with svcount rla plan --format json")
     try:
-        papers = int(doc["ballot_papers"])
-        assertions = tuple(
-            Assertion(
-                str(a["assertion_type"]),
-                str(a["winner"]),
-                None if a["loser"] is None else str(a["loser"]),
-                tuple(str(e) for e in a["already_eliminated"]),
-                int(a["margin"]),
-                int(a["margin"]) / papers,
-            )
-            for a in doc["assertions"]
-        )
-        names = tuple(map(str, doc["candidates"]))
-        for a in assertions:
-            if a.kind not in KINDS or not {a.winner, a.loser or a.winner} <= set(names):
-                raise ValueError(f"an assertion {a.kind} of {a.winner} over {a.loser}")
-        return Plan(
-            str(doc["winner"]), Method(doc["method"]), names, papers,
-            float(doc["risk_limit"]), assertions, None, None, None, None,
-        )  # fmt: skip
-    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        planned = _plan_of(doc)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError) as exc:
         raise InputError(f"the plan is damaged: {exc}", file=path) from None
+    _rederived(planned, _ballots_of(doc, planned), path)
+    return planned
+
+
+def _plan_of(doc: Mapping[str, Any]) -> Plan:
+    papers = int(doc["ballot_papers"])
+    risk_limit = doc["risk_limit"]
+    if not isinstance(risk_limit, int | float) or not 0 < risk_limit < 1:
+        raise ValueError(f"the risk limit is a number between 0 and 1, not {risk_limit!r}")
+    assertions = tuple(
+        Assertion(
+            str(a["assertion_type"]),
+            str(a["winner"]),
+            None if a["loser"] is None else str(a["loser"]),
+            tuple(str(e) for e in a["already_eliminated"]),
+            int(a["margin"]),
+            int(a["margin"]) / papers,
+        )
+        for a in doc["assertions"]
+    )
+    names = tuple(map(str, doc["candidates"]))
+    return Plan(
+        str(doc["winner"]), Method(doc["method"]), names, papers,
+        float(risk_limit), assertions, None, None, None, None,
+    )  # fmt: skip
+
+
+def _ballots_of(doc: Mapping[str, Any], planned: Plan) -> Ballots:
+    """The count's papers as the plan records them."""
+    from svcount.model import Candidate, NotCounted
+
+    recorded = doc["papers"]
+    pairs: Counter[tuple[str, Any]] = Counter()
+    for kind in recorded["valid"]:
+        second = kind["second"] if "second" in kind else NotCounted(kind["not_counted"])
+        pairs[(str(kind["first"]), second)] += int(kind["papers"])
+    rejected = Counter({Rejection(h): int(n) for h, n in recorded["rejected"].items()})
+    candidates = tuple(Candidate(n) for n in planned.candidates)
+    return Ballots(candidates=candidates, pairs=pairs, rejected=rejected)
+
+
+def _rederived(planned: Plan, ballots: Ballots, path: str) -> None:
+    """The plan's winner, papers and assertions, each the one its recorded papers give."""
+    from svcount.count import count
+    from svcount.model import EnteredLot
+
+    result = count(ballots, planned.method)
+    if result.winner is None and planned.winner in result.lot_required:
+        result = count(ballots, planned.method, lot=EnteredLot(planned.winner))
+    wanted = assertions_for(ballots, result)
+    found = [(a.kind, a.winner, a.loser, a.eliminated, a.margin) for a in planned.assertions]
+    expected = [(a.kind, a.winner, a.loser, a.eliminated, a.margin) for a in wanted]
+    problems = []
+    if result.ballot_papers != planned.ballot_papers:
+        problems.append(
+            f"it says {planned.ballot_papers:,} ballot papers, its papers {result.ballot_papers:,}"
+        )
+    if result.winner != planned.winner:
+        problems.append(f"it names {planned.winner!r} the winner, its papers {result.winner!r}")
+    if found != expected:
+        problems.append(
+            f"its {len(found)} assertions are not the {len(expected)} its papers imply"
+            + next(
+                (
+                    f" (assertion {i}: {f[0]} {f[1]} over {f[2]}, margin {f[4]:,})"
+                    for i, (f, e) in enumerate(zip(found, expected, strict=False), 1)
+                    if f != e
+                ),
+                "",
+            )  # fmt: skip
+        )
+    if problems:
+        raise InputError(
+            f"the plan does not agree with its own recorded count: {'; '.join(problems)}. It "
+            "was edited: plan again with svcount rla plan",
+            file=path,
+        )

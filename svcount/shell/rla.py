@@ -76,7 +76,8 @@ def plan_command(
         fail(f"no plan yet: a lot is required between {tied} (give --lot NAME or --seed N)", 3)
     planned = tasks.rla_plan(counted, risk_limit)
     if fmt is PlanFormat.json:
-        document = tasks.plan_document(planned, counted.provenance.input_record())
+        assert counted.ballots is not None  # rla_plan refuses a count without its papers
+        document = tasks.plan_document(planned, counted.ballots, counted.provenance.input_record())
         outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
         outputs.emit_rich(_plan_tables, (planned,), output)
