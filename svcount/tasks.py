@@ -15,6 +15,7 @@ from svcount.errors import UsageError
 from svcount.figures import View
 from svcount.operations.assertions import plan_document
 from svcount.operations.margin import FigureBounds, Margins, margins
+from svcount.operations.sampling import sample_document
 from svcount.options import CountOptions
 from svcount.pipeline import QUIET, Counted, Listener, Progress, tally
 
@@ -36,6 +37,7 @@ __all__ = [
     "election_folder",
     "expected_options",
     "plan_document",
+    "sample_document",
     "result_margins",
     "rla_assess",
     "rla_plan",
@@ -162,15 +164,22 @@ def rla_assess(
     readings: str,
     recorded: str | None = None,
     risk_limit: float | None = None,
+    manifest: str | None = None,
+    seed: str | None = None,
 ) -> Assessment:
-    """The assessment of an audit's files, at the plan's risk limit unless another is given."""
+    """The assessment of an audit's files, at the plan's risk limit unless another is given.
+
+    Nothing is believed: the plan's assertions are derived again from its recorded count,
+    and every draw again from the manifest and the seed.
+    """
     from svcount.operations.assertions import read_plan
-    from svcount.operations.assess import assess, read_draws, read_papers
+    from svcount.operations.assess import assess, read_papers
+    from svcount.operations.sampling import read_sample, verified
 
     planned = read_plan(plan_file)
     if risk_limit is not None:
         planned = replace(planned, risk_limit=risk_limit)
-    draws = read_draws(sample_file)
+    draws = verified(read_sample(sample_file), planned.ballot_papers, manifest, seed)
     read_ = read_papers(readings, planned.candidates, planned.method)
     shown = None if recorded is None else read_papers(recorded, planned.candidates, planned.method)
     return assess(planned, draws, read_, shown)

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import refused, run, write, write_sealed
+from helpers import ROOT, refused, run, write, write_sealed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -447,7 +447,7 @@ def _worked_audit(tmp_path, size, *board):
 
     from helpers import ROOT
 
-    plan_file, sample_file, readings = (tmp_path / n for n in ("plan.json", "s.csv", "r.csv"))
+    plan_file, sample_file, readings = (tmp_path / n for n in ("plan.json", "s.json", "r.csv"))
     made = run(
         "rla", "plan", f"{ROOT}/{LLR}/ballots.csv.gz", "-c", f"{ROOT}/{LLR}/candidates.csv",
         "-f", "json", "-o", str(plan_file),
@@ -533,3 +533,64 @@ def test_a_plan_or_sample_that_is_not_one_is_refused(tmp_path):
     doc = json.loads(plan_file.read_text().replace('"margin"', '"margins"'))
     write_sealed(damaged, doc)
     assert "damaged" in refused("rla", "assess", str(damaged), str(sample_file), str(readings))
+
+
+# ------------------------------------------------------------- paperwork that cannot fool
+
+
+def _sample(tmp_path, name, *args):
+    path = tmp_path / name
+    made = run("rla", "sample", f"{ROOT}/{LLR}/audit/manifest.csv", "--seed", SEED, *args,
+               "-o", str(path))  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return path
+
+
+def test_a_sample_is_derived_again_from_its_seed_and_manifest(tmp_path):
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 60)
+    doc = json.loads(sample_file.read_text())
+    five = {**doc, "draws": doc["draws"] * 5, "size": 300}  # 60 papers listed five times
+    write_sealed(tmp_path / "five.json", five)
+    said = refused("rla", "assess", str(plan_file), str(tmp_path / "five.json"), str(readings))
+    assert "draw 61 is paper" in said and "the sample was edited" in said
+    swapped = {**doc, "draws": [doc["draws"][1], doc["draws"][0], *doc["draws"][2:]]}
+    write_sealed(tmp_path / "swapped.json", swapped)
+    said = refused("rla", "assess", str(plan_file), str(tmp_path / "swapped.json"), str(readings))
+    assert "draw 1 is paper" in said
+    edited = tmp_path / "edited.json"
+    edited.write_text(sample_file.read_text().replace('"draw": 1', '"draw": 2', 1))
+    assert "does not match its digest" in refused(
+        "rla", "assess", str(plan_file), str(edited), str(readings)
+    )
+
+
+def test_a_later_round_alone_is_not_the_whole_sample(tmp_path):
+    plan_file, _, readings = _worked_audit(tmp_path, 60)
+    later = _sample(tmp_path, "round2.json", "--size", "136", "--already", "60")
+    said = refused("rla", "assess", str(plan_file), str(later), str(readings))
+    assert "starts after draw 60" in said and "--size 196" in said
+
+
+def test_a_manifest_short_of_the_plans_papers_is_refused(tmp_path):
+    plan_file, _, readings = _worked_audit(tmp_path, 20)
+    rows = (ROOT / LLR / "audit" / "manifest.csv").read_text().splitlines()
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(rows[:-4]) + "\n")  # four boxes short
+    drawn = run("rla", "sample", str(short), "--seed", SEED, "--size", "20", "-o",
+                str(tmp_path / "short.json"))  # fmt: skip
+    assert drawn.exit_code == 0
+    said = refused("rla", "assess", str(plan_file), str(tmp_path / "short.json"), str(readings))
+    assert "155,661" in said and "the manifest lists" in said
+
+
+def test_a_sample_list_is_checked_only_with_its_seed_and_manifest(tmp_path):
+    plan_file, _, readings = _worked_audit(tmp_path, 20)
+    listed = _sample(tmp_path, "list.csv", "--size", "20")
+    said = refused("rla", "assess", str(plan_file), str(listed), str(readings))
+    assert "--manifest FILE and --seed" in said
+    checked = run("rla", "assess", str(plan_file), str(listed), str(readings), "--manifest",
+                  f"{ROOT}/{LLR}/audit/manifest.csv", "--seed", SEED)  # fmt: skip
+    assert checked.exit_code in (0, 4, 5), checked.output
+    wrong = run("rla", "assess", str(plan_file), str(listed), str(readings), "--manifest",
+                f"{ROOT}/{LLR}/audit/manifest.csv", "--seed", "1" + SEED[1:])  # fmt: skip
+    assert wrong.exit_code == 2 and "another seed or manifest" in wrong.stderr

@@ -10,9 +10,6 @@ recorded votes, given in the same format (Super-simple).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +25,7 @@ from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
 if TYPE_CHECKING:
     from svcount.io import Reopened
 
-__all__ = ["Assessment", "Measured", "assess", "read_draws", "read_papers"]
+__all__ = ["Assessment", "Measured", "assess", "read_papers"]
 
 #: The readings' column naming a paper's position in its batch.
 _POSITION = ("position", "paperposition", "ballotposition", "positioninbatch")
@@ -169,31 +166,6 @@ def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome]
 
 
 # --------------------------------------------------------------------------- reading the files
-
-
-def read_draws(path: str) -> list[Draw]:
-    """The sample as ``svcount rla sample`` wrote it (CSV or JSON), in draw order."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise InputError(f"cannot read the sample: {why}", file=path) from None
-    try:
-        if text.lstrip().startswith("{"):
-            rows = [{k: str(v) for k, v in d.items()} for d in json.loads(text)["draws"]]
-            first_line = None
-        else:
-            rows, first_line = list(csv.DictReader(io.StringIO(text))), 2
-        return [
-            Draw(r["ticket"], r["batch"], int(r["position"]), int(r.get("draw") or 1)) for r in rows
-        ]
-    except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError):
-        raise InputError(
-            "not a sample of svcount rla sample: it needs ticket, batch, position and draw",
-            file=path,
-            line=first_line if not text.lstrip().startswith("{") else None,
-        ) from None
 
 
 def read_papers(path: str, candidates: Sequence[str], method: Method) -> dict[Paper, Outcome]:

@@ -21,7 +21,17 @@ from svcount.marks import fold
 from svcount.names import NameError_
 from svcount.names import name as name_policy
 
-__all__ = ["DIGITS", "Draw", "read_manifest", "sample"]
+__all__ = [
+    "DIGITS",
+    "SAMPLE_SCHEMA",
+    "Draw",
+    "Sample",
+    "read_manifest",
+    "read_sample",
+    "sample",
+    "sample_document",
+    "verified",
+]
 
 #: Decimal digits of each ticket number, as Arlo draws them.
 DIGITS = 18
@@ -110,3 +120,143 @@ def batch_name(text: str, file: str, line: int) -> str:
         return name_policy(text, "batch")
     except NameError_ as exc:
         raise InputError(str(exc), file=file, line=line) from None
+
+
+# --------------------------------------------------------------------------- the sample as a file
+
+SAMPLE_SCHEMA = "svcount-rla-sample/1"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sample as read from its file: its draws and, for a sealed one, what reproduces them."""
+
+    draws: list[Draw]
+    seed: str | None = None  # None for a CSV list: it cannot be checked without the seed
+    manifest: str | None = None  # the manifest's path as given to rla sample
+    manifest_sha256: str | None = None
+    already: int = 0  # draws made before this file's first
+
+
+def sample_document(
+    manifest: str, batches: Mapping[str, int], seed: str, already: int, draws: Sequence[Draw]
+) -> dict[str, object]:
+    """The draws, sealed with what reproduces them: the manifest's hash and total, the seed."""
+    from svcount.documents.seal import seal
+    from svcount.reading.source import sha256_of
+
+    return seal(
+        {
+            "schema": SAMPLE_SCHEMA,
+            "manifest": {
+                "file": manifest,
+                "sha256": sha256_of(manifest),
+                "batches": len(batches),
+                "papers": sum(batches.values()),
+            },
+            "seed": seed,
+            "already": already,
+            "size": len(draws),
+            "draws": [
+                {"ticket": d.ticket, "batch": d.batch, "position": d.position, "draw": d.draw}
+                for d in draws
+            ],
+        }
+    )
+
+
+def verified(
+    found: Sample, plan_papers: int, manifest: str | None = None, seed: str | None = None
+) -> list[Draw]:
+    """The sample's draws, each one derived again from the manifest and the seed: exactly the
+    first draws of the audit, from a manifest of the plan's papers, or refused in one line."""
+    from svcount.reading.source import sha256_of
+
+    seed = seed if seed is not None else found.seed
+    manifest = manifest if manifest is not None else found.manifest
+    if seed is None or manifest is None:
+        raise UsageError(
+            "a sample list cannot be checked without its seed and manifest: give the sample's "
+            "JSON (rla sample -o sample.json), or --manifest FILE and --seed DIGITS"
+        )
+    if found.manifest_sha256 is not None and sha256_of(manifest) != found.manifest_sha256:
+        raise InputError(
+            "the manifest is not the one the sample was drawn from (its SHA-256 differs)",
+            file=manifest,
+        )
+    if found.already:
+        whole = found.already + len(found.draws)
+        raise UsageError(
+            f"this sample starts after draw {found.already:,}: assess the whole sample so far, "
+            f"from the first draw (rla sample --size {whole:,} without --already)"
+        )
+    batches = read_manifest(manifest)
+    papers = sum(batches.values())
+    if papers != plan_papers:
+        raise InputError(
+            f"the manifest lists {papers:,} ballot papers and the plan's count {plan_papers:,}: "
+            "an audit samples the papers that were counted, every one",
+            file=manifest,
+        )
+    again = sample(batches, seed, len(found.draws))
+    for number, (drawn, derived) in enumerate(zip(found.draws, again, strict=True), 1):
+        if drawn != derived:
+            raise InputError(
+                f"draw {number:,} is paper {drawn.position} of batch {drawn.batch!r}, but the "
+                f"seed and manifest draw paper {derived.position} of batch {derived.batch!r} "
+                "there: the sample was edited, or drawn with another seed or manifest"
+            )
+    return again
+
+
+def read_sample(path: str) -> Sample:
+    """A sample as ``svcount rla sample`` wrote it: its sealed JSON (with its seed and
+    manifest), or its CSV list, in draw order."""
+    import io
+    import json
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError(f"cannot read the sample: {why}", file=path) from None
+    not_one = "not a sample of svcount rla sample: it needs ticket, batch, position and draw"
+    if text.lstrip().startswith("{"):
+        return _sealed_sample(path, not_one)
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+        draws = [_draw(r) for r in rows]
+    except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError):
+        raise InputError(not_one, file=path, line=2) from None
+    return Sample(draws)
+
+
+def _draw(row: Mapping[str, object]) -> Draw:
+    position, draw = str(row["position"]), str(row.get("draw") or 1)
+    if not (position.isdecimal() and position.isascii() and draw.isdecimal() and draw.isascii()):
+        raise ValueError(position)
+    return Draw(str(row["ticket"]), str(row["batch"]), int(position), int(draw))
+
+
+def _sealed_sample(path: str, not_one: str) -> Sample:
+    from svcount.documents.seal import Fields, read_document
+
+    try:
+        doc, _ = read_document(path, not_one)
+    except InputError as exc:
+        raise InputError(f"{not_one} ({exc.message})", file=path) from None
+    fields = Fields(doc, path)
+    fields.check(doc.get("schema") == SAMPLE_SCHEMA, f"{not_one} (schema {SAMPLE_SCHEMA})")
+    fields.sealed("the sample has no digest: draw it again with svcount rla sample -o FILE.json")
+    try:
+        manifest = doc["manifest"]
+        return Sample(
+            [_draw(d) for d in doc["draws"]],
+            str(doc["seed"]),
+            str(manifest["file"]),
+            str(manifest["sha256"]),
+            int(doc["already"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InputError(not_one, file=path) from None

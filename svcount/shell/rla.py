@@ -28,7 +28,6 @@ rla_app = typer.Typer(
     no_args_is_help=True,
 )
 
-SAMPLE_SCHEMA = "svcount-rla-sample/1"
 ASSESSMENT_SCHEMA = "svcount-rla-assessment/1"
 #: assess's exit codes: the audit may stop, the sample must grow, a full hand count.
 EXIT_STOP, EXIT_GROW, EXIT_HAND_COUNT = 0, 4, 5
@@ -158,38 +157,14 @@ def sample_command(
     outputs.guard([("--output", output), ("--checksums", checksums)], manifest)
     batches, draws = tasks.rla_sample(str(manifest), seed, size, already)
     if fmt is SampleFormat.json:
-        outputs.emit(_sample_json(manifest, batches, seed, already, size, draws), output)
+        document = tasks.sample_document(str(manifest), batches, seed, already, draws)
+        outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
         lines = [csv_line(["ticket", "batch", "position", "draw"])]
         lines += [csv_line([d.ticket, d.batch, str(d.position), str(d.draw)]) for d in draws]
         outputs.emit("".join(lines), output)
     twice = sum(1 for d in draws if d.draw > 1)
     say(f"{len(draws):,} draws from {sum(batches.values()):,} papers ({twice:,} repeats)", quiet)
-
-
-def _sample_json(
-    manifest: Path, batches: dict[str, int], seed: str, already: int, size: int, draws: list[Any]
-) -> str:
-    """The draws with what reproduces them: the manifest's hash, the seed, the round."""
-    from svcount.reading.source import sha256_of
-
-    document = {
-        "schema": SAMPLE_SCHEMA,
-        "manifest": {
-            "file": str(manifest),
-            "sha256": sha256_of(manifest),
-            "batches": len(batches),
-            "papers": sum(batches.values()),
-        },
-        "seed": seed,
-        "already": already,
-        "size": size,
-        "draws": [
-            {"ticket": d.ticket, "batch": d.batch, "position": d.position, "draw": d.draw}
-            for d in draws
-        ],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 @rla_app.command("assess")
@@ -217,6 +192,17 @@ def assess_command(
         float | None,
         typer.Option(min=0.0001, max=0.5, help="The risk limit α [default: the plan's]."),
     ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            help="The ballot manifest the sample was drawn from [default: the one the sample's "
+            "JSON names]; needed, with --seed, to check a sample's CSV list."
+        ),
+    ] = None,
+    seed: Annotated[
+        str | None,
+        typer.Option(help="The public seed [default: the sample's JSON's]."),
+    ] = None,
     format: Annotated[
         PlanFormat | None,
         format_option("table or json [default: from -o, else table]."),
@@ -241,7 +227,10 @@ def assess_command(
 
     plan_at, sample_at, read_at = str(plan_file), str(sample_file), str(readings)
     recorded_at = None if recorded is None else str(recorded)
-    found = tasks.rla_assess(plan_at, sample_at, read_at, recorded_at, risk_limit)
+    found = tasks.rla_assess(
+        plan_at, sample_at, read_at, recorded_at, risk_limit,
+        None if manifest is None else str(manifest), seed,
+    )  # fmt: skip
     if fmt is PlanFormat.json:
         outputs.emit(_assessment_json(found, given), output)
     else:

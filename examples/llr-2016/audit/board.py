@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import io
+import json
 import sys
 
 
@@ -30,7 +32,13 @@ def main() -> None:
     for box, papers in boxes:
         start[box], at = at, at + papers
     with open(args.sample, newline="") as f:
-        wanted = {(row["batch"], int(row["position"])) for row in csv.DictReader(f)}
+        text = f.read()
+    drawn = (
+        json.loads(text)["draws"]
+        if text.lstrip().startswith("{")
+        else csv.DictReader(io.StringIO(text))
+    )  # the sample's sealed JSON, or its CSV list
+    wanted = {(row["batch"], int(row["position"])) for row in drawn}
     rows = {start[box] + position - 1: (box, position) for box, position in wanted}
     opened = gzip.open if args.ballots.endswith(".gz") else open
     with opened(args.ballots, "rt", newline="", encoding="utf-8") as f:
