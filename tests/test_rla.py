@@ -594,3 +594,28 @@ def test_a_sample_list_is_checked_only_with_its_seed_and_manifest(tmp_path):
     wrong = run("rla", "assess", str(plan_file), str(listed), str(readings), "--manifest",
                 f"{ROOT}/{LLR}/audit/manifest.csv", "--seed", "1" + SEED[1:])  # fmt: skip
     assert wrong.exit_code == 2 and "another seed or manifest" in wrong.stderr
+
+
+def test_a_paper_that_cannot_be_found_counts_as_the_worst_case(tmp_path):
+    """SHANGRLA's rule: a missing paper scores against the winner (polling) and is a two-vote
+    overstatement (comparison); it never blocks the audit, and never helps it stop."""
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 60)
+    rows = readings.read_text().splitlines()
+    lost = [rows[0] + ",found"] + [r + (",no" if i < 3 else ",yes") for i, r in enumerate(rows[1:])]
+    (tmp_path / "lost.csv").write_text("\n".join(lost) + "\n")
+    polled = run("rla", "assess", str(plan_file), str(sample_file), str(tmp_path / "lost.csv"),
+                 "-f", "json")  # fmt: skip
+    assert polled.exit_code in (4, 5), polled.output
+    clean = json.loads(run("rla", "assess", str(plan_file), str(sample_file), str(readings),
+                           "-f", "json").stdout)  # fmt: skip
+    worse = json.loads(polled.stdout)
+    for before, after in zip(clean["assertions"], worse["assertions"], strict=True):
+        assert after["risk"] >= before["risk"]
+    compared = run("rla", "assess", str(plan_file), str(sample_file), str(tmp_path / "lost.csv"),
+                   "--recorded", str(readings), "-f", "json")  # fmt: skip
+    seen = [a["seen"] for a in json.loads(compared.stdout)["assertions"]]
+    assert all(s["o2"] >= 3 for s in seen)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([rows[0] + ",found", rows[1] + ",perhaps"]) + "\n")
+    assert "found is yes or no" in refused("rla", "assess", str(plan_file), str(sample_file),
+                                           str(bad))  # fmt: skip

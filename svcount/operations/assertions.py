@@ -29,7 +29,9 @@ from svcount.model import Ballots, Method, Rejection, Result, second_as_counted
 from svcount.operations import risk
 
 __all__ = [
+    "MISSING",
     "PLAN_SCHEMA",
+    "Missing",
     "Assertion",
     "Plan",
     "holds",
@@ -47,6 +49,16 @@ KINDS = ("SUPERMAJORITY", "IRV_ELIMINATION", "PLURALITY")
 _PARTNERS, _MOST_IN_SET = 4, 3
 
 
+class Missing:
+    """A sampled paper that could not be found: the worst case for every assertion."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = Missing()
+
+
 @dataclass(frozen=True)
 class Assertion:
     """One fact about the papers that, with the others of its plan, implies the winner."""
@@ -58,8 +70,11 @@ class Assertion:
     margin: int  # in votes: what the papers must change by for the assertion to fail
     diluted: float  # margin ÷ ballot papers (rejected included)
 
-    def score(self, outcome: Outcome) -> float:
-        """The assorter's score of one paper: 1 for ``winner``, 0 against, 1/2 otherwise."""
+    def score(self, outcome: Outcome | Missing) -> float:
+        """The assorter's score of one paper: 1 for ``winner``, 0 against, 1/2 otherwise; a
+        paper that cannot be found 0, as if it were against the winner (SHANGRLA)."""
+        if isinstance(outcome, Missing):
+            return 0.0
         if isinstance(outcome, Rejection):
             return 0.5
         first, second = outcome

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from svcount.errors import InputError
-from svcount.marks import Outcome
+from svcount.marks import Outcome, fold
 from svcount.model import Candidate, Method
 from svcount.operations import risk
-from svcount.operations.assertions import Assertion, Plan
+from svcount.operations.assertions import MISSING, Assertion, Missing, Plan
 from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ class Assessment:
 def assess(
     plan: Plan,
     draws: Sequence[Draw],
-    readings: Mapping[Paper, Outcome],
-    recorded: Mapping[Paper, Outcome] | None = None,
+    readings: Mapping[Paper, Outcome | Missing],
+    recorded: Mapping[Paper, Outcome | Missing] | None = None,
     *,
     estimate: bool = True,
 ) -> Assessment:
@@ -83,29 +83,35 @@ def assess(
     return Assessment(audit, len(draws), plan.risk_limit, measured, verdict, more, unread)
 
 
-def _reading(papers: Mapping[Paper, Outcome], draw: Draw, what: str) -> Outcome:
+def _reading(papers: Mapping[Paper, Outcome | Missing], draw: Draw, what: str) -> Outcome | Missing:
     try:
         return papers[draw.batch, draw.position]
     except KeyError:
         raise InputError(
             f"the {what} have no paper {draw.position} of batch {draw.batch!r}, which was drawn: "
-            "read every paper of the sample (a paper that cannot be found is a discrepancy for "
-            "the returning officer, not a paper to leave out)"
+            "read every paper of the sample (a paper that cannot be found is a row with found "
+            "no: the worst case for every assertion, never a paper left out)"
         ) from None
 
 
-def _polled(assertion: Assertion, read: Sequence[Outcome]) -> Measured:
+def _polled(assertion: Assertion, read: Sequence[Outcome | Missing]) -> Measured:
     scores = [assertion.score(o) for o in read]
     seen = {"for": scores.count(1.0), "against": scores.count(0.0), "neither": scores.count(0.5)}
     found = risk.alpha_risk(scores, assertion.reported_mean) if assertion.diluted > 0 else 1.0
     return Measured(assertion, found, seen)
 
 
-def _compared(assertion: Assertion, read: Sequence[Outcome], shown: Sequence[Outcome]) -> Measured:
+def _compared(
+    assertion: Assertion, read: Sequence[Outcome | Missing], shown: Sequence[Outcome | Missing]
+) -> Measured:
     """Discrepancies in Super-simple's terms: a reading that scores less than the recorded
-    votes is an overstatement (of one vote at 1/2, two at 1), more an understatement."""
+    votes is an overstatement (of one vote at 1/2, two at 1), more an understatement. A
+    paper that cannot be found is a two-vote overstatement, the worst case (SHANGRLA)."""
     seen = {"o1": 0, "o2": 0, "u1": 0, "u2": 0}
     for actual, recorded in zip(read, shown, strict=True):
+        if actual is MISSING:
+            seen["o2"] += 1
+            continue
         gap = assertion.score(recorded) - assertion.score(actual)
         if gap:
             seen[("o" if gap > 0 else "u") + ("1" if abs(gap) == 0.5 else "2")] += 1
@@ -116,7 +122,7 @@ def _compared(assertion: Assertion, read: Sequence[Outcome], shown: Sequence[Out
 def _verdict(
     plan: Plan,
     measured: Sequence[Measured],
-    read: Sequence[Outcome],
+    read: Sequence[Outcome | Missing],
     comparison: bool,
     estimate: bool,
 ) -> tuple[str, int | None]:
@@ -142,7 +148,7 @@ def _verdict(
     return ("hand count", None) if n + more >= papers else ("grow", more)
 
 
-def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome]) -> int:
+def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome | Missing]) -> int:
     """Draws still needed, simulating the audit on from here with papers like those read."""
     seen = Counter(read)
     kinds = sorted(seen, key=repr)
@@ -168,20 +174,24 @@ def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome]
 # --------------------------------------------------------------------------- reading the files
 
 
-def read_papers(path: str, candidates: Sequence[str], method: Method) -> dict[Paper, Outcome]:
+def read_papers(
+    path: str, candidates: Sequence[str], method: Method
+) -> dict[Paper, Outcome | Missing]:
     """Papers read one by one, in the ballot file's own format with batch and position columns.
 
     Every mark is classified as the count classifies it (README, "The
-    count"), against the plan's candidates: a name not on it is refused.
+    count"), against the plan's candidates: a name not on it is refused. A
+    ``found`` column saying no marks a paper that could not be found: it is
+    :data:`MISSING`, the worst case for every assertion.
     """
     from svcount.io import load, reopened
 
     roster = tuple(Candidate(c) for c in candidates)
     loaded = load(path, method=method, candidates=roster)
     fptp = loaded.method is Method.FPTP
-    papers: dict[Paper, Outcome] = {}
+    papers: dict[Paper, Outcome | Missing] = {}
     with reopened(loaded) as again:
-        named = _paper_names(again)
+        named, lost = _paper_names(again)
         for (line, *_), row, count in again.records():
             assert isinstance(line, int)
             if count != 1:
@@ -191,15 +201,20 @@ def read_papers(path: str, candidates: Sequence[str], method: Method) -> dict[Pa
                 raise InputError(
                     f"paper {paper[1]} of batch {paper[0]!r} is read twice", file=path, line=line
                 )
-            papers[paper] = loaded.outcomes[row[0], "" if fptp else row[1], row[2]]
+            if line in lost:
+                papers[paper] = MISSING
+            else:
+                papers[paper] = loaded.outcomes[row[0], "" if fptp else row[1], row[2]]
     return papers
 
 
-def _paper_names(again: Reopened) -> dict[int, Paper]:
-    """Each record's (batch, position), by the line it starts on."""
+def _paper_names(again: Reopened) -> tuple[dict[int, Paper], set[int]]:
+    """Each record's (batch, position), by the line it starts on; and the lines of papers
+    that could not be found (``found`` no)."""
     file = again.loaded.file
     header = again.loaded.layout.header if again.loaded.layout is not None else ()
     batch, position = column(header, BATCH_COLUMNS), column(header, _POSITION)
+    found = column(header, ("found",))
     if batch is None or position is None:
         raise InputError(
             "the readings need a batch column and a position column naming each paper, as "
@@ -207,11 +222,22 @@ def _paper_names(again: Reopened) -> dict[int, Paper]:
             file=file,
             line=1,
         )
-    return {
-        line: _paper(cells[0], cells[1], file, line)
-        for line, cells in again.cells((batch, position))
-        if cells
-    }
+    named: dict[int, Paper] = {}
+    lost: set[int] = set()
+    for line, cells in again.cells((batch, position, found if found is not None else batch)):
+        if not cells:
+            continue
+        named[line] = _paper(cells[0], cells[1], file, line)
+        said = fold(cells[2]) if found is not None else "yes"
+        if said not in ("yes", "y", "true", "1", "found", "no", "n", "false", "0", "missing"):
+            raise InputError(
+                f"found is yes or no (could the paper be found?), not {cells[2]!r}",
+                file=file,
+                line=line,
+            )
+        if said in ("no", "n", "false", "0", "missing"):
+            lost.add(line)
+    return named, lost
 
 
 def _paper(batch: str, position: str, file: str, line: int) -> Paper:
