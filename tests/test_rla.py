@@ -619,3 +619,17 @@ def test_a_paper_that_cannot_be_found_counts_as_the_worst_case(tmp_path):
     bad.write_text("\n".join([rows[0] + ",found", rows[1] + ",perhaps"]) + "\n")
     assert "found is yes or no" in refused("rla", "assess", str(plan_file), str(sample_file),
                                            str(bad))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("manifest", "args", "said"),
+    [
+        ("batch,papers\nA,1000000000000000\n", ["--size", "5"], "at most 30,000,000"),
+        ("batch,papers\nA,²\n", ["--size", "5"], "a whole number"),
+        ("batch,papers\nA,40\n", ["--size", "100000000000"], "a full hand count"),
+        ("batch,papers\nA,40\n", ["--size", "30", "--already", "20"], "a full hand count"),
+    ],
+)
+def test_sizes_and_papers_are_bounded_in_one_line(tmp_path, manifest, args, said):
+    path = write(tmp_path, manifest, "manifest.csv")
+    assert said in refused("rla", "sample", path, "--seed", "1", *args)

@@ -35,6 +35,8 @@ __all__ = [
 
 #: Decimal digits of each ticket number, as Arlo draws them.
 DIGITS = 18
+#: The most papers a manifest may list (ten times London 2021's 2.6 million).
+MAX_PAPERS = 30_000_000
 #: A manifest's columns, matched as headers are (case, spaces and punctuation aside).
 BATCH_COLUMNS = ("batch", "batchname", "box", "container", "bundle", "tabulator")
 _PAPERS = ("papers", "ballots", "numberofballots", "ballotpapers", "count")
@@ -62,8 +64,14 @@ def sample(manifest: Mapping[str, int], seed: str, size: int, already: int = 0) 
         raise UsageError("the seed is empty: roll it in public (20 digits from ten-sided dice)")
     if size < 0 or already < 0:
         raise UsageError("the sample size and the draws already made are at least 0")
-    if sum(manifest.values()) == 0:
+    total = sum(manifest.values())
+    if total == 0:
         raise UsageError("the manifest lists no ballot paper")
+    if already + size > total:
+        raise UsageError(
+            f"{already + size:,} draws from {total:,} papers: a sample as large as the papers "
+            "is a full hand count, not an audit (count them all)"
+        )
     papers = [(batch, i) for batch, count in manifest.items() for i in range(1, count + 1)]
     drawn = consistent_sampler.sampler(
         papers, seed=seed, with_replacement=True, drop=already, take=size, digits=DIGITS
@@ -96,7 +104,7 @@ def read_manifest(path: str) -> dict[str, int]:
         cells = row + [""] * (max(batch, papers) + 1 - len(row))
         name = batch_name(cells[batch], path, line)
         count = cells[papers].strip().replace(",", "")
-        if not name or not count.isdigit():
+        if not name or not (count.isdecimal() and count.isascii()):
             raise InputError(
                 f"each row needs a batch and its papers (a whole number), not {row!r}",
                 file=path,
@@ -104,7 +112,18 @@ def read_manifest(path: str) -> dict[str, int]:
             )
         if name in manifest:
             raise InputError(f"the batch {name!r} is listed twice", file=path, line=line)
+        if len(count) > 12 or int(count) > MAX_PAPERS:
+            raise InputError(
+                f"a batch of {count} papers: a manifest lists at most {MAX_PAPERS:,} papers",
+                file=path,
+                line=line,
+            )
         manifest[name] = int(count)
+    if sum(manifest.values()) > MAX_PAPERS:
+        raise InputError(
+            f"the manifest lists {sum(manifest.values()):,} papers: at most {MAX_PAPERS:,}",
+            file=path,
+        )
     return manifest
 
 
