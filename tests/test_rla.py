@@ -626,8 +626,8 @@ def test_a_paper_that_cannot_be_found_counts_as_the_worst_case(tmp_path):
     [
         ("batch,papers\nA,1000000000000000\n", ["--size", "5"], "at most 30,000,000"),
         ("batch,papers\nA,²\n", ["--size", "5"], "a whole number"),
-        ("batch,papers\nA,40\n", ["--size", "100000000000"], "a full hand count"),
-        ("batch,papers\nA,40\n", ["--size", "30", "--already", "20"], "a full hand count"),
+        ("batch,papers\nA,40\n", ["--size", "100000000000"], "at most 400"),
+        ("batch,papers\nA,40\n", ["--size", "300", "--already", "200"], "ten draws a paper"),
     ],
 )
 def test_sizes_and_papers_are_bounded_in_one_line(tmp_path, manifest, args, said):

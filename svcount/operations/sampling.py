@@ -37,6 +37,8 @@ __all__ = [
 DIGITS = 18
 #: The most papers a manifest may list (ten times London 2021's 2.6 million).
 MAX_PAPERS = 30_000_000
+#: The most draws a sample makes: far past any audit, which becomes a hand count first.
+MAX_DRAWS = 10_000_000
 #: A manifest's columns, matched as headers are (case, spaces and punctuation aside).
 BATCH_COLUMNS = ("batch", "batchname", "box", "container", "bundle", "tabulator")
 _PAPERS = ("papers", "ballots", "numberofballots", "ballotpapers", "count")
@@ -67,10 +69,11 @@ def sample(manifest: Mapping[str, int], seed: str, size: int, already: int = 0) 
     total = sum(manifest.values())
     if total == 0:
         raise UsageError("the manifest lists no ballot paper")
-    if already + size > total:
+    most = min(MAX_DRAWS, 10 * total)
+    if already + size > most:
         raise UsageError(
-            f"{already + size:,} draws from {total:,} papers: a sample as large as the papers "
-            "is a full hand count, not an audit (count them all)"
+            f"{already + size:,} draws from {total:,} papers: at most {most:,} (ten draws a "
+            f"paper, and {MAX_DRAWS:,} in all); long before that, an audit is a full hand count"
         )
     papers = [(batch, i) for batch, count in manifest.items() for i in range(1, count + 1)]
     drawn = consistent_sampler.sampler(
