@@ -404,7 +404,11 @@ def test_print_layout_renders(tmp_path):
     driver = open_browser(True, 1280)
     try:
         driver.get(path.as_uri())
-        pdf = base64.b64decode(driver.print_page())
+        for _ in range(3):  # on a loaded machine the first print can come before the layout
+            pdf = base64.b64decode(driver.print_page())
+            if len(pdf) > 10_000:
+                break
+            driver.refresh()
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     finally:
         driver.quit()

@@ -67,6 +67,10 @@ def test_rounds_extend_the_sample_without_redrawing(manifest, seed, first, more)
         with pytest.raises(UsageError):
             svcount.rla.sample(manifest, seed, first)
         return
+    if first + more > 10 * sum(manifest.values()):  # past ten draws a paper: refused
+        with pytest.raises(UsageError, match="ten draws a paper"):
+            svcount.rla.sample(manifest, seed, first + more)
+        return
     whole = svcount.rla.sample(manifest, seed, first + more)
     rounds = svcount.rla.sample(manifest, seed, first) + svcount.rla.sample(
         manifest, seed, more, already=first
