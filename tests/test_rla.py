@@ -637,3 +637,75 @@ def test_a_paper_that_cannot_be_found_counts_as_the_worst_case(tmp_path):
 def test_sizes_and_papers_are_bounded_in_one_line(tmp_path, manifest, args, said):
     path = write(tmp_path, manifest, "manifest.csv")
     assert said in refused("rla", "sample", path, "--seed", "1", *args)
+
+
+@pytest.fixture(scope="module")
+def polled_audit(tmp_path_factory):
+    """The worked audit after 60 polled draws: the sample must grow (exit 4)."""
+    folder = tmp_path_factory.mktemp("polled")
+    files = _worked_audit(folder, 60)
+    shown = run("rla", "assess", *map(str, files))
+    assert shown.exit_code == 4, shown.output
+    return files
+
+
+def _leaves(doc, path=()):
+    """Every (path, value) of a JSON document's scalar fields, the digest aside."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if key != "digest":
+                yield from _leaves(value, (*path, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from _leaves(value, (*path, i))
+    else:
+        yield path, doc
+
+
+def _edited(value, choice):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return [value + 1, value - 1, value * 2, 0][choice % 4]
+    if isinstance(value, float):
+        return [value * 2, 1.0, 0.9, value / 2][choice % 4]
+    if isinstance(value, str):
+        return ["Neil Durban Bannister", "Willy Bach", value + "x", "1"][choice % 4]
+    return "x"
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(which=st.sampled_from(["plan", "sample"]), pick=st.integers(0, 10**6),
+       choice=st.integers(0, 3))  # fmt: skip
+def test_no_edit_of_a_plan_or_sample_makes_the_audit_stop(polled_audit, tmp_path, which, pick,
+                                                          choice):  # fmt: skip
+    """Issue 35: edit any one field (and seal it again, as a forger would): never "stop"."""
+    plan_file, sample_file, readings = polled_audit
+    original = plan_file if which == "plan" else sample_file
+    doc = json.loads(original.read_text())
+    leaves = list(_leaves(doc))
+    path, value = leaves[pick % len(leaves)]
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    new = _edited(value, choice)
+    if new == value:
+        return
+    target[path[-1]] = new
+    edited = tmp_path / f"edited-{which}.json"
+    write_sealed(edited, doc)
+    files = [plan_file, sample_file, readings]
+    files[0 if which == "plan" else 1] = edited
+    shown = run("rla", "assess", *map(str, files))
+    assert shown.exit_code != 0, (path, value, new, shown.output)
+
+
+@pytest.mark.parametrize("limit", [0.9, 1.0, 0, -1, "0.05", None])
+def test_a_plans_risk_limit_is_what_rla_plan_takes(polled_audit, tmp_path, limit):
+    plan_file, sample_file, readings = polled_audit
+    doc = json.loads(plan_file.read_text())
+    doc["risk_limit"] = limit
+    write_sealed(tmp_path / "plan.json", doc)
+    said = refused("rla", "assess", str(tmp_path / "plan.json"), str(sample_file), str(readings))
+    assert "risk limit" in said

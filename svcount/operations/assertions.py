@@ -43,6 +43,8 @@ __all__ = [
     "read_plan",
 ]
 
+#: The largest risk limit a plan may have (rla plan's --risk-limit takes no more).
+MAX_RISK_LIMIT = 0.5
 #: The assertions a plan may hold, in SHANGRLA's words.
 KINDS = ("SUPERMAJORITY", "IRV_ELIMINATION", "PLURALITY")
 #: Possible runners-up tried as partners of the winner, and the most in one set.
@@ -348,8 +350,11 @@ def read_plan(path: str) -> Plan:
 def _plan_of(doc: Mapping[str, Any]) -> Plan:
     papers = int(doc["ballot_papers"])
     risk_limit = doc["risk_limit"]
-    if not isinstance(risk_limit, int | float) or not 0 < risk_limit < 1:
-        raise ValueError(f"the risk limit is a number between 0 and 1, not {risk_limit!r}")
+    if not isinstance(risk_limit, int | float) or not 0 < risk_limit <= MAX_RISK_LIMIT:
+        raise ValueError(
+            f"the risk limit is a number above 0 and at most {MAX_RISK_LIMIT}, as rla plan "
+            f"takes it, not {risk_limit!r}"
+        )
     assertions = tuple(
         Assertion(
             str(a["assertion_type"]),

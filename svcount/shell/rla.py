@@ -167,13 +167,27 @@ def sample_command(
     say(f"{len(draws):,} draws from {sum(batches.values()):,} papers ({twice:,} repeats)", quiet)
 
 
+def _path(given: Path | None) -> str | None:
+    return None if given is None else str(given)
+
+
+_ManifestOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="The ballot manifest the sample was drawn from [default: the one the sample's "
+        "JSON names]; needed, with --seed, to check a sample's CSV list."
+    ),
+]
+_SeedOpt = Annotated[str | None, typer.Option(help="The public seed [default: the sample's].")]
+
+
 @rla_app.command("assess")
 def assess_command(
     plan_file: Annotated[
         Path, typer.Argument(metavar="PLAN", help="The plan: rla plan --format json.")
     ],
     sample_file: Annotated[
-        Path, typer.Argument(metavar="SAMPLE", help="The sample: rla sample's CSV or JSON.")
+        Path, typer.Argument(metavar="SAMPLE", help="The sample so far: rla sample's JSON.")
     ],
     readings: Annotated[
         Path,
@@ -192,17 +206,8 @@ def assess_command(
         float | None,
         typer.Option(min=0.0001, max=0.5, help="The risk limit α [default: the plan's]."),
     ] = None,
-    manifest: Annotated[
-        Path | None,
-        typer.Option(
-            help="The ballot manifest the sample was drawn from [default: the one the sample's "
-            "JSON names]; needed, with --seed, to check a sample's CSV list."
-        ),
-    ] = None,
-    seed: Annotated[
-        str | None,
-        typer.Option(help="The public seed [default: the sample's JSON's]."),
-    ] = None,
+    manifest: _ManifestOpt = None,
+    seed: _SeedOpt = None,
     format: Annotated[
         PlanFormat | None,
         format_option("table or json [default: from -o, else table]."),
@@ -225,11 +230,9 @@ def assess_command(
     outputs.guard([("--output", output), ("--checksums", checksums)], *given.values())
     from svcount import tasks
 
-    plan_at, sample_at, read_at = str(plan_file), str(sample_file), str(readings)
-    recorded_at = None if recorded is None else str(recorded)
     found = tasks.rla_assess(
-        plan_at, sample_at, read_at, recorded_at, risk_limit,
-        None if manifest is None else str(manifest), seed,
+        str(plan_file), str(sample_file), str(readings), _path(recorded), risk_limit,
+        _path(manifest), seed,
     )  # fmt: skip
     if fmt is PlanFormat.json:
         outputs.emit(_assessment_json(found, given), output)
