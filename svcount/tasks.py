@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from svcount.documents.writing import Landing
     from svcount.operations.assertions import Plan
     from svcount.operations.assess import Assessment
-    from svcount.operations.sampling import Draw
+    from svcount.operations.sampling import Draw, Retrieval
     from svcount.operations.verify import Check
 
 __all__ = [
@@ -156,6 +156,15 @@ def rla_sample(
 
     batches = read_manifest(manifest)
     return batches, sample(batches, seed, size, already)
+
+
+def rla_retrieval(
+    draws: list[Draw], batches: dict[str, int], boards: int, by_box: bool
+) -> list[Retrieval]:
+    """The draws as audit boards retrieve them (README, "Risk-limiting audits")."""
+    from svcount.operations.sampling import retrieval
+
+    return retrieval(draws, batches, boards, by_box)
 
 
 def rla_assess(

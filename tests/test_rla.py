@@ -709,3 +709,40 @@ def test_a_plans_risk_limit_is_what_rla_plan_takes(polled_audit, tmp_path, limit
     write_sealed(tmp_path / "plan.json", doc)
     said = refused("rla", "assess", str(tmp_path / "plan.json"), str(sample_file), str(readings))
     assert "risk limit" in said
+
+
+def test_retrieval_by_box_split_among_boards_with_sheets_and_templates(tmp_path):
+    """The list box by box, boards by whole boxes, a sheet and a readings template each; a
+    filled template is what rla assess reads."""
+    import csv
+    import io
+
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 60)
+    listed = run("rla", "sample", f"{ROOT}/{LLR}/audit/manifest.csv", "--seed", SEED,
+                 "--size", "60", "--sort", "box", "--boards", "3",
+                 "--sheets", str(tmp_path / "sheets"))  # fmt: skip
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    keys = [(r["batch"], int(r["position"])) for r in rows]
+    assert keys == sorted(keys) and len(rows) == 60
+    boards = {}
+    for r in rows:
+        boards.setdefault(r["batch"], set()).add(r["board"])
+    assert all(len(b) == 1 for b in boards.values())  # a box is opened by one board
+    sizes = [sum(1 for r in rows if r["board"] == str(n)) for n in (1, 2, 3)]
+    assert max(sizes) - min(sizes) <= 10 and sum(sizes) == 60
+    said = {(r["box"], r["position"]): r for r in csv.DictReader(io.StringIO(readings.read_text()))}
+    filled = ["box,position,ticket,found,first,second"]
+    for n in (1, 2, 3):
+        sheet = (tmp_path / "sheets" / f"board-{n}.html").read_text()
+        assert "signature" in sheet and "&#9744;" in sheet
+        template = (tmp_path / "sheets" / f"readings-board-{n}.csv").read_text()
+        for r in csv.DictReader(io.StringIO(template)):
+            read = said[(r["box"], r["position"])]
+            filled.append(f'{r["box"]},{r["position"]},{r["ticket"]},yes,"{read["first"]}",'
+                          f'"{read["second"]}"')  # fmt: skip
+    (tmp_path / "filled.csv").write_text("\n".join(filled) + "\n")
+    mine = run("rla", "assess", str(plan_file), str(sample_file), str(tmp_path / "filled.csv"),
+               "-f", "json")  # fmt: skip
+    theirs = run("rla", "assess", str(plan_file), str(sample_file), str(readings), "-f", "json")
+    assert json.loads(mine.stdout)["assertions"] == json.loads(theirs.stdout)["assertions"]

@@ -26,8 +26,10 @@ __all__ = [
     "SAMPLE_SCHEMA",
     "Draw",
     "Sample",
+    "Retrieval",
     "read_manifest",
     "read_sample",
+    "retrieval",
     "sample",
     "sample_document",
     "verified",
@@ -282,3 +284,38 @@ def _sealed_sample(path: str, not_one: str) -> Sample:
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InputError(not_one, file=path) from None
+
+
+# --------------------------------------------------------------------------- retrieval
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """One line of the list an audit board retrieves by: its board, and the draw."""
+
+    board: int
+    number: int  # the draw's place in the sample, from 1
+    draw: Draw
+
+
+def retrieval(
+    draws: Sequence[Draw], batches: Mapping[str, int], boards: int = 1, by_box: bool = False
+) -> list[Retrieval]:
+    """The draws as boards retrieve them: split among ``boards`` by whole boxes, in the
+    manifest's order, as evenly as whole boxes allow; in draw order, or ``by_box`` (box, then
+    position, then draw), so each box is opened once."""
+    if boards < 1:
+        raise UsageError("--boards is at least 1")
+    order = {batch: i for i, batch in enumerate(batches)}
+    per_box: dict[str, int] = {}
+    for d in draws:
+        per_box[d.batch] = per_box.get(d.batch, 0) + 1
+    board_of: dict[str, int] = {}
+    done, total = 0, len(draws)
+    for batch in sorted(per_box, key=order.__getitem__):
+        board_of[batch] = min(boards, done * boards // max(total, 1) + 1)
+        done += per_box[batch]
+    rows = [Retrieval(board_of[d.batch], n, d) for n, d in enumerate(draws, 1)]
+    if by_box:
+        rows.sort(key=lambda r: (order[r.draw.batch], r.draw.position, r.draw.draw))
+    return rows

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from svcount.errors import UsageError
 from svcount.shell.emit import Commands, Outputs, choose_format, fail, say
 from svcount.shell.params import (
     ChecksumsOpt,
@@ -120,6 +121,31 @@ class SampleFormat(enum.StrEnum):
     json = "json"
 
 
+class Order(enum.StrEnum):
+    draw = "draw"
+    box = "box"
+
+
+_SortOpt = Annotated[
+    Order,
+    typer.Option(
+        case_sensitive=False,
+        help="The list's order: draw (ticket order), or box (box, position, draw: each box "
+        "opened once).",
+    ),
+]
+_BoardsOpt = Annotated[
+    int, typer.Option(min=1, max=100, help="Audit boards to split the list among, by boxes.")
+]
+_SheetsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FOLDER",
+        help="Also write each board's printable sheet and readings template into FOLDER.",
+    ),
+]
+
+
 @rla_app.command("sample")
 def sample_command(
     manifest: Annotated[
@@ -135,6 +161,9 @@ def sample_command(
         int,
         typer.Option(min=0, help="Draws made in earlier rounds: this round goes on after them."),
     ] = 0,
+    sort: _SortOpt = Order.draw,
+    boards: _BoardsOpt = 1,
+    sheets: _SheetsOpt = None,
     format: Annotated[
         SampleFormat | None,
         format_option("csv or json [default: from -o, else csv]."),
@@ -147,24 +176,63 @@ def sample_command(
 
     The same seed and manifest give the same list as VotingWorks' Arlo, ticket
     for ticket (SHA-256 consistent sampling, with replacement): a paper drawn
-    twice is listed twice, its draw number 2. Exit codes: 0 drawn, 2 bad input.
+    twice is listed twice, its draw number 2. With --boards N the list is split among N
+    audit boards by whole boxes; --sheets FOLDER writes each board a printable sheet
+    (board-N.html) and its readings template (readings-board-N.csv). Exit codes: 0 drawn,
+    2 bad input.
     """
     from svcount import tasks
     from svcount.documents.writing import csv_line
 
     fmt = choose_format(format, output, SampleFormat, "csv")
     outputs = Outputs(checksums)
-    outputs.guard([("--output", output), ("--checksums", checksums)], manifest)
+    sheet_files = _sheet_files(sheets, boards)
+    outputs.guard([("--output", output), ("--checksums", checksums), *sheet_files], manifest)
     batches, draws = tasks.rla_sample(str(manifest), seed, size, already)
+    rows = tasks.rla_retrieval(draws, batches, boards, sort is Order.box)
+    if sheet_files:  # a sheet is always box by box
+        about = f"Seed {seed}; manifest {manifest}; draws {already + 1:,} to {already + size:,}"
+        by_box = tasks.rla_retrieval(draws, batches, boards, True)
+        _emit_sheets(outputs, by_box, boards, about, sheet_files)
     if fmt is SampleFormat.json:
         document = tasks.sample_document(str(manifest), batches, seed, already, draws)
         outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
-        lines = [csv_line(["ticket", "batch", "position", "draw"])]
-        lines += [csv_line([d.ticket, d.batch, str(d.position), str(d.draw)]) for d in draws]
+        head = ["ticket", "batch", "position", "draw", *(["board"] if boards > 1 else [])]
+        lines = [csv_line(head)]
+        for r in rows:
+            d = r.draw
+            cells = [d.ticket, d.batch, str(d.position), str(d.draw)]
+            lines.append(csv_line(cells + ([str(r.board)] if boards > 1 else [])))
         outputs.emit("".join(lines), output)
     twice = sum(1 for d in draws if d.draw > 1)
     say(f"{len(draws):,} draws from {sum(batches.values()):,} papers ({twice:,} repeats)", quiet)
+
+
+def _sheet_files(folder: Path | None, boards: int) -> list[tuple[str, Path | None]]:
+    """Each board's sheet and readings template, as outputs to guard."""
+    if folder is None:
+        return []
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--sheets {folder}: not a folder")
+    return [
+        ("--sheets", folder / name)
+        for n in range(1, boards + 1)
+        for name in (f"board-{n}.html", f"readings-board-{n}.csv")
+    ]
+
+
+def _emit_sheets(
+    outputs: Outputs, rows: list[Any], boards: int, about: str, files: list[Any]
+) -> None:
+    from svcount.render.sheets import readings_template, retrieval_sheet
+
+    files[0][1].parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, boards + 1):
+        mine = [r for r in rows if r.board == n]
+        sheet, template = files[2 * n - 2][1], files[2 * n - 1][1]
+        outputs.emit(retrieval_sheet(n, boards, mine, about), sheet, last=False)
+        outputs.emit(readings_template(mine), template, last=False)
 
 
 def _path(given: Path | None) -> str | None:
