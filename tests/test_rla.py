@@ -746,3 +746,14 @@ def test_retrieval_by_box_split_among_boards_with_sheets_and_templates(tmp_path)
                "-f", "json")  # fmt: skip
     theirs = run("rla", "assess", str(plan_file), str(sample_file), str(readings), "-f", "json")
     assert json.loads(mine.stdout)["assertions"] == json.loads(theirs.stdout)["assertions"]
+
+
+def test_one_overstatement_asks_for_the_papers_that_outweigh_it_not_a_hand_count():
+    """Issue 35: one two-vote overstatement in 81 draws at a 6 % diluted margin: about 120
+    more clean papers would do, and the next round asks for about that (not all 10,000)."""
+    from svcount.operations import risk
+
+    more = risk.super_simple_more(0.06, 0.05, {"o2": 1}, 81, 10_000)
+    assert more is not None and 100 <= more <= 160
+    assert risk.super_simple_risk(0.06, 81 + more, o2=1) <= 0.05
+    assert risk.super_simple_more(0.06, 0.05, {"o2": 30}, 81, 500) is None  # then, a hand count

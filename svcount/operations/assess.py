@@ -136,13 +136,12 @@ def _verdict(
     n, papers = len(read), plan.ballot_papers
     if not estimate:
         return "grow", None
-    if comparison:
-        needed = []
-        for m in open_:
-            rates = (m.seen["o1"] / n, m.seen["o2"] / n) if n else (0.0, 0.0)
-            size = risk.super_simple_size(m.assertion.diluted, plan.risk_limit, *rates)
-            needed.append(papers if size is None else size - n)
-        more = max(max(needed), 1)
+    if comparison:  # from the evidence: what outweighs the discrepancies seen
+        needed = [
+            risk.super_simple_more(m.assertion.diluted, plan.risk_limit, dict(m.seen), n, papers)
+            for m in open_
+        ]
+        more = max(max(papers if k is None else k for k in needed), 1)
     else:
         more = _polling_more(plan, open_, read)
     return ("hand count", None) if n + more >= papers else ("grow", more)

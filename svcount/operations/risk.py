@@ -38,6 +38,7 @@ __all__ = [
     "bravo_average_size",
     "bravo_risk",
     "polling_sizes",
+    "super_simple_more",
     "super_simple_risk",
     "super_simple_size",
 ]
@@ -85,6 +86,43 @@ def super_simple_size(
     if drift <= 0:
         return None
     return math.ceil(-2 * GAMMA * math.log(risk_limit) / drift)
+
+
+def super_simple_more(
+    diluted_margin: float,
+    risk_limit: float,
+    seen: dict[str, int],
+    drawn: int,
+    most: int,
+) -> int | None:
+    """Papers still to compare after ``drawn`` with discrepancies ``seen``, from the evidence:
+    the fewest more whose risk reaches ``risk_limit`` if they hold overstatements only at the
+    expected rates (Stark's calculator's). None when even ``most`` more would not.
+
+    One two-vote overstatement in 81 papers is a rate no audit could outgrow, but it is one
+    paper: the next round needs the papers that outweigh it, not a full hand count.
+    """
+
+    def risk_after(more: int) -> float:
+        o1 = seen.get("o1", 0) + EXPECTED_O1 * more
+        o2 = seen.get("o2", 0) + EXPECTED_O2 * more
+        log_p = (drawn + more) * math.log(1 - diluted_margin / (2 * GAMMA))
+        log_p -= o1 * math.log(1 - 1 / (2 * GAMMA)) + seen.get("u1", 0) * math.log(
+            1 + 1 / (2 * GAMMA)
+        )
+        log_p -= o2 * math.log(1 - 1 / GAMMA) + seen.get("u2", 0) * math.log(1 + 1 / GAMMA)
+        return math.exp(min(log_p, 0.0))
+
+    if risk_after(most) > risk_limit:
+        return None
+    low, high = 0, most  # risk falls as papers are added: the first size that reaches α
+    while low < high:
+        middle = (low + high) // 2
+        if risk_after(middle) <= risk_limit:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def super_simple_risk(
