@@ -757,3 +757,18 @@ def test_one_overstatement_asks_for_the_papers_that_outweigh_it_not_a_hand_count
     assert more is not None and 100 <= more <= 160
     assert risk.super_simple_risk(0.06, 81 + more, o2=1) <= 0.05
     assert risk.super_simple_more(0.06, 0.05, {"o2": 30}, 81, 500) is None  # then, a hand count
+
+
+@pytest.mark.parametrize("name", ["Box  1", "Cafe\u0301", "Box\u00a01", " Box 1\t"])
+def test_batch_names_are_hashed_as_arlo_hashes_them_or_refused(tmp_path, name):
+    """Arlo strips a batch name and hashes the rest as written: svcount too, and a name the
+    name policy would read otherwise is refused rather than drawn as another paper."""
+    path = tmp_path / "manifest.csv"
+    path.write_text(f'batch,papers\n"{name}",40\nOther,10\n', encoding="utf-8")
+    if name.strip() == " ".join(name.split()) and name.isascii():
+        drawn = run("rla", "sample", str(path), "--seed", "1", "--size", "3")
+        assert drawn.exit_code == 0 and name.strip() in drawn.stdout
+    else:
+        assert "Arlo hashes names as written" in refused(
+            "rla", "sample", str(path), "--seed", "1", "--size", "3"
+        )

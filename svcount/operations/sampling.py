@@ -139,11 +139,26 @@ def column(header: Sequence[str], spellings: Sequence[str]) -> int | None:
 
 
 def batch_name(text: str, file: str, line: int) -> str:
-    """A batch's name under the name policy ("" when blank), or the file's line refused."""
+    """A batch's name as Arlo hashes it: stripped, nothing else ("" when blank).
+
+    A name the name policy would change (two spaces in a row, a decomposed
+    accent, a no-break space) is refused, never changed: Arlo hashes it as
+    written, so a changed name would draw other papers than Arlo's.
+    """
+    stripped = text.strip()
     try:
-        return name_policy(text, "batch")
+        policed = name_policy(text, "batch") if stripped else ""
     except NameError_ as exc:
         raise InputError(str(exc), file=file, line=line) from None
+    if policed != stripped:
+        raise InputError(
+            f"the batch name {stripped!r} would be read as {policed!r} (spaces or Unicode "
+            "written another way): Arlo hashes names as written, so write it as "
+            f"{policed!r} in the manifest and everywhere else",
+            file=file,
+            line=line,
+        )
+    return stripped
 
 
 # --------------------------------------------------------------------------- the sample as a file
