@@ -36,7 +36,8 @@ from functools import reduce
 from types import MappingProxyType
 from typing import Any, TypedDict, Unpack
 
-from svcount.errors import CountError
+from svcount.errors import CountError, did_you_mean
+from svcount.marks import fold
 from svcount.model import (
     NON_TRANSFERABLE,
     PAPER_HEADS,
@@ -209,7 +210,12 @@ def declare(
     """The result from a first count and, when stage one does not decide, the transfers."""
     names = tuple(c.name for c in first.candidates)
     if isinstance(lot, EnteredLot) and lot.winner not in names:
-        raise CountError(f"--lot {lot.winner!r} is not a candidate")
+        alike = [n for n in names if fold(n) == fold(lot.winner)]  # case and spacing forgiven
+        if len(alike) != 1:
+            raise CountError(
+                f"--lot {lot.winner!r} is not a candidate{did_you_mean(lot.winner, list(names))}"
+            )
+        lot = EnteredLot(alike[0])
     stage = stage_one(first, method)
     stage_two = None
     winner: str | None

@@ -121,3 +121,27 @@ def test_format_is_declared_once_and_forgives_case_on_every_command():
         str(p.relative_to(package)) for p in package.rglob("*.py") if '"--format"' in p.read_text()
     ]
     assert declared == ["shell/params.py"]
+
+
+def test_options_forgive_case_spacing_and_thousands_alike(tmp_path):
+    """Issue 37: --method in any case, --electorate with a thousands separator, a column named
+    as headers are matched, a lot entered in another case; --time-limit finite."""
+    import json
+
+    from helpers import ROOT, refused, run, write
+
+    quick = str(ROOT / "examples" / "quickstart" / "ballots.csv")
+    shown = run("tally", quick, "--method", "SV", "--electorate", "12,000", "-f", "json", "-q")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["turnout"]["electorate"] == 12000
+    path = write(tmp_path, "First vote,Second vote\nAnn,Bob\nAnn,\nBob,\n")
+    named = run("tally", path, "--first-column", "first_vote", "--second-column", "SECOND-vote",
+                "-f", "json", "-q")  # fmt: skip
+    assert json.loads(named.stdout)["winner"] == "Ann"
+    tied = write(tmp_path, "first\nAnn Archer\nBob Baker\n", "tied.csv")
+    drawn = run("tally", tied, "--lot", "ann  ARCHER", "-f", "json", "-q")
+    assert json.loads(drawn.stdout)["winner"] == "Ann Archer"
+    said = refused("tally", tied, "--lot", "Ann Archr", "--method", "fptp")
+    assert "did you mean 'Ann Archer'" in said
+    limited = run("margin", quick, "--time-limit", "inf")
+    assert limited.exit_code == 2 and "--time-limit" in limited.stderr

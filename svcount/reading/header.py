@@ -235,11 +235,14 @@ def _role_index(header: Sequence[str], role: str) -> int | None:
 
 
 def _named_index(header: Sequence[str], name: str) -> int | None:
+    """The column an option names: as written, else ignoring case, else as headers are matched
+    (case, spaces, ``-`` and ``_`` ignored), when that names one column only."""
     for exact in (True, False):
         for i, h in enumerate(header):
             if (h == name.strip()) if exact else (h.casefold() == name.strip().casefold()):
                 return i
-    return None
+    alike = [i for i, h in enumerate(header) if header_key(h) == header_key(name)]
+    return alike[0] if len(alike) == 1 else None
 
 
 #: The option that names each role's column: the reading option ``<role>_column``.

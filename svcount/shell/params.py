@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from svcount.errors import whole_number
 from svcount.model import Method
 from svcount.options import CountOptions
 from svcount.render.formats import DECLARATION_FORMATS, PAPERS_FORMATS, RESULT_FORMATS
@@ -117,6 +118,7 @@ MethodOpt = Annotated[
     typer.Option(
         "--method",
         "-m",
+        case_sensitive=False,
         help="sv (default with a second-preference column) or fptp.",
         rich_help_panel=COUNT_PANEL,
     ),
@@ -131,10 +133,27 @@ CandidatesOpt = Annotated[
         rich_help_panel=COUNT_PANEL,
     ),
 ]
+
+
+def _whole(text: str) -> int:
+    """A whole number as files accept it: ``12,000`` and ``12000`` alike (a negative one is
+    left for the count's own check, which says why it cannot be)."""
+    bare = text.strip().replace(",", "")
+    if bare.startswith("-") and bare[1:].isdecimal() and bare.isascii():
+        return int(bare)
+    try:
+        return whole_number(text, "the figure", text=True)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 ElectorateOpt = Annotated[
     int | None,
     typer.Option(
-        help="Electorate, to report turnout (both conventions).", rich_help_panel=COUNT_PANEL
+        parser=_whole,
+        metavar="N",
+        help="Electorate, to report turnout (both conventions); 12,000 or 12000.",
+        rich_help_panel=COUNT_PANEL,
     ),
 ]
 LotOpt = Annotated[
@@ -275,6 +294,7 @@ TimeLimitOpt = Annotated[
     float,
     typer.Option(
         min=0.1,
+        max=86_400.0,
         metavar="SECONDS",
         help="How long the three margins may take together; past it, the papers found and "
         "the fewest proven are given, said to be not proven exact.",
