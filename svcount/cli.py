@@ -72,6 +72,7 @@ from svcount.shell.results import (
     with_margin,
 )
 from svcount.shell.rla import rla_app
+from svcount.shell.verification import verification_command
 
 app = typer.Typer(
     cls=Commands,
@@ -554,6 +555,7 @@ def synth(
 
 app.add_typer(key_app, name="key")
 app.add_typer(rla_app, name="rla")
+app.command("verification")(verification_command)
 
 
 def main() -> None:

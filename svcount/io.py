@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Literal
 
 from svcount.count import first_preferences
-from svcount.errors import InputError, MarkError, UsageError, did_you_mean
+from svcount.errors import InputError, MarkError, UsageError, did_you_mean, whole_number
 from svcount.marks import (
     Classified,
     classify_by_area,
@@ -39,7 +39,15 @@ from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
 from svcount.reading.formats import recognised
-from svcount.reading.header import COLUMN_NAMES, ROLES, Layout, Row, show_header, sniff
+from svcount.reading.header import (
+    COLUMN_NAMES,
+    ROLES,
+    Layout,
+    Row,
+    header_key,
+    show_header,
+    sniff,
+)
 from svcount.reading.papers import Loaded, RawMarks, load_records, record_marks
 from svcount.reading.rows import (
     BlankRows,
@@ -71,6 +79,7 @@ __all__ = [
     "Reopened",
     "distinct_marks",
     "load",
+    "papers_by_column",
     "read_marks",
     "reopened",
 ]
@@ -257,14 +266,22 @@ class Reopened:
         layout = self.loaded.layout
         if self.source is None or layout is None:
             raise InputError("expected a CSV file here", file=self.loaded.file)
-        with open_binary(self.source, layout.compressed) as binary:
-            text = io_module.TextIOWrapper(binary, encoding=layout.encoding, newline="")
-            rows = csv.reader(text, delimiter=layout.delimiter)
-            next(rows, None)
-            start = rows.line_num + 1
-            for row in rows:
-                line, start = start + self.loaded.skipped, rows.line_num + 1
-                yield line, ([row[c] for c in columns] if len(row) > max(columns) else [])
+        yield from _cells(self.source, layout, columns, self.loaded.skipped)
+
+
+def _cells(
+    source: Source, layout: Layout, columns: Sequence[int], skipped: int = 0
+) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record's first line (the file's own) and its cells in ``columns`` (a short row
+    gives [])."""
+    with open_binary(source, layout.compressed) as binary:
+        text = io_module.TextIOWrapper(binary, encoding=layout.encoding, newline="")
+        rows = csv.reader(text, delimiter=layout.delimiter)
+        next(rows, None)
+        start = rows.line_num + 1
+        for row in rows:
+            line, start = start + skipped, rows.line_num + 1
+            yield line, ([row[c] for c in columns] if len(row) > max(columns) else [])
 
 
 @contextlib.contextmanager
@@ -303,6 +320,40 @@ def from_header(
                 exc.line = None if exc.line is None else exc.line + source.skipped
                 exc.message = _shifted(exc.message, source.skipped)
             raise
+
+
+def papers_by_column(name: str, column: str, options: ReadOptions) -> dict[str, int]:
+    """The papers of a CSV ballot file in each value of ``column`` (its box, at verification):
+    rows, or the count column's papers in an aggregated file."""
+    if input_format(name) != "csv":
+        raise UsageError(f"{name}: a box column is a CSV ballot file's; this file is not one")
+    with from_header(name, options) as (source, options, _):
+        layout = sniff(source, options)
+        keys = [header_key(h) for h in layout.header]
+        at = [i for i, k in enumerate(keys) if k == header_key(column)]
+        if len(at) != 1:
+            raise InputError(
+                f"the box column {column!r} is not in the header ({show_header(layout.header)})",
+                file=source.name,
+                line=1,
+            )
+        papers = layout.columns.get("count")
+        wanted = (at[0], at[0] if papers is None else papers)
+        counts: Counter[str] = Counter()
+        with reading(source, layout):
+            for line, cells in _cells(source, layout, wanted):  # lines shifted by from_header
+                if not cells:
+                    raise InputError("this row has no box", file=source.name, line=line)
+                box = " ".join(cells[0].split())
+                counts[box] += 1 if papers is None else _papers_cell(cells[1], source.name, line)
+    return dict(counts)
+
+
+def _papers_cell(text: str, file: str, line: int) -> int:
+    try:
+        return whole_number(text, "the count column", text=True)
+    except ValueError as exc:
+        raise InputError(str(exc), file=file, line=line) from None
 
 
 #: A line number said in a message: "line 7", "lines 1,204".

@@ -16,8 +16,9 @@ from svcount.figures import View
 from svcount.operations.assertions import plan_document
 from svcount.operations.margin import FigureBounds, Margins, margins
 from svcount.operations.sampling import sample_document
+from svcount.operations.verification import statement_document
 from svcount.options import CountOptions
-from svcount.pipeline import QUIET, Counted, Listener, Progress, tally
+from svcount.pipeline import QUIET, Counted, Listener, Progress, input_files, tally
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from svcount.operations.assertions import Plan
     from svcount.operations.assess import Assessment
     from svcount.operations.sampling import Draw, Retrieval
+    from svcount.operations.verification import Statement
     from svcount.operations.verify import Check
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "expected_options",
     "plan_document",
     "sample_document",
+    "statement_document",
+    "verification",
     "result_margins",
     "rla_assess",
     "rla_plan",
@@ -156,6 +160,24 @@ def rla_sample(
 
     batches = read_manifest(manifest)
     return batches, sample(batches, seed, size, already)
+
+
+def verification(
+    accounts: str, ballots: str | None = None, box_column: str | None = None
+) -> tuple[Statement, tuple[dict[str, str], ...]]:
+    """The statement as to the result of the verification, and the files it was made from.
+
+    With ``ballots``, each box's papers are counted from that ballot file's ``box_column``.
+    """
+    from svcount.io import papers_by_column
+    from svcount.operations.verification import statement
+    from svcount.options import ReadOptions
+
+    counted = None
+    if ballots is not None and box_column is not None:
+        counted = papers_by_column(ballots, box_column, ReadOptions())
+    found = statement(accounts, counted)
+    return found, input_files(accounts=accounts, ballots=ballots)
 
 
 def rla_retrieval(

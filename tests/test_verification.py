@@ -1,0 +1,112 @@
+"""svcount verification: the statement as to the result of the verification (issue 36)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from helpers import ROOT, refused, run, write
+
+from svcount.documents.seal import canonical_digest
+
+ACCOUNTS = ROOT / "examples" / "by-area" / "verification" / "accounts.csv"
+
+
+def test_the_example_statement_box_by_box_and_area_by_area():
+    shown = run("verification", str(ACCOUNTS))
+    assert shown.exit_code == 1, shown.output  # R1's variance is not explained
+    assert all(len(line) <= 80 for line in shown.stdout.splitlines())
+    assert "Variance in box M1 (-1): One paper left with the voter" in " ".join(
+        shown.stdout.split()
+    )
+    assert "Variance in box R1 (+1): not explained" in " ".join(shown.stdout.split())
+    doc = json.loads(run("verification", str(ACCOUNTS), "-f", "json").stdout)
+    assert doc["schema"] == "svcount-verification/1"
+    assert doc["digest"] == canonical_digest({k: v for k, v in doc.items() if k != "digest"})
+    assert doc["total"]["verified"] == 620 and doc["total"]["expected"] == 620
+    assert doc["total"]["postal_verified"] == 139 and doc["unexplained_variances"] == 1
+    assert doc["areas"]["Melton"]["verified"] == 200 and doc["areas"]["Melton"]["expected"] == 201
+    r1 = next(b for b in doc["boxes"] if b["box"] == "R1")
+    assert r1["expected"] == 80 and r1["variance"] == 1  # 100 supplied - 18 unused - 2 spoilt
+
+
+def test_every_format_says_the_same(tmp_path):
+    rows = list(csv.DictReader(io.StringIO(run("verification", str(ACCOUNTS), "-f", "csv").stdout)))
+    assert len(rows) == 8 and rows[6]["box"] == "R1" and rows[6]["variance"] == "1"
+    md = run("verification", str(ACCOUNTS), "-f", "markdown").stdout
+    assert "| Box |" in md and "not explained" in md
+    page = run("verification", str(ACCOUNTS), "-f", "html").stdout
+    assert page.count('tabindex="0"') == 2 and "not explained" in page
+    out = tmp_path / "statement.json"
+    assert run("verification", str(ACCOUNTS), "-o", str(out)).exit_code == 1
+    assert json.loads(out.read_text())["schema"] == "svcount-verification/1"
+
+
+def test_every_variance_explained_exits_0(tmp_path):
+    text = ACCOUNTS.read_text().replace("R1,Oakham Castle,Rutland,station,100,18,2,,,81,",
+                                        'R1,Oakham Castle,Rutland,station,100,18,2,,,81,"A spoilt '
+                                        'paper put in the box"')  # fmt: skip
+    path = write(tmp_path, text, "accounts.csv")
+    shown = run("verification", path)
+    assert shown.exit_code == 0 and "Every variance is explained" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        ("A,10,10\nA,5,5\n", "box 'A' is listed twice"),
+        ("A,-3,10\n", "issued"),
+        ("A,1.5,10\n", "issued"),
+        ("A,10,ten\n", "verified"),
+        ("A,,10\n", "no ballot paper account"),
+        (",10,10\n", "a row with no box"),
+    ],
+)
+def test_bad_accounts_are_one_line(tmp_path, rows, said):
+    path = write(tmp_path, "box,issued,verified\n" + rows, "accounts.csv")
+    assert said in refused("verification", path)
+
+
+def test_the_account_must_add_up(tmp_path):
+    path = write(tmp_path, "box,supplied,unused,spoilt,verified\nA,10,8,3,0\n", "a.csv")
+    assert "more than were supplied" in refused("verification", path)
+    path = write(tmp_path, "box,supplied,unused,spoilt,issued,verified\nA,10,2,1,9,7\n", "b.csv")
+    assert "supplied − unused − spoilt is 7" in refused("verification", path)
+    path = write(tmp_path, "box,issued,kind,verified\nA,10,mobile,10\n", "c.csv")
+    assert "kind is station or postal" in refused("verification", path)
+    assert "a verified column" in refused("verification", write(tmp_path, "box,issued\nA,1\n"))
+
+
+def test_papers_verified_counted_from_a_ballot_file_by_box(tmp_path):
+    ballots = write(tmp_path, "first,second,box\nAnn,Bob,A\nBob,,A\nAnn,,B\n", "ballots.csv")
+    accounts = write(tmp_path, "box,issued\nA,2\nB,2\n", "accounts.csv")
+    shown = run("verification", accounts, "--ballots", ballots, "--box-column", "Box", "-f", "json")
+    assert shown.exit_code == 1, shown.output
+    boxes = {b["box"]: b for b in json.loads(shown.stdout)["boxes"]}
+    assert boxes["A"]["verified"] == 2 and boxes["B"]["variance"] == -1
+    both = write(tmp_path, "box,issued,verified\nA,2,3\nB,1,1\n", "both.csv")
+    said = refused("verification", both, "--ballots", ballots, "--box-column", "box")
+    assert "box 'A': 3 papers verified by the accounts, 2 in the ballot file" in said
+    fewer = write(tmp_path, "box,issued\nA,2\n", "fewer.csv")
+    assert "box 'B', which the accounts do not list" in refused(
+        "verification", fewer, "--ballots", ballots, "--box-column", "box"
+    )
+    more = write(tmp_path, "box,issued\nA,2\nB,1\nC,0\n", "more.csv")
+    assert "box 'C' is in the accounts, but the ballot file has no paper" in refused(
+        "verification", more, "--ballots", ballots, "--box-column", "box"
+    )
+    assert "not in the header" in refused(
+        "verification", accounts, "--ballots", ballots, "--box-column", "crate"
+    )
+
+
+def test_a_statement_is_signed_with_svcount_key(tmp_path):
+    made = run("key", "new", "Returning Officer", "--dir", str(tmp_path), "-q")
+    assert made.exit_code == 0, made.output
+    key = next(tmp_path.glob("*.key"))
+    out = tmp_path / "statement.json"
+    signed = run("verification", str(ACCOUNTS), "--sign", str(key), "-o", str(out))
+    assert signed.exit_code == 1, signed.output
+    assert "signature" in json.loads(out.read_text())
