@@ -30,6 +30,7 @@ from svcount.shell.keys import key_app, signing_key, trusted_keys
 from svcount.shell.params import (
     LOCAL_PANEL,
     OUTPUT_PANEL,
+    AcceptDifferenceOpt,
     BallotsArg,
     ChecksumsOpt,
     ColorOpt,
@@ -57,6 +58,7 @@ from svcount.shell.params import (
     TitleOpt,
     TrustOpt,
     VerboseOpt,
+    VerificationOpt,
     counting,
     format_option,
 )
@@ -150,6 +152,8 @@ def tally(
         ),
     ] = None,
     margin: MarginOpt = False,
+    verification: VerificationOpt = None,
+    accept_difference: AcceptDifferenceOpt = None,
     election: ElectionOpt = None,
     title: TitleOpt = None,
     returning_officer: ReturningOfficerOpt = None,
@@ -209,11 +213,14 @@ def tally(
         return
     fmt = choose_format(format, output, Format, "table")
     if pipeline.is_result_file(source):
-        if audit is not None:
-            fail(f"--audit needs ballot papers, and {source} is a result file")
+        if audit is not None or verification is not None:
+            fail(f"--audit and --verification need ballot papers, and {source} is a result file")
         shown, counted = pipeline.published(source, counted_options)
     else:
         counted = counted_file(source, counted_options, quiet, verbose)
+        if verification is not None:
+            counted = tasks.verified_count(counted, str(verification), accept_difference)
+            say(counted.warnings[-1], quiet)
         if audit is not None:
             with progress(source, quiet, "Writing the audit of", "rows") as bar:
                 tasks.audit(audit, counted, bar, outputs.landing)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import UsageError
+from svcount.errors import InputError, UsageError
 from svcount.figures import View
 from svcount.operations.assertions import plan_document
 from svcount.operations.margin import FigureBounds, Margins, margins
@@ -42,6 +42,8 @@ __all__ = [
     "sample_document",
     "statement_document",
     "verification",
+    "papers_verified",
+    "verified_count",
     "result_margins",
     "rla_assess",
     "rla_plan",
@@ -153,12 +155,15 @@ def rla_plan(counted: Counted, risk_limit: float) -> Plan:
 
 
 def rla_sample(
-    manifest: str, seed: str, size: int, already: int
+    manifest: str, seed: str, size: int, already: int, verification: str | None = None
 ) -> tuple[dict[str, int], list[Draw]]:
-    """A ballot manifest read, and the draws of this round."""
+    """A ballot manifest read (with ``verification``, checked to add up to the papers
+    verified), and the draws of this round."""
     from svcount.operations.sampling import read_manifest, sample
 
     batches = read_manifest(manifest)
+    if verification is not None:
+        papers_verified(sum(batches.values()), verification, f"the manifest {manifest}")
     return batches, sample(batches, seed, size, already)
 
 
@@ -178,6 +183,48 @@ def verification(
         counted = papers_by_column(ballots, box_column, ReadOptions())
     found = statement(accounts, counted)
     return found, input_files(accounts=accounts, ballots=ballots)
+
+
+def papers_verified(papers: int, statement: str, what: str) -> None:
+    """Refuse ``what`` unless its ``papers`` are the papers the statement verified."""
+    from svcount.operations.verification import read_statement
+
+    verified = read_statement(statement).total
+    if papers != verified:
+        raise InputError(
+            f"{what} has {papers:,} ballot papers and the verification statement {verified:,}: "
+            "an audit is of the papers verified, every one",
+            file=statement,
+        )
+
+
+def verified_count(counted: Counted, statement: str, accepted: str | None = None) -> Counted:
+    """A count checked against the verification statement (README, "Count night"): the
+    papers counted (rejected included) in each voting area, or in all, must be those verified,
+    unless the difference is accepted with a reason. The statement's SHA-256 is recorded."""
+    from svcount.operations.verification import agreement, read_statement
+
+    found = read_statement(statement)
+    areas = {a.name: a.first.ballot_papers for a in counted.result.areas} or None
+    differences = agreement(found, counted.result.ballot_papers, areas, statement)
+    said = [
+        f"{area or 'the count'}: {v:,} papers verified, {c:,} counted (a difference of {c - v:+,})"
+        for area, v, c in differences
+    ]
+    if said and accepted is None:
+        raise InputError(
+            f"the count does not agree with the verification: {'; '.join(said)}; give "
+            "--accept-difference REASON to declare it anyway",
+            file=statement,
+        )
+    total = counted.result.ballot_papers
+    summary = (
+        f"count summary: {found.total:,} papers verified, {total:,} counted, a difference of "
+        f"{total - found.total:+,}" + (f"; accepted: {accepted}" if said else "")
+    )
+    files = counted.provenance.files + input_files(verification=statement)
+    provenance = replace(counted.provenance, files=files)
+    return replace(counted, provenance=provenance, warnings=(*counted.warnings, summary))
 
 
 def rla_retrieval(

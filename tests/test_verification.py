@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from helpers import ROOT, refused, run, write
@@ -110,3 +111,51 @@ def test_a_statement_is_signed_with_svcount_key(tmp_path):
     signed = run("verification", str(ACCOUNTS), "--sign", str(key), "-o", str(out))
     assert signed.exit_code == 1, signed.output
     assert "signature" in json.loads(out.read_text())
+
+
+def _statement(tmp_path, text=None, name="statement.json"):
+    accounts = write(tmp_path, text or ACCOUNTS.read_text(), name.replace(".json", ".csv"))
+    out = tmp_path / name
+    run("verification", accounts, "-f", "json", "-o", str(out))
+    return str(out)
+
+
+BY_AREA = ROOT / "examples" / "by-area"
+
+
+def test_the_count_agrees_with_the_verification_area_by_area(tmp_path):
+    statement = _statement(tmp_path)
+    counted = run("tally", str(BY_AREA / "all.csv"), "-c", str(BY_AREA / "candidates.txt"),
+                  "--verification", statement, "-f", "json")  # fmt: skip
+    assert counted.exit_code == 0, counted.output
+    assert "count summary: 620 papers verified, 620 counted" in counted.stderr
+    files = json.loads(counted.stdout)["input"]["files"]
+    assert any(f["role"] == "verification" for f in files)
+    short = ACCOUNTS.read_text().replace("RP1,,Rutland,postal,,,,39,,39,",
+                                         "RP1,,Rutland,postal,,,,39,,38,")  # fmt: skip
+    differs = _statement(tmp_path, short, "short.json")
+    said = refused("tally", str(BY_AREA / "all.csv"), "-c", str(BY_AREA / "candidates.txt"),
+                   "--verification", differs)  # fmt: skip
+    assert "Rutland: 119 papers verified, 120 counted" in said
+    accepted = run("tally", str(BY_AREA / "all.csv"), "-c", str(BY_AREA / "candidates.txt"),
+                   "--verification", differs, "--accept-difference", "a paper in the wrong box",
+                   "-f", "json")  # fmt: skip
+    assert accepted.exit_code == 0 and "accepted: a paper in the wrong box" in accepted.stderr
+    edited = tmp_path / "edited.json"
+    edited.write_text(Path(statement).read_text().replace('"verified": 620', '"verified": 621'))
+    assert "does not match its digest" in refused(
+        "tally", str(BY_AREA / "all.csv"), "-c", str(BY_AREA / "candidates.txt"),
+        "--verification", str(edited),
+    )  # fmt: skip
+
+
+def test_an_audit_is_of_the_papers_verified(tmp_path):
+    statement = _statement(tmp_path)
+    manifest = write(tmp_path, "batch,papers\nB1,120\nB2,110\nBP1,70\nM1,100\nM2,70\nMP1,30\n"
+                               "R1,81\nRP1,38\n", "manifest.csv")  # fmt: skip
+    said = refused("rla", "sample", manifest, "--seed", "1", "--size", "5",
+                   "--verification", statement)  # fmt: skip
+    assert "619 ballot papers and the verification statement 620" in said
+    planned = run("rla", "plan", str(BY_AREA / "all.csv"), "-c", str(BY_AREA / "candidates.txt"),
+                  "--verification", statement, "-q")  # fmt: skip
+    assert planned.exit_code == 0, planned.output

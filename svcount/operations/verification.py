@@ -27,7 +27,17 @@ from svcount.names import NameError_
 from svcount.names import name as name_policy
 from svcount.reading.header import header_key
 
-__all__ = ["SCHEMA", "Box", "Statement", "read_accounts", "statement", "statement_document"]
+__all__ = [
+    "SCHEMA",
+    "Box",
+    "Statement",
+    "Verified",
+    "agreement",
+    "read_accounts",
+    "read_statement",
+    "statement",
+    "statement_document",
+]
 
 SCHEMA = "svcount-verification/1"
 #: Each column's spellings, matched as headers are (case, spaces, - and _ ignored).
@@ -292,3 +302,43 @@ def statement_document(found: Statement, given: Sequence[Mapping[str, Any]]) -> 
             "unexplained_variances": found.unexplained,
         }
     )
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A statement read back: the papers verified in all and per voting area."""
+
+    total: int
+    areas: Mapping[str, int]
+
+
+def read_statement(path: str) -> Verified:
+    """A statement written by ``svcount verification --format json``, its seal checked."""
+    from svcount.documents.seal import Fields, read_document
+
+    not_one = f"not a statement of svcount verification (schema {SCHEMA})"
+    doc, _ = read_document(path, not_one)
+    fields = Fields(doc, path)
+    fields.check(doc.get("schema") == SCHEMA, not_one)
+    fields.sealed("the statement has no digest: write it again with svcount verification -f json")
+    try:
+        areas = {str(a): int(f["verified"]) for a, f in doc["areas"].items()}
+        return Verified(int(doc["total"]["verified"]), areas)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"the statement is damaged: {exc}", file=path) from None
+
+
+def agreement(
+    verified: Verified, counted: int, areas: Mapping[str, int] | None, path: str
+) -> list[tuple[str, int, int]]:
+    """Each (area, verified, counted) that differs ("" for the whole count); refused when the
+    statement's voting areas are not the count's."""
+    if areas and verified.areas:
+        if set(areas) != set(verified.areas):
+            only = sorted(set(areas) ^ set(verified.areas))
+            raise InputError(
+                f"the statement's voting areas are not the count's (first of them: {only[0]!r})",
+                file=path,
+            )
+        return [(a, verified.areas[a], n) for a, n in areas.items() if verified.areas[a] != n]
+    return [] if verified.total == counted else [("", verified.total, counted)]

@@ -265,6 +265,24 @@ ContestOpt = Annotated[
         rich_help_panel=READING_PANEL,
     ),
 ]
+VerificationOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="STATEMENT",
+        help="Check the count against the verification statement (svcount verification -f "
+        "json): the papers counted in each voting area, or in all, must be those verified.",
+        rich_help_panel=COUNT_PANEL,
+    ),
+]
+AcceptDifferenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="REASON",
+        help="With --verification: declare although the papers counted differ from those "
+        "verified, for this reason (said in the count summary).",
+        rich_help_panel=COUNT_PANEL,
+    ),
+]
 NOTICE_PANEL = "The notice"
 TitleOpt = Annotated[
     str | None,

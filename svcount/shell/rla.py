@@ -39,6 +39,16 @@ class PlanFormat(enum.StrEnum):
     json = "json"
 
 
+_VerifiedOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="STATEMENT",
+        help="The verification statement (svcount verification -f json): the papers audited "
+        "must be the papers verified, every one.",
+    ),
+]
+
+
 @rla_app.command("plan")
 @counting
 def plan_command(
@@ -52,6 +62,7 @@ def plan_command(
     ] = None,
     output: OutputOpt = None,
     options: Any = None,
+    verification: _VerifiedOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
@@ -74,6 +85,8 @@ def plan_command(
     if counted.result.winner is None:
         tied = ", ".join(counted.result.lot_required)
         fail(f"no plan yet: a lot is required between {tied} (give --lot NAME or --seed N)", 3)
+    if verification is not None:
+        tasks.papers_verified(counted.result.ballot_papers, str(verification), "the count")
     planned = tasks.rla_plan(counted, risk_limit)
     if fmt is PlanFormat.json:
         assert counted.ballots is not None  # rla_plan refuses a count without its papers
@@ -161,6 +174,7 @@ def sample_command(
         int,
         typer.Option(min=0, help="Draws made in earlier rounds: this round goes on after them."),
     ] = 0,
+    verification: _VerifiedOpt = None,
     sort: _SortOpt = Order.draw,
     boards: _BoardsOpt = 1,
     sheets: _SheetsOpt = None,
@@ -188,7 +202,9 @@ def sample_command(
     outputs = Outputs(checksums)
     sheet_files = _sheet_files(sheets, boards)
     outputs.guard([("--output", output), ("--checksums", checksums), *sheet_files], manifest)
-    batches, draws = tasks.rla_sample(str(manifest), seed, size, already)
+    batches, draws = tasks.rla_sample(
+        str(manifest), seed, size, already, None if verification is None else str(verification)
+    )
     rows = tasks.rla_retrieval(draws, batches, boards, sort is Order.box)
     if sheet_files:  # a sheet is always box by box
         about = f"Seed {seed}; manifest {manifest}; draws {already + 1:,} to {already + size:,}"
