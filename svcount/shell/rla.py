@@ -196,7 +196,6 @@ def sample_command(
     2 bad input.
     """
     from svcount import tasks
-    from svcount.documents.writing import csv_line
 
     fmt = choose_format(format, output, SampleFormat, "csv")
     outputs = Outputs(checksums)
@@ -214,15 +213,22 @@ def sample_command(
         document = tasks.sample_document(str(manifest), batches, seed, already, draws)
         outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
-        head = ["ticket", "batch", "position", "draw", *(["board"] if boards > 1 else [])]
-        lines = [csv_line(head)]
-        for r in rows:
-            d = r.draw
-            cells = [d.ticket, d.batch, str(d.position), str(d.draw)]
-            lines.append(csv_line(cells + ([str(r.board)] if boards > 1 else [])))
-        outputs.emit("".join(lines), output)
+        outputs.emit(_sample_list(rows, boards), output)
     twice = sum(1 for d in draws if d.draw > 1)
     say(f"{len(draws):,} draws from {sum(batches.values()):,} papers ({twice:,} repeats)", quiet)
+
+
+def _sample_list(rows: list[Any], boards: int) -> str:
+    """The list to retrieve as CSV: ticket, batch, position, draw (and board, when several)."""
+    from svcount.documents.writing import csv_line
+
+    head = ["ticket", "batch", "position", "draw", *(["board"] if boards > 1 else [])]
+    lines = [csv_line(head)]
+    for r in rows:
+        d = r.draw
+        cells = [d.ticket, d.batch, str(d.position), str(d.draw)]
+        lines.append(csv_line(cells + ([str(r.board)] if boards > 1 else [])))
+    return "".join(lines)
 
 
 def _sheet_files(folder: Path | None, boards: int) -> list[tuple[str, Path | None]]:
