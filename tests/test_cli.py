@@ -278,3 +278,26 @@ def test_quiet_silences_warnings(tmp_path):
     path = write(tmp_path, "first,second\nAnn,Zed\nBob,\nAnn,\n")
     assert "warning" in run("tally", path).stderr
     assert run("tally", path, "-q").stderr == ""
+
+
+def test_output_dash_is_standard_output(tmp_path, monkeypatch):
+    """Issue 36: -o - (and -o /dev/stdout) write to standard output, never a file named -."""
+    monkeypatch.chdir(tmp_path)
+    shown = run("tally", str(ROOT / "examples" / "quickstart" / "ballots.csv"), "-o", "-",
+                "-f", "csv")  # fmt: skip
+    assert shown.exit_code == 0 and shown.stdout.startswith("stage,candidate")
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_recount_ending_in_a_tie_says_so(tmp_path):
+    """Issue 36: a recount ending in a tie names no one "None": it says a lot is required."""
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    first = tmp_path / "first.csv"
+    first.write_text("first\nAnn\nAnn\nBob\n")
+    second = tmp_path / "second.csv"
+    second.write_text("first\nAnn\nBob\n")
+    run("tally", str(first), "--method", "fptp", "-o", str(before))
+    run("tally", str(second), "--method", "fptp", "-o", str(after))
+    shown = run("diff", str(before), str(after))
+    said = " ".join(shown.stdout.split())
+    assert "None" not in said and "no winner (a lot required) after" in said

@@ -308,3 +308,10 @@ def test_a_signed_return_is_bound_to_its_poll(signed):
         "tally", "blaby.csv", "-c", "candidates.txt", "--stage", "second", "--area", "Blaby",
         "--remaining-from", "et.json", "--election", "other", "-o", "e3.json",
     )  # fmt: skip
+
+
+def test_a_key_name_with_a_bar_is_refused_as_its_public_line_could_not_carry_it(tmp_path):
+    """Issue 36: '|' carries areas= and election= on a .pub line: never in a name."""
+    from helpers import refused
+
+    assert "holds '|'" in refused("key", "new", "Mal | areas=Blaby", "--dir", tmp_path)

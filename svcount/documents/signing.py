@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svcount.documents.seal import canonical_digest
-from svcount.errors import InputError
+from svcount.errors import InputError, UsageError
 from svcount.names import NameError_
 from svcount.names import name as name_policy
 
@@ -119,6 +119,11 @@ def new_key(name: str) -> tuple[str, str, Signer]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     name = name_policy(name, "the key's name")
+    if "|" in name:
+        raise UsageError(
+            f"the key's name {name!r} holds '|', which a public key's line uses to carry "
+            "'areas=' and 'election=': choose a name without it"
+        )
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
         serialization.Encoding.PEM,

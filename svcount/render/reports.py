@@ -164,7 +164,13 @@ def diff_tables(comparison: Comparison, *, show_all: bool, plain: bool) -> list[
         out.append(t)
     old, new = before.figures["winner"], after.figures["winner"]
     if comparison.winner_changed:
-        out.append(Text(f"The winner changed: {old} before, {new} after.", style="bold"))
+
+        def said(winner: str | None) -> str:
+            return winner if winner is not None else "no winner (a lot required)"
+
+        out.append(
+            Text(f"The winner changed: {said(old)} before, {said(new)} after.", style="bold")
+        )
     else:
         out.append(Text(f"The winner is the same: {old}."))
     count = len(comparison.changed)

@@ -76,6 +76,15 @@ def _kin(given: Any, named: Any) -> bool:
     return bool(FILE_KIND.get(given.value) == named.value)
 
 
+#: Outputs that are standard output itself: written there, never replaced or checksummed.
+STDOUT_NAMES = ("-", "/dev/stdout")
+
+
+def to_file(output: Path | None) -> Path | None:
+    """``output``, or None when it names standard output (``-o -``, ``-o /dev/stdout``)."""
+    return None if output is None or str(output) in STDOUT_NAMES else output
+
+
 def choose_format(
     given: Any, output: Path | None, formats: type[enum.StrEnum], default: str
 ) -> Any:
@@ -87,6 +96,7 @@ def choose_format(
     the extension compresses.
     """
     by_extension = None
+    output = to_file(output)
     if output is not None:
         suffix = _named_suffix(output)
         by_extension = next(
@@ -213,6 +223,7 @@ class Outputs:
 
     def emit(self, data: str | bytes, output: Path | None, *, last: bool = True) -> None:
         """Data to ``output`` or to stdout; the ``last`` output lands every file of the run."""
+        output = to_file(output)
         if output is None:
             write_stdout(data)
         else:
@@ -235,6 +246,8 @@ class Outputs:
     ) -> None:
         """Print ``build(*args, plain=...)`` renderables: boxed on a terminal, plain otherwise."""
         import io
+
+        output = to_file(output)
 
         from rich.console import Console
 
