@@ -24,9 +24,10 @@ SEPARATORS = "|;/+&#"
 HEADINGS = ("want_of_official_mark", "writing_or_mark_identifying_voter")
 
 
-def cvr_report(names, papers):
+def cvr_report(names, papers, areas=None):
     """A NIST SP 1500-103 report of one contest: each paper (first, second, heading), where a
-    preference is a tuple of candidate indexes, or None for an uncertain mark."""
+    preference is a tuple of candidate indexes, or None for an uncertain mark; with ``areas``
+    (one a paper), each area a named GpUnit its CVRs give as their BallotStyleUnitId."""
     people = [{"@type": "CVR.Candidate", "@id": f"c{i}", "Name": n} for i, n in enumerate(names)]
     selections = [
         {"@type": "CVR.CandidateSelection", "@id": f"s{i}", "CandidateIds": [f"c{i}"]}
@@ -50,11 +51,15 @@ def cvr_report(names, papers):
             snapshot["OtherStatus"] = f"rejected: {heading}"
         records.append({"@type": "CVR.CVR", "@id": f"cvr-{number}", "ElectionId": "e",
                         "CurrentSnapshotId": f"x{number}", "CVRSnapshot": [snapshot]})  # fmt: skip
+        if areas:
+            records[-1]["BallotStyleUnitId"] = f"area-{sorted(set(areas)).index(areas[number - 1])}"
+    units = [{"@type": "CVR.GpUnit", "@id": f"area-{i}", "Type": "other", "Name": a}
+             for i, a in enumerate(sorted(set(areas or ())))]  # fmt: skip
     return {
         "@type": "CVR.CastVoteRecordReport", "Version": "1.0.0",
         "GeneratedDate": "2024-05-02T00:00:00Z", "ReportGeneratingDeviceIds": ["d"],
         "ReportingDevice": [{"@type": "CVR.ReportingDevice", "@id": "d"}],
-        "GpUnit": [{"@type": "CVR.GpUnit", "@id": "g", "Type": "other"}],
+        "GpUnit": [{"@type": "CVR.GpUnit", "@id": "g", "Type": "other"}, *units],
         "Election": [{"@type": "CVR.Election", "@id": "e", "ElectionScopeId": "g",
                       "Candidate": people,
                       "Contest": [{"@type": "CVR.CandidateContest", "@id": "pcc",
@@ -92,14 +97,18 @@ def cvr_xml(report):
     )
 
 
-def csv_text(names, papers, separator, delimiter):
-    """The same papers as a ballot CSV with the given separator and delimiter."""
+def csv_text(names, papers, separator, delimiter, areas=None):
+    """The same papers as a ballot CSV with the given separator and delimiter (and an area
+    column, with ``areas``)."""
 
     def field(marks):
         return "?" if marks is None else separator.join(names[i] for i in marks)
 
-    rows = [["first", "second", "rejected"]]
-    rows += [[field(first), field(second), heading] for first, second, heading in papers]
+    rows = [["first", "second", "rejected", *(["area"] if areas else [])]]
+    rows += [
+        [field(first), field(second), heading, *([areas[i]] if areas else [])]
+        for i, (first, second, heading) in enumerate(papers)
+    ]
     out = []
     for row in rows:
         buffer = __import__("io").StringIO()
@@ -123,7 +132,11 @@ def elections(draw):
     )
     heading = st.sampled_from(["", "", "", *HEADINGS])
     papers = draw(st.lists(st.tuples(preference, preference, heading), min_size=1, max_size=30))
-    return names, papers
+    areas = None
+    if draw(st.booleans()):  # voting areas, as a by-area count has them
+        areas = draw(st.lists(st.sampled_from(["Blaby", "Melton", "Rutland"]),
+                              min_size=len(papers), max_size=len(papers)))  # fmt: skip
+    return names, papers, areas
 
 
 def _figures(tally):
@@ -142,16 +155,16 @@ def _figures(tally):
 def test_a_cvr_in_json_and_xml_and_a_csv_of_the_same_papers_count_alike_whatever_the_names(
     election, separator, delimiter
 ):
-    names, papers = election
+    names, papers, areas = election
     assume(not any(separator in n or delimiter in n for n in names))
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cvr = Path(folder) / "cvr.json"
-        cvr.write_text(json.dumps(cvr_report(names, papers)), encoding="utf-8")
+        cvr.write_text(json.dumps(cvr_report(names, papers, areas)), encoding="utf-8")
         xml = Path(folder) / "cvr.xml"
-        xml.write_text(cvr_xml(cvr_report(names, papers)), encoding="utf-8")
+        xml.write_text(cvr_xml(cvr_report(names, papers, areas)), encoding="utf-8")
         ballots = Path(folder) / "ballots.csv"
-        ballots.write_text(csv_text(names, papers, separator, delimiter), encoding="utf-8")
+        ballots.write_text(csv_text(names, papers, separator, delimiter, areas), encoding="utf-8")
         try:
             from_csv = svcount.tally(
                 ballots, candidates=names, separator=separator, delimiter=delimiter
