@@ -95,6 +95,33 @@ class Tally:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.result, name)
 
+    def __repr__(self) -> str:
+        """One line: the winner, how, and the papers (the figures are in ``to_frame()``)."""
+        r = self.result
+        won = f"winner={r.winner!r}" if r.winner else f"lot_required={list(r.lot_required)!r}"
+        return (
+            f"Tally({won}, method={r.method.value!r}, decided_by={r.decided_by.value!r}, "
+            f"ballot_papers={r.ballot_papers:,})"
+        )
+
+    def _view(self) -> Any:
+        from svcount.figures import view
+
+        return view(self.result, self.provenance)
+
+    def to_markdown(self) -> str:
+        """The table output as CommonMark with pipe tables (``svcount tally -f markdown``)."""
+        from svcount.render.tables import to_markdown
+
+        return to_markdown(self._view())
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the table output's sections as HTML tables."""
+        from svcount.render.blocks import html_fragment
+        from svcount.render.tables import result_blocks
+
+        return html_fragment(result_blocks(self._view()))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON format of ``svcount tally --format json``, as a dict."""
         from svcount.documents.result import result_json

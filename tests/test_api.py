@@ -165,3 +165,24 @@ def test_numpy_counts_are_accepted_and_bad_ones_refused():
     assert ballots.valid == 0
     with pytest.raises(CountError, match="must be a whole number of at least 0, not 2.5"):
         Ballots((Candidate("Ann"),), {("Ann", NotCounted.BLANK): 2.5})
+
+
+def test_a_tally_shows_itself_briefly_and_in_a_notebook():
+    """Issue 37: a short repr, the tables as HTML for a notebook, and markdown."""
+    import warnings
+
+    from helpers import ROOT
+
+    import svcount
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quick = ROOT / "examples" / "quickstart"
+        t = svcount.tally(quick / "ballots.csv", candidates=quick / "candidates.csv")
+    assert repr(t) == (
+        "Tally(winner='Bob Baker', method='sv', "
+        "decided_by='most_votes_after_second_preferences', ballot_papers=43)"
+    )
+    page = t._repr_html_()
+    assert page.count("<table>") >= 5 and "Bob Baker" in page and "<script" not in page
+    assert t.to_markdown().startswith("# Supplementary vote")

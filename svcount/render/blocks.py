@@ -332,3 +332,34 @@ def markdown(blocks: Sequence[Block]) -> str:
                 lines += ["### Declaration", ""]
             lines += [("# " if not lines else "") + md_text(b.lead + b.text), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def html_fragment(blocks: Sequence[Block], numbers: Sequence[str] | None = None) -> str:
+    """The blocks as an HTML fragment (a notebook's view, a page's body): each note a
+    paragraph, each grid a titled table in a region the keyboard can scroll. ``numbers``
+    names the right-aligned columns (default: as the tables align them)."""
+    import html
+
+    def cells(row: Sequence[str], tag: str, right: Sequence[bool]) -> str:
+        scope = " scope=col" if tag == "th" else ""
+        return "".join(
+            f"<{tag}{scope}{' style=text-align:right' if r else ''}>{html.escape(c)}</{tag}>"
+            for c, r in zip(row, right, strict=True)
+        )
+
+    out = []
+    for b in blocks:
+        if isinstance(b, Note):
+            lead = f"<strong>{html.escape(b.lead)}</strong>" if b.lead else ""
+            out.append(f"<p>{lead}{html.escape(b.text)}</p>")
+            continue
+        right = [c in numbers for c in b.columns] if numbers is not None else numeric(b.columns)
+        body = "".join(f"<tr>{cells(r, 'td', right)}</tr>" for r in b.rows)
+        foot = f"<tfoot><tr>{cells(b.total, 'td', right)}</tr></tfoot>" if b.total else ""
+        title = html.escape(b.title)
+        out.append(
+            f'<h3>{title}</h3><div class="scroll" tabindex="0" role="region" aria-label="{title}">'
+            f"<table><thead><tr>{cells(b.columns, 'th', right)}</tr></thead><tbody>{body}"
+            f"</tbody>{foot}</table></div>"
+        )
+    return "\n".join(out) + "\n"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import io
-from collections.abc import Sequence
 
 from svcount.documents.writing import csv_line, spreadsheet_safe
 from svcount.operations.verification import Statement
-from svcount.render.blocks import Block, Grid, Note, markdown
+from svcount.render.blocks import Block, Grid, Note, html_fragment, markdown
 
 __all__ = ["statement_blocks", "statement_csv", "statement_html", "statement_markdown",
            "statement_text"]  # fmt: skip
@@ -119,58 +117,29 @@ def statement_csv(found: Statement) -> str:
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1rem auto; max-width: 60rem; padding: 0 1rem;
        color: #1a1a1a; line-height: 1.45; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; }
+h1 { font-size: 1.5rem; } h3 { font-size: 1.15rem; margin-top: 1.6rem; }
 .scroll { overflow-x: auto; }
 .scroll:focus { outline: 3px solid #1d70b8; }
 table { border-collapse: collapse; min-width: 100%; }
 th, td { padding: .35rem .6rem; border-bottom: 1px solid #ccc; text-align: left; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td, th { font-variant-numeric: tabular-nums; }
 tfoot td { font-weight: bold; border-top: 2px solid #1a1a1a; }
-.unexplained { color: #a4000f; font-weight: bold; }
 """
 
 
 #: The columns that hold numbers: right-aligned.
-_NUMBERS = {"Expected", "Verified", "Variance", "Postal papers", "Station papers",
-            "Boxes with a variance", "Unexplained"}  # fmt: skip
-
-
-def _table(grid: Grid, numeric: Sequence[bool]) -> str:
-    def shown(cell: str) -> str:
-        if cell == "unexplained":
-            return '<span class="unexplained">unexplained</span>'
-        return html.escape(cell)
-
-    def cells(row: Sequence[str], tag: str) -> str:
-        return "".join(
-            f"<{tag}{' class=n' if num else ''}{' scope=col' if tag == 'th' else ''}>"
-            f"{shown(c)}</{tag}>"
-            for c, num in zip(row, numeric, strict=True)
-        )
-
-    body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in grid.rows)
-    foot = f"<tfoot><tr>{cells(grid.total, 'td')}</tr></tfoot>" if grid.total else ""
-    return (
-        f"<h2>{html.escape(grid.title)}</h2>"
-        f'<div class="scroll" tabindex="0" role="region" aria-label="{html.escape(grid.title)}">'
-        f"<table><thead><tr>{cells(grid.columns, 'th')}</tr></thead>"
-        f"<tbody>{body}</tbody>{foot}</table></div>"
-    )
+_NUMBERS = ("Expected", "Verified", "Variance", "Postal papers", "Station papers",
+            "Boxes with a variance", "Unexplained")  # fmt: skip
 
 
 def statement_html(found: Statement) -> str:
     """A self-contained page in the results page's manner: readable at 375 px, every table
     scrollable from the keyboard."""
-    parts = [
-        _table(b, [c in _NUMBERS for c in b.columns])
-        if isinstance(b, Grid)
-        else f"<p><strong>{html.escape(b.lead)}</strong>{html.escape(b.text)}</p>"
-        for b in statement_blocks(found)[1:]
-    ]
+    body = html_fragment(statement_blocks(found)[1:], _NUMBERS)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{TITLE}</title><style>{_STYLE}</style></head><body><main>"
-        f"<h1>{TITLE}</h1>{''.join(parts)}"
+        f"<h1>{TITLE}</h1>{body}"
         "</main></body></html>\n"
     )
