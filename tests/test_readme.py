@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_readme_command_runs(command, tmp_path):
 
 def test_readme_library_example():
     block = re.search(r"```python\n(.*?)```", README, flags=re.DOTALL).group(1)
-    out = subprocess.run(["python", "-c", block], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "Bob {'Ann': 40, 'Bob': 60}"
 
 
@@ -47,6 +48,31 @@ def test_readme_notebook_example_prints_what_the_readme_says():
     block = re.search(r"```python\n(import svcount\n.*?)```", README, flags=re.DOTALL).group(1)
     printed = re.search(r"prints\n\n```text\n(.*?)```", README, flags=re.DOTALL).group(1)
     out = subprocess.run(
-        ["python", "-c", block], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", block], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout == printed
+
+
+def test_every_python_block_of_the_readme_runs():
+    """Every ```python block, run in a fresh interpreter of this environment from the root."""
+    for block in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL):
+        ran = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True,
+                             cwd=ROOT, check=False)  # fmt: skip
+        assert ran.returncode == 0, (block, ran.stderr)
+
+
+def test_every_library_name_the_readme_gives_exists():
+    """A name such as `svcount.io.load` in the README is a module or attribute that exists."""
+    import importlib
+
+    for name in sorted(set(re.findall(r"`(svcount(?:\.\w+)+)", README))):
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                found = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for attribute in parts[cut:]:
+                assert hasattr(found, attribute), name
+                found = getattr(found, attribute)
+            break
