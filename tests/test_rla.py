@@ -772,3 +772,27 @@ def test_batch_names_are_hashed_as_arlo_hashes_them_or_refused(tmp_path, name):
         assert "Arlo hashes names as written" in refused(
             "rla", "sample", str(path), "--seed", "1", "--size", "3"
         )
+
+
+def test_the_library_plans_from_a_path_or_a_dataframe_with_every_count_option(tmp_path):
+    """Issue 37: svcount.rla.plan takes what svcount.tally takes, as well as Ballots and Result."""
+    import pandas as pd
+
+    from svcount.rla import plan as library_plan
+
+    from_file = library_plan(ROOT / LLR / "ballots.csv.gz",
+                             candidates=ROOT / LLR / "candidates.csv")  # fmt: skip
+    assert from_file.winner == "Willy Bach" and from_file.comparison == 49
+    frame = pd.DataFrame({"first": ["A", "A", "B", "C"], "second": ["", "B", "A", "A"]})
+    assert library_plan(frame, risk_limit=0.1).risk_limit == 0.1
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seperator'"):
+        library_plan(frame, seperator="|")
+    with pytest.raises(TypeError, match="give the count's Result"):
+        library_plan(_ballots(frame))
+
+
+def _ballots(frame):
+    from svcount.options import CountOptions
+    from svcount.pipeline import tally
+
+    return tally(frame, CountOptions()).ballots
