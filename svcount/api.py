@@ -282,17 +282,27 @@ def _roster(
 
     if candidates is None or isinstance(candidates, str | os.PathLike):
         return None  # a candidate file: read by the pipeline, for a file or a DataFrame alike
-    if isinstance(candidates, bytes | Mapping) or not hasattr(candidates, "__iter__"):
+    given: Any = candidates
+    if type(given).__name__ == "DataFrame" and hasattr(given, "columns"):
+        from svcount.reading.lists import frame_candidates
+
+        given = [Candidate(n, p) for n, p in frame_candidates(given)]  # name (and party)
+    elif type(given).__name__ == "Series" and hasattr(given, "tolist"):
+        given = given.tolist()
+    if isinstance(given, bytes | Mapping) or not hasattr(given, "__iter__"):
         raise TypeError(
-            f"candidates: expected a list of names or a candidate file's path, got "
-            f"{type(candidates).__name__}"
+            "candidates: expected a list of names, a DataFrame of names (and parties) or a "
+            f"candidate file's path, got {type(given).__name__}"
         )
     try:
         roster = tuple(
-            Candidate(name_policy(c.name, "candidate"), c.party)
+            Candidate(
+                name_policy(c.name, "candidate"),
+                None if c.party is None else name_policy(c.party, "party") or None,
+            )
             if isinstance(c, Candidate)
             else Candidate(name_policy(_text(c, "candidates"), "candidate"))
-            for c in candidates
+            for c in given
         )
     except NameError_ as exc:
         raise InputError(str(exc)) from None

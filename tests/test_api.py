@@ -186,3 +186,27 @@ def test_a_tally_shows_itself_briefly_and_in_a_notebook():
     page = t._repr_html_()
     assert page.count("<table>") >= 5 and "Bob Baker" in page and "<script" not in page
     assert t.to_markdown().startswith("# Supplementary vote")
+
+
+def test_candidates_may_be_a_dataframe_of_names_and_parties_or_a_series():
+    """Issue 37: a DataFrame with name (and party) columns, or a Series of names."""
+    import warnings
+
+    import pandas as pd
+    import pytest
+    from helpers import ROOT
+
+    import svcount
+
+    quick = ROOT / "examples" / "quickstart" / "ballots.csv"
+    frame = pd.DataFrame({"Name": ["Ann Archer", "Bob Baker", "Cy Cole", "Dee Dale"],
+                          "Party": ["Red", "Blue", None, "Green"]})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        listed = svcount.tally(quick, candidates=frame)
+        named = svcount.tally(quick, candidates=frame["Name"])
+    parties = {c.name: c.party for c in listed.result.candidates}
+    assert parties["Ann Archer"] == "Red" and parties["Cy Cole"] is None
+    assert listed.winner == named.winner == "Bob Baker"
+    with pytest.raises(svcount.InputError, match="no name column"):
+        svcount.tally(quick, candidates=pd.DataFrame({"x": ["a"], "y": ["b"]}))

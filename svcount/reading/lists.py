@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from svcount.errors import InputError, whole_number
 from svcount.marks import fold
@@ -20,7 +21,7 @@ from svcount.names import name as name_policy
 from svcount.reading.header import COLUMN_NAMES
 from svcount.reading.source import check_readable
 
-__all__ = ["AreaRow", "area_electorates", "read_areas", "read_candidates"]
+__all__ = ["AreaRow", "area_electorates", "frame_candidates", "read_areas", "read_candidates"]
 
 
 def _read_text(path: str, encoding: str | None, what: str) -> str:
@@ -61,6 +62,29 @@ def _column(header: list[str], exact: tuple[str, ...], words: tuple[str, ...]) -
     if found is None and len(header) > 1:
         found = next((i for i, h in enumerate(header) if any(w in h for w in words)), None)
     return found
+
+
+def frame_candidates(frame: Any) -> list[tuple[str, str | None]]:
+    """A DataFrame of candidates: its name column (and party column), found as a candidate
+    file's header is; a frame of one column is names."""
+    header = [fold(str(h)) for h in frame.columns]
+    party_at = _column(header, _PARTY_HEADERS, _PARTY_WORDS)
+    name_at = _column(
+        [h if i != party_at else "" for i, h in enumerate(header)], _NAME_HEADERS, ("name",)
+    )
+    if name_at is None and len(header) == 1:
+        name_at = 0
+    if name_at is None:
+        raise InputError(
+            f"the candidates' DataFrame has no name column (columns: {list(frame.columns)!r}): "
+            "name it name (and party), or give a list of names"
+        )
+    names = frame.iloc[:, name_at].tolist()
+    parties = frame.iloc[:, party_at].tolist() if party_at is not None else [None] * len(names)
+    return [
+        (str(n), None if p is None or p != p or not str(p).strip() else str(p))  # NaN: no party
+        for n, p in zip(names, parties, strict=True)
+    ]
 
 
 def read_candidates(path: str, encoding: str | None = None) -> tuple[Candidate, ...]:
