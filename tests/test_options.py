@@ -145,3 +145,12 @@ def test_options_forgive_case_spacing_and_thousands_alike(tmp_path):
     assert "did you mean 'Ann Archer'" in said
     limited = run("margin", quick, "--time-limit", "inf")
     assert limited.exit_code == 2 and "--time-limit" in limited.stderr
+
+
+def test_a_title_row_above_the_header_gets_the_skip_rows_hint(tmp_path):
+    """Issue 37: a spreadsheet's title row: say --skip-rows N when a later line is a header."""
+    from helpers import refused, write
+
+    path = write(tmp_path, "PCC election 2024 – Blaby count;;\n\nfirst;second\nAnn;Bob\nBob;\n")
+    assert "line 3 looks like the header" in refused("tally", path)
+    assert "--skip-rows 2" in refused("tally", path)

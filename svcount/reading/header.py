@@ -92,6 +92,18 @@ class Layout:
         return None if index is None else self.header[index]
 
 
+def _later_header(lines: list[str], options: ReadOptions) -> int | None:
+    """How many lines come before a later line that names a first-preference column (a title
+    row or two above the header), or None."""
+    wanted = set(COLUMN_NAMES["first"])
+    for number, line in enumerate(lines, 1):
+        for delimiter in (options.delimiter,) if options.delimiter else DELIMITERS:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            if any(header_key(c) in wanted for c in cells):
+                return number
+    return None
+
+
 def sniff(source: Source, options: ReadOptions) -> Layout:
     """Read the start of the file: compression, encoding, delimiter, header columns."""
     with open(source.path, "rb") as f:
@@ -124,7 +136,16 @@ def sniff(source: Source, options: ReadOptions) -> Layout:
     delimiter = _choose_delimiter(header_line, options)
     header = tuple(h.strip() for h in next(csv.reader([header_line], delimiter=delimiter)))
     _check_unique(header, source.name)
-    columns = find_columns(header, options, source.name)
+    try:
+        columns = find_columns(header, options, source.name)
+    except InputError as exc:
+        later = _later_header(text.lstrip("\ufeff").splitlines()[1:12], options)
+        if later is None or "first-preference column" not in exc.message:
+            raise
+        exc.message += (
+            f"; line {later + 1} looks like the header, after title rows: give --skip-rows {later}"
+        )
+        raise
     return Layout(
         encoding=encoding,
         delimiter=delimiter,
