@@ -148,3 +148,17 @@ def test_an_output_written_through_a_device_is_not_listed(tmp_path, monkeypatch)
     shown = run("tally", QUICK / "ballots.csv", "-f", "json", "-o", "/dev/null", *args)
     assert shown.exit_code == 0, shown.output
     assert (tmp_path / "SUMS").read_text() == f"{sha(tmp_path / 'a.csv')}  a.csv\n"
+
+
+def test_the_checksums_lock_is_no_executable(tmp_path):
+    """Issue 36: the lock beside a checksums file is a plain file, mode 600, never 755."""
+    import stat
+
+    from helpers import ROOT, run
+
+    sums = tmp_path / "SHA256SUMS"
+    made = run("tally", str(ROOT / "examples" / "quickstart" / "ballots.csv"), "-f", "json",
+               "-o", str(tmp_path / "r.json"), "--checksums", str(sums))  # fmt: skip
+    assert made.exit_code == 0, made.output
+    lock = tmp_path / ".SHA256SUMS.svcount.lock"
+    assert lock.exists() and stat.S_IMODE(lock.stat().st_mode) & 0o111 == 0

@@ -198,7 +198,8 @@ class Landing:
 
         lock = target.with_name(f".{target.name}.svcount.lock")
         try:
-            self._locked = os.open(lock, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0))
+            flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            self._locked = os.open(lock, flags, 0o600)  # an empty lock: never executable
         except OSError as exc:
             raise InputError(f"cannot lock the checksums: {exc.strerror}", file=str(lock)) from None
         fcntl.flock(self._locked, fcntl.LOCK_EX)
