@@ -76,6 +76,8 @@ def test_signed_returns_combine_and_the_declaration_names_every_signer(signed):
     assert "Signed returns" in declared
     blaby = f"Blaby, first count (blaby-1.json): signed by jane\n  key {jane} (not checked)"
     assert blaby in declared
+    page = run("declare", "r.json", "-f", "html").stdout  # every format says the same
+    assert "Signed returns" in page and "signed by jane" in page and jane in page
 
 
 def test_a_declaration_states_as_checked_only_what_this_run_checked(signed):

@@ -336,8 +336,10 @@ def page(
     returning_officer: str | None = None,
     date: datetime.date | None = None,
     margin: Mapping[str, Any] | None = None,
+    signatures: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """The whole page; ``provenance`` gives the footer (version, file, sha256, options)."""
+    """The whole page; ``provenance`` gives the footer (version, file, sha256, options);
+    ``signatures``, who signed each return, as the text declaration lists them."""
     import jinja2
 
     environment = jinja2.Environment(
@@ -385,6 +387,8 @@ def page(
         area_votes=_area_votes(view, candidates),
         area_columns=_area_columns(view),
         footer=_footer(provenance),
+        signatures=signatures,
+        all_checked=all(s["checked"] for s in signatures),
     )
 
 
@@ -398,4 +402,5 @@ def result_page(shown: View) -> str:
         returning_officer=shown.notice.returning_officer,
         date=shown.notice.date,
         margin=shown.margin,
+        signatures=shown.signatures,
     )
