@@ -22,6 +22,8 @@ from svcount.model import Candidate
 from svcount.render.words import HEADINGS, HEADS, number
 
 if TYPE_CHECKING:
+    import jinja2
+
     from svcount.figures import View
 
 __all__ = ["page"]
@@ -327,6 +329,20 @@ def _footer(provenance: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _template() -> jinja2.Template:
+    """The page's Jinja template, every value escaped."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("svcount.render", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("result.html.j2")
+
+
 def page(
     view: Mapping[str, Any],
     candidates: Sequence[Candidate],
@@ -340,16 +356,7 @@ def page(
 ) -> str:
     """The whole page; ``provenance`` gives the footer (version, file, sha256, options);
     ``signatures``, who signed each return, as the text declaration lists them."""
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("svcount.render", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    template = environment.get_template("result.html.j2")
+    template = _template()
     sv = view["method"] == "sv"
     two = view["second_preferences"]
     rows = [
@@ -366,7 +373,7 @@ def page(
     ]
     lost = view["non_transferable"] or {}
     styles = {c.name: Style(i) for i, c in enumerate(candidates)}
-    return template.render(
+    rendered: str = template.render(
         heading=title or "Result of the poll",
         date=f"{date.day} {date:%B %Y}" if date else None,
         returning_officer=returning_officer,
@@ -390,6 +397,7 @@ def page(
         signatures=signatures,
         all_checked=all(s["checked"] for s in signatures),
     )
+    return rendered
 
 
 def result_page(shown: View) -> str:
