@@ -796,3 +796,13 @@ def _ballots(frame):
     from svcount.pipeline import tally
 
     return tally(frame, CountOptions()).ballots
+
+
+def test_a_result_file_is_refused_for_a_plan_in_one_line(tmp_path):
+    """A result's figures do not give every assertion's margin: said, not a parse error."""
+    result = tmp_path / "result.json"
+    run("tally", f"{ROOT}/{LLR}/ballots.csv.gz", "-c", f"{ROOT}/{LLR}/candidates.csv", "-f", "json",
+        "-o", str(result))  # fmt: skip
+    assert "is a result file: an audit's plan needs the ballot papers" in refused(
+        "rla", "plan", str(result)
+    )

@@ -12,11 +12,11 @@ import typer
 from svcount.errors import UsageError
 from svcount.shell.emit import Commands, Outputs, choose_format, fail, say
 from svcount.shell.params import (
+    BallotsArg,
     ChecksumsOpt,
     ColorOpt,
     OutputOpt,
     QuietOpt,
-    SourceArg,
     counting,
     format_option,
 )
@@ -52,7 +52,7 @@ _VerifiedOpt = Annotated[
 @rla_app.command("plan")
 @counting
 def plan_command(
-    source: SourceArg,
+    source: BallotsArg,
     risk_limit: Annotated[
         float, typer.Option(min=0.0001, max=0.5, help="The risk limit α [default: 0.05].")
     ] = 0.05,
@@ -81,6 +81,12 @@ def plan_command(
     fmt = choose_format(format, output, PlanFormat, "table")
     outputs = Outputs(checksums, color)
     outputs.guard([("--output", output), ("--checksums", checksums)], source)
+    if pipeline.is_result_file(source):
+        fail(
+            f"{source} is a result file: an audit's plan needs the ballot papers, for its "
+            "margins and its sample sizes (give the ballot file, with the options it was "
+            "counted with)"
+        )
     counted = pipeline.tally(source, counted_options, listen=listener(quiet, False))
     if counted.result.winner is None:
         tied = ", ".join(counted.result.lot_required)
