@@ -105,6 +105,7 @@ class Tally:
         )
 
     def _view(self) -> Any:
+        """The figures view every format of the result is drawn from."""
         from svcount.figures import view
 
         return view(self.result, self.provenance)
@@ -125,9 +126,8 @@ class Tally:
     def to_dict(self) -> dict[str, Any]:
         """The JSON format of ``svcount tally --format json``, as a dict."""
         from svcount.documents.result import result_json
-        from svcount.figures import view
 
-        return dict(json.loads(result_json(view(self.result, self.provenance))))
+        return dict(json.loads(result_json(self._view())))
 
     def to_frame(self) -> pd.DataFrame:
         """The CSV format of ``svcount tally --format csv``: one row per candidate per stage."""
@@ -135,10 +135,9 @@ class Tally:
 
         import pandas as pd
 
-        from svcount.figures import view
         from svcount.render.csv import result_csv
 
-        text = result_csv(view(self.result, self.provenance))
+        text = result_csv(self._view())
         frame = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
         for column in ("stage", "first_preferences", "second_preferences", "total"):
             frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("Int64")

@@ -257,7 +257,7 @@ class Reopened:
         loaded = self.loaded
         if self.source is None or loaded.layout is None or loaded.aggregated:
             return None
-        if not loaded.lines_in_order:
+        if not loaded.lines_in_order:  # quoted newlines or blank lines: count line by line
             return None
         return fastpath.pandas_chunks(self.source, loaded.layout, ROLES, chunk_rows)
 

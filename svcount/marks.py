@@ -159,19 +159,24 @@ class _FieldReader:
                 uncertain = True
             elif part:
                 names[part] = None
-        if uncertain:  # "?", "?|?", or a name with "?": the voter's choice is not clear
-            return _Kind.UNCERTAIN, tuple(names)
-        if not names:
-            return _Kind.BLANK, ()
-        return (_Kind.SEVERAL if len(names) > 1 else _Kind.NAME), tuple(names)
+        # "?", "?|?", or a name with "?": the voter's choice is not clear
+        return _kind_of(tuple(names), uncertain)
 
 
 def _marked(value: Marked) -> tuple[_Kind, tuple[str, ...]]:
     """A structured preference's kind: its names are apart already, and never split."""
     names = tuple(dict.fromkeys(n for n in map(normal, value.names) if n))
-    if value.overvoted:
+    return _kind_of(names, value.uncertain, value.overvoted)
+
+
+def _kind_of(
+    names: tuple[str, ...], uncertain: bool, overvoted: bool = False
+) -> tuple[_Kind, tuple[str, ...]]:
+    """A field's kind from its distinct names, whether a mark is uncertain, and whether the
+    source says it is overvoted: one rule for a CSV's text and a structured record."""
+    if overvoted:
         return _Kind.SEVERAL, names
-    if value.uncertain:
+    if uncertain:
         return _Kind.UNCERTAIN, names
     if not names:
         return _Kind.BLANK, ()

@@ -25,6 +25,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from svcount.errors import InputError
+
 __all__ = [
     "LOOK_ALIKE_LIMIT",
     "MAX_NAME",
@@ -34,6 +36,7 @@ __all__ = [
     "invisible",
     "look_alikes",
     "name",
+    "name_in",
     "normal",
     "problem",
 ]
@@ -136,6 +139,14 @@ def name(text: str, what: str = "name") -> str:
         shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
         raise NameError_(f"{what} {shown} {why}")
     return value
+
+
+def name_in(text: str, what: str, file: str | None, line: int | None = None) -> str:
+    """:func:`name` for a name read from a file: a refusal names the file and line."""
+    try:
+        return name(text, what)
+    except NameError_ as exc:
+        raise InputError(str(exc), file=file, line=line) from None
 
 
 def _spelled_alike(name: str) -> str:

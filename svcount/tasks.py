@@ -175,13 +175,13 @@ def verification(
     With ``ballots``, each box's papers are counted from that ballot file's ``box_column``.
     """
     from svcount.io import papers_by_column
-    from svcount.operations.verification import statement
+    from svcount.operations.verification import read_accounts
     from svcount.options import ReadOptions
 
     counted = None
     if ballots is not None and box_column is not None:
         counted = papers_by_column(ballots, box_column, ReadOptions())
-    found = statement(accounts, counted)
+    found = read_accounts(accounts, counted)
     return found, input_files(accounts=accounts, ballots=ballots)
 
 

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from svcount.documents.seal import canonical_digest
 from svcount.errors import InputError, UsageError
-from svcount.names import NameError_
 from svcount.names import name as name_policy
+from svcount.names import name_in
 
 if TYPE_CHECKING:  # imported where a key is made, read or used, so a count never loads them
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -106,13 +106,6 @@ class SigningKey:
         return Signer(self.name, fingerprint(self.private.public_key()))
 
 
-def _named(text: str, path: str, line: int | None = None) -> str:
-    try:
-        return name_policy(text, "a signer's name")
-    except NameError_ as exc:
-        raise InputError(str(exc), file=path, line=line) from None
-
-
 def new_key(name: str) -> tuple[str, str, Signer]:
     """A new key pair for ``name``: the key file's text, the public line, and its signer."""
     from cryptography.hazmat.primitives import serialization
@@ -155,7 +148,7 @@ def read_key(path: str) -> SigningKey:
             "a .pub file is the public half, for --trust)",
             file=path,
         )
-    name = _named(first[len(KEY_HEADER) :], path, 1)
+    name = name_in(first[len(KEY_HEADER) :], "a signer's name", path, 1)
     try:
         private = serialization.load_pem_private_key(text.encode("utf-8"), password=None)
     except (ValueError, TypeError):
@@ -233,7 +226,7 @@ def read_trusted(path: str) -> Trusted:
         except (ValueError, binascii.Error):
             raise InputError("the public key is damaged", file=path, line=number) from None
         named, *limits = parts[2].split(" | ")
-        name = _named(named, path, number)
+        name = name_in(named, "a signer's name", path, number)
         mark = fingerprint(public)
         if limits:
             bounds[mark] = _bound(limits, path, number)
@@ -263,7 +256,7 @@ def _bound(limits: list[str], path: str, line: int) -> Bound:
         given[key] = value.strip()
     areas = None
     if "areas" in given:
-        areas = tuple(_named(a, path, line) for a in given["areas"].split(","))
+        areas = tuple(name_in(a, "a signer's name", path, line) for a in given["areas"].split(","))
     return Bound(areas, given.get("election"))
 
 

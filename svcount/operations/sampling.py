@@ -13,13 +13,13 @@ and a later round extends the sample (``already``) without redrawing it.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcount.errors import InputError, UsageError
 from svcount.marks import fold
-from svcount.names import NameError_
-from svcount.names import name as name_policy
+from svcount.names import name_in
 
 __all__ = [
     "DIGITS",
@@ -146,10 +146,7 @@ def batch_name(text: str, file: str, line: int) -> str:
     written, so a changed name would draw other papers than Arlo's.
     """
     stripped = text.strip()
-    try:
-        policed = name_policy(text, "batch") if stripped else ""
-    except NameError_ as exc:
-        raise InputError(str(exc), file=file, line=line) from None
+    policed = name_in(text, "batch", file, line)
     if policed != stripped:
         raise InputError(
             f"the batch name {stripped!r} would be read as {policed!r} (spaces or Unicode "
@@ -322,9 +319,7 @@ def retrieval(
     if boards < 1:
         raise UsageError("--boards is at least 1")
     order = {batch: i for i, batch in enumerate(batches)}
-    per_box: dict[str, int] = {}
-    for d in draws:
-        per_box[d.batch] = per_box.get(d.batch, 0) + 1
+    per_box = Counter(d.batch for d in draws)
     board_of: dict[str, int] = {}
     done, total = 0, len(draws)
     for batch in sorted(per_box, key=order.__getitem__):

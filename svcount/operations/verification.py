@@ -23,8 +23,7 @@ from typing import Any
 
 from svcount.errors import InputError, whole_number
 from svcount.marks import area_order
-from svcount.names import NameError_
-from svcount.names import name as name_policy
+from svcount.names import name_in
 from svcount.reading.header import header_key
 
 __all__ = [
@@ -35,7 +34,6 @@ __all__ = [
     "agreement",
     "read_accounts",
     "read_statement",
-    "statement",
     "statement_document",
 ]
 
@@ -198,7 +196,7 @@ def _box(
         except ValueError as exc:
             raise InputError(f"{exc} (box {cell('box')!r})", file=path, line=line) from None
 
-    name = _named(cell("box"), "box", path, line)
+    name = name_in(cell("box"), "box", path, line)
     if not name:
         raise InputError("a row with no box", file=path, line=line)
     kind = cell("kind").casefold() or "station"
@@ -218,8 +216,8 @@ def _box(
         verified = found
     assert verified is not None
     tendered = number("tendered") if cell("tendered") else None
-    area = _named(cell("area"), "area", path, line)
-    station = _named(cell("station"), "station", path, line)
+    area = name_in(cell("area"), "area", path, line)
+    station = name_in(cell("station"), "station", path, line)
     return Box(name, station, area, kind, expected, verified, tendered, cell("explanation"), line)
 
 
@@ -251,15 +249,6 @@ def _expected(
     return derived
 
 
-def _named(text: str, what: str, path: str, line: int) -> str:
-    if not text:
-        return ""
-    try:
-        return name_policy(text, what)
-    except NameError_ as exc:
-        raise InputError(str(exc), file=path, line=line) from None
-
-
 def _no_box_twice(boxes: Sequence[Box], path: str) -> None:
     seen: dict[str, int] = {}
     for b in boxes:
@@ -267,11 +256,6 @@ def _no_box_twice(boxes: Sequence[Box], path: str) -> None:
             raise InputError(f"box {b.box!r} is listed twice (lines {seen[b.box.casefold()]} and "
                              f"{b.line})", file=path, line=b.line)  # fmt: skip
         seen[b.box.casefold()] = b.line
-
-
-def statement(accounts: str, counted: Mapping[str, int] | None = None) -> Statement:
-    """The statement from an accounts file (and the papers counted per box, if given)."""
-    return read_accounts(accounts, counted)
 
 
 def statement_document(found: Statement, given: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

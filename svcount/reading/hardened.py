@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from svcount.errors import InputError
 from svcount.reading.source import GZIP_MAGIC
@@ -106,16 +106,29 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _is_gzip(path: str | Path) -> bool:
+    """Whether a file is gzip, by its magic bytes (never by its name)."""
+    with open(path, "rb") as f:
+        return f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+
+
+def _opened(path: str | Path) -> IO[bytes]:
+    """A file's content: through gzip when it is gzip."""
+    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")  # type: ignore[return-value]
+
+
+def _damaged(exc: Exception) -> Refused:
+    detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
+    return Refused(f"the gzip data is damaged: {detail}")
+
+
 def inflated(path: str | Path, limits: Limits) -> bytes:
     """A file's bytes, gzip inflated when it starts with gzip's magic; never past the limits.
 
     Raises :class:`Refused` for a damaged or truncated gzip stream, or one past the size
     or ratio limit (found while inflating: a bomb stops at the limit, not in memory).
     """
-    with open(path, "rb") as f:
-        packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
-        f.seek(0, 2)
-        size = f.tell()
+    packed, size = _is_gzip(path), Path(path).stat().st_size
     if not packed:
         if size > limits.bytes:
             raise Refused(f"larger than {limits.bytes >> 20} MiB: not {limits.what}")
@@ -125,8 +138,7 @@ def inflated(path: str | Path, limits: Limits) -> bytes:
         with gzip.open(path, "rb") as stream:
             data = stream.read(cap + 1)
     except (OSError, EOFError, zlib.error) as exc:
-        detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
-        raise Refused(f"the gzip data is damaged: {detail}") from None
+        raise _damaged(exc) from None
     if len(data) > cap:
         if cap < limits.bytes:
             raise Refused(
@@ -141,9 +153,7 @@ def head_of(path: str | Path, size: int) -> bytes:
     """The first ``size`` bytes of a file's content (gzip inflated), as far as it can be read."""
     head = bytearray()
     try:
-        with open(path, "rb") as f:
-            packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
-        with gzip.open(path, "rb") if packed else open(path, "rb") as stream:
+        with _opened(path) as stream:
             while len(head) < size and (block := stream.read(min(1 << 16, size - len(head)))):
                 head += block
     except (OSError, EOFError, zlib.error):
@@ -300,11 +310,9 @@ def iter_xml(
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
-    size = Path(path).stat().st_size
-    with open(path, "rb") as f:
-        packed = f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    size, packed = Path(path).stat().st_size, _is_gzip(path)
     try:
-        with gzip.open(path, "rb") if packed else open(path, "rb") as source:
+        with _opened(path) as source:
             read = 0
             while block := source.read(1 << 20):
                 read += len(block)
@@ -315,8 +323,7 @@ def iter_xml(
                 tree.done.clear()
             parser.Parse(b"", True)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        detail = "it ends early (truncated)" if isinstance(exc, EOFError) else str(exc)
-        raise Refused(f"the gzip data is damaged: {detail}") from None
+        raise _damaged(exc) from None
     yield from ((False, record) for record in tree.done)
     if tree.root is not None:
         yield True, tree.root

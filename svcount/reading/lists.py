@@ -16,8 +16,7 @@ from typing import Any
 from svcount.errors import InputError, whole_number
 from svcount.marks import fold
 from svcount.model import Candidate
-from svcount.names import NameError_
-from svcount.names import name as name_policy
+from svcount.names import name_in
 from svcount.reading.header import COLUMN_NAMES
 from svcount.reading.source import check_readable
 
@@ -121,8 +120,8 @@ def read_candidates(path: str, encoding: str | None = None) -> tuple[Candidate, 
     seen: dict[str, int] = {}
     candidates = []
     for line, raw_name, party in entries:
-        name = _policy(raw_name, "candidate", path, line)
-        party = None if party is None else (_policy(party, "party", path, line) or None)
+        name = name_in(raw_name, "candidate", path, line)
+        party = None if party is None else (name_in(party, "party", path, line) or None)
         if not name:
             raise InputError("a row has no candidate name", file=path, line=line)
         if name.casefold() in seen:
@@ -136,14 +135,6 @@ def read_candidates(path: str, encoding: str | None = None) -> tuple[Candidate, 
     if not candidates:
         raise InputError("the candidate list has a header but no names", file=path)
     return tuple(candidates)
-
-
-def _policy(text: str, what: str, path: str, line: int) -> str:
-    """A name from a list, under the name policy; refused with its file and line."""
-    try:
-        return name_policy(text, what)
-    except NameError_ as exc:
-        raise InputError(str(exc), file=path, line=line) from None
 
 
 @dataclass(frozen=True)
@@ -192,7 +183,7 @@ def read_areas(
     seen: dict[str, tuple[str, int]] = {}
     for line, row in rows[1:]:
         at = where["area"]
-        name = _policy(row[at], "area", path, line) if at is not None and at < len(row) else ""
+        name = name_in(row[at], "area", path, line) if at is not None and at < len(row) else ""
         if not name:
             raise InputError("a row has no area name", file=path, line=line)
         if name.casefold() in seen:

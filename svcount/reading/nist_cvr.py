@@ -26,8 +26,7 @@ from typing import Any
 from svcount.errors import InputError
 from svcount.marks import Marked, fold, heading_of
 from svcount.model import Candidate, Method, Rejection
-from svcount.names import NameError_
-from svcount.names import name as name_policy
+from svcount.names import name_in
 from svcount.reading.hardened import Limits, read_json
 from svcount.reading.records import Record
 
@@ -326,14 +325,6 @@ def of_report(
         raise InputError(f"a cast vote record report without {exc}", file=file) from None
 
 
-def _named(name: str, file: str) -> str:
-    """A candidate's name under the one name policy."""
-    try:
-        return name_policy(name, "candidate")
-    except NameError_ as exc:
-        raise InputError(str(exc), file=file) from None
-
-
 def _unique(items: Sequence[Any], what: str, file: str) -> dict[str, Any]:
     """Items by their ``@id``; an id twice is refused (which one would a reference mean?)."""
     out: dict[str, Any] = {}
@@ -407,7 +398,7 @@ def _selections(
                 file=file,
             )
         person = people[chosen[0]]
-        name = _named(_get(person, "Name", str, "") or chosen[0], file)
+        name = name_in(_get(person, "Name", str, "") or chosen[0], "candidate", file)
         if name == _RCTAB_WRITE_INS:  # RCTab's markers, never candidates
             write_ins.add(key)
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from svcount.errors import InputError, MarkError, MarkProblem, UsageError
 from svcount.marks import MarkRules, Outcome, RawKey, classify_by_area
@@ -79,19 +79,10 @@ class Loaded:
         return None if self.layout is None else self.layout.column_name(role)
 
 
-#: The options that only a CSV has: refused for a structured format, never silently ignored.
-CSV_ONLY = (
-    "separator",
-    "uncertain_marker",
-    "first_column",
-    "second_column",
-    "rejected_column",
-    "area_column",
-    "count_column",
-    "encoding",
-    "delimiter",
-    "skip_rows",
-)
+#: The reading options a structured format takes too; every other is a CSV's only (a column,
+#: a separator, an encoding...), refused for it, never silently ignored.
+STRUCTURED_OPTIONS = ("unknown_as_void", "contest")
+CSV_ONLY = tuple(f.name for f in fields(ReadOptions) if f.name not in STRUCTURED_OPTIONS)
 
 
 def record_marks(name: str, kind: str, options: ReadOptions) -> RawMarks:

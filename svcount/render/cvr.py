@@ -20,6 +20,7 @@ from typing import Any
 from svcount.errors import UsageError
 from svcount.figures import View
 from svcount.model import Ballots, NotCounted, Rejection
+from svcount.render.interchange import generated_by
 
 __all__ = ["nist_cvr"]
 
@@ -68,7 +69,7 @@ def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None 
             {
                 "@type": "CVR.ReportingDevice",
                 "@id": "device-1",
-                "Application": f"svcount {shown.provenance.version}",
+                "Application": generated_by(shown),
             }
         ],
         "GpUnit": [{"@type": "CVR.GpUnit", "@id": "scope", "Type": "other"}, *gp_units],

@@ -16,7 +16,16 @@ from typing import Any
 from svcount.errors import UsageError
 from svcount.figures import View
 
-__all__ = ["GENERATED_BY", "RESERVED", "nist_results", "rcvis", "refuse_reserved", "rounds_of"]
+__all__ = [
+    "GENERATED_BY",
+    "RESERVED",
+    "generated_by",
+    "nist_results",
+    "rcvis",
+    "refuse_reserved",
+    "rounds_of",
+    "unmarked_papers",
+]
 
 GENERATED_BY = "svcount"
 #: Words RCTab gives a meaning of its own, in transfers and tallies: never a candidate's name.
@@ -24,6 +33,17 @@ RESERVED = ("exhausted", "overvote", "overvotes", "undervote", "undervotes",
             "undeclared write-ins", "residual surplus")  # fmt: skip
 #: How SV is named where a format has no value for it.
 OTHER_VOTE_VARIATION = "supplementary-vote"
+
+
+def generated_by(shown: View) -> str:
+    """What wrote a file, as the formats name their writer: ``svcount 0.1.0``."""
+    return f"{GENERATED_BY} {shown.provenance.version}".strip()
+
+
+def unmarked_papers(rejected: Mapping[str, int]) -> int:
+    """Unmarked papers, the formats' undervotes: first past the post's one heading, unmarked
+    or void for uncertainty, counted with them."""
+    return rejected.get("unmarked", 0) + rejected.get("unmarked_or_void_for_uncertainty", 0)
 
 
 def rounds_of(f: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -140,7 +160,7 @@ def _other_counts(f: Mapping[str, Any], unit: str = "area-1") -> dict[str, Any]:
     """Overvotes and undervotes: papers voting for more than one candidate, and unmarked
     ones (first past the post's one heading, unmarked or void for uncertainty, included)."""
     rejected = f["rejected"]
-    unmarked = rejected.get("unmarked", 0) + rejected.get("unmarked_or_void_for_uncertainty", 0)
+    unmarked = unmarked_papers(rejected)
     return {
         "@type": "ElectionResults.OtherCounts",
         "GpUnitId": unit,
@@ -179,7 +199,7 @@ def _report(shown: View, ids: Mapping[str, str], contest: dict[str, Any]) -> dic
         "SequenceStart": 1,
         "SequenceEnd": 1,
         "Status": "unofficial-complete",
-        "VendorApplicationId": f"{GENERATED_BY} {shown.provenance.version}",
+        "VendorApplicationId": generated_by(shown),
         "GpUnit": units,
         "Party": [],
         "Election": [

@@ -213,7 +213,7 @@ def sample_command(
     rows = tasks.rla_retrieval(draws, batches, boards, sort is Order.box)
     if sheet_files:  # a sheet is always box by box
         about = f"Seed {seed}; manifest {manifest}; draws {already + 1:,} to {already + size:,}"
-        by_box = tasks.rla_retrieval(draws, batches, boards, True)
+        by_box = rows if sort is Order.box else tasks.rla_retrieval(draws, batches, boards, True)
         _emit_sheets(outputs, by_box, boards, about, sheet_files)
     if fmt is SampleFormat.json:
         document = tasks.sample_document(str(manifest), batches, seed, already, draws)
