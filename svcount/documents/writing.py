@@ -21,19 +21,19 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from svcount.errors import InputError
 from svcount.names import escaped
 
 __all__ = [
+    "gzipped_to",
     "Landing",
     "atomic_output",
     "check_outputs",
     "checksum_line",
     "checksums_text",
     "discard_unlanded",
-    "gzipped",
     "csv_line",
     "spreadsheet_safe",
     "write_atomic",
@@ -365,12 +365,15 @@ def _through(target: Path, path: str | os.PathLike[str]) -> Iterator[_Hashing]:
         raise InputError(f"cannot write the output: {exc.strerror}", file=str(path)) from None
 
 
-def gzipped(data: bytes) -> bytes:
-    """gzip with no name or time inside, so the same data always gives the same bytes."""
-    out = io.BytesIO()
+@contextlib.contextmanager
+def gzipped_to(out: Any, packed: bool) -> Iterator[Any]:
+    """``out`` itself, or (``packed``) a gzip stream into it with no name or time inside, so
+    the same data always gives the same bytes."""
+    if not packed:
+        yield out
+        return
     with gzip.GzipFile(fileobj=out, mode="wb", filename="", mtime=0, compresslevel=6) as gz:
-        gz.write(data)
-    return out.getvalue()
+        yield gz
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> str:

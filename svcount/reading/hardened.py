@@ -14,6 +14,7 @@ any entity) is refused, never expanded or fetched.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
 import gzip
@@ -21,8 +22,8 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -35,8 +36,11 @@ __all__ = [
     "Limits",
     "XmlShape",
     "head_of",
+    "JSON_PROBLEMS",
     "inflated",
+    "iter_json",
     "iter_xml",
+    "json_error",
     "loads",
     "no_cycle_collection",
     "read_json",
@@ -168,6 +172,13 @@ def loads(data: bytes, limits: Limits, *, decimals: bool = False) -> Any:
     """
     if _depth_over(data, limits.depth):
         raise Refused(f"nested more than {limits.depth} deep: not {limits.what}")
+    text = data.decode(json.detect_encoding(data)).removeprefix("\ufeff")  # UTF-8, 16 or 32
+    with no_cycle_collection():
+        return _checking(limits, decimals).decode(text)
+
+
+def _checking(limits: Limits, decimals: bool = False) -> json.JSONDecoder:
+    """A JSON decoder that refuses what ``limits`` does not allow, as it parses."""
 
     def integer(text: str) -> int:
         if len(text.lstrip("-")) > limits.digits:
@@ -193,15 +204,9 @@ def loads(data: bytes, limits: Limits, *, decimals: bool = False) -> Any:
             raise Refused(f"the key {twice[:80]!r} appears twice in one object")
         return out
 
-    text = data.decode(json.detect_encoding(data)).removeprefix("\ufeff")  # UTF-8, 16 or 32
-    with no_cycle_collection():
-        return json.loads(
-            text,
-            parse_float=real,
-            parse_int=integer,
-            parse_constant=constant,
-            object_pairs_hook=unique,
-        )
+    return json.JSONDecoder(
+        parse_float=real, parse_int=integer, parse_constant=constant, object_pairs_hook=unique
+    )
 
 
 def read_json(path: str, limits: Limits = DOCUMENT, *, decimals: bool = False) -> tuple[Any, bytes]:
@@ -209,20 +214,216 @@ def read_json(path: str, limits: Limits = DOCUMENT, *, decimals: bool = False) -
     try:
         data = inflated(path, limits)
         return loads(data, limits, decimals=decimals), data
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a JSON file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
-    except UnicodeDecodeError:
-        raise InputError("is not valid UTF-8 text", file=path) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
-    except Refused as exc:
-        raise InputError(f"refused: {exc}", file=path) from None
-    except RecursionError:  # below the depth limit this cannot happen; kept as a last guard
-        raise InputError("nested too deeply to read", file=path) from None
+    except JSON_PROBLEMS as exc:
+        raise json_error(exc, path) from None
+
+
+#: What reading JSON from a file may raise, each said in one line by :func:`json_error`.
+JSON_PROBLEMS = (OSError, UnicodeDecodeError, ValueError, RecursionError)
+
+
+def json_error(exc: Exception, path: str) -> InputError:
+    """A JSON input's problem as one line naming the file (and line, where the parser says)."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file", file=path)
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a directory, not a JSON file", file=path)
+    if isinstance(exc, OSError):
+        return InputError(f"cannot read the file: {exc.strerror or exc}", file=path)
+    if isinstance(exc, UnicodeDecodeError):
+        return InputError("is not valid UTF-8 text", file=path)
+    if isinstance(exc, json.JSONDecodeError):
+        return InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno)
+    if isinstance(exc, RecursionError):  # below the depth limit only in a stream's records
+        return InputError("nested too deeply to read", file=path)
+    return InputError(f"refused: {exc}", file=path)
+
+
+# --------------------------------------------------------------------------- JSON, streamed
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_NUMBERISH = re.compile(r"[-+0-9.eE]*")
+#: A block read at a time; a value longer than what is held is read on, doubling, up to the cap.
+_BLOCK = 1 << 20
+
+
+class _Text:
+    """A JSON text read a block at a time and decoded; what is parsed is let go, and the
+    line numbers of what is held are kept for messages."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self.stream, self.limit = stream, limit  # limit: inflated bytes (a gzip bomb's stop)
+        self.text, self.at, self.line, self.read, self.eof = "", 0, 1, 0, False
+        self.decoder: codecs.IncrementalDecoder | None = None
+
+    def more(self, at_least: int = 0) -> bool:
+        """Reads on (a block, or ``at_least`` bytes); False at the end."""
+        block = self.stream.read(max(_BLOCK, at_least))
+        while self.decoder is None and 0 < len(block) < 4 and (extra := self.stream.read(1)):
+            block += extra  # the encoding is told by the first four bytes
+        self.read += len(block)
+        if self.read > self.limit:
+            raise Refused(f"its gzip data inflates more than {self.limit:,} bytes")
+        if self.decoder is None:
+            encoding = json.detect_encoding(block) if block else "utf-8"
+            self.decoder = codecs.getincrementaldecoder(encoding)()
+        decoded = self.decoder.decode(block, final=not block)
+        if self.line == 1 and not self.text:
+            decoded = decoded.removeprefix("\ufeff")
+        self.line += self.text.count("\n", 0, self.at)
+        self.text, self.at, self.eof = self.text[self.at :] + decoded, 0, not block
+        return bool(block)
+
+    def next_char(self) -> str:
+        """The next character that is not white space ("" at the end), not taken."""
+        if self.at < len(self.text) and self.text[self.at] not in " \t\n\r":
+            return self.text[self.at]  # the common case, first and cheap
+        while True:
+            self.at = _SPACE.match(self.text, self.at).end()  # type: ignore[union-attr]
+            if self.at < len(self.text):
+                return self.text[self.at]
+            if not self.more():
+                return ""
+
+    def take(self, expected: str, what: str) -> str:
+        """The next character, which must be one of ``expected``."""
+        char = self.next_char()
+        if not char or char not in expected:
+            raise self.error(f"Expecting {what}")
+        self.at += 1
+        return char
+
+    def value(self, decoder: json.JSONDecoder, cap: int) -> tuple[Any, str]:
+        """The next value and its text, read on until it is whole (a number at the end of
+        what is held may go on); refused past ``cap`` characters."""
+        self.next_char()
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.text, self.at)
+            except json.JSONDecodeError as exc:
+                if self.eof or len(self.text) - self.at > cap:
+                    exc.lineno += self.line - 1
+                    raise
+                self.more(len(self.text) - self.at)
+                continue
+            if (
+                not self.eof
+                and self.text[self.at] in "-0123456789"
+                and _NUMBERISH.match(self.text, self.at).end() == len(self.text)  # type: ignore[union-attr]
+            ):  # a number that may go on in the next block
+                self.more(len(self.text) - self.at)
+                continue
+            start, self.at = self.at, end
+            if end - start > cap:
+                raise Refused(f"a value of more than {cap >> 20} MiB")
+            return value, self.text[start:end]
+
+    def error(self, message: str) -> json.JSONDecodeError:
+        exc = json.JSONDecodeError(message, self.text, self.at)
+        exc.lineno += self.line - 1
+        return exc
+
+
+def iter_json(
+    path: str | Path,
+    stream: str,
+    limits: Limits,
+    same: Callable[[str, Any], str] | None = None,
+    checked: set[str] | None = None,
+    *,
+    trusted: bool = False,
+) -> Iterator[tuple[str, Any, str]]:
+    """The members of a file's top-level object, in the file's order, as (name, value, key);
+    the elements of its ``stream`` array one at a time, each as (stream, element, key).
+
+    Memory holds one value at a time (at most ``limits.bytes`` characters), however long
+    the file. Every value is checked as :func:`loads` checks a document (depth, digits,
+    finite numbers, no key twice), the stream's elements included: an element whose
+    ``same(text, value)`` (its text with what may differ from record to record made
+    alike, returned as ``key``) is in ``checked`` is parsed only for its value, which is
+    what makes a stream of alike records fast; ``key`` is "" when ``same`` is None.
+    ``trusted`` leaves the elements unchecked: only for a first look, which a checked
+    reading follows before any element is used.
+    """
+    size, packed = Path(path).stat().st_size, _is_gzip(path)
+    limit = max(RATIO_FLOOR, size * limits.ratio) if packed else 1 << 62
+    reading = _Reading(limits, same, set() if checked is None else checked, trusted)
+    try:
+        with _opened(path) as source, no_cycle_collection():
+            yield from reading.members(_Text(source, limit), stream)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise _damaged(exc) from None
+    except RecursionError:  # deeper than the parser's guard: past the depth limit too
+        raise Refused(f"nested more than {limits.depth} deep: not {limits.what}") from None
+
+
+@dataclass
+class _Reading:
+    """How :func:`iter_json` reads one file: its limits, and the stream's checked texts."""
+
+    limits: Limits
+    same: Callable[[str, Any], str] | None
+    checked: set[str]
+    trusted: bool
+    checking: json.JSONDecoder = field(init=False)
+    parsing: json.JSONDecoder = field(default_factory=json.JSONDecoder)
+
+    def __post_init__(self) -> None:
+        self.checking = _checking(self.limits)
+
+    def members(self, text: _Text, stream: str) -> Iterator[tuple[str, Any, str]]:
+        names: set[str] = set()
+        text.take("{", "a JSON object")
+        while text.next_char() != "}":
+            if names:
+                text.take(",", "',' delimiter")
+            name, _ = text.value(self.checking, 1 << 20)
+            if not isinstance(name, str):
+                raise text.error("Expecting property name enclosed in double quotes")
+            if name in names:
+                raise Refused(f"the key {name[:80]!r} appears twice in one object")
+            names.add(name)
+            text.take(":", "':' delimiter")
+            if name == stream:
+                yield from self.elements(text, stream)
+                continue
+            value, raw = text.value(self.checking, self.limits.bytes)
+            _check_depth(raw, self.limits)
+            yield name, value, ""
+        text.take("}", "'}'")
+        if text.next_char():
+            raise text.error("Extra data")
+
+    def elements(self, text: _Text, stream: str) -> Iterator[tuple[str, Any, str]]:
+        if text.next_char() != "[":
+            raise Refused(f"its {stream!r} is not an array")
+        text.take("[", "'['")
+        first = True
+        while (char := text.next_char()) != "]":
+            if not first:
+                if char != ",":
+                    raise text.error("Expecting ',' delimiter")
+                text.at += 1
+            first = False
+            value, raw = text.value(self.parsing, self.limits.bytes)
+            key = self.same(raw, value) if self.same else ""
+            if not self.trusted and key not in self.checked:
+                _check_depth(raw, self.limits)
+                value = self.checking.decode(raw)
+                if key and len(self.checked) < _SAME_KEPT:
+                    self.checked.add(key)
+            yield stream, value, key
+        text.take("]", "']'")
+
+
+#: How many distinct record texts a stream remembers as checked: the memory a file of records
+#: all unlike (read at the checking parser's pace) may take.
+_SAME_KEPT = 20_000
+
+
+def _check_depth(raw: str, limits: Limits) -> None:
+    if raw.count("[") + raw.count("{") > limits.depth and _depth_over(raw.encode(), limits.depth):
+        raise Refused(f"nested more than {limits.depth} deep: not {limits.what}")
 
 
 # --------------------------------------------------------------------------- XML

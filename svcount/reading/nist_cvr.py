@@ -18,6 +18,7 @@ reach the count as :class:`~svcount.marks.Marked` values, never as text.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from svcount.errors import InputError
 from svcount.marks import Marked, fold, heading_of
 from svcount.model import Candidate, Method, Rejection
 from svcount.names import name_in
-from svcount.reading.hardened import Limits, read_json
+from svcount.reading.hardened import JSON_PROBLEMS, Limits, iter_json, json_error
 from svcount.reading.records import Record
 
 __all__ = ["REJECTED_PREFIX", "CvrPapers", "detect", "of_report", "papers", "unit_of"]
@@ -41,8 +42,8 @@ _MERGED = fold(Rejection.UNMARKED_OR_VOID.value)  # first past the post's one he
 _REPORT = "CVR.CastVoteRecordReport"
 #: What marks a report within its first bytes: its own type, or its records'.
 _TYPES = (_REPORT, '"CVR.CVR"', '"CVR.CVRSnapshot"')
-#: A report is read whole (streaming is to come): at most this much JSON text.
-LIMITS = Limits(bytes=1 << 30, what="a cast vote record report svcount can read whole")
+#: A report is streamed: no limit on its size, only on each CVR (and each other member).
+LIMITS = Limits(bytes=64 << 20, what="a cast vote record report")
 
 
 def detect(head: bytes) -> bool:
@@ -95,7 +96,7 @@ class CvrPapers:
     report: Mapping[str, Any]  # all but the CVRs
     contest: _Contest
     areas: Mapping[str, str]  # GpUnit id -> voting area name, or {}
-    cvrs: Callable[[], Iterable[Any]]  # the CVRs, read again each time
+    cvrs: Callable[[], Iterable[tuple[Any, str]]]  # (CVR, its text made alike or ""), read again
     noun: str = "CVR"
     said: Counter[str] = field(default_factory=Counter)  # what the last reading counted
 
@@ -119,13 +120,28 @@ class CvrPapers:
         return ranks | {"rejected": "OtherStatus"} | area
 
     def records(self) -> Iterator[Record]:
+        """Each CVR's paper. A CVR alike another already read (its text the same, ids aside:
+        ``_alike``) is the same paper: read once, then only numbered and named."""
         self.said.clear()
-        for number, cvr in enumerate(self.cvrs(), 1):
+        read: dict[str, tuple[Record | None, Counter[str]]] = {}
+        for number, (cvr, key) in enumerate(self.cvrs(), 1):
+            if key in read:
+                record, said = read[key]
+                self.said.update(said)
+                if record is not None:
+                    own = cvr.get("@id", "")
+                    yield Record(
+                        number, own, record.first, record.second, record.rejected, record.area
+                    )
+                continue
+            before = self.said.copy()
             where = f"CVR {number:,}"
             try:
                 record = self._record(number, cvr, where)
             except _Broken as exc:
                 raise InputError(f"{where}: a CVR without {exc}", file=self.file) from None
+            if key and len(read) < _ALIKE_KEPT:
+                read[key] = record, self.said - before
             if record is not None:
                 yield record
 
@@ -293,15 +309,50 @@ def _preference(allocated: list[str], withheld: list[str], overvoted: bool) -> M
 
 
 def papers(path: str, file: str, contest: str | None) -> CvrPapers:
-    """The papers of ``contest`` (the only one when None) in the report at ``path``."""
-    report, _ = read_json(path, LIMITS)
-    if not isinstance(report, dict) or report.get("@type") != _REPORT:
+    """The papers of ``contest`` (the only one when None) in the report at ``path``: all
+    but the CVRs read first, then the CVRs streamed each time they are asked for."""
+    report: dict[str, Any] = {}
+    units: set[str] = set()
+    try:  # the CVRs only looked at for their areas: each is checked when it is read
+        for name, value, _ in iter_json(path, "CVR", LIMITS, trusted=True):
+            if name == "CVR":
+                units.add(unit_of(value))
+            else:
+                report[name] = value
+    except JSON_PROBLEMS as exc:
+        raise json_error(exc, file) from None
+    if report.get("@type") != _REPORT:
         raise InputError(f"not a cast vote record report (@type {_REPORT})", file=file)
-    cvrs = report.get("CVR") or []
-    if not isinstance(cvrs, list):
-        raise InputError("a cast vote record report whose CVR is not a list", file=file)
-    used = {unit_of(cvr) for cvr in cvrs}
-    return of_report(report, used, lambda: cvrs, file, contest)
+    checked: set[str] = set()  # the CVR texts (ids aside) checked: not checked again
+    return of_report(report, units, lambda: _cvrs(path, file, checked), file, contest)
+
+
+def _cvrs(path: str, file: str, checked: set[str]) -> Iterator[tuple[Any, str]]:
+    """The report's CVRs, one at a time, with their texts made alike (``_alike``)."""
+    try:
+        for name, value, key in iter_json(path, "CVR", LIMITS, _alike, checked):
+            if name == "CVR":
+                yield value, key
+    except JSON_PROBLEMS as exc:
+        raise json_error(exc, file) from None
+
+
+#: A CVR's own names, which differ from paper to paper and do not change what it says.
+_OWN_IDS = re.compile(r'"(?:@id|UniqueId|CurrentSnapshotId)":"[^"\\]*"')
+#: How many unlike CVRs are remembered: the memory a report of CVRs all unlike may take.
+_ALIKE_KEPT = 20_000
+
+
+def _alike(text: str, cvr: Any) -> str:
+    """A CVR's text without its own names (its ``@id``, ``UniqueId``, and its snapshots'
+    ids), but with which snapshot is current: two CVRs alike say the same."""
+    try:
+        current = cvr["CurrentSnapshotId"]
+        ids = [snapshot["@id"] for snapshot in cvr["CVRSnapshot"]]
+        which = f"{ids.index(current)}/{ids.count(current)}/{len(ids)}"
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return ""  # a CVR the reading will refuse: never taken for another
+    return f"{which}|{_OWN_IDS.sub('', text)}"
 
 
 def unit_of(cvr: Any) -> str:

@@ -47,14 +47,14 @@ def detect(head: bytes) -> bool:
     return False
 
 
-def _cvrs(path: str, file: str) -> Iterator[Any]:
+def _cvrs(path: str, file: str) -> Iterator[tuple[Any, str]]:
     """The report's CVRs, one at a time, each problem one line naming the file."""
     from xml.parsers import expat
 
     try:
         for is_root, cvr in iter_xml(path, SHAPE, "CVR", LIMITS):
             if not is_root:
-                yield cvr
+                yield cvr, ""
     except (Refused, OSError, RecursionError, expat.ExpatError) as exc:
         raise xml_error(exc, file) from None
 

@@ -25,40 +25,44 @@ from svcount.render.interchange import generated_by
 __all__ = ["nist_cvr"]
 
 _OTHER_VOTE_VARIATION = "supplementary-vote"
-#: The most papers written as CVRs (London 2021's 2.6 million fit): the report is one text.
+#: The most papers written as CVRs (London 2021's 2.6 million fit): past it, a report of
+#: over a gigabyte from an aggregated file of a few bytes is refused, never begun.
 MAX_PAPERS = 3_000_000
+#: How many CVRs are written at a time.
+_PART = 10_000
 #: Stands for a CVR's number in its kind's template (a record holds ids, never names).
 _NUMBER = "#N#"
 
 
-def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None = None) -> str:
+def nist_cvr(
+    ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None = None
+) -> Iterator[str]:
     """The cast vote record report of ``ballots`` (by voting area when ``areas`` are given),
-    valid against NIST's JSON schema."""
-    names = [c.name for c in ballots.candidates]
-    selection = {n: f"sel-{i}" for i, n in enumerate(names, 1)}
-    date = shown.notice.date.isoformat() if shown.notice.date else "1970-01-01"
-    parts = list((areas or {"": ballots}).items())
-    if ballots.ballot_papers > MAX_PAPERS:
+    valid against NIST's JSON schema, in parts: written as it is made, in flat memory."""
+    if ballots.ballot_papers > MAX_PAPERS:  # said before anything is written
         raise UsageError(
             f"--format nist-cvr writes one CVR a paper, and this count has "
             f"{ballots.ballot_papers:,} papers: at most {MAX_PAPERS:,} are written (a report "
             "that size is over a gigabyte; count the file itself where a CVR report is wanted)"
         )
+    parts = list((areas or {"": ballots}).items())
     units = {area: f"area-{i}" for i, (area, _) in enumerate(parts, 1)} if areas else {}
-    records: list[str] = []  # each CVR's JSON text: one template per kind of paper
-    for area, papers in parts:
-        for marks, n in _kinds(papers):
-            record = _record(_NUMBER, marks, selection, names)
-            if areas:
-                record["BallotStyleUnitId"] = units[area]
-            template = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-            start = len(records) + 1
-            records += [template.replace(_NUMBER, str(i)) for i in range(start, start + n)]
-    gp_units = [
-        {"@type": "CVR.GpUnit", "@id": unit, "Type": "other", "Name": area}
-        for area, unit in units.items()
+    head = json.dumps(_head(ballots, shown, units), ensure_ascii=False, separators=(",", ":"))
+    return _written(head[: -len("]}")], parts, units, ballots)
+
+
+def _head(ballots: Ballots, shown: View, units: Mapping[str, str]) -> dict[str, Any]:
+    """The report but its CVRs: the device, the voting areas, the parties and the contest."""
+    date = shown.notice.date.isoformat() if shown.notice.date else "1970-01-01"
+    names = [c.name for c in ballots.candidates]
+    parties = {p: f"party-{i}" for i, p in enumerate(dict.fromkeys(
+        c.party for c in ballots.candidates if c.party), 1)}  # fmt: skip
+    candidates = [
+        {"@type": "CVR.Candidate", "@id": f"cand-{i}", "Name": c.name}
+        | ({"PartyId": parties[c.party]} if c.party else {})
+        for i, c in enumerate(ballots.candidates, 1)
     ]
-    report = {
+    return {
         "@type": "CVR.CastVoteRecordReport",
         "Version": "1.0.0",
         "GeneratedDate": f"{date}T00:00:00Z",
@@ -66,30 +70,60 @@ def nist_cvr(ballots: Ballots, shown: View, areas: Mapping[str, Ballots] | None 
         "OtherReportType": "svcount-export",
         "ReportGeneratingDeviceIds": ["device-1"],
         "ReportingDevice": [
-            {
-                "@type": "CVR.ReportingDevice",
-                "@id": "device-1",
-                "Application": generated_by(shown),
-            }
+            {"@type": "CVR.ReportingDevice", "@id": "device-1", "Application": generated_by(shown)}
         ],
-        "GpUnit": [{"@type": "CVR.GpUnit", "@id": "scope", "Type": "other"}, *gp_units],
+        "GpUnit": [
+            {"@type": "CVR.GpUnit", "@id": "scope", "Type": "other"},
+            *(
+                {"@type": "CVR.GpUnit", "@id": unit, "Type": "other", "Name": area}
+                for area, unit in units.items()
+            ),
+        ],  # fmt: skip
+        **(
+            {
+                "Party": [
+                    {"@type": "CVR.Party", "@id": key, "Name": party}
+                    for party, key in parties.items()
+                ]
+            }
+            if parties
+            else {}
+        ),  # fmt: skip
         "Election": [
             {
                 "@type": "CVR.Election",
                 "@id": "election-1",
                 "ElectionScopeId": "scope",
                 "Name": shown.notice.title or "Supplementary vote",
-                "Candidate": [
-                    {"@type": "CVR.Candidate", "@id": f"cand-{i}", "Name": n}
-                    for i, n in enumerate(names, 1)
-                ],
+                "Candidate": candidates,
                 "Contest": [_contest(names, shown)],
             }
         ],
         "CVR": [],
     }
-    head = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-    return head[: -len('"CVR":[]}')] + '"CVR":[' + ",".join(records) + "]}\n"
+
+
+def _written(
+    head: str, parts: list[tuple[str, Ballots]], units: Mapping[str, str], ballots: Ballots
+) -> Iterator[str]:
+    """The report's text in parts: its head, then its CVRs a part at a time, one template
+    per kind of paper, numbered."""
+    names = [c.name for c in ballots.candidates]
+    selection = {n: f"sel-{i}" for i, n in enumerate(names, 1)}
+    yield head
+    number = 0
+    for area, papers in parts:
+        for marks, n in _kinds(papers):
+            record = _record(_NUMBER, marks, selection, names)
+            if units:
+                record["BallotStyleUnitId"] = units[area]
+            template = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+            for start in range(number + 1, number + n + 1, _PART):
+                numbers = range(start, min(start + _PART, number + n + 1))
+                texts = (template.replace(_NUMBER, str(i)) for i in numbers)
+                yield "," * (start > 1) + ",".join(texts)
+            number += n
+    yield "]}\n"
 
 
 def _contest(names: list[str], shown: View) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import contextlib
 import enum
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from svcount.documents.writing import Landing, gzipped
+from svcount.documents.writing import Landing, gzipped_to
 from svcount.errors import SvcountError
 from svcount.names import escaped
 
@@ -221,17 +221,22 @@ class Outputs:
         check_outputs(outputs, read)
         self.landing.protect(read)
 
-    def emit(self, data: str | bytes, output: Path | None, *, last: bool = True) -> None:
-        """Data to ``output`` or to stdout; the ``last`` output lands every file of the run."""
+    def emit(
+        self, data: str | bytes | Iterable[str], output: Path | None, *, last: bool = True
+    ) -> None:
+        """Data to ``output`` or to stdout; the ``last`` output lands every file of the run.
+
+        ``data`` may come in parts (a large export, written as it is made: flat memory)."""
         output = to_file(output)
+        parts = [data] if isinstance(data, str | bytes) else data
         if output is None:
-            write_stdout(data)
+            for part in parts:
+                write_stdout(part)
         else:
-            raw = data.encode("utf-8") if isinstance(data, str) else data
-            if output.name.lower().endswith(".gz"):
-                raw = gzipped(raw)
-            with self.landing.output(output) as out:
-                out.write(raw)
+            packed = output.name.lower().endswith(".gz")
+            with self.landing.output(output) as out, gzipped_to(out, packed) as sink:
+                for part in parts:
+                    sink.write(part.encode("utf-8") if isinstance(part, str) else part)
         if last:
             self.land()
 
