@@ -182,3 +182,47 @@ def test_the_unchanged_documents_read(tmp_path, documents):
         path = tmp_path / f"{kind}.json"
         path.write_text(json.dumps(doc, ensure_ascii=False))
         assert reader(str(path)) is not None, kind
+
+
+# ----------------------------------------------------------------- cast vote record reports
+
+CVRS = Path(__file__).parent / "data" / "cvr"
+#: Small real reports, one of each producer's shape, as text to change.
+REPORTS = {
+    "json": (CVRS / "rctab-conversions_from_ess_expected_cdf_cvr.json").read_text(),
+    "xml": (CVRS / "cdfprototype-example_2.xml").read_text(),
+}
+#: What a change puts in: JSON and XML punctuation, NIST's values, numbers past the limits.
+PIECES = st.sampled_from([
+    '"', ",", ":", "{", "}", "[", "]", "<", ">", "</CVR>", "<!DOCTYPE x>", "&amp;", "NaN",
+    "1e999", "-1", "0", "2.5", "true", "null", '"no"', '"unknown"', "yes", "3", "\\u0000",
+    '"@id"', '"CVR"', "CVRSnapshot", "IsAllocable", "Rank", "overvoted",
+])  # fmt: skip
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(sorted(REPORTS)),
+    at=st.floats(0, 1),
+    cut=st.integers(0, 40),
+    piece=PIECES | st.text(max_size=4),
+    packed=st.booleans(),
+)
+def test_a_changed_cvr_report_is_counted_or_refused_in_one_line(
+    tmp_path, kind, at, cut, piece, packed
+):
+    import gzip
+
+    from svcount.io import load
+    from svcount.options import ReadOptions
+
+    text = REPORTS[kind]
+    where = int(at * len(text))
+    data = (text[:where] + piece + text[where + cut :]).encode("utf-8", "surrogatepass")
+    path = tmp_path / f"report.{kind}"
+    path.write_bytes(gzip.compress(data, mtime=0) if packed else data)
+    got = reads_or_refuses(
+        lambda p: load(p, options=ReadOptions(contest="_C1" if kind == "xml" else None)), path
+    )
+    if got is not None:
+        assert got.ballots.ballot_papers == got.rows

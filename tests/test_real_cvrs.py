@@ -64,10 +64,72 @@ def test_rctabs_export_of_an_ess_file_ends_in_a_four_four_tie():
         ("rctab-conversions_from_cdf_expected_cdf_cvr.json",
          "CVR 1: selection 'cs-candidate_a_name_file_1' is not one of the contest's"),
         ("nist-example_1.xml", "CVR 5: a write-in"),
+        ("cdfprototype-example_2.json", "CVR 5: a write-in (_C1CS1) is marked"),
+        ("cdfprototype-example_2.xml", "CVR 5: a write-in (_C1CS1) is marked"),
+        ("cdfprototype-Multi-winner_NIST_CVR_3.json",
+         "selection 'sel-A' names no one candidate of the report"),
+        ("cdfprototype-testexport.xml",
+         "an XML file whose root is <TestDeck>, not a cast vote record report"),
     ],
 )  # fmt: skip
 def test_real_files_sv_cannot_hold_are_refused_naming_the_cvr_and_the_rule(name, said):
     assert said in refused("tally", str(CVR / name))
+
+
+VXSUITE = CVR / "vxsuite-amherst-cast-vote-record-report.json"
+
+
+def test_a_vxsuite_export_counts_a_contest_and_its_unused_write_ins_are_no_candidates():
+    assert "the report has 14 contests" in refused("tally", str(VXSUITE))
+    loaded = load(str(VXSUITE), options=_contest("Governor-061a401b"))
+    assert [c.name for c in loaded.ballots.candidates] == [
+        "Josiah Bartlett", "Hannah Dustin", "John Spencer"
+    ]  # every declared candidate, 0 votes kept; the declared write-in is none  # fmt: skip
+    assert dict(loaded.ballots.pairs) == {("John Spencer", NotCounted.BLANK): 1}
+    assert loaded.rows == 1 and not loaded.warnings
+
+
+@pytest.mark.parametrize(
+    ("contest", "said"),
+    [
+        ("State-Representatives-Hillsborough-District-34-b1012d38", "has VotesAllowed 3"),
+        ("Shall-there-be-a-convention-to-amend-or-revise-the-constitution--15e8b5bc",
+         "names no one candidate of the report"),
+    ],
+)  # fmt: skip
+def test_a_vxsuite_contest_sv_cannot_count_is_refused_with_its_rule(contest, said):
+    assert said in refused("tally", str(VXSUITE), "--contest", contest)
+
+
+UNISYN = CVR / "unisyn-101-RCV-CVT_TEST_3_UNIOVS2103-2.xml"
+
+
+@pytest.mark.parametrize(
+    "contest", ["CON_117", "For County Coroner (1/2)", "for county coroner 1 2"]
+)
+def test_a_unisyn_export_gives_rctabs_own_first_round(contest):
+    """RCTab's expected report for this file and contest (unisyn_xml_cdf_county_coroner,
+    chosen there by name): 35 ballots, 6 with no rankings, and round 1 as below."""
+    shown = run("tally", str(UNISYN), "--contest", contest, "-f", "json")
+    doc = json.loads(shown.stdout)
+    assert doc["stages"][0]["votes"] == {
+        "Willy Wonka": 5, "Niels Larson": 5, "Emily Steffan": 4, "Laura Brown": 3,
+        "Kay Daniels": 3, "Andrea Doria": 3, "Jimmy Hendriks": 3, "Walter Gerber": 3,
+    }  # fmt: skip
+    assert doc["ballot_papers"] == 35 and doc["rejected"]["unmarked"] == 6
+    assert "58 marks have IsAllocable unknown" in shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("contest", "said"),
+    [
+        ("CON_175", "CVR 1: a rank 3, which a supplementary vote does not have"),
+        ("CON_155", "selection 'CONS_155_113' names no one candidate"),
+        ("Coroner", "no contest 'Coroner' in the report: give one's id (CON_175 (For City C"),
+    ],
+)
+def test_a_unisyn_contest_sv_cannot_count_is_refused_with_its_rule(contest, said):
+    assert said in refused("tally", str(UNISYN), "--contest", contest)
 
 
 def test_rctabs_copy_of_nist_example_2_reads_as_nists():

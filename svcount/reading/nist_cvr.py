@@ -415,7 +415,7 @@ def _contest(report: Mapping[str, Any], given: str | None, file: str) -> _Contes
             file=file,
         )
     if given is not None and given not in ids:
-        raise InputError(f"no contest {given!r} in the report ({', '.join(ids)})", file=file)
+        given = _named(given, contests, ids, file)
     contest = contests[ids.index(given or ids[0])]
     for key, most in (("VotesAllowed", 1), ("NumberElected", 1)):
         if _get(contest, key, int, 1) > most:
@@ -427,6 +427,18 @@ def _contest(report: Mapping[str, Any], given: str | None, file: str) -> _Contes
     names, write_ins, candidates = _selections(contest, people, parties, file)
     plurality = _get(contest, "VoteVariation", str, "") == "plurality"
     return _Contest(contest["@id"], names, write_ins, candidates, plurality)
+
+
+def _named(given: str, contests: Sequence[Any], ids: list[str], file: str) -> str:
+    """The id of the contest ``--contest`` names by its ``Name`` (as RCTab's contestId
+    does), case and spacing aside; refused when none, or several, have that name."""
+    names = [_get(contest, "Name", str, "") for contest in contests]
+    found = [i for i, name in zip(ids, names, strict=True) if fold(name) == fold(given)]
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(f"{i} ({n})" if n else i for i, n in zip(ids, names, strict=True))
+    said = f"{len(found)} contests are named {given!r}" if found else f"no contest {given!r}"
+    raise InputError(f"{said} in the report: give one's id ({listed})", file=file)
 
 
 def _selections(
