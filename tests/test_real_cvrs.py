@@ -274,3 +274,41 @@ def test_hostile_xml_is_one_line(tmp_path):
     cut = tmp_path / "cut.xml.gz"
     cut.write_bytes(whole[: len(whole) // 2])
     assert "damaged" in refused("tally", str(cut))
+
+
+ORDERS = [
+    ("Party", "GpUnit", "Election", "CVR"),  # all that is needed first: one pass
+    ("CVR", "Party", "GpUnit", "Election"),  # RCTab's order: the CVRs first
+    ("Party", "Election", "CVR", "GpUnit"),  # the voting areas after the CVRs
+    ("GpUnit", "Election", "CVR", "Party"),  # the parties after the CVRs
+    ("GpUnit", "Election", "CVR"),  # no parties at all
+]
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=["-".join(o) for o in ORDERS])
+def test_a_report_reads_alike_whatever_order_its_members_come_in(tmp_path, order):
+    """One pass when the contest, parties and areas come before the CVRs; else the whole
+    report is looked through first: the same papers, areas and parties either way."""
+    made, listed = tmp_path / "made.json", tmp_path / "candidates.csv"
+    names = (ROOT / "examples" / "by-area" / "candidates.txt").read_text().split()
+    listed.write_text("name,party\n" + "".join(f"{n},Party of {n}\n" for n in names))
+    counted = run(
+        "tally", ROOT / "examples" / "by-area" / "all.csv", "-c", listed,
+        "--area-column", "area", "-f", "nist-cvr", "-o", made,
+    )  # fmt: skip
+    assert counted.exit_code == 0, counted.output
+    report = json.loads(made.read_text())
+    expected = load(str(made))
+    others = [k for k in report if k not in (*order, "@type", "Party")]
+    members = ["@type", *others, *order]
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({k: report[k] for k in members}))
+    got = load(str(path))
+    assert got.ballots.pairs == expected.ballots.pairs
+    assert got.ballots.rejected == expected.ballots.rejected
+    assert got.areas is not None and expected.areas is not None and len(got.areas) == 3
+    assert {a: b.pairs for a, b in got.areas.items()} == {
+        a: b.pairs for a, b in expected.areas.items()
+    }
+    parties = [c.party for c in got.ballots.candidates]
+    assert parties == [f"Party of {n}" if "Party" in order else None for n in names]

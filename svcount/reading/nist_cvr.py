@@ -88,15 +88,16 @@ class _Contest:
     plurality: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class CvrPapers:
     """The papers of one contest of a cast vote record report."""
 
     file: str
     report: Mapping[str, Any]  # all but the CVRs
     contest: _Contest
-    areas: Mapping[str, str]  # GpUnit id -> voting area name, or {}
+    named: Mapping[str, str]  # each named GpUnit's id -> its name: a voting area's
     cvrs: Callable[[], Iterable[tuple[Any, str]]]  # (CVR, its text made alike or ""), read again
+    units: set[str] | None = None  # the GpUnits the CVRs name, once a reading has seen them all
     noun: str = "CVR"
     said: Counter[str] = field(default_factory=Counter)  # what the last reading counted
 
@@ -110,24 +111,32 @@ class CvrPapers:
 
     @property
     def has_areas(self) -> bool:
-        return bool(self.areas)
+        """Whether every CVR names a voting area (a named GpUnit): known after one reading."""
+        if self.units is None:
+            for _ in self.records():
+                pass
+        assert self.units is not None
+        return bool(self.units) and self.units <= set(self.named)
 
     @property
     def columns(self) -> dict[str, str]:
         """Where a CVR keeps each role."""
         ranks = {"first": "Rank 1"} | ({} if self.contest.plurality else {"second": "Rank 2"})
-        area = {"area": "BallotStyleUnitId"} if self.areas else {}
+        area = {"area": "BallotStyleUnitId"} if self.has_areas else {}
         return ranks | {"rejected": "OtherStatus"} | area
 
     def records(self) -> Iterator[Record]:
         """Each CVR's paper. A CVR alike another already read (its text the same, ids aside:
         ``_alike``) is the same paper: read once, then only numbered and named."""
         self.said.clear()
-        read: dict[str, tuple[Record | None, Counter[str]]] = {}
+        read: dict[str, tuple[Record | None, Counter[str], str]] = {}
+        again: Counter[str] = Counter()  # how many more times each alike CVR was met
+        units: set[str] = set()
         for number, (cvr, key) in enumerate(self.cvrs(), 1):
             if key in read:
-                record, said = read[key]
-                self.said.update(said)
+                record, said, unit = read[key]
+                again[key] += 1
+                units.add(unit)
                 if record is not None:
                     own = cvr.get("@id", "")
                     yield Record(
@@ -140,10 +149,14 @@ class CvrPapers:
                 record = self._record(number, cvr, where)
             except _Broken as exc:
                 raise InputError(f"{where}: a CVR without {exc}", file=self.file) from None
+            units.add(unit := unit_of(cvr))
             if key and len(read) < _ALIKE_KEPT:
-                read[key] = record, self.said - before
+                read[key] = record, self.said - before, unit
             if record is not None:
                 yield record
+        self.units = units
+        for key, times in again.items():  # what alike CVRs say, said as often as they were met
+            self.said.update({what: n * times for what, n in read[key][1].items()})
 
     def notices(self) -> tuple[str, ...]:
         """What the last reading of the records found that changes how they are read."""
@@ -200,7 +213,7 @@ class CvrPapers:
                 f"{where}: a rank 2 in a plurality contest (VoteVariation plurality)",
                 file=self.file,
             )
-        area = self.areas[_get(cvr, "BallotStyleUnitId", str)] if self.areas else ""
+        area = self.named.get(unit_of(cvr), "")
         first, second = (
             Marked(tuple(allocated[r] + withheld[r]), overvoted=True)
             if r in overvoted_at
@@ -309,22 +322,38 @@ def _preference(allocated: list[str], withheld: list[str], overvoted: bool) -> M
 
 
 def papers(path: str, file: str, contest: str | None) -> CvrPapers:
-    """The papers of ``contest`` (the only one when None) in the report at ``path``: all
-    but the CVRs read first, then the CVRs streamed each time they are asked for."""
+    """The papers of ``contest`` (the only one when None) in the report at ``path``, the CVRs
+    streamed each time they are asked for.
+
+    What the reading needs (the contest, the parties, the voting areas) is read
+    first. When the report gives it all before its CVRs (svcount, VxSuite), that
+    is all read first; else (RCTab writes its CVRs first) the whole report is
+    looked through first, its CVRs only for the areas they name.
+    """
     report: dict[str, Any] = {}
-    units: set[str] = set()
-    try:  # the CVRs only looked at for their areas: each is checked when it is read
+    units: set[str] | None = None
+    try:
         for name, value, _ in iter_json(path, "CVR", LIMITS, trusted=True):
-            if name == "CVR":
-                units.add(unit_of(value))
-            else:
+            if name != "CVR":
                 report[name] = value
+            elif units is not None:
+                units.add(unit_of(value))
+            elif _NEEDED <= report.keys():
+                break  # all that is needed comes first: the CVRs are read once, later
+            else:
+                units = {unit_of(value)}  # each CVR is checked when it is read
+        else:
+            units = units or set()
     except JSON_PROBLEMS as exc:
         raise json_error(exc, file) from None
     if report.get("@type") != _REPORT:
         raise InputError(f"not a cast vote record report (@type {_REPORT})", file=file)
     checked: set[str] = set()  # the CVR texts (ids aside) checked: not checked again
     return of_report(report, units, lambda: _cvrs(path, file, checked), file, contest)
+
+
+#: The members of a report that its CVRs are read by.
+_NEEDED = {"Election", "GpUnit", "Party"}
 
 
 def _cvrs(path: str, file: str, checked: set[str]) -> Iterator[tuple[Any, str]]:
@@ -363,15 +392,16 @@ def unit_of(cvr: Any) -> str:
 
 def of_report(
     report: Mapping[str, Any],
-    units: set[str],
+    units: set[str] | None,
     cvrs: Callable[[], Iterable[Any]],
     file: str,
     contest: str | None,
 ) -> CvrPapers:
-    """The papers of a report (JSON or XML) whose CVRs name ``units`` as their areas."""
+    """The papers of a report (JSON or XML) whose CVRs name ``units`` as their areas (None:
+    not yet known, until the CVRs are read)."""
     try:
         chosen = _contest(report, contest, file)
-        return CvrPapers(file, report, chosen, _areas(report, units), cvrs)
+        return CvrPapers(file, report, chosen, _named_units(report), cvrs, units)
     except _Broken as exc:
         raise InputError(f"a cast vote record report without {exc}", file=file) from None
 
@@ -387,15 +417,12 @@ def _unique(items: Sequence[Any], what: str, file: str) -> dict[str, Any]:
     return out
 
 
-def _areas(report: Mapping[str, Any], used: set[str]) -> dict[str, str]:
-    """Each named GpUnit that every CVR gives as its ``BallotStyleUnitId`` (``used``): the
-    voting areas, or {} when some CVR names none of them."""
+def _named_units(report: Mapping[str, Any]) -> dict[str, str]:
+    """Each GpUnit with a name: a CVR naming one as its ``BallotStyleUnitId`` is of that
+    voting area, when every CVR names one."""
     gp_units = _get(report, "GpUnit", list, [])
     units = ((_get(u, "@id", str), _get(u, "Name", str, "")) for u in gp_units)
-    named = {unit: name for unit, name in units if name}
-    if not used or not used <= set(named):
-        return {}
-    return {unit: named[unit] for unit in used}
+    return {unit: name for unit, name in units if name}
 
 
 def _contest(report: Mapping[str, Any], given: str | None, file: str) -> _Contest:

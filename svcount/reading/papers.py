@@ -85,6 +85,10 @@ STRUCTURED_OPTIONS = ("unknown_as_void", "contest")
 CSV_ONLY = tuple(f.name for f in fields(ReadOptions) if f.name not in STRUCTURED_OPTIONS)
 
 
+#: How many distinct pairs of mark objects ``record_marks`` tells apart by identity.
+_BY_IDENTITY = 4096
+
+
 def record_marks(name: str, kind: str, options: ReadOptions) -> RawMarks:
     """A structured file's records aggregated: distinct marks, and each value's first record."""
     default = ReadOptions()
@@ -97,15 +101,30 @@ def record_marks(name: str, kind: str, options: ReadOptions) -> RawMarks:
     papers = reader(kind).papers(name, name, options.contest)
     counts: Counter[Row] = Counter()
     seen: dict[tuple[str, object], str] = {}  # each value's first record, as messages say it
+    # A reader gives alike records the same mark objects: told apart by identity, they are
+    # counted without hashing their marks. Each entry keeps its objects (so no identity is
+    # reused), and there are at most _BY_IDENTITY entries.
+    by_identity: dict[tuple[int, int, str, str], tuple[Row, object, object]] = {}
+    alike: Counter[tuple[int, int, str, str]] = Counter()
     rows = 0
     with no_cycle_collection():  # many small objects, none in a cycle
         for record in papers.records():
-            key: Row = (record.first, record.second, record.rejected, record.area)
+            first, second = record.first, record.second
+            identity = (id(first), id(second), record.rejected, record.area)
+            if identity in by_identity:
+                alike[identity] += record.papers
+                rows += 1
+                continue
+            key: Row = (first, second, record.rejected, record.area)
             if key not in counts:  # a new combination: where each of its values is first met
                 for role, value in zip(ROLES, key, strict=True):
                     seen.setdefault((role, value), where(papers, record))
+            if len(by_identity) < _BY_IDENTITY:
+                by_identity[identity] = (key, first, second)
             counts[key] += record.papers
             rows += 1
+    for identity, papers_alike in alike.items():
+        counts[by_identity[identity][0]] += papers_alike
     if rows == 0:
         raise InputError(f"no {papers.noun}s: the file holds no ballot papers", file=name)
     return RawMarks(counts, rows, None, "records", sha256_of(name), papers=papers, seen=seen)

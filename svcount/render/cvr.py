@@ -79,16 +79,9 @@ def _head(ballots: Ballots, shown: View, units: Mapping[str, str]) -> dict[str, 
                 for area, unit in units.items()
             ),
         ],  # fmt: skip
-        **(
-            {
-                "Party": [
-                    {"@type": "CVR.Party", "@id": key, "Name": party}
-                    for party, key in parties.items()
-                ]
-            }
-            if parties
-            else {}
-        ),  # fmt: skip
+        "Party": [  # always, if empty: a reader has all it needs before the CVRs
+            {"@type": "CVR.Party", "@id": key, "Name": party} for party, key in parties.items()
+        ],
         "Election": [
             {
                 "@type": "CVR.Election",
