@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from svcount.errors import InputError, UsageError
+from svcount.errors import CountError, InputError, UsageError
 from svcount.figures import View
 from svcount.operations.assertions import plan_document
 from svcount.operations.margin import FigureBounds, Margins, margins
@@ -145,13 +145,26 @@ def synth(figures: str, seed: int, aggregate: bool = False) -> Synthesised:
     )
 
 
-def rla_plan(counted: Counted, risk_limit: float) -> Plan:
-    """The risk-limiting audit's plan of a count of papers (README, "Risk-limiting audits")."""
+def rla_plan(
+    counted: Counted, risk_limit: float, cvrs: str | None = None, packets: str | None = None
+) -> Plan:
+    """The risk-limiting audit's plan of a count of papers (README, "Risk-limiting audits"),
+    with the records a comparison audit compares with committed (``cvrs`` or ``packets``)."""
     from svcount.operations.assertions import plan
+    from svcount.operations.committed import commit
 
     if counted.ballots is None:
         raise UsageError("an audit plan needs the ballot papers, not a result file")
-    return plan(counted.ballots, counted.result, risk_limit)
+    if cvrs is not None and packets is not None:
+        raise UsageError("--cvrs or --packets: a comparison audit compares with one set of records")
+    try:
+        planned = plan(counted.ballots, counted.result, risk_limit, plain=packets is not None)
+    except CountError as exc:
+        raise UsageError(f"--packets: {exc}") from None
+    kind, path = ("cvrs", cvrs) if cvrs is not None else ("packets", packets)
+    if path is None:
+        return planned
+    return replace(planned, committed=commit(kind, path, counted.ballots, counted.result))
 
 
 def rla_sample(
@@ -252,12 +265,24 @@ def rla_assess(
     """
     from svcount.operations.assertions import read_plan
     from svcount.operations.assess import assess, read_papers
+    from svcount.operations.committed import recorded as recorded_votes
     from svcount.operations.sampling import read_sample, verified
 
-    planned = read_plan(plan_file)
+    planned, ballots, result = read_plan(plan_file)
     if risk_limit is not None:
         planned = replace(planned, risk_limit=risk_limit)
-    draws = verified(read_sample(sample_file), planned.ballot_papers, manifest, seed)
+    batches, draws = verified(read_sample(sample_file), planned.ballot_papers, manifest, seed)
     read_ = read_papers(readings, planned.candidates, planned.method)
-    shown = None if recorded is None else read_papers(recorded, planned.candidates, planned.method)
-    return assess(planned, draws, read_, shown)
+    committed = planned.committed
+    if committed is None and recorded is not None:
+        raise UsageError(
+            "--recorded: the plan commits no records, and records given once the sample is known "
+            "could be made to fit it; plan with --cvrs FILE or --packets MANIFEST, then roll "
+            "the seed"
+        )
+    if committed is None:
+        return assess(planned, draws, read_)
+    shown = recorded_votes(
+        committed, recorded, draws, batches, (planned.candidates, planned.method, ballots, result)
+    )
+    return assess(planned, draws, read_, dict(shown))

@@ -444,8 +444,9 @@ LLR = "examples/llr-2016"
 SEED = "32795213463457212049"
 
 
-def _worked_audit(tmp_path, size, *board):
-    """The README's worked audit of llr-2016: plan, sample, the simulated board's readings."""
+def _worked_audit(tmp_path, size, *board, cvrs=False):
+    """The README's worked audit of llr-2016: plan, sample, the simulated board's readings;
+    with ``cvrs``, the plan commits the ballot file as the records to compare with."""
     import subprocess
     import sys
 
@@ -455,6 +456,7 @@ def _worked_audit(tmp_path, size, *board):
     made = run(
         "rla", "plan", f"{ROOT}/{LLR}/ballots.csv.gz", "-c", f"{ROOT}/{LLR}/candidates.csv",
         "-f", "json", "-o", str(plan_file),
+        *(["--cvrs", f"{ROOT}/{LLR}/ballots.csv.gz"] if cvrs else []),
     )  # fmt: skip
     assert made.exit_code == 0, made.output
     drawn = run(
@@ -481,17 +483,14 @@ def test_the_worked_audit_of_llr_2016(tmp_path):
     assert doc["schema"] == "svcount-rla-assessment/1" and doc["verdict"] == "grow"
     assert doc["more_draws"] >= 1 and doc["audit"] == "polling"
     assert [i["role"] for i in doc["input"]] == ["plan", "sample", "readings"]
-    compared = run(
-        "rla", "assess", str(plan_file), str(sample_file), str(readings),
-        "--recorded", str(readings),
-    )  # fmt: skip
-    assert compared.exit_code == 0 and "The audit may stop" in compared.stdout
+    (tmp_path / "cvrs").mkdir()
+    committed, _, _ = _worked_audit(tmp_path / "cvrs", 60, cvrs=True)
+    compared = run("rla", "assess", str(committed), str(sample_file), str(readings), "-f", "json")
+    assert compared.exit_code == 0, compared.output
+    assert json.loads(compared.stdout)["audit"] == "comparison"
     (tmp_path / "again").mkdir()
     _, _, misread = _worked_audit(tmp_path / "again", 60, "--misread", "3")
-    found = run(
-        "rla", "assess", str(plan_file), str(sample_file), str(misread), "--recorded",
-        str(readings), "-f", "json",
-    )  # fmt: skip
+    found = run("rla", "assess", str(committed), str(sample_file), str(misread), "-f", "json")
     seen = [a["seen"] for a in json.loads(found.stdout)["assertions"]]
     assert any(s["o1"] + s["o2"] for s in seen)
 
@@ -615,8 +614,10 @@ def test_a_paper_that_cannot_be_found_counts_as_the_worst_case(tmp_path):
     worse = json.loads(polled.stdout)
     for before, after in zip(clean["assertions"], worse["assertions"], strict=True):
         assert after["risk"] >= before["risk"]
-    compared = run("rla", "assess", str(plan_file), str(sample_file), str(tmp_path / "lost.csv"),
-                   "--recorded", str(readings), "-f", "json")  # fmt: skip
+    (tmp_path / "cvrs").mkdir()
+    committed, _, _ = _worked_audit(tmp_path / "cvrs", 60, cvrs=True)
+    compared = run("rla", "assess", str(committed), str(sample_file), str(tmp_path / "lost.csv"),
+                   "-f", "json")  # fmt: skip
     seen = [a["seen"] for a in json.loads(compared.stdout)["assertions"]]
     assert all(s["o2"] >= 3 for s in seen)
     bad = tmp_path / "bad.csv"

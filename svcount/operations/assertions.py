@@ -27,6 +27,7 @@ from svcount.errors import CountError, InputError
 from svcount.marks import Outcome
 from svcount.model import Ballots, Method, Rejection, Result, second_as_counted
 from svcount.operations import risk
+from svcount.operations.committed import Committed
 
 __all__ = [
     "MISSING",
@@ -109,6 +110,8 @@ class Plan:
     comparison_with_errors: int | None  # Super-simple at the expected error rates
     polling: float | None  # BRAVO's average sample number for the closest assertion
     alpha: risk.PollingSizes | None  # ALPHA, simulated: average and 90th percentile
+    plain: bool = False  # the count's own plain assertions (plain_assertions), not the best set
+    committed: Committed | None = None  # the records a comparison audit compares with
 
 
 def kinds(ballots: Ballots) -> Iterator[tuple[Outcome, int]]:
@@ -130,7 +133,9 @@ def holds(assertion: Assertion, ballots: Ballots) -> bool:
     return margin_of(assertion, ballots) > 0
 
 
-def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
+def plan(
+    ballots: Ballots, result: Result, risk_limit: float = 0.05, *, plain: bool = False
+) -> Plan:
     """The assertions whose truth implies ``result``'s winner, with the sample sizes.
 
     SV (README, "The count"): a majority at stage one is one SUPERMAJORITY.
@@ -141,12 +146,23 @@ def plan(ballots: Ballots, result: Result, risk_limit: float = 0.05) -> Plan:
     """
     if not 0 < risk_limit < 1:
         raise CountError(f"the risk limit is between 0 and 1, not {risk_limit}")
-    return _sized(ballots, result, assertions_for(ballots, result), risk_limit)
+    chosen = assertions_for(ballots, result, plain=plain)
+    return replace(_sized(ballots, result, chosen, risk_limit), plain=plain)
 
 
-def assertions_for(ballots: Ballots, result: Result) -> tuple[Assertion, ...]:
+def assertions_for(
+    ballots: Ballots, result: Result, *, plain: bool = False
+) -> tuple[Assertion, ...]:
     """The assertions of :func:`plan`, without their sample sizes: what a plan's recorded
-    papers are checked against when it is read back."""
+    papers are checked against when it is read back.
+
+    ``plain``: the count's own plain assertions, which its figures state: each
+    candidate remaining at stage two has more first preferences than each one
+    excluded, and the winner beats each other remaining candidate once the
+    excluded are out. A packet's label records exactly what these need (a
+    paper's first preference, and an excluded candidate's transfer); with an
+    equality for second place they are not enough, and are refused.
+    """
     if result.winner is None:
         raise CountError("no plan while a lot is required: the count has no winner yet")
     w, votes, papers = result.winner, result.stage_one.votes, result.ballot_papers
@@ -161,11 +177,26 @@ def assertions_for(ballots: Ballots, result: Result) -> tuple[Assertion, ...]:
         chosen = [made("PLURALITY", w, loser) for loser in votes if loser != w]
     elif result.stage_one.elected is not None:
         chosen = [made("SUPERMAJORITY", w, None)]
+    elif plain:
+        chosen = _plain_set(w, result, made)
     else:
         chosen = max(_runoff_sets(w, votes, made), key=_strength)
     if result.lot is not None:
         chosen = [replace(a, margin=0, diluted=0.0) for a in chosen]
     return tuple(chosen)
+
+
+def _plain_set(w: str, result: Result, made: _Maker) -> list[Assertion]:
+    """The count's own stage two as assertions (``assertions_for``, ``plain``)."""
+    remaining, excluded = result.stage_one.remaining, result.stage_one.excluded
+    if len(remaining) > 2:
+        raise CountError(
+            f"an equality for second place kept {len(remaining)} candidates in: the plain "
+            "assertions (and packet labels) cannot show who would remain without it; plan "
+            "from the papers (rla plan BALLOTS, or --cvrs FILE)"
+        )
+    firsts = [made("IRV_ELIMINATION", f, e) for f in remaining for e in excluded]
+    return firsts + [made("IRV_ELIMINATION", w, r, excluded) for r in remaining if r != w]
 
 
 def _strength(assertions: Sequence[Assertion]) -> tuple[int, int]:
@@ -288,6 +319,8 @@ def plan_document(
             "candidates": list(planned.candidates),
             "ballot_papers": planned.ballot_papers,
             "risk_limit": planned.risk_limit,
+            "assertion_set": "plain" if planned.plain else "best",
+            **({"records": planned.committed.document()} if planned.committed else {}),
             "assertions": [
                 {
                     "assertion_type": a.kind,
@@ -323,10 +356,11 @@ def _papers_record(ballots: Ballots) -> dict[str, object]:
     return {"valid": valid, "rejected": rejected}
 
 
-def read_plan(path: str) -> Plan:
+def read_plan(path: str) -> tuple[Plan, Ballots, Result]:
     """A plan written by ``svcount rla plan --format json``, for ``assess``: its seal checked,
     and its assertions and margins derived again from its recorded papers (README,
-    "Risk-limiting audits"), so an edited plan is refused, never believed."""
+    "Risk-limiting audits"), so an edited plan is refused, never believed. With the count
+    its papers give (what committed packets are checked against again)."""
     from svcount.documents.seal import Fields, read_document
 
     not_a_plan = f"not a plan of svcount rla plan (schema {PLAN_SCHEMA})"
@@ -343,8 +377,8 @@ def read_plan(path: str) -> Plan:
         planned = _plan_of(doc)
     except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError) as exc:
         raise InputError(f"the plan is damaged: {exc}", file=path) from None
-    _rederived(planned, _ballots_of(doc, planned), path)
-    return planned
+    ballots = _ballots_of(doc, planned)
+    return planned, ballots, _rederived(planned, ballots, path)
 
 
 def _plan_of(doc: Mapping[str, Any]) -> Plan:
@@ -367,9 +401,15 @@ def _plan_of(doc: Mapping[str, Any]) -> Plan:
         for a in doc["assertions"]
     )
     names = tuple(map(str, doc["candidates"]))
+    chosen = doc.get("assertion_set", "best")
+    if chosen not in ("best", "plain"):
+        raise ValueError(f"an assertion set is best or plain, not {chosen!r}")
+    committed = Committed.of(doc["records"]) if "records" in doc else None
+    if committed is not None and committed.papers != papers:
+        raise ValueError(f"its records hold {committed.papers:,} papers, its count {papers:,}")
     return Plan(
         str(doc["winner"]), Method(doc["method"]), names, papers,
-        float(risk_limit), assertions, None, None, None, None,
+        float(risk_limit), assertions, None, None, None, None, chosen == "plain", committed,
     )  # fmt: skip
 
 
@@ -387,7 +427,7 @@ def _ballots_of(doc: Mapping[str, Any], planned: Plan) -> Ballots:
     return Ballots(candidates=candidates, pairs=pairs, rejected=rejected)
 
 
-def _rederived(planned: Plan, ballots: Ballots, path: str) -> None:
+def _rederived(planned: Plan, ballots: Ballots, path: str) -> Result:
     """The plan's winner, papers and assertions, each the one its recorded papers give."""
     from svcount.count import count
     from svcount.model import EnteredLot
@@ -395,7 +435,11 @@ def _rederived(planned: Plan, ballots: Ballots, path: str) -> None:
     result = count(ballots, planned.method)
     if result.winner is None and planned.winner in result.lot_required:
         result = count(ballots, planned.method, lot=EnteredLot(planned.winner))
-    wanted = assertions_for(ballots, result)
+    try:
+        wanted = assertions_for(ballots, result, plain=planned.plain)
+    except CountError as exc:
+        said = f"the plan does not agree with its own recorded count: {exc}"
+        raise InputError(said, file=path) from None
     found = [(a.kind, a.winner, a.loser, a.eliminated, a.margin) for a in planned.assertions]
     expected = [(a.kind, a.winner, a.loser, a.eliminated, a.margin) for a in wanted]
     problems = []
@@ -423,3 +467,4 @@ def _rederived(planned: Plan, ballots: Ballots, path: str) -> None:
             "was edited: plan again with svcount rla plan",
             file=path,
         )
+    return result

@@ -42,7 +42,7 @@ MAX_PAPERS = 30_000_000
 #: The most draws a sample makes: far past any audit, which becomes a hand count first.
 MAX_DRAWS = 10_000_000
 #: A manifest's columns, matched as headers are (case, spaces and punctuation aside).
-BATCH_COLUMNS = ("batch", "batchname", "box", "container", "bundle", "tabulator")
+BATCH_COLUMNS = ("batch", "batchname", "box", "container", "bundle", "tabulator", "packet")
 _PAPERS = ("papers", "ballots", "numberofballots", "ballotpapers", "count")
 
 
@@ -203,9 +203,10 @@ def sample_document(
 
 def verified(
     found: Sample, plan_papers: int, manifest: str | None = None, seed: str | None = None
-) -> list[Draw]:
-    """The sample's draws, each one derived again from the manifest and the seed: exactly the
-    first draws of the audit, from a manifest of the plan's papers, or refused in one line."""
+) -> tuple[dict[str, int], list[Draw]]:
+    """The manifest, and the sample's draws, each one derived again from the manifest and the
+    seed: exactly the first draws of the audit, from a manifest of the plan's papers, or
+    refused in one line."""
     from svcount.reading.source import sha256_of
 
     seed = seed if seed is not None else found.seed
@@ -242,7 +243,7 @@ def verified(
                 f"seed and manifest draw paper {derived.position} of batch {derived.batch!r} "
                 "there: the sample was edited, or drawn with another seed or manifest"
             )
-    return again
+    return batches, again
 
 
 def read_sample(path: str) -> Sample:

@@ -49,6 +49,24 @@ _VerifiedOpt = Annotated[
 ]
 
 
+_CvrsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="Commit these records for a comparison audit: a ballot file (any format) whose "
+        "k-th paper is the manifest's k-th, counting to SOURCE's papers.",
+    ),
+]
+_PacketsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="MANIFEST",
+        help="Commit the count's sealed packets for a comparison audit: CSV of packet, papers, "
+        "first (candidate or heading) and transferred_to, adding up to the count.",
+    ),
+]
+
+
 @rla_app.command("plan")
 @counting
 def plan_command(
@@ -63,6 +81,8 @@ def plan_command(
     output: OutputOpt = None,
     options: Any = None,
     verification: _VerifiedOpt = None,
+    cvrs: _CvrsOpt = None,
+    packets: _PacketsOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
     quiet: QuietOpt = False,
@@ -72,7 +92,10 @@ def plan_command(
     Counts SOURCE with every option of tally. Each assertion has its margin in
     votes and diluted (÷ ballot papers); the sizes are Super-simple's for a
     comparison audit and BRAVO's average for ballot polling, at the closest
-    assertion. Exit codes: 0 planned, 2 bad input, 3 a lot is required.
+    assertion. A comparison audit's records are committed here, before the seed
+    is rolled: --cvrs FILE, or --packets MANIFEST (the count's own plain
+    assertions, which the packets' labels record; the sample is drawn from the
+    packet manifest). Exit codes: 0 planned, 2 bad input, 3 a lot is required.
     """
     from svcount import pipeline, tasks
     from svcount.shell.results import listener, options_from
@@ -80,7 +103,7 @@ def plan_command(
     counted_options = options_from(options)
     fmt = choose_format(format, output, PlanFormat, "table")
     outputs = Outputs(checksums, color)
-    outputs.guard([("--output", output), ("--checksums", checksums)], source)
+    outputs.guard([("--output", output), ("--checksums", checksums)], source, cvrs, packets)
     if pipeline.is_result_file(source):
         fail(
             f"{source} is a result file: an audit's plan needs the ballot papers, for its "
@@ -93,7 +116,7 @@ def plan_command(
         fail(f"no plan yet: a lot is required between {tied} (give --lot NAME or --seed N)", 3)
     if verification is not None:
         tasks.papers_verified(counted.result.ballot_papers, str(verification), "the count")
-    planned = tasks.rla_plan(counted, risk_limit)
+    planned = tasks.rla_plan(counted, risk_limit, _path(cvrs), _path(packets))
     if fmt is PlanFormat.json:
         assert counted.ballots is not None  # rla_plan refuses a count without its papers
         document = tasks.plan_document(planned, counted.ballots, counted.provenance.input_record())
@@ -132,7 +155,21 @@ def _plan_tables(planned: Any, *, plain: bool) -> list[Any]:
             f"{alpha.percentile_90:,} in 9 audits of 10 (ALPHA; BRAVO's average "
             f"{round(planned.polling or 0):,})."
         )
-    return blocks.rich([grid, Note(sizes)], plain=plain)
+    notes = [Note(sizes)]
+    if planned.plain:
+        notes.append(
+            Note("These are the count's own plain assertions, which packet labels record.")
+        )
+    if planned.committed is not None:
+        c = planned.committed
+        notes.append(
+            Note(
+                f"Records committed ({c.kind}): {c.file}, {c.papers:,} papers, SHA-256 "
+                f"{c.sha256}. The comparison audit compares with these, and no others"
+                + (": draw the sample from this packet manifest." if c.kind == "packets" else ".")
+            )
+        )
+    return blocks.rich([grid, *notes], plain=plain)
 
 
 class SampleFormat(enum.StrEnum):
