@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from svcount.documents.writing import Landing
+    from svcount.model import Ballots
     from svcount.operations.assertions import Plan
     from svcount.operations.assess import Assessment
     from svcount.operations.sampling import Draw, Retrieval
@@ -143,6 +144,35 @@ def synth(figures: str, seed: int, aggregate: bool = False) -> Synthesised:
     return Synthesised(
         synthesise(wanted, seed, aggregate), areas, wanted.ballot_papers, dict(wanted.assumed)
     )
+
+
+def rla_plan_of_result(
+    path: str, risk_limit: float, packets: str | None = None
+) -> tuple[Plan, Ballots, dict[str, Any]]:
+    """The plan of a result file: the count's plain assertions from its figures (its papers
+    are not there to choose a better set), with any packets committed; the papers the
+    figures give, and the result's input record."""
+    from svcount.count import count
+    from svcount.documents.result import read_result
+    from svcount.model import EnteredLot, Method
+    from svcount.operations.assertions import figures_ballots, plan
+    from svcount.operations.committed import commit
+
+    found = read_result(path)
+    try:
+        ballots = figures_ballots(found.figures, found.candidates)
+        result = count(ballots, Method(found.figures["method"]))
+        if result.winner is None and found.figures.get("winner") in result.lot_required:
+            result = count(ballots, result.method, lot=EnteredLot(found.figures["winner"]))
+        planned = plan(ballots, result, risk_limit, plain=True)
+    except (KeyError, TypeError, ValueError, CountError) as exc:
+        raise InputError(f"no plan from this result's figures: {exc}", file=path) from None
+    if result.winner != found.figures.get("winner"):
+        raise InputError("the result's figures do not give its winner", file=path)
+    if packets is not None:
+        planned = replace(planned, committed=commit("packets", packets, ballots, result))
+    record = {"file": path, "sha256": found.sha256, "figures": True}
+    return planned, ballots, record
 
 
 def rla_plan(

@@ -55,6 +55,36 @@ def test_the_command_draws_the_same_list(tmp_path):
     ]
 
 
+@settings(deadline=None, max_examples=150)
+@given(
+    manifest=st.dictionaries(
+        st.text(alphabet="AB 'é\"3\\", min_size=1, max_size=6).map(str.strip).filter(bool),
+        st.integers(1, 40),
+        min_size=1,
+        max_size=6,
+    ),
+    seed=st.text(min_size=1, max_size=20).filter(str.strip),
+    size=st.integers(0, 80),
+    already=st.integers(0, 40),
+)
+def test_the_fast_first_tickets_draw_as_the_consistent_sampler_draws(manifest, seed, size, already):
+    """svcount computes the first tickets with hashlib and NumPy and gives the sampler only
+    the papers that can be drawn: the draws are those of ``consistent_sampler`` over every
+    paper (which Arlo runs), ticket for ticket, names with quotes and accents included."""
+    import consistent_sampler
+
+    from svcount.operations.sampling import DIGITS, Draw
+
+    total = sum(manifest.values())
+    size, already = min(size, 10 * total), min(already, 10 * total - min(size, 10 * total))
+    papers = [(b, i) for b, n in manifest.items() for i in range(1, n + 1)]
+    every = consistent_sampler.sampler(
+        papers, seed=seed, with_replacement=True, drop=already, take=size, digits=DIGITS
+    )
+    expected = [Draw(t, b, p, d) for t, (b, p), d in every]
+    assert svcount.rla.sample(manifest, seed, size, already) == expected
+
+
 @settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(st.sampled_from(["A", "B", "Box 3", "D"]), st.integers(0, 30), min_size=1),
@@ -799,11 +829,16 @@ def _ballots(frame):
     return tally(frame, CountOptions()).ballots
 
 
-def test_a_result_file_is_refused_for_a_plan_in_one_line(tmp_path):
-    """A result's figures do not give every assertion's margin: said, not a parse error."""
+def test_a_result_file_is_planned_from_its_figures_with_the_plain_assertions(tmp_path):
+    """A result's figures give the plain assertions' margins (not every set's): planned so,
+    and said; the plan's recorded papers give those figures again when it is read."""
     result = tmp_path / "result.json"
     run("tally", f"{ROOT}/{LLR}/ballots.csv.gz", "-c", f"{ROOT}/{LLR}/candidates.csv", "-f", "json",
         "-o", str(result))  # fmt: skip
-    assert "is a result file: an audit's plan needs the ballot papers" in refused(
-        "rla", "plan", str(result)
-    )
+    shown = run("rla", "plan", str(result), "-f", "json")
+    assert shown.exit_code == 0, shown.output
+    assert "planned from its figures with the count's plain assertions" in shown.stderr
+    doc = json.loads(shown.stdout)
+    assert doc["assertion_set"] == "plain" and doc["input"]["figures"] is True
+    assert [a["margin"] for a in doc["assertions"]] == [48632, 50176, 27599, 29143, 19883]
+    assert "--cvrs" in refused("rla", "plan", str(result), "--cvrs", str(result))

@@ -40,6 +40,7 @@ __all__ = [
     "margin_of",
     "plan",
     "assertions_for",
+    "figures_ballots",
     "plan_document",
     "read_plan",
 ]
@@ -197,6 +198,26 @@ def _plain_set(w: str, result: Result, made: _Maker) -> list[Assertion]:
         )
     firsts = [made("IRV_ELIMINATION", f, e) for f in remaining for e in excluded]
     return firsts + [made("IRV_ELIMINATION", w, r, excluded) for r in remaining if r != w]
+
+
+def figures_ballots(figures: Mapping[str, Any], candidates: Sequence[Any]) -> Ballots:
+    """Papers that give a result file's figures, kind by kind, as far as its plain
+    assertions look: each first preference, each excluded candidate's papers by where
+    they went at stage two (its second preferences no further), each heading rejected.
+    What a plan from a result, not its papers, is made from (``plain`` only)."""
+    from svcount.model import NotCounted
+
+    pairs = Counter[tuple[str, Any]]()
+    went: Mapping[str, Mapping[str, int]] = figures.get("transfers_by_excluded") or {}
+    for name, votes in figures["first_preferences"].items():
+        transfers = {t: int(n) for t, n in went.get(name, {}).items() if t != "non_transferable"}
+        for target, n in transfers.items():
+            pairs[(name, target)] += n
+        pairs[(name, NotCounted.BLANK)] += int(votes) - sum(transfers.values())
+    rejected = {
+        Rejection(h): int(n) for h, n in figures["rejected"].items() if h != "total" and int(n)
+    }
+    return Ballots(tuple(candidates), +pairs, rejected)
 
 
 def _strength(assertions: Sequence[Assertion]) -> tuple[int, int]:

@@ -77,11 +77,57 @@ def sample(manifest: Mapping[str, int], seed: str, size: int, already: int = 0) 
             f"{already + size:,} draws from {total:,} papers: at most {most:,} (ten draws a "
             f"paper, and {MAX_DRAWS:,} in all); long before that, an audit is a full hand count"
         )
-    papers = [(batch, i) for batch, count in manifest.items() for i in range(1, count + 1)]
+    papers = _first_in_line(manifest, seed, already + size)
     drawn = consistent_sampler.sampler(
         papers, seed=seed, with_replacement=True, drop=already, take=size, digits=DIGITS
     )
     return [Draw(ticket, batch, position, draw) for ticket, (batch, position), draw in drawn]
+
+
+#: Each number below 1,000 with its three digits reversed (7 is 007, reversed 700).
+_REVERSED = [int(f"{n:03d}"[::-1]) for n in range(1000)]
+
+
+def _first_in_line(manifest: Mapping[str, int], seed: str, wanted: int) -> list[tuple[str, int]]:
+    """The papers whose first tickets are among the ``wanted`` smallest (equal ones included):
+    the only papers the first ``wanted`` draws can be, so the sampler need see no other.
+
+    Each draw is the smallest ticket left, and a paper's next ticket is always
+    larger than its last, so the first ``wanted`` draws are the ``wanted``
+    smallest tickets of all, none larger than the ``wanted``-th smallest first
+    ticket. A first ticket is SHA-256 of the seed's hash and the paper's name,
+    its decimal digits reversed (``consistent_sampler.first_fraction``): its
+    first 18 digits are the last 18 of the hash's decimal value, reversed,
+    which are computed here with ``hashlib`` and compared with NumPy, the
+    papers tied there kept.
+    """
+    import hashlib
+    from array import array
+
+    import numpy as np
+
+    total = sum(manifest.values())
+    if wanted >= total:
+        return [(batch, i) for batch, count in manifest.items() for i in range(1, count + 1)]
+    seed_hash = hashlib.sha256(str(seed).encode("utf-8")).hexdigest()
+    low, modulus = array("Q"), 10**DIGITS
+    for batch, count in manifest.items():
+        named = seed_hash + "(" + repr(batch) + ", "  # str((batch, position)), as the sampler
+        low.extend(
+            int.from_bytes(hashlib.sha256(f"{named}{i})".encode()).digest(), "big") % modulus
+            for i in range(1, count + 1)
+        )
+    digits, key = np.frombuffer(low, dtype=np.uint64).copy(), np.zeros(total, dtype=np.uint64)
+    thousand, reversed_ = np.uint64(1000), np.asarray(_REVERSED, dtype=np.uint64)
+    for _ in range(DIGITS // 3):  # the last 18 digits reversed, three at a time
+        key = key * thousand + reversed_[digits % thousand]
+        digits //= thousand
+    bound = np.partition(key, wanted - 1)[wanted - 1]
+    chosen = np.flatnonzero(key <= bound)
+    starts = np.cumsum([0, *manifest.values()])
+    batches = list(manifest)
+    where = np.searchsorted(starts, chosen, side="right") - 1
+    return [(batches[b], int(i - starts[b]) + 1) for b, i in zip(where, chosen, strict=True)]
 
 
 def read_manifest(path: str) -> dict[str, int]:

@@ -105,11 +105,8 @@ def plan_command(
     outputs = Outputs(checksums, color)
     outputs.guard([("--output", output), ("--checksums", checksums)], source, cvrs, packets)
     if pipeline.is_result_file(source):
-        fail(
-            f"{source} is a result file: an audit's plan needs the ballot papers, for its "
-            "margins and its sample sizes (give the ballot file, with the options it was "
-            "counted with)"
-        )
+        _plan_of_result(source, risk_limit, fmt, outputs, output, cvrs, packets, quiet)
+        return
     counted = pipeline.tally(source, counted_options, listen=listener(quiet, False))
     if counted.result.winner is None:
         tied = ", ".join(counted.result.lot_required)
@@ -120,6 +117,28 @@ def plan_command(
     if fmt is PlanFormat.json:
         assert counted.ballots is not None  # rla_plan refuses a count without its papers
         document = tasks.plan_document(planned, counted.ballots, counted.provenance.input_record())
+        outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        outputs.emit_rich(_plan_tables, (planned,), output)
+
+
+def _plan_of_result(
+    source: str, risk_limit: float, fmt: Any, outputs: Outputs, output: Path | None,
+    cvrs: Path | None, packets: Path | None, quiet: bool,
+) -> None:  # fmt: skip
+    """A result file's plan: the plain assertions its figures give."""
+    from svcount import tasks
+
+    if cvrs is not None:
+        fail(f"--cvrs: {source} is a result file; CVRs are compared with a count of papers")
+    planned, ballots, record = tasks.rla_plan_of_result(source, risk_limit, _path(packets))
+    say(
+        f"{source}: a result file, planned from its figures with the count's plain assertions "
+        "(from its ballot papers, a closer set may need fewer papers)",
+        quiet,
+    )
+    if fmt is PlanFormat.json:
+        document = tasks.plan_document(planned, ballots, record)
         outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
         outputs.emit_rich(_plan_tables, (planned,), output)
