@@ -197,6 +197,7 @@ def load(
     engine: Engine = "auto",
     chunk_rows: int = 1_000_000,
     progress: Callable[[int, int], None] | None = None,
+    case_forgiven: bool = False,
 ) -> Loaded:
     """Read, aggregate and classify a ballot file (``-`` for stdin), of any input format.
 
@@ -207,11 +208,12 @@ def load(
     options = options or ReadOptions()
     kind = input_format(name)
     if kind != "csv":
-        return load_records(name, kind, method, candidates, options)
+        return load_records(name, kind, method, candidates, options, case_forgiven)
     if options.contest is not None:
         raise UsageError("--contest chooses a contest of a cast vote record report (NIST JSON)")
     with from_header(name, options, stdin) as (source, options, given):
-        loaded = _load(source, method, candidates, options, engine, chunk_rows, progress)
+        how = (engine, chunk_rows, progress, case_forgiven)
+        loaded = _load(source, method, candidates, options, *how)
         if not source.skipped:
             return loaded
         warnings = tuple(_shifted(w, source.skipped) for w in loaded.warnings)
@@ -375,6 +377,7 @@ def _load(
     engine: Engine,
     chunk_rows: int,
     progress: Callable[[int, int], None] | None,
+    case_forgiven: bool = False,
 ) -> Loaded:
     """:func:`load` of a source whose first line is its header."""
     layout = sniff(source, options)
@@ -390,7 +393,9 @@ def _load(
             marks.counts,
             "area" in layout.columns,
             candidates,
-            dataclasses.replace(options.mark_rules(), fptp=method is Method.FPTP),
+            dataclasses.replace(
+                options.mark_rules(), fptp=method is Method.FPTP, case_forgiven=case_forgiven
+            ),
         )
     except MarkError as exc:
         raise located(source, layout, exc.problems) from None

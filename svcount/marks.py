@@ -51,6 +51,7 @@ class MarkRules:
     uncertain: str = "?"  # a field holding just this is void for uncertainty
     unknown_as_void: bool = False  # with a candidate list: unknown names are uncertain
     fptp: bool = False  # counted first past the post: one heading for unmarked or uncertain
+    case_forgiven: bool = False  # readings: a name differing only in case is that candidate
 
 
 Outcome = tuple[str, Second] | Rejection
@@ -364,7 +365,7 @@ class _Resolver:
 
     roster: tuple[Candidate, ...]
     listed: bool  # the candidates were given, not inferred
-    unknown_as_void: bool
+    rules: MarkRules  # unknown_as_void; case_forgiven (an audit board's readings, by hand)
     problems: _Problems
     warnings: _Problems
 
@@ -376,6 +377,8 @@ class _Resolver:
         """The candidate ``name`` stands for, or None."""
         if name in self.known:
             return name
+        if self.rules.case_forgiven and name.casefold() in self.folded:
+            return self.folded[name.casefold()]
         label = _ROLE_LABEL[role]
         if name.casefold() in self.folded and (counted or self.listed):
             self.problems.add(
@@ -386,7 +389,7 @@ class _Resolver:
                 f"{label} {shown(name)} differs only in case from the candidate "
                 f"{self.folded[name.casefold()]!r}: correct the file or the candidate list",
             )
-        elif self.listed and not self.unknown_as_void:
+        elif self.listed and not self.rules.unknown_as_void:
             message = f"{label} {shown(name)} is not a candidate"
             self.problems.add(
                 role, name, raw, papers, message + did_you_mean(name, sorted(self.known))
@@ -424,7 +427,7 @@ def classify(
         cleaned[_clean(key)] += papers
     papers_of = _adjudicated(cleaned, problems, rules.fptp, rules.separators)
     roster = _roster(papers_of, candidates, read)
-    resolve = _Resolver(roster, candidates is not None, rules.unknown_as_void, problems, warnings)
+    resolve = _Resolver(roster, candidates is not None, rules, problems, warnings)
     rejected: Counter[Rejection] = Counter()
     pairs: Counter[tuple[str, Second]] = Counter()
     outcomes: dict[RawKey, Outcome] = {}

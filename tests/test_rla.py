@@ -842,3 +842,50 @@ def test_a_result_file_is_planned_from_its_figures_with_the_plain_assertions(tmp
     assert doc["assertion_set"] == "plain" and doc["input"]["figures"] is True
     assert [a["margin"] for a in doc["assertions"]] == [48632, 50176, 27599, 29143, 19883]
     assert "--cvrs" in refused("rla", "plan", str(result), "--cvrs", str(result))
+
+
+def test_readings_forgive_the_case_of_a_name_and_suggest_a_batch(tmp_path):
+    """An audit board writes by hand: 'willy bach' is Willy Bach (a name not on the plan is
+    refused with a did-you-mean), and 'Box 23' for the manifest's 'Box 023' is pointed out."""
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 20)
+    text = readings.read_text()
+    cased = tmp_path / "cased.csv"
+    cased.write_text(text.replace("Willy Bach", "willy BACH"))
+    shown = [
+        json.loads(run("rla", "assess", plan_file, sample_file, f, "-f", "json").stdout)
+        for f in (readings, cased)
+    ]
+    assert [(d["verdict"], d["assertions"]) for d in shown][0] == (
+        shown[1]["verdict"],
+        shown[1]["assertions"],
+    )
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(text.replace("Willy Bach", "Wily Bach"))
+    assert "(did you mean 'Willy Bach'?)" in refused("rla", "assess", plan_file, sample_file, wrong)
+    boxed = tmp_path / "boxed.csv"
+    boxed.write_text(text.replace("Box 0", "box "))
+    said = refused("rla", "assess", plan_file, sample_file, boxed)
+    assert "(they name batch 'box " in said and "write the batch as the manifest does" in said
+
+
+def test_round_sizes_come_with_their_chance_of_stopping(tmp_path):
+    """As Arlo offers 70, 80 and 90 %: the plan's first round, and a growing audit's next,
+    each from simulated audits with a fixed seed (the same figures everywhere)."""
+    import math
+
+    from svcount.operations import risk
+
+    plan_file, sample_file, readings = _worked_audit(tmp_path, 60)
+    doc = json.loads(plan_file.read_text())
+    sizes = doc["round_sizes"]
+    for kind in ("comparison", "polling"):
+        assert list(sizes[kind]) == ["70", "80", "90"]
+        assert sizes[kind]["70"] <= sizes[kind]["80"] <= sizes[kind]["90"]
+    assert sizes["polling"]["90"] == doc["sample_sizes"]["polling_alpha_90th_percentile"]
+    clean = risk.comparison_sizes(0.2, 0.05, 10_000, 0.0, 0.0)  # no error: the exact stop
+    exact = math.ceil(math.log(0.05) / math.log(1 - 0.2 / (2 * risk.GAMMA)))
+    assert clean == ((70, exact), (80, exact), (90, exact))
+    assert risk.comparison_sizes(0.2, 0.05, 10_000, 0.01, 0.001)[-1][1] > exact
+    grown = json.loads(run("rla", "assess", plan_file, sample_file, readings, "-f", "json").stdout)
+    by_chance = grown["more_draws_by_chance"]
+    assert by_chance["90"] == grown["more_draws"] and by_chance["70"] <= by_chance["90"]

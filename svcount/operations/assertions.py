@@ -111,6 +111,7 @@ class Plan:
     comparison_with_errors: int | None  # Super-simple at the expected error rates
     polling: float | None  # BRAVO's average sample number for the closest assertion
     alpha: risk.PollingSizes | None  # ALPHA, simulated: average and 90th percentile
+    comparison_by_chance: tuple[tuple[int, int], ...] = ()  # (chance %, papers) of stopping
     plain: bool = False  # the count's own plain assertions (plain_assertions), not the best set
     committed: Committed | None = None  # the records a comparison audit compares with
 
@@ -285,9 +286,12 @@ def _sized(
             papers,
         )
     names = tuple(c.name for c in ballots.candidates)
+    chances = (
+        () if comparison is None else risk.comparison_sizes(closest.diluted, risk_limit, papers)
+    )
     return Plan(
         result.winner or "", result.method, names, papers, risk_limit, assertions,
-        comparison, with_errors, polling, alpha,
+        comparison, with_errors, polling, alpha, chances,
     )  # fmt: skip
 
 
@@ -363,6 +367,10 @@ def plan_document(
                 "polling_alpha_average": None if alpha is None else round(alpha.average),
                 "polling_alpha_90th_percentile": None if alpha is None else alpha.percentile_90,
             },
+            "round_sizes": {
+                "comparison": {str(c): n for c, n in planned.comparison_by_chance} or None,
+                "polling": None if alpha is None else {str(c): n for c, n in alpha.by_chance},
+            },
         }
     )
 
@@ -430,7 +438,8 @@ def _plan_of(doc: Mapping[str, Any]) -> Plan:
         raise ValueError(f"its records hold {committed.papers:,} papers, its count {papers:,}")
     return Plan(
         str(doc["winner"]), Method(doc["method"]), names, papers,
-        float(risk_limit), assertions, None, None, None, None, chosen == "plain", committed,
+        float(risk_limit), assertions, None, None, None, None,
+        plain=chosen == "plain", committed=committed,
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ recorded votes, given in the same format (Super-simple).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class Assessment:
     verdict: str
     more: int | None  # draws to add when the verdict is "grow"
     unread: tuple[Paper, ...] = ()  # papers read but never drawn: left out
+    more_by_chance: tuple[tuple[int, int], ...] = ()  # polling: (chance %, draws) of stopping
 
 
 def assess(
@@ -78,20 +80,31 @@ def assess(
         measured = tuple(_compared(a, read, shown) for a in plan.assertions)
     drawn = {(d.batch, d.position) for d in draws}
     unread = tuple(sorted(p for p in readings if p not in drawn))
-    verdict, more = _verdict(plan, measured, read, shown is not None, estimate)
+    verdict, more, chances = _verdict(plan, measured, read, shown is not None, estimate)
     audit = "polling" if shown is None else "comparison"
-    return Assessment(audit, len(draws), plan.risk_limit, measured, verdict, more, unread)
+    return Assessment(audit, len(draws), plan.risk_limit, measured, verdict, more, unread, chances)
 
 
 def _reading(papers: Mapping[Paper, Outcome | Missing], draw: Draw, what: str) -> Outcome | Missing:
     try:
         return papers[draw.batch, draw.position]
     except KeyError:
+        alike = sorted({b for b, _ in papers if _batch_key(b) == _batch_key(draw.batch)})
+        said = (
+            f" (they name batch {alike[0]!r}: write the batch as the manifest does)"
+            if alike
+            else ""
+        )
         raise InputError(
-            f"the {what} have no paper {draw.position} of batch {draw.batch!r}, which was drawn: "
-            "read every paper of the sample (a paper that cannot be found is a row with found "
-            "no: the worst case for every assertion, never a paper left out)"
+            f"the {what} have no paper {draw.position} of batch {draw.batch!r}, which was drawn"
+            f"{said}: read every paper of the sample (a paper that cannot be found is a row "
+            "with found no: the worst case for every assertion, never a paper left out)"
         ) from None
+
+
+def _batch_key(name: str) -> str:
+    """A batch's name as a hand might write it: case, spacing and leading zeros aside."""
+    return re.sub(r"\d+", lambda m: str(int(m[0])), fold(name))
 
 
 def _polled(assertion: Assertion, read: Sequence[Outcome | Missing]) -> Measured:
@@ -125,17 +138,19 @@ def _verdict(
     read: Sequence[Outcome | Missing],
     comparison: bool,
     estimate: bool,
-) -> tuple[str, int | None]:
-    """Stop, grow by how many draws (the 90th percentile of simulated audits for polling), or
-    a full hand count when that would reach every paper or can never confirm the result."""
+) -> tuple[str, int | None, tuple[tuple[int, int], ...]]:
+    """Stop, grow by how many draws (the 90th percentile of simulated audits for polling, with
+    the draws for each chance of stopping), or a full hand count when that would reach every
+    paper or can never confirm the result."""
     if any(m.assertion.diluted <= 0 for m in measured):
-        return "hand count", None
+        return "hand count", None, ()
     open_ = [m for m in measured if m.risk > plan.risk_limit]
     if not open_:
-        return "stop", None
+        return "stop", None, ()
     n, papers = len(read), plan.ballot_papers
     if not estimate:
-        return "grow", None
+        return "grow", None, ()
+    chances: tuple[tuple[int, int], ...] = ()
     if comparison:  # from the evidence: what outweighs the discrepancies seen
         needed = [
             risk.super_simple_more(m.assertion.diluted, plan.risk_limit, dict(m.seen), n, papers)
@@ -143,12 +158,16 @@ def _verdict(
         ]
         more = max(max(papers if k is None else k for k in needed), 1)
     else:
-        more = _polling_more(plan, open_, read)
-    return ("hand count", None) if n + more >= papers else ("grow", more)
+        chances = _polling_more(plan, open_, read)
+        more = dict(chances)[90]
+    return ("hand count", None, ()) if n + more >= papers else ("grow", more, chances)
 
 
-def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome | Missing]) -> int:
-    """Draws still needed, simulating the audit on from here with papers like those read."""
+def _polling_more(
+    plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome | Missing]
+) -> tuple[tuple[int, int], ...]:
+    """Draws still needed for each chance of stopping, simulating the audit on from here with
+    papers like those read."""
     seen = Counter(read)
     kinds = sorted(seen, key=repr)
     chances = [seen[k] for k in kinds]
@@ -167,7 +186,7 @@ def _polling_more(plan: Plan, open_: Sequence[Measured], read: Sequence[Outcome 
         max(cap, 1),
         (start_logs, start_sums, len(read)),
     )
-    return max(sizes.percentile_90, 1)
+    return tuple((c, max(n, 1)) for c, n in sizes.by_chance)
 
 
 # --------------------------------------------------------------------------- reading the files
@@ -179,14 +198,16 @@ def read_papers(
     """Papers read one by one, in the ballot file's own format with batch and position columns.
 
     Every mark is classified as the count classifies it (README, "The
-    count"), against the plan's candidates: a name not on it is refused. A
+    count"), against the plan's candidates, except that a name written in
+    another case is that candidate (an audit board writes by hand): a name not
+    on it is refused, with a did-you-mean. A
     ``found`` column saying no marks a paper that could not be found: it is
     :data:`MISSING`, the worst case for every assertion.
     """
     from svcount.io import load, reopened
 
     roster = tuple(Candidate(c) for c in candidates)
-    loaded = load(path, method=method, candidates=roster)
+    loaded = load(path, method=method, candidates=roster, case_forgiven=True)
     fptp = loaded.method is Method.FPTP
     papers: dict[Paper, Outcome | Missing] = {}
     with reopened(loaded) as again:

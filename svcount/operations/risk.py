@@ -28,9 +28,11 @@ from svcount.errors import UsageError
 
 __all__ = [
     "ALPHA_D",
+    "CHANCES",
     "EXPECTED_O1",
     "EXPECTED_O2",
     "GAMMA",
+    "comparison_sizes",
     "SIMULATED_AUDITS",
     "PollingSizes",
     "alpha_log_t",
@@ -123,6 +125,51 @@ def super_simple_more(
         else:
             low = middle + 1
     return low
+
+
+#: The chances of stopping a round's size is offered at, as Arlo offers them (percent).
+CHANCES = (70, 80, 90)
+
+
+def _by_chance(sizes: Any) -> tuple[tuple[int, int], ...]:
+    """The draws within which each chance of :data:`CHANCES` of simulated audits stopped."""
+    import numpy as np
+
+    return tuple((c, int(np.percentile(sizes, c, method="higher"))) for c in CHANCES)
+
+
+def comparison_sizes(
+    diluted_margin: float,
+    risk_limit: float,
+    cap: int,
+    o1_rate: float = EXPECTED_O1,
+    o2_rate: float = EXPECTED_O2,
+) -> tuple[tuple[int, int], ...]:
+    """The papers a comparison audit compares before it stops, with each chance of
+    :data:`CHANCES`, simulating :data:`SIMULATED_AUDITS` audits (a fixed seed) whose papers
+    hold one- and two-vote overstatements at the given rates (Super-simple's risk)."""
+    import numpy as np
+
+    _check(diluted_margin, risk_limit)
+    rng = np.random.default_rng(SIMULATION_SEED)
+    step = math.log(1 - diluted_margin / (2 * GAMMA))
+    up1, up2 = -math.log(1 - 1 / (2 * GAMMA)), -math.log(1 - 1 / GAMMA)
+    goal, runs = math.log(risk_limit), SIMULATED_AUDITS
+    log_p, done_at, made, block = np.zeros(runs), np.full(runs, -1), 0, 64
+    while made < cap and (done_at < 0).any():
+        block = min(block * 2, 8192, cap - made)
+        u = rng.random((runs, block))
+        steps = (
+            step
+            + np.where(u < o1_rate, up1, 0.0)
+            + np.where((u >= o1_rate) & (u < o1_rate + o2_rate), up2, 0.0)
+        )
+        path = log_p[:, None] + np.cumsum(steps, 1)
+        hit = path <= goal
+        first = np.where(hit.any(1), hit.argmax(1) + made + 1, -1)
+        done_at = np.where((done_at < 0) & (first > 0), first, done_at)
+        log_p, made = path[:, -1], made + block
+    return _by_chance(np.where(done_at < 0, cap, done_at))
 
 
 def super_simple_risk(
@@ -224,6 +271,7 @@ class PollingSizes:
     average: float
     percentile_90: int
     hand_count_share: float  # audits that reached ``cap`` draws unconfirmed: a full hand count
+    by_chance: tuple[tuple[int, int], ...] = ()  # (chance of stopping in %, draws), as Arlo offers
 
 
 def polling_sizes(
@@ -277,4 +325,5 @@ def polling_sizes(
         float(sizes.mean()),
         int(np.percentile(sizes, 90, method="higher")),
         float((done_at < 0).mean()),
+        _by_chance(sizes),
     )

@@ -136,6 +136,7 @@ def load_records(
     method: Method | None,
     candidates: Sequence[Candidate] | None,
     options: ReadOptions,
+    case_forgiven: bool = False,
 ) -> Loaded:
     """A structured file loaded: its records' marks classified as they are, never as text.
 
@@ -151,9 +152,7 @@ def load_records(
     counts: Counter[Row] = Counter()
     for (first, second, rejected, area), n in marks.counts.items():
         counts[(first, "" if fptp else second, rejected, area)] += n
-    rules = MarkRules(
-        separators="", uncertain="", unknown_as_void=options.unknown_as_void, fptp=fptp
-    )
+    rules = MarkRules("", "", options.unknown_as_void, fptp, case_forgiven)
     roster = papers.candidates if candidates is None else candidates
     try:
         classified, by_area = classify_by_area(counts, papers.has_areas, roster, rules)

@@ -175,6 +175,20 @@ def _plan_tables(planned: Any, *, plain: bool) -> list[Any]:
             f"{round(planned.polling or 0):,})."
         )
     notes = [Note(sizes)]
+    if planned.alpha is not None:
+        offered = [
+            f"{kind} " + ", ".join(f"{n:,} ({c} %)" for c, n in chances)
+            for kind, chances in (
+                ("comparison", planned.comparison_by_chance),
+                ("ballot polling", planned.alpha.by_chance),
+            )
+        ]
+        notes.append(
+            Note(
+                "A first round's size with its chance of stopping (simulated, expected error "
+                f"rates for comparison): {'; '.join(offered)}."
+            )
+        )
     if planned.plain:
         notes.append(
             Note("These are the count's own plain assertions, which packet labels record.")
@@ -407,6 +421,7 @@ def _assessment_json(found: Any, given: dict[str, Path | None]) -> str:
         "risk_limit": found.risk_limit,
         "verdict": found.verdict,
         "more_draws": found.more,
+        "more_draws_by_chance": {str(c): n for c, n in found.more_by_chance} or None,
         "assertions": [
             {
                 "assertion_type": m.assertion.kind,
@@ -446,6 +461,12 @@ def _assessment_tables(found: Any, *, plain: bool) -> list[Any]:
             f"MANIFEST --seed SEED --already {found.draws} --size {found.more} lists them), "
             f"then assess the whole sample (--size {found.draws + found.more})."
         )
+        if found.more_by_chance:
+            said += (
+                " With their chance of stopping then: "
+                + ", ".join(f"{n:,} more ({c} %)" for c, n in found.more_by_chance)
+                + "."
+            )
     else:
         said = "Only a full hand count can confirm this result."
     return blocks.rich([grid, Note(said)], plain=plain)
