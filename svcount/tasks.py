@@ -198,16 +198,23 @@ def rla_plan(
 
 
 def rla_sample(
-    manifest: str, seed: str, size: int, already: int, verification: str | None = None
+    manifest: str,
+    seed: str,
+    size: int,
+    already: int,
+    verification: str | None = None,
+    jurisdiction: str | None = None,
 ) -> tuple[dict[str, int], list[Draw]]:
     """A ballot manifest read (with ``verification``, checked to add up to the papers
-    verified), and the draws of this round."""
-    from svcount.operations.sampling import read_manifest, sample
+    verified), and the draws of this round (with ``jurisdiction``, as Arlo's server keys
+    the papers)."""
+    from svcount.operations.sampling import manifest_keys, read_manifest, sample
 
     batches = read_manifest(manifest)
     if verification is not None:
         papers_verified(sum(batches.values()), verification, f"the manifest {manifest}")
-    return batches, sample(batches, seed, size, already)
+    keys = manifest_keys(manifest, jurisdiction)
+    return batches, sample(batches, seed, size, already, keys)
 
 
 def verification(

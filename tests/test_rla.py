@@ -707,12 +707,29 @@ def _edited(value, choice):
 
 @settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(which=st.sampled_from(["plan", "sample"]), pick=st.integers(0, 10**6),
+@given(which=st.sampled_from(["plan", "sample", "readings"]), pick=st.integers(0, 10**6),
        choice=st.integers(0, 3))  # fmt: skip
 def test_no_edit_of_a_plan_or_sample_makes_the_audit_stop(polled_audit, tmp_path, which, pick,
                                                           choice):  # fmt: skip
-    """Issue 35: edit any one field (and seal it again, as a forger would): never "stop"."""
+    """Issue 35: edit any one field (and seal it again, as a forger would), or which paper a
+    reading names (a row twice, a row gone, its batch or position changed): never "stop"."""
     plan_file, sample_file, readings = polled_audit
+    if which == "readings":
+        rows = readings.read_text().splitlines()
+        at = 1 + pick % (len(rows) - 1)
+        cells = rows[at].split(",")
+        if choice == 0:
+            rows.insert(at, rows[at])
+        elif choice == 1:
+            del rows[at]
+        else:
+            cells[choice - 2] += "1"  # the box's name, or the position
+            rows[at] = ",".join(cells)
+        edited = tmp_path / "edited.csv"
+        edited.write_text("\n".join(rows) + "\n")
+        shown = run("rla", "assess", plan_file, sample_file, edited)
+        assert shown.exit_code != 0, (choice, shown.output)
+        return
     original = plan_file if which == "plan" else sample_file
     doc = json.loads(original.read_text())
     leaves = list(_leaves(doc))
@@ -889,3 +906,43 @@ def test_round_sizes_come_with_their_chance_of_stopping(tmp_path):
     grown = json.loads(run("rla", "assess", plan_file, sample_file, readings, "-f", "json").stdout)
     by_chance = grown["more_draws_by_chance"]
     assert by_chance["90"] == grown["more_draws"] and by_chance["70"] <= by_chance["90"]
+
+
+ARLO_MANIFEST = (
+    "Container,Tabulator,Batch Name,Number of Ballots\n"
+    "Box A,TABULATOR1,BATCH1,20\nBox A,TABULATOR1,BATCH2,25\n"
+    "Box B,TABULATOR2,BATCH1,30\nBox B,TABULATOR2,BATCH2,15\n"
+)
+
+
+def test_arlos_manifest_columns_and_server_keys(tmp_path):
+    """Arlo's own manifest (Container, Tabulator, Batch Name, Number of Ballots): the batch is
+    the tabulator's (a name twice across tabulators is two batches, the container is where
+    it is kept); with --jurisdiction each paper is hashed as Arlo's server keys it,
+    ((jurisdiction, tabulator, batch name), position), and assess derives the draws again."""
+    import consistent_sampler
+
+    from svcount.operations.sampling import DIGITS
+
+    path = write(tmp_path, ARLO_MANIFEST, "manifest.csv")
+    shown = run("rla", "sample", path, "--seed", SEED, "--size", 15, "--jurisdiction", "J1",
+                "-f", "json")  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    doc = json.loads(shown.stdout)
+    assert doc["jurisdiction"] == "J1" and doc["manifest"]["papers"] == 90
+    rows = [("TABULATOR1", "BATCH1", 20), ("TABULATOR1", "BATCH2", 25),
+            ("TABULATOR2", "BATCH1", 30), ("TABULATOR2", "BATCH2", 15)]  # fmt: skip
+    ids = [(("J1", t, b), i) for t, b, n in rows for i in range(1, n + 1)]
+    server = consistent_sampler.sampler(ids, seed=SEED, with_replacement=True, take=15,
+                                        digits=DIGITS)  # fmt: skip
+    expected = [[t, f"{key[1]} / {key[2]}", pos, d] for t, (key, pos), d in server]
+    assert [[d["ticket"], d["batch"], d["position"], d["draw"]] for d in doc["draws"]] == expected
+    plain = json.loads(run("rla", "sample", path, "--seed", SEED, "--size", 15, "-f",
+                           "json").stdout)["draws"]  # fmt: skip
+    assert [d["ticket"] for d in plain] != [d["ticket"] for d in doc["draws"]]
+    sample_file = tmp_path / "s.json"
+    sample_file.write_text(shown.stdout)
+    from svcount.operations.sampling import read_sample, verified
+
+    _, again = verified(read_sample(str(sample_file)), 90)
+    assert [d.ticket for d in again] == [d["ticket"] for d in doc["draws"]]

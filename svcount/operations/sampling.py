@@ -16,6 +16,7 @@ import csv
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from svcount.errors import InputError, UsageError
 from svcount.marks import fold
@@ -27,6 +28,7 @@ __all__ = [
     "Draw",
     "Sample",
     "Retrieval",
+    "manifest_keys",
     "read_manifest",
     "read_sample",
     "retrieval",
@@ -56,11 +58,19 @@ class Draw:
     draw: int  # 1 the first time this paper is drawn, 2 the second (with replacement)
 
 
-def sample(manifest: Mapping[str, int], seed: str, size: int, already: int = 0) -> list[Draw]:
+def sample(
+    manifest: Mapping[str, int],
+    seed: str,
+    size: int,
+    already: int = 0,
+    keys: Mapping[str, object] | None = None,
+) -> list[Draw]:
     """The draws ``already + 1`` to ``already + size`` of the audit's sample.
 
     ``manifest`` gives each batch's papers. A round after the first passes
     the draws made so far as ``already``: the list goes on where it stopped.
+    ``keys`` (``manifest_keys``) are what each batch's papers are hashed by,
+    when not its name: Arlo's server's (jurisdiction, tabulator, batch).
     """
     import consistent_sampler
 
@@ -77,18 +87,20 @@ def sample(manifest: Mapping[str, int], seed: str, size: int, already: int = 0) 
             f"{already + size:,} draws from {total:,} papers: at most {most:,} (ten draws a "
             f"paper, and {MAX_DRAWS:,} in all); long before that, an audit is a full hand count"
         )
-    papers = _first_in_line(manifest, seed, already + size)
+    keyed = {batch: batch for batch in manifest} if keys is None else dict(keys)
+    named = {key: batch for batch, key in keyed.items()}
+    papers = _first_in_line({keyed[b]: n for b, n in manifest.items()}, seed, already + size)
     drawn = consistent_sampler.sampler(
         papers, seed=seed, with_replacement=True, drop=already, take=size, digits=DIGITS
     )
-    return [Draw(ticket, batch, position, draw) for ticket, (batch, position), draw in drawn]
+    return [Draw(ticket, named[key], position, draw) for ticket, (key, position), draw in drawn]
 
 
 #: Each number below 1,000 with its three digits reversed (7 is 007, reversed 700).
 _REVERSED = [int(f"{n:03d}"[::-1]) for n in range(1000)]
 
 
-def _first_in_line(manifest: Mapping[str, int], seed: str, wanted: int) -> list[tuple[str, int]]:
+def _first_in_line(manifest: Mapping[Any, int], seed: str, wanted: int) -> list[tuple[Any, int]]:
     """The papers whose first tickets are among the ``wanted`` smallest (equal ones included):
     the only papers the first ``wanted`` draws can be, so the sampler need see no other.
 
@@ -131,7 +143,22 @@ def _first_in_line(manifest: Mapping[str, int], seed: str, wanted: int) -> list[
 
 
 def read_manifest(path: str) -> dict[str, int]:
-    """A ballot manifest: CSV with a batch column and a papers column, a row per batch."""
+    """A ballot manifest: CSV with a batch column and a papers column, a row per batch (with
+    Arlo's ``Tabulator`` column, a batch is named ``TABULATOR / BATCH``)."""
+    return {name: papers for name, _, papers in _manifest_rows(path)}
+
+
+def manifest_keys(path: str, jurisdiction: str | None) -> dict[str, object] | None:
+    """What each batch's papers are hashed by: its name (None: as Arlo's sampler does), or,
+    with ``jurisdiction``, (jurisdiction, tabulator or None, batch name) as Arlo's server
+    keys them."""
+    if jurisdiction is None:
+        return None
+    return {name: (jurisdiction, *key) for name, key, _ in _manifest_rows(path)}
+
+
+def _manifest_rows(path: str) -> list[tuple[str, tuple[str | None, str], int]]:
+    """Each batch: its name, (tabulator or None, batch name), papers."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
@@ -141,19 +168,23 @@ def read_manifest(path: str) -> dict[str, int]:
     if not rows:
         raise InputError("the manifest is empty", file=path)
     batch, papers = column(rows[0], BATCH_COLUMNS), column(rows[0], _PAPERS)
+    tabulator = column(rows[0], ("tabulator",))
+    tabulator = None if tabulator == batch else tabulator  # a tabulator is not its own batch
     if batch is None or papers is None:
         raise InputError(
-            "the header needs a batch column (batch, box, container) and a papers column "
-            "(papers, ballots, number of ballots)",
+            "the header needs a batch column (batch, box, container, batch name) and a papers "
+            "column (papers, ballots, number of ballots)",
             file=path,
             line=1,
         )
-    manifest: dict[str, int] = {}
+    found: list[tuple[str, tuple[str | None, str], int]] = []
+    seen: set[str] = set()
     for line, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
             continue
-        cells = row + [""] * (max(batch, papers) + 1 - len(row))
+        cells = row + [""] * (max(batch, papers, tabulator or 0) + 1 - len(row))
         name = batch_name(cells[batch], path, line)
+        machine = None if tabulator is None else batch_name(cells[tabulator], path, line) or None
         count = cells[papers].strip().replace(",", "")
         if not name or not (count.isdecimal() and count.isascii()):
             raise InputError(
@@ -161,21 +192,21 @@ def read_manifest(path: str) -> dict[str, int]:
                 file=path,
                 line=line,
             )
-        if name in manifest:
-            raise InputError(f"the batch {name!r} is listed twice", file=path, line=line)
+        shown = f"{machine} / {name}" if machine else name
+        if shown in seen:
+            raise InputError(f"the batch {shown!r} is listed twice", file=path, line=line)
         if len(count) > 12 or int(count) > MAX_PAPERS:
             raise InputError(
                 f"a batch of {count} papers: a manifest lists at most {MAX_PAPERS:,} papers",
                 file=path,
                 line=line,
             )
-        manifest[name] = int(count)
-    if sum(manifest.values()) > MAX_PAPERS:
-        raise InputError(
-            f"the manifest lists {sum(manifest.values()):,} papers: at most {MAX_PAPERS:,}",
-            file=path,
-        )
-    return manifest
+        seen.add(shown)
+        found.append((shown, (machine, name), int(count)))
+    total = sum(n for *_, n in found)
+    if total > MAX_PAPERS:
+        raise InputError(f"the manifest lists {total:,} papers: at most {MAX_PAPERS:,}", file=path)
+    return found
 
 
 def column(header: Sequence[str], spellings: Sequence[str]) -> int | None:
@@ -218,10 +249,16 @@ class Sample:
     manifest: str | None = None  # the manifest's path as given to rla sample
     manifest_sha256: str | None = None
     already: int = 0  # draws made before this file's first
+    jurisdiction: str | None = None  # papers keyed as Arlo's server keys them (manifest_keys)
 
 
 def sample_document(
-    manifest: str, batches: Mapping[str, int], seed: str, already: int, draws: Sequence[Draw]
+    manifest: str,
+    batches: Mapping[str, int],
+    seed: str,
+    already: int,
+    draws: Sequence[Draw],
+    jurisdiction: str | None = None,
 ) -> dict[str, object]:
     """The draws, sealed with what reproduces them: the manifest's hash and total, the seed."""
     from svcount.documents.seal import seal
@@ -237,6 +274,7 @@ def sample_document(
                 "papers": sum(batches.values()),
             },
             "seed": seed,
+            **({"jurisdiction": jurisdiction} if jurisdiction is not None else {}),
             "already": already,
             "size": len(draws),
             "draws": [
@@ -281,7 +319,8 @@ def verified(
             "an audit samples the papers that were counted, every one",
             file=manifest,
         )
-    again = sample(batches, seed, len(found.draws))
+    keys = manifest_keys(manifest, found.jurisdiction)
+    again = sample(batches, seed, len(found.draws), keys=keys)
     for number, (drawn, derived) in enumerate(zip(found.draws, again, strict=True), 1):
         if drawn != derived:
             raise InputError(
@@ -340,6 +379,7 @@ def _sealed_sample(path: str, not_one: str) -> Sample:
             str(manifest["file"]),
             str(manifest["sha256"]),
             int(doc["already"]),
+            None if doc.get("jurisdiction") is None else str(doc["jurisdiction"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InputError(not_one, file=path) from None

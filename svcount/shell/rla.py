@@ -235,6 +235,15 @@ _SheetsOpt = Annotated[
 ]
 
 
+_JurisdictionOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        help="Key each paper as Arlo's server does: (jurisdiction NAME, tabulator, batch).",
+    ),
+]
+
+
 @rla_app.command("sample")
 def sample_command(
     manifest: Annotated[
@@ -251,6 +260,7 @@ def sample_command(
         typer.Option(min=0, help="Draws made in earlier rounds: this round goes on after them."),
     ] = 0,
     verification: _VerifiedOpt = None,
+    jurisdiction: _JurisdictionOpt = None,
     sort: _SortOpt = Order.draw,
     boards: _BoardsOpt = 1,
     sheets: _SheetsOpt = None,
@@ -278,7 +288,7 @@ def sample_command(
     sheet_files = _sheet_files(sheets, boards)
     outputs.guard([("--output", output), ("--checksums", checksums), *sheet_files], manifest)
     batches, draws = tasks.rla_sample(
-        str(manifest), seed, size, already, None if verification is None else str(verification)
+        str(manifest), seed, size, already, _path(verification), jurisdiction
     )
     rows = tasks.rla_retrieval(draws, batches, boards, sort is Order.box)
     if sheet_files:  # a sheet is always box by box
@@ -286,7 +296,7 @@ def sample_command(
         by_box = rows if sort is Order.box else tasks.rla_retrieval(draws, batches, boards, True)
         _emit_sheets(outputs, by_box, boards, about, sheet_files)
     if fmt is SampleFormat.json:
-        document = tasks.sample_document(str(manifest), batches, seed, already, draws)
+        document = tasks.sample_document(str(manifest), batches, seed, already, draws, jurisdiction)
         outputs.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     else:
         outputs.emit(_sample_list(rows, boards), output)
