@@ -271,3 +271,14 @@ def test_labels_are_the_classes_the_packets_are_checked_against():
         (f, "" if t == NOT_TRANSFERRED else t): n for (f, t), n in _classes(ballots, result).items()
     }
     assert labels == Counter(classes)
+
+
+def test_an_assessment_is_sealed_and_its_discrepancies_explained(tmp_path):
+    from svcount.documents.seal import canonical_digest
+
+    plan_file, sample_file, readings = _packet_audit(tmp_path, 49)
+    doc = json.loads(run("rla", "assess", plan_file, sample_file, readings, "-f", "json").stdout)
+    digest = doc.pop("digest")
+    assert digest == canonical_digest(doc)
+    table = run("rla", "assess", plan_file, sample_file, readings).stdout
+    assert "o1, o2: papers whose reading gives the reported winner" in " ".join(table.split())

@@ -421,6 +421,8 @@ def assess_command(
 
 
 def _assessment_json(found: Any, given: dict[str, Path | None]) -> str:
+    """The assessment, sealed like every audit document (its digest over its content)."""
+    from svcount.documents.seal import seal
     from svcount.pipeline import input_files
 
     document = {
@@ -445,7 +447,7 @@ def _assessment_json(found: Any, given: dict[str, Path | None]) -> str:
             for m in found.measured
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(seal(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def _assessment_tables(found: Any, *, plain: bool) -> list[Any]:
@@ -479,4 +481,13 @@ def _assessment_tables(found: Any, *, plain: bool) -> list[Any]:
             )
     else:
         said = "Only a full hand count can confirm this result."
-    return blocks.rich([grid, Note(said)], plain=plain)
+    notes = [Note(said)]
+    if found.audit == "comparison":
+        notes.append(
+            Note(
+                "o1, o2: papers whose reading gives the reported winner one or two votes fewer "
+                "than their record (overstatements; a paper not found is an o2); u1, u2: one "
+                "or two votes more (understatements)."
+            )
+        )
+    return blocks.rich([grid, *notes], plain=plain)
