@@ -209,6 +209,7 @@ def tally(
             verbose,
             trusted_keys(trust),
             election,
+            None if verification is None else (str(verification), accept_difference),
         )
         return
     fmt = choose_format(format, output, Format, "table")

@@ -388,6 +388,7 @@ def _issued_at_first_combine(combined: Combined, options: CountOptions) -> list[
     _, issued = area_electorates(
         options.rules.electorate_file, combined.firsts, options.reading.encoding
     )
+    issued = issued or _issued_verified(combined.first_counts)
     return [
         _issued_warning(area, papers, combined.firsts[area].ballot_papers)
         for area, papers in issued.items()
@@ -410,6 +411,7 @@ def _declare_combined(
     electorates, issued = area_electorates(
         rules.electorate_file, combined.firsts, options.reading.encoding
     )
+    issued = issued or _issued_verified(combined.first_counts)
     result = declare_areas(
         combined.firsts,
         combined.moved,
@@ -427,6 +429,7 @@ def _declare_combined(
             "sha256": c.sha256,
             "options": dict(c.source.options),
             **({"signed_by": c.signer.found()} if c.signer else {}),
+            **({"verification": dict(c.verification)} if c.verification else {}),
         }
         for c in counts
     )
@@ -448,6 +451,14 @@ def _declare_combined(
     )
     warnings = lot_unused(options, result) + _issued_warnings(result)
     return Counted(result, provenance, warnings)
+
+
+def _issued_verified(firsts: Sequence[LocalCount]) -> dict[str, int]:
+    """The papers issued in each area, as the verification statements its first counts were
+    checked against give them (when every one was)."""
+    if not firsts or any(c.verification is None for c in firsts):
+        return {}
+    return {c.area: int(c.verification["issued"]) for c in firsts if c.verification}
 
 
 # --------------------------------------------------------------------------- declarations

@@ -23,6 +23,7 @@ from svcount.pipeline import QUIET, Counted, Listener, Progress, input_files, ta
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from svcount.documents.local import LocalCount
     from svcount.documents.writing import Landing
     from svcount.model import Ballots
     from svcount.operations.assertions import Plan
@@ -272,9 +273,43 @@ def verified_count(counted: Counted, statement: str, accepted: str | None = None
         f"count summary: {found.total:,} papers verified, {total:,} counted, a difference of "
         f"{total - found.total:+,}" + (f"; accepted: {accepted}" if said else "")
     )
-    files = counted.provenance.files + input_files(verification=statement)
-    provenance = replace(counted.provenance, files=files)
+    record = {**input_files(verification=statement)[0], "verified": found.total,
+              "counted": total, **({"accepted_difference": accepted} if said else {})}  # fmt: skip
+    provenance = replace(counted.provenance, files=(*counted.provenance.files, record))
     return replace(counted, provenance=provenance, warnings=(*counted.warnings, summary))
+
+
+def verified_local(local: LocalCount, statement: str, accepted: str | None = None) -> LocalCount:
+    """A first count checked against the verification statement (README, "Count night"):
+    its papers counted are the papers verified in its voting area (or in all, when the
+    statement has no areas), unless the difference is accepted with a reason. The record
+    (the statement's SHA-256, papers verified and issued) goes into the local file, and so
+    to combine and the declaration."""
+    from svcount.operations.verification import read_statement
+
+    if local.first is None:
+        raise UsageError("--verification checks a first count (--stage first)")
+    found = read_statement(statement)
+    verified, issued = found.total, found.issued
+    if found.areas:
+        if local.area not in found.areas:
+            raise InputError(
+                f"the statement has no voting area {local.area!r} (it has "
+                f"{', '.join(sorted(found.areas))})",
+                file=statement,
+            )
+        verified, issued = found.areas[local.area], found.issued_areas[local.area]
+    counted = local.first.ballot_papers
+    if counted != verified and accepted is None:
+        raise InputError(
+            f"{local.area}: {verified:,} papers verified, {counted:,} counted (a difference of "
+            f"{counted - verified:+,}); give --accept-difference REASON to count it anyway",
+            file=statement,
+        )
+    record = {**input_files(verification=statement)[0], "verified": verified, "issued": issued,
+              "counted": counted,
+              **({"accepted_difference": accepted} if counted != verified else {})}  # fmt: skip
+    return replace(local, verification=record)
 
 
 def rla_retrieval(

@@ -159,3 +159,83 @@ def test_an_audit_is_of_the_papers_verified(tmp_path):
     planned = run("rla", "plan", str(BY_AREA / "all.csv"), "-c", str(BY_AREA / "candidates.txt"),
                   "--verification", statement, "-q")  # fmt: skip
     assert planned.exit_code == 0, planned.output
+
+
+def _staged(tmp_path, statement, *accept, areas=("Blaby", "Melton", "Rutland")):
+    """Each area's first count checked against the statement; their paths."""
+    made = []
+    for area in areas:
+        out = tmp_path / f"{area}-1.json"
+        counted = run("tally", str(BY_AREA / f"{area.lower()}.csv"), "-c",
+                      str(BY_AREA / "candidates.txt"), "--stage", "first", "--area", area,
+                      "--verification", statement, *accept, "-o", str(out))  # fmt: skip
+        assert counted.exit_code == 0, counted.output
+        made.append(out)
+    return made
+
+
+def test_a_local_count_is_checked_against_the_statement_and_carried_to_the_declaration(
+    tmp_path,
+):
+    """Issue 36: tally --stage first --verification checks the area's papers and records the
+    statement (SHA-256, papers verified and issued); combine takes the papers issued from it;
+    the declaration states the papers verified."""
+    statement = _statement(tmp_path)
+    firsts = _staged(tmp_path, statement)
+    record = json.loads(firsts[1].read_text())["verification"]
+    assert record["role"] == "verification" and record["sha256"]
+    assert (record["verified"], record["issued"], record["counted"]) == (200, 201, 200)
+    total = tmp_path / "total.json"
+    combined = run("combine", *map(str, firsts), "-o", str(total))
+    assert "Melton: 201 ballot papers issued but 200 counted" in combined.stderr
+    seconds = []
+    for area in ("Blaby", "Melton", "Rutland"):
+        out = tmp_path / f"{area}-2.json"
+        run("tally", str(BY_AREA / f"{area.lower()}.csv"), "-c", str(BY_AREA / "candidates.txt"),
+            "--stage", "second", "--area", area, "--remaining-from", str(total),
+            "-o", str(out))  # fmt: skip
+        seconds.append(out)
+    result = tmp_path / "result.json"
+    assert run("combine", *map(str, firsts + seconds), "-o", str(result)).exit_code == 0
+    declared = run("declare", str(result)).stdout
+    assert "Ballot papers verified: 620; counted: 620." in declared
+    assert (
+        "Ballot papers verified: 620; counted: 620."
+        in run("declare", str(result), "-f", "markdown").stdout
+    )
+
+
+def test_a_local_count_that_differs_is_refused_unless_accepted(tmp_path):
+    short = ACCOUNTS.read_text().replace("RP1,,Rutland,postal,,,,39,,39,",
+                                         "RP1,,Rutland,postal,,,,39,,38,")  # fmt: skip
+    statement = _statement(tmp_path, short, "short.json")
+    rutland = (str(BY_AREA / "rutland.csv"), "-c", str(BY_AREA / "candidates.txt"))
+    said = refused("tally", *rutland, "--stage", "first", "--area", "Rutland",
+                   "--verification", statement)  # fmt: skip
+    assert "Rutland: 119 papers verified, 120 counted (a difference of +1)" in said
+    accepted = _staged(tmp_path, statement, "--accept-difference", "a paper in the wrong box",
+                       areas=("Rutland",))  # fmt: skip
+    record = json.loads(accepted[0].read_text())["verification"]
+    assert record["accepted_difference"] == "a paper in the wrong box"
+    unknown = refused("tally", *rutland, "--stage", "first", "--area", "Oakham",
+                      "--verification", statement)  # fmt: skip
+    assert "the statement has no voting area 'Oakham'" in unknown
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda r: r.__setitem__("counted", 7), "verification says 7 counted"),
+        (lambda r: r.__setitem__("verified", 1), "without its reason accepted"),
+        (lambda r: r.__setitem__("issued", "many"), "papers verified, issued and counted"),
+    ],
+)
+def test_an_edited_verification_record_is_refused(tmp_path, edit, said):
+    from helpers import write_sealed
+
+    statement = _statement(tmp_path)
+    (first,) = _staged(tmp_path, statement, areas=("Blaby",))
+    doc = json.loads(first.read_text())
+    edit(doc["verification"])
+    write_sealed(first, doc)
+    assert said in refused("combine", str(first))

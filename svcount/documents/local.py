@@ -100,6 +100,7 @@ class LocalCount:
     first_counts: Mapping[str, str] = field(default_factory=dict)
     signer: Signer | None = None  # who signed the file, checked when read with trusted keys
     election: str | None = None  # the poll it belongs to (--election), signed with the rest
+    verification: Mapping[str, Any] | None = None  # a first count checked against a statement
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ def local_json(local: LocalCount, version: str) -> str:
     }
     if local.first is not None:
         doc.update(first_figures(local.first), electorate=local.electorate)
+        if local.verification is not None:
+            doc["verification"] = dict(local.verification)
     elif local.transfers is not None and local.remaining_from is not None:
         moved = local.transfers
         doc.update(
@@ -287,6 +290,7 @@ def read_local(path: str, trusted: Trusted | None = None) -> LocalCount:
             electorate=electorate,
             digest=digest,
             signer=signed_by(doc, digest, path, trusted),
+            verification=_verification(f, first.ballot_papers),
         )
     if stage == "second":
         links = doc.get("first_counts")
@@ -304,6 +308,23 @@ def read_local(path: str, trusted: Trusted | None = None) -> LocalCount:
             first_counts={f.name(str(a), "area"): str(d) for a, d in links.items()},
         )
     raise InputError("stage must be first or second", file=path)
+
+
+def _verification(f: Fields, counted: int) -> Mapping[str, Any] | None:
+    """A first count's verification record, its figures whole numbers that agree with it."""
+    record = f.doc.get("verification")
+    if record is None:
+        return None
+    figures = ("verified", "issued", "counted")
+    if not isinstance(record, dict) or not all(
+        type(record.get(k)) is int and record[k] >= 0 for k in figures
+    ):
+        raise f.fail("verification must give the papers verified, issued and counted")
+    if record["counted"] != counted:
+        raise f.fail(f"verification says {record['counted']:,} counted, the count {counted:,}")
+    if record["verified"] != counted and not record.get("accepted_difference"):
+        raise f.fail("a difference from the papers verified without its reason accepted")
+    return dict(record)
 
 
 def _first_count(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from svcount.errors import InputError, whole_number
@@ -294,6 +294,8 @@ class Verified:
 
     total: int
     areas: Mapping[str, int]
+    issued: int = 0  # the papers the accounts say were issued (expected), in all
+    issued_areas: Mapping[str, int] = field(default_factory=dict)  # and per voting area
 
 
 def read_statement(path: str) -> Verified:
@@ -307,7 +309,9 @@ def read_statement(path: str) -> Verified:
     fields.sealed("the statement has no digest: write it again with svcount verification -f json")
     try:
         areas = {str(a): int(f["verified"]) for a, f in doc["areas"].items()}
-        return Verified(int(doc["total"]["verified"]), areas)
+        issued = {str(a): int(f["expected"]) for a, f in doc["areas"].items()}
+        total = doc["total"]
+        return Verified(int(total["verified"]), areas, int(total["expected"]), issued)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"the statement is damaged: {exc}", file=path) from None
 

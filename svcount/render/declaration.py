@@ -141,6 +141,8 @@ def _papers(view: Mapping[str, Any]) -> _Section:
         f"Ballot papers counted: {number(view['ballot_papers'])} "
         f"({number(view['valid_votes'])} valid, {number(view['rejected']['total'])} rejected)."
     ]
+    if view.get("verification"):  # the count summary, when it was checked (text_of)
+        papers.append(view["verification"])
     turnout = view["turnout"]
     if turnout is not None:
         papers.append(
@@ -150,6 +152,22 @@ def _papers(view: Mapping[str, Any]) -> _Section:
             f"returning officer's figure); {turnout['valid_votes_pct']}% by valid votes only."
         )
     return _Section("Ballot papers and turnout", tuple(papers))
+
+
+def _verified(provenance: Any) -> str:
+    """The count summary against the verification statement(s), when the count was checked:
+    the papers verified, counted, and any difference with the reason it was accepted."""
+    records = [f for f in provenance.files if f.get("role") == "verification" and "verified" in f]
+    records += [p["verification"] for p in provenance.parts if p.get("verification")]
+    if not records:
+        return ""
+    verified, counted = (sum(int(r[k]) for r in records) for k in ("verified", "counted"))
+    said = f"Ballot papers verified: {number(verified)}; counted: {number(counted)}"
+    if counted == verified:
+        return said + "."
+    reasons = sorted({str(r["accepted_difference"]) for r in records if "accepted_difference" in r})
+    accepted = f", accepted: {'; '.join(reasons)}" if reasons else ""
+    return f"{said} (a difference of {counted - verified:+,}{accepted})."
 
 
 def _areas(view: Mapping[str, Any]) -> _Section:
@@ -323,9 +341,11 @@ def markdown(
 
 def text_of(shown: View) -> str:
     """The declaration of a result's View as plain text (render/formats.py's builder)."""
-    return text(shown.figures, shown.candidates, shown.notice, shown.margin, shown.signatures)
+    figures = {**shown.figures, "verification": _verified(shown.provenance)}
+    return text(figures, shown.candidates, shown.notice, shown.margin, shown.signatures)
 
 
 def markdown_of(shown: View) -> str:
     """The declaration of a result's View as CommonMark (render/formats.py's builder)."""
-    return markdown(shown.figures, shown.candidates, shown.notice, shown.margin, shown.signatures)
+    figures = {**shown.figures, "verification": _verified(shown.provenance)}
+    return markdown(figures, shown.candidates, shown.notice, shown.margin, shown.signatures)

@@ -165,9 +165,11 @@ def local_count_file(
     verbose: bool,
     trusted: Trusted | None = None,
     election: str | None = None,
+    verification: tuple[str, str | None] | None = None,
 ) -> None:
-    """A local file for the staged count: this area's first count, or its transfers."""
-    from svcount import pipeline
+    """A local file for the staged count: this area's first count, or its transfers; with
+    ``verification`` (the statement, and any difference accepted), checked against it."""
+    from svcount import pipeline, tasks
     from svcount.documents.local import local_json
     from svcount.render.csv import local_csv
     from svcount.render.tables import local_tables
@@ -186,6 +188,15 @@ def local_count_file(
             progress=bar,
             listen=listener(quiet, verbose),
             election=None if election is None else policed("--election", election),
+        )
+    if verification is not None:
+        local = tasks.verified_local(local, *verification)
+        record = local.verification or {}
+        say(
+            f"count summary: {record['verified']:,} papers verified, {record['counted']:,} "
+            f"counted, a difference of {record['counted'] - record['verified']:+,}"
+            + (f"; accepted: {verification[1]}" if "accepted_difference" in record else ""),
+            quiet,
         )
     outputs.emit_as(
         fmt,
