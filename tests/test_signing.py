@@ -69,12 +69,16 @@ def test_signed_returns_combine_and_the_declaration_names_every_signer(signed):
     made = run("combine", *firsts, *seconds, "--trust", "locals.pub", "-o", "r.json")
     assert made.exit_code == 0, made.stderr
     parts = json.loads(Path("r.json").read_text())["input"]["local_counts"]
-    jane = run("key", "show", "jane.pub").stdout.split()[0]
+    jane = run("key", "show", "jane.pub").stdout.rsplit("  ", 1)[0]
     assert parts[0]["signed_by"] == {"name": "jane", "fingerprint": jane, "checked": True}
     assert [p["signed_by"]["name"] for p in parts] == ["jane", "jane", "raj"] * 2
     declared = run("declare", "r.json").stdout
     assert "Signed returns" in declared
-    blaby = f"Blaby, first count (blaby-1.json): signed by jane\n  key {jane} (not checked)"
+    groups = jane.removeprefix("SHA256:").split()
+    blaby = (
+        "Blaby, first count (blaby-1.json): signed by jane (not checked)\n"
+        f"  key SHA256:{' '.join(groups[:8])}\n             {' '.join(groups[8:])}"
+    )
     assert blaby in declared
     page = run("declare", "r.json", "-f", "html").stdout  # every format says the same
     assert "Signed returns" in page and "signed by jane" in page and jane in page
@@ -317,3 +321,20 @@ def test_a_key_name_with_a_bar_is_refused_as_its_public_line_could_not_carry_it(
     from helpers import refused
 
     assert "holds '|'" in refused("key", "new", "Mal | areas=Blaby", "--dir", tmp_path)
+
+
+def test_a_fingerprint_is_hex_in_groups_and_an_earlier_one_still_checks(signed):
+    """Read aloud a group of four at a time; a return signed when fingerprints were base64
+    (OpenSSH's form) is still found among the trusted keys and checked."""
+    import base64
+    import re
+
+    firsts, _ = signed
+    jane = run("key", "show", "jane.pub").stdout.rsplit("  ", 1)[0]
+    assert re.fullmatch(r"SHA256:[0-9a-f]{4}( [0-9a-f]{4}){15}", jane)
+    doc = json.loads(Path(firsts[0]).read_text())
+    raw = bytes.fromhex(jane.removeprefix("SHA256:").replace(" ", ""))
+    doc["signature"]["fingerprint"] = "SHA256:" + base64.b64encode(raw).decode().rstrip("=")
+    Path("earlier.json").write_text(json.dumps(doc))
+    read = run("combine", "earlier.json", "--trust", "locals.pub", "-f", "json")
+    assert read.exit_code == 0, read.stderr

@@ -86,7 +86,15 @@ def _raw(public: Ed25519PublicKey) -> bytes:
 
 
 def fingerprint(public: Ed25519PublicKey) -> str:
-    """``SHA256:`` and the unpadded base64 of the raw key's SHA-256, as OpenSSH shows keys."""
+    """``SHA256:`` and the raw key's SHA-256 in hex, in groups of four: read aloud and
+    compared by telephone a group at a time."""
+    digest = hashlib.sha256(_raw(public)).hexdigest()
+    return "SHA256:" + " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def _earlier_fingerprint(public: Ed25519PublicKey) -> str:
+    """The fingerprint files signed by earlier versions carry (OpenSSH's unpadded base64): still
+    found, so an earlier signed return is checked as it was."""
     return "SHA256:" + base64.b64encode(hashlib.sha256(_raw(public)).digest()).decode().rstrip("=")
 
 
@@ -191,6 +199,11 @@ class Trusted:
     path: str
     keys: Mapping[str, tuple[str, Ed25519PublicKey]]
     bounds: Mapping[str, Bound] = field(default_factory=dict)  # by fingerprint
+    earlier: Mapping[str, str] = field(default_factory=dict)  # an earlier fingerprint -> today's
+
+    def current(self, mark: str) -> str:
+        """The fingerprint a document's (perhaps earlier) fingerprint names today."""
+        return self.earlier.get(mark, mark)
 
 
 def read_trusted(path: str) -> Trusted:
@@ -210,6 +223,7 @@ def read_trusted(path: str) -> Trusted:
     keys: dict[str, tuple[str, Ed25519PublicKey]] = {}
     bounds: dict[str, Bound] = {}
     names: dict[str, int] = {}
+    earlier: dict[str, str] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -234,10 +248,11 @@ def read_trusted(path: str) -> Trusted:
             twice = "key" if mark in keys else f"name {name!r}"
             raise InputError(f"the {twice} is listed twice", file=path, line=number)
         keys[mark] = (name, public)
+        earlier[_earlier_fingerprint(public)] = mark
         names[name.casefold()] = number
     if not keys:
         raise InputError("lists no public keys", file=path)
-    return Trusted(path, keys, bounds)
+    return Trusted(path, keys, bounds, earlier)
 
 
 def _bound(limits: list[str], path: str, line: int) -> Bound:
@@ -300,7 +315,8 @@ def verified(document: Mapping[str, Any], digest: str, path: str, trusted: Trust
             "(sign it with --sign KEY)",
             file=path,
         )
-    known = trusted.keys.get(claimed.fingerprint)
+    mark = trusted.current(claimed.fingerprint)
+    known = trusted.keys.get(mark)
     if known is None:
         raise InputError(f"signed by {claimed}, a key not in {trusted.path}: refused", file=path)
     name, public = known
@@ -319,10 +335,10 @@ def verified(document: Mapping[str, Any], digest: str, path: str, trusted: Trust
             "after it was signed, or signed by another key",
             file=path,
         ) from None
-    why = trusted.bounds.get(claimed.fingerprint, Bound()).refusal(document)
+    why = trusted.bounds.get(mark, Bound()).refusal(document)
     if why is not None:
         raise InputError(f"signed by {claimed}, but {why} (in {trusted.path}): refused", file=path)
-    return Signer(name, claimed.fingerprint, checked=True)
+    return Signer(name, mark, checked=True)
 
 
 def signed_by(

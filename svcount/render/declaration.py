@@ -218,12 +218,23 @@ def _signatures(signatures: Sequence[Mapping[str, Any]]) -> _Section:
                 line
                 for s in signatures
                 for line in (
-                    f"{s['what'][:1].upper()}{s['what'][1:]} ({s['file']}): signed by {s['name']}",
-                    f"  key {s['fingerprint']}{'' if s['checked'] else ' (not checked)'}",
+                    f"{s['what'][:1].upper()}{s['what'][1:]} ({s['file']}): signed by {s['name']}"
+                    + ("" if s["checked"] else " (not checked)"),
+                    *_key_lines(s["fingerprint"]),
                 )
             ),
         ),
     )
+
+
+def _key_lines(mark: str) -> tuple[str, ...]:
+    """A fingerprint within 80 columns: its hex groups eight to a line, to read aloud."""
+    head, _, groups = mark.partition(":")
+    words = groups.split()
+    if len(words) <= 8:
+        return (f"  key {mark}",)
+    lead = f"  key {head}:"
+    return (lead + " ".join(words[:8]), " " * len(lead) + " ".join(words[8:]))
 
 
 def _sections(
