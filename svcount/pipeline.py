@@ -359,7 +359,7 @@ def combine(
         if local.election != election:
             named = f"the poll {local.election!r}" if local.election else "no poll"
             raise InputError(f"names {named}, not --election {election!r}", file=local.path)
-    listed = None
+    listed = _verified_areas(locals_)
     if areas is not None:
         rows = read_areas(areas, need_electorate=False, encoding=options.reading.encoding)
         listed = [r.name for r in rows]
@@ -451,6 +451,13 @@ def _declare_combined(
     )
     warnings = lot_unused(options, result) + _issued_warnings(result)
     return Counted(result, provenance, warnings)
+
+
+def _verified_areas(counts: Sequence[LocalCount]) -> list[str] | None:
+    """The voting areas of the verification statement the first counts were checked
+    against: every one must be combined before anything is declared."""
+    listed = {tuple(c.verification.get("areas", ())) for c in counts if c.verification}
+    return list(listed.pop()) if len(listed) == 1 and () not in listed else None
 
 
 def _issued_verified(firsts: Sequence[LocalCount]) -> dict[str, int]:

@@ -307,7 +307,7 @@ def verified_local(local: LocalCount, statement: str, accepted: str | None = Non
             file=statement,
         )
     record = {**input_files(verification=statement)[0], "verified": verified, "issued": issued,
-              "counted": counted,
+              "counted": counted, "areas": sorted(found.areas),
               **({"accepted_difference": accepted} if counted != verified else {})}  # fmt: skip
     return replace(local, verification=record)
 

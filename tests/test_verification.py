@@ -239,3 +239,13 @@ def test_an_edited_verification_record_is_refused(tmp_path, edit, said):
     edit(doc["verification"])
     write_sealed(first, doc)
     assert said in refused("combine", str(first))
+
+
+def test_combine_waits_for_every_area_of_the_statement(tmp_path):
+    """Issue 36: first counts checked against a statement of three areas are not combined
+    while one is missing, as with --areas."""
+    statement = _statement(tmp_path)
+    firsts = _staged(tmp_path, statement)
+    said = refused("combine", str(firsts[0]), str(firsts[1]), "-q")
+    assert "missing Rutland" in said
+    assert run("combine", *map(str, firsts), "-q").exit_code == 0
