@@ -193,8 +193,11 @@ def tally(
         sign,
         trust,
     )
-    if trust is not None and stage is None:
-        fail("--trust on tally checks the signed total of --remaining-from: give --stage second")
+    if trust is not None and (stage is None or (stage.value == "first" and verification is None)):
+        fail(
+            "--trust on tally checks the signed total of --remaining-from (--stage second), or "
+            "the signed verification statement of a first count (--stage first --verification)"
+        )
     if stage is not None:
         local_count_file(
             source,

@@ -356,8 +356,11 @@ def combine(
     rules = options.rules
     locals_ = [read_local(f, trusted) for f in files]
     for local in locals_ if election is not None else ():
-        if local.election != election:
+        checked = (local.verification or {}).get("election", election)
+        if local.election != election or checked != election:
             named = f"the poll {local.election!r}" if local.election else "no poll"
+            if local.election == election:
+                named = f"a verification statement of the poll {checked!r}"
             raise InputError(f"names {named}, not --election {election!r}", file=local.path)
     listed = _verified_areas(locals_)
     if areas is not None:

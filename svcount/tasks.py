@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from svcount.documents.local import LocalCount
+    from svcount.documents.signing import Trusted
     from svcount.documents.writing import Landing
     from svcount.model import Ballots
     from svcount.operations.assertions import Plan
@@ -279,7 +280,12 @@ def verified_count(counted: Counted, statement: str, accepted: str | None = None
     return replace(counted, provenance=provenance, warnings=(*counted.warnings, summary))
 
 
-def verified_local(local: LocalCount, statement: str, accepted: str | None = None) -> LocalCount:
+def verified_local(
+    local: LocalCount,
+    statement: str,
+    accepted: str | None = None,
+    trusted: Trusted | None = None,
+) -> LocalCount:
     """A first count checked against the verification statement (README, "Count night"):
     its papers counted are the papers verified in its voting area (or in all, when the
     statement has no areas), unless the difference is accepted with a reason. The record
@@ -289,7 +295,13 @@ def verified_local(local: LocalCount, statement: str, accepted: str | None = Non
 
     if local.first is None:
         raise UsageError("--verification checks a first count (--stage first)")
-    found = read_statement(statement)
+    found = read_statement(statement, trusted)
+    if found.election != local.election and found.election and local.election:
+        raise InputError(
+            f"the statement is of the poll {found.election!r}, the count of --election "
+            f"{local.election!r}",
+            file=statement,
+        )
     verified, issued = found.total, found.issued
     if found.areas:
         if local.area not in found.areas:
@@ -308,6 +320,7 @@ def verified_local(local: LocalCount, statement: str, accepted: str | None = Non
         )
     record = {**input_files(verification=statement)[0], "verified": verified, "issued": issued,
               "counted": counted, "areas": sorted(found.areas),
+              **({"election": found.election} if found.election else {}),
               **({"accepted_difference": accepted} if counted != verified else {})}  # fmt: skip
     return replace(local, verification=record)
 

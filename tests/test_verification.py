@@ -249,3 +249,28 @@ def test_combine_waits_for_every_area_of_the_statement(tmp_path):
     said = refused("combine", str(firsts[0]), str(firsts[1]), "-q")
     assert "missing Rutland" in said
     assert run("combine", *map(str, firsts), "-q").exit_code == 0
+
+
+def test_a_statement_of_another_poll_or_unsigned_under_trust_is_refused(tmp_path):
+    """Issue 36: svcount verification --election names the poll; a first count of another
+    poll refuses it, and so does combine --election; under --trust the statement must be
+    signed by a trusted key."""
+    accounts = write(tmp_path, ACCOUNTS.read_text(), "accounts.csv")
+    assert run("key", "new", "Jane", "--dir", str(tmp_path)).exit_code == 0
+    plain, signed = tmp_path / "plain.json", tmp_path / "signed.json"
+    run("verification", accounts, "--election", "pcc.x", "-f", "json", "-o", str(plain))
+    run("verification", accounts, "--election", "pcc.x", "--sign", str(tmp_path / "jane.key"),
+        "-f", "json", "-o", str(signed))  # fmt: skip
+    assert json.loads(plain.read_text())["election"] == "pcc.x"
+    blaby = (str(BY_AREA / "blaby.csv"), "-c", str(BY_AREA / "candidates.txt"), "--stage",
+             "first", "--area", "Blaby")  # fmt: skip
+    said = refused("tally", *blaby, "--verification", str(plain), "--election", "pcc.y")
+    assert "the statement is of the poll 'pcc.x', the count of --election 'pcc.y'" in said
+    trust = ("--trust", str(tmp_path / "jane.pub"))
+    assert "not signed" in refused("tally", *blaby, "--verification", str(plain), *trust)
+    out = tmp_path / "blaby-1.json"
+    made = run("tally", *blaby, "--verification", str(signed), *trust, "-o", str(out), "-q")
+    assert made.exit_code == 0, made.output
+    assert json.loads(out.read_text())["verification"]["election"] == "pcc.x"
+    said = refused("combine", str(out), "--election", "pcc.y", "-q")
+    assert "not --election 'pcc.y'" in said

@@ -19,12 +19,15 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from svcount.errors import InputError, whole_number
 from svcount.marks import area_order
 from svcount.names import name_in
 from svcount.reading.header import header_key
+
+if TYPE_CHECKING:
+    from svcount.documents.signing import Trusted
 
 __all__ = [
     "SCHEMA",
@@ -258,14 +261,18 @@ def _no_box_twice(boxes: Sequence[Box], path: str) -> None:
         seen[b.box.casefold()] = b.line
 
 
-def statement_document(found: Statement, given: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The statement as a sealed JSON document (``svcount-verification/1``)."""
+def statement_document(
+    found: Statement, given: Sequence[Mapping[str, Any]], election: str | None = None
+) -> dict[str, Any]:
+    """The statement as a sealed JSON document (``svcount-verification/1``), of ``election``
+    (the poll, as the local counts name it) when given."""
     from svcount.documents.seal import seal
 
     areas = found.areas()
     return seal(
         {
             "schema": SCHEMA,
+            **({"election": election} if election else {}),
             "input": list(given),
             "boxes": [
                 {
@@ -296,22 +303,32 @@ class Verified:
     areas: Mapping[str, int]
     issued: int = 0  # the papers the accounts say were issued (expected), in all
     issued_areas: Mapping[str, int] = field(default_factory=dict)  # and per voting area
+    election: str | None = None  # the poll it names (--election), if any
 
 
-def read_statement(path: str) -> Verified:
-    """A statement written by ``svcount verification --format json``, its seal checked."""
+def read_statement(path: str, trusted: Trusted | None = None) -> Verified:
+    """A statement written by ``svcount verification --format json``, its seal checked (and,
+    with ``trusted``, its signature: an unsigned statement is refused)."""
     from svcount.documents.seal import Fields, read_document
+    from svcount.documents.signing import signed_by
 
     not_one = f"not a statement of svcount verification (schema {SCHEMA})"
     doc, _ = read_document(path, not_one)
     fields = Fields(doc, path)
     fields.check(doc.get("schema") == SCHEMA, not_one)
-    fields.sealed("the statement has no digest: write it again with svcount verification -f json")
+    digest = fields.sealed(
+        "the statement has no digest: write it again with svcount verification -f json"
+    )
+    signed_by(doc, digest, path, trusted)
     try:
         areas = {str(a): int(f["verified"]) for a, f in doc["areas"].items()}
         issued = {str(a): int(f["expected"]) for a, f in doc["areas"].items()}
         total = doc["total"]
-        return Verified(int(total["verified"]), areas, int(total["expected"]), issued)
+        election = doc.get("election")
+        return Verified(
+            int(total["verified"]), areas, int(total["expected"]), issued,
+            None if election is None else str(election),
+        )  # fmt: skip
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"the statement is damaged: {exc}", file=path) from None
 

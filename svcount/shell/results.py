@@ -184,13 +184,13 @@ def local_count_file(
             stage.value,
             area,
             given_total,
-            trusted=trusted,
+            trusted=None if stage.value == "first" else trusted,
             progress=bar,
             listen=listener(quiet, verbose),
             election=None if election is None else policed("--election", election),
         )
     if verification is not None:
-        local = tasks.verified_local(local, *verification)
+        local = tasks.verified_local(local, *verification, trusted)
         record = local.verification or {}
         say(
             f"count summary: {record['verified']:,} papers verified, {record['counted']:,} "

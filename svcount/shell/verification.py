@@ -64,6 +64,14 @@ def verification_command(
         ),
     ] = None,
     output: OutputOpt = None,
+    election: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="The poll verified (as the local counts' --election): written into the "
+            "statement, and checked against a local count's.",
+        ),
+    ] = None,
     sign: SignOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
@@ -90,7 +98,10 @@ def verification_command(
         fmt,
         output,
         json=lambda: (
-            json.dumps(tasks.statement_document(found, given), indent=2, ensure_ascii=False) + "\n"
+            json.dumps(
+                tasks.statement_document(found, given, election), indent=2, ensure_ascii=False
+            )
+            + "\n"
         ),  # fmt: skip
         csv=lambda: render.statement_csv(found),
         tables=(_tables, (found,)),
