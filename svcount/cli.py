@@ -195,8 +195,8 @@ def tally(
     )
     if trust is not None and (stage is None or (stage.value == "first" and verification is None)):
         fail(
-            "--trust on tally checks the signed total of --remaining-from (--stage second), or "
-            "the signed verification statement of a first count (--stage first --verification)"
+            "--trust on tally checks the signed total of --remaining-from: give --stage second "
+            "(or, for a first count, the signed statement of --verification)"
         )
     if stage is not None:
         local_count_file(

@@ -42,6 +42,21 @@ def _tables(found: Any, *, plain: bool) -> list[Any]:
     return rich(statement_blocks(found), plain=plain)
 
 
+_BallotsOpt = Annotated[
+    Path | None,
+    typer.Option(help="Count each box's papers from this ballot file (with --box-column)."),
+]
+_BoxOpt = Annotated[str | None, typer.Option(metavar="NAME", help="The ballot file's box column.")]
+_PollOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ID",
+        help="The poll verified (as the local counts' --election): written into the statement, "
+        "and checked against a local count's.",
+    ),
+]
+
+
 def verification_command(
     accounts: Annotated[
         Path,
@@ -50,13 +65,8 @@ def verification_command(
             "unused/spoilt, verified; optional station, area, kind, tendered, explanation)."
         ),
     ],
-    ballots: Annotated[
-        Path | None,
-        typer.Option(help="Count each box's papers from this ballot file (with --box-column)."),
-    ] = None,
-    box_column: Annotated[
-        str | None, typer.Option(metavar="NAME", help="The ballot file's box column.")
-    ] = None,
+    ballots: _BallotsOpt = None,
+    box_column: _BoxOpt = None,
     format: Annotated[
         VerificationFormat | None,
         format_option(
@@ -64,14 +74,7 @@ def verification_command(
         ),
     ] = None,
     output: OutputOpt = None,
-    election: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ID",
-            help="The poll verified (as the local counts' --election): written into the "
-            "statement, and checked against a local count's.",
-        ),
-    ] = None,
+    election: _PollOpt = None,
     sign: SignOpt = None,
     color: ColorOpt = None,
     checksums: ChecksumsOpt = None,
