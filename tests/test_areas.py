@@ -241,3 +241,21 @@ def test_area_tables_fit_80_columns_with_real_area_names(tmp_path, monkeypatch):
     assert sum(" North West Leicestershire " in line for line in lines) >= 5
     total = [line for line in lines if line.split()[:1] == ["Total"] and "CHECK" in line]
     assert total and "20,501" in total[-1]  # the papers issued, summed
+
+
+def test_the_results_pages_total_row_gives_the_papers_issued_as_the_text_does():
+    """Issue 36: every format says the same: the page's Total row gives the papers issued in
+    all and issued less counted, as the text table's does."""
+    import re
+
+    from helpers import ROOT
+
+    by_area = ROOT / "examples" / "by-area"
+    args = (str(by_area / "all.csv"), "-c", str(by_area / "candidates.txt"), "--area-column",
+            "area", "--electorate-file", str(by_area / "areas.csv"))  # fmt: skip
+    page = run("tally", *args, "-f", "html").stdout
+    total = re.search(r'<tfoot><tr><th scope="row">Total</th>(.*?)</tr></tfoot>', page)
+    assert total is not None
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", total.group(1))
+    assert cells[-2:] == ["621", "+1 check"]
+    assert "621" in run("tally", *args).stdout  # the table's Total row

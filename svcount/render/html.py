@@ -234,6 +234,15 @@ def _area_columns(view: Mapping[str, Any]) -> tuple[bool, bool]:
     )
 
 
+def _issued_total(view: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The papers issued in all and issued less counted, as the text table's Total row gives
+    them: when every voting area gave its papers issued."""
+    issued = [a["ballot_papers_issued"] for a in (view["areas"] or {}).values()]
+    if not issued or any(n is None for n in issued):
+        return None
+    return sum(issued), sum(issued) - view["ballot_papers"]
+
+
 def _area_votes(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
     """The votes of each candidate in each voting area: first preferences, then stage two's."""
     areas = view["areas"]
@@ -393,6 +402,7 @@ def page(
         areas=view["areas"],
         area_votes=_area_votes(view, candidates),
         area_columns=_area_columns(view),
+        issued_total=_issued_total(view),
         footer=_footer(provenance),
         signatures=signatures,
         all_checked=all(s["checked"] for s in signatures),
