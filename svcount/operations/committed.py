@@ -30,7 +30,14 @@ from svcount.errors import InputError, UsageError
 from svcount.marks import Outcome, fold, heading_of
 from svcount.model import Ballots, Candidate, Method, NotCounted, Rejection, Result
 from svcount.model import second_as_counted as counted_second
-from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
+from svcount.operations.sampling import (
+    BATCH_COLUMNS,
+    MAX_PAPERS,
+    PAPERS_COLUMNS,
+    Draw,
+    batch_name,
+    column,
+)
 
 __all__ = ["KINDS", "NOT_TRANSFERRED", "Committed", "commit", "recorded"]
 
@@ -40,7 +47,6 @@ KINDS = ("cvrs", "packets")
 NOT_TRANSFERRED = "not transferred"
 _FIRST = ("first", "firstpreference", "label", "candidate", "heading")
 _TO = ("transferredto", "transfer", "to", "secondcountedfor")
-_PAPERS = ("papers", "ballots", "numberofballots", "ballotpapers", "count")
 Paper = tuple[str, int]
 
 
@@ -125,7 +131,7 @@ def read_packets(path: str, ballots: Ballots, result: Result) -> dict[str, tuple
     head = rows[0] if rows else []
     where = {
         "packet": column(head, ("packet", *BATCH_COLUMNS)),
-        "papers": column(head, _PAPERS),
+        "papers": column(head, PAPERS_COLUMNS),
         "first": column(head, _FIRST),
         "to": column(head, _TO),
     }
@@ -168,7 +174,7 @@ def _packet(
 ) -> tuple[int, Outcome, tuple[str, str]]:
     """A packet's papers, its label as a recorded vote, and its class (first, transferred)."""
     count = cells["papers"].strip().replace(",", "")
-    if not (count.isdecimal() and count.isascii()) or not 0 < int(count) <= 30_000_000:
+    if not (count.isdecimal() and count.isascii()) or not 0 < int(count) <= MAX_PAPERS:
         raise InputError(
             f"a packet's papers are a whole number, not {count!r}", file=path, line=line
         )

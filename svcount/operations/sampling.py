@@ -23,7 +23,10 @@ from svcount.marks import fold
 from svcount.names import name_in
 
 __all__ = [
+    "BATCH_COLUMNS",
     "DIGITS",
+    "MAX_PAPERS",
+    "PAPERS_COLUMNS",
     "SAMPLE_SCHEMA",
     "Draw",
     "Sample",
@@ -45,7 +48,7 @@ MAX_PAPERS = 30_000_000
 MAX_DRAWS = 10_000_000
 #: A manifest's columns, matched as headers are (case, spaces and punctuation aside).
 BATCH_COLUMNS = ("batch", "batchname", "box", "container", "bundle", "tabulator", "packet")
-_PAPERS = ("papers", "ballots", "numberofballots", "ballotpapers", "count")
+PAPERS_COLUMNS = ("papers", "ballots", "numberofballots", "ballotpapers", "count")
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def _manifest_rows(path: str) -> list[tuple[str, tuple[str | None, str], int]]:
         raise InputError(f"cannot read the manifest: {why}", file=path) from None
     if not rows:
         raise InputError("the manifest is empty", file=path)
-    batch, papers = column(rows[0], BATCH_COLUMNS), column(rows[0], _PAPERS)
+    batch, papers = column(rows[0], BATCH_COLUMNS), column(rows[0], PAPERS_COLUMNS)
     tabulator = column(rows[0], ("tabulator",))
     tabulator = None if tabulator == batch else tabulator  # a tabulator is not its own batch
     if batch is None or papers is None:
