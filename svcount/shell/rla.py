@@ -95,7 +95,8 @@ def plan_command(
     assertion. A comparison audit's records are committed here, before the seed
     is rolled: --cvrs FILE, or --packets MANIFEST (the count's own plain
     assertions, which the packets' labels record; the sample is drawn from the
-    packet manifest). Exit codes: 0 planned, 2 bad input, 3 a lot is required.
+    packet manifest). SOURCE may be a result file (.json): planned from its figures,
+    with the plain assertions. Exit codes: 0 planned, 2 bad input, 3 a lot is required.
     """
     from svcount import pipeline, tasks
     from svcount.shell.results import listener, options_from
