@@ -282,3 +282,28 @@ def test_an_assessment_is_sealed_and_its_discrepancies_explained(tmp_path):
     assert digest == canonical_digest(doc)
     table = run("rla", "assess", plan_file, sample_file, readings).stdout
     assert "o1, o2: papers whose reading gives the reported winner" in " ".join(table.split())
+
+
+def test_a_plan_and_an_assessment_show_themselves_in_a_notebook(tmp_path):
+    """Issue 37: a short repr, the table as HTML (names escaped), Markdown and a DataFrame."""
+    import svcount.rla
+    from svcount.operations.assertions import read_plan
+    from svcount.operations.assess import read_papers
+    from svcount.operations.sampling import read_sample, verified
+
+    planned = svcount.rla.plan(str(LLR / "ballots.csv.gz"), candidates=str(LLR / "candidates.csv"))
+    said = repr(planned)
+    assert said.startswith("<Plan: Willy Bach; 5 assertions") and len(said) < 200
+    assert "49 papers to compare" in said
+    assert planned.to_frame()["margin"].tolist() == [19883, 27599, 29143, 48632, 50176]
+    assert planned.to_markdown().splitlines()[0].startswith("| assertion | winner |")
+    assert "<table>" in planned._repr_html_() and "&lt;Plan" in planned._repr_html_()
+    plan_file, sample_file, readings = _packet_audit(tmp_path, 49)
+    found, ballots, result = read_plan(str(plan_file))
+    _, draws = verified(read_sample(str(sample_file)), found.ballot_papers)
+    read = read_papers(str(readings), found.candidates, found.method)
+    polled = svcount.rla.assess(found, draws, read)
+    assert repr(polled).startswith("<Assessment: ") and "polling, 49 draws" in repr(polled)
+    assert list(polled.to_frame().columns)[:2] == ["assertion", "winner"]
+    assert "<td>" in polled._repr_html_() and "| risk |" in polled.to_markdown()
+    assert ballots is not None and result.winner == "Willy Bach"

@@ -17,6 +17,7 @@ cannot count (none, void, the same as its first) is a one-rank paper.
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ __all__ = [
     "plan",
     "assertions_for",
     "figures_ballots",
+    "tabulated",
     "plan_document",
     "read_plan",
 ]
@@ -114,6 +116,69 @@ class Plan:
     comparison_by_chance: tuple[tuple[int, int], ...] = ()  # (chance %, papers) of stopping
     plain: bool = False  # the count's own plain assertions (plain_assertions), not the best set
     committed: Committed | None = None  # the records a comparison audit compares with
+
+    def __repr__(self) -> str:
+        """One line for a notebook: the winner, the assertions, the closest and the sizes."""
+        closest = min((a.diluted for a in self.assertions), default=0.0)
+        sizes = (
+            "only a full hand count confirms it"
+            if self.comparison is None
+            else f"{self.comparison:,} papers to compare"
+            + ("" if self.alpha is None else f", about {round(self.alpha.average):,} to poll")
+        )
+        return (
+            f"<Plan: {self.winner}; {len(self.assertions)} assertions, smallest diluted "
+            f"margin {closest:.4f}; {sizes}>"
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The assertions as rows, closest first: what to_frame, to_markdown and a notebook
+        show."""
+        return [
+            {
+                "assertion": a.kind,
+                "winner": a.winner,
+                "loser": a.loser or "",
+                "eliminated": ", ".join(a.eliminated),
+                "margin": a.margin,
+                "diluted": round(a.diluted, 6),
+            }  # fmt: skip
+            for a in sorted(self.assertions, key=lambda a: a.diluted)
+        ]
+
+    def to_frame(self) -> Any:
+        """The assertions as a pandas DataFrame, closest first."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def to_markdown(self) -> str:
+        return tabulated(self.rows(), "markdown")
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + tabulated(self.rows(), "html")
+
+
+def tabulated(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    """Rows as a Markdown pipe table or an HTML table (names escaped): an audit document's
+    view in a notebook, with no render layer below it."""
+    if not rows:
+        return ""
+    head = list(rows[0])
+    if fmt == "html":
+        cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(r[h]))}</td>" for h in head) + "</tr>"
+            for r in rows
+        )
+        return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(r[h]) for h in head) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def kinds(ballots: Ballots) -> Iterator[tuple[Outcome, int]]:

@@ -10,17 +10,18 @@ recorded votes, given in the same format (Super-simple).
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from svcount.errors import InputError
 from svcount.marks import Outcome, fold
 from svcount.model import Candidate, Method
 from svcount.operations import risk
-from svcount.operations.assertions import MISSING, Assertion, Missing, Plan
+from svcount.operations.assertions import MISSING, Assertion, Missing, Plan, tabulated
 from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
 
 if TYPE_CHECKING:
@@ -55,6 +56,42 @@ class Assessment:
     more: int | None  # draws to add when the verdict is "grow"
     unread: tuple[Paper, ...] = ()  # papers read but never drawn: left out
     more_by_chance: tuple[tuple[int, int], ...] = ()  # polling: (chance %, draws) of stopping
+
+    def __repr__(self) -> str:
+        """One line for a notebook: the verdict, after how many draws, and the highest risk."""
+        worst = max((m.risk for m in self.measured), default=1.0)
+        grow = f", draw about {self.more:,} more" if self.verdict == "grow" and self.more else ""
+        return (
+            f"<Assessment: {self.verdict}{grow}; {self.audit}, {self.draws:,} draws, highest "
+            f"risk {worst:.4f} at a limit of {self.risk_limit:g}>"
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each assertion's risk and what was seen, highest risk first."""
+        return [
+            {
+                "assertion": m.assertion.kind,
+                "winner": m.assertion.winner,
+                "loser": m.assertion.loser or "",
+                "eliminated": ", ".join(m.assertion.eliminated),
+                **dict(m.seen),
+                "risk": round(m.risk, 6),
+                "confirmed": m.risk <= self.risk_limit,
+            }  # fmt: skip
+            for m in sorted(self.measured, key=lambda m: -m.risk)
+        ]
+
+    def to_frame(self) -> Any:
+        """Each assertion's risk as a pandas DataFrame, highest first."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def to_markdown(self) -> str:
+        return tabulated(self.rows(), "markdown")
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + tabulated(self.rows(), "html")
 
 
 def assess(
