@@ -307,3 +307,15 @@ def test_a_plan_and_an_assessment_show_themselves_in_a_notebook(tmp_path):
     assert list(polled.to_frame().columns)[:2] == ["assertion", "winner"]
     assert "<td>" in polled._repr_html_() and "| risk |" in polled.to_markdown()
     assert ballots is not None and result.winner == "Willy Bach"
+
+
+def test_margins_show_themselves_in_a_notebook():
+    """Issue 37: the margins too: a one-line repr, HTML, Markdown and a DataFrame."""
+    import svcount
+
+    quick = ROOT / "examples" / "quickstart"
+    found = svcount.margin(str(quick / "ballots.csv"), candidates=str(quick / "candidates.csv"))
+    assert repr(found) == "<Margins: Bob Baker; change 1, add 2, remove 2 papers>"
+    assert found.to_frame()["papers"].tolist() == [1, 2, 2]
+    assert "| change | 1 | True | 1 |" in found.to_markdown()
+    assert "<table>" in found._repr_html_()

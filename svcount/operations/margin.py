@@ -135,6 +135,46 @@ class Margins:
     def __iter__(self) -> Iterator[Margin]:
         return iter((self.change, self.add, self.remove))
 
+    def __repr__(self) -> str:
+        """One line for a notebook: the winner and each margin (≥ where not proven)."""
+
+        def said(m: Margin) -> str:
+            if m.papers is None:
+                return f"{m.mode} none"
+            return f"{m.mode} {'' if m.exact else '≥'}{(m.lower or m.papers):,}"
+
+        return f"<Margins: {self.winner}; {', '.join(said(m) for m in self)} papers>"
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each margin: its papers, whether proven the fewest, and the fewest proven."""
+        return [
+            {
+                "margin": m.mode,
+                "papers": "" if m.papers is None else m.papers,
+                "exact": m.exact,
+                "at_least": "" if m.papers is None else (m.lower or m.papers),
+            }  # fmt: skip
+            for m in self
+        ]
+
+    def to_frame(self) -> Any:
+        """The three margins as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def to_markdown(self) -> str:
+        from svcount.operations.assertions import tabulated
+
+        return tabulated(self.rows(), "markdown")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        from svcount.operations.assertions import tabulated
+
+        return f"<p>{html.escape(repr(self))}</p>" + tabulated(self.rows(), "html")
+
 
 def naive_bound(result: Result) -> tuple[int | None, str | None]:
     """⌈(T_w − T_r)/2⌉ on the final totals, and the runner-up r: a bound, as reports quote it."""
