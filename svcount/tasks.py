@@ -270,14 +270,22 @@ def verified_count(counted: Counted, statement: str, accepted: str | None = None
             file=statement,
         )
     total = counted.result.ballot_papers
-    summary = (
-        f"count summary: {found.total:,} papers verified, {total:,} counted, a difference of "
-        f"{total - found.total:+,}" + (f"; accepted: {accepted}" if said else "")
-    )
     record = {**input_files(verification=statement)[0], "verified": found.total,
               "counted": total, **({"accepted_difference": accepted} if said else {})}  # fmt: skip
     provenance = replace(counted.provenance, files=(*counted.provenance.files, record))
+    summary = count_summary(record)
     return replace(counted, provenance=provenance, warnings=(*counted.warnings, summary))
+
+
+def count_summary(record: Mapping[str, Any]) -> str:
+    """The count summary line of a count checked against the verification: papers verified
+    and counted, the difference, and the reason it was accepted."""
+    verified, counted = record["verified"], record["counted"]
+    accepted = record.get("accepted_difference")
+    return (
+        f"count summary: {verified:,} papers verified, {counted:,} counted, a difference of "
+        f"{counted - verified:+,}" + (f"; accepted: {accepted}" if accepted else "")
+    )
 
 
 def verified_local(

@@ -17,7 +17,6 @@ cannot count (none, void, the same as its first) is a one-rank paper.
 
 from __future__ import annotations
 
-import html
 import itertools
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ from svcount.marks import Outcome
 from svcount.model import Ballots, Method, Rejection, Result, second_as_counted
 from svcount.operations import risk
 from svcount.operations.committed import Committed
+from svcount.operations.notebook import Tabulated
 
 __all__ = [
     "MISSING",
@@ -42,7 +42,6 @@ __all__ = [
     "plan",
     "assertions_for",
     "figures_ballots",
-    "tabulated",
     "plan_document",
     "read_plan",
 ]
@@ -100,7 +99,7 @@ class Assertion:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(Tabulated):
     """The assertions of a count, and the papers an audit of them is expected to need."""
 
     winner: str
@@ -132,8 +131,7 @@ class Plan:
         )
 
     def rows(self) -> list[dict[str, Any]]:
-        """The assertions as rows, closest first: what to_frame, to_markdown and a notebook
-        show."""
+        """The assertions as rows, closest first (``Tabulated``'s table)."""
         return [
             {
                 "assertion": a.kind,
@@ -145,40 +143,6 @@ class Plan:
             }  # fmt: skip
             for a in sorted(self.assertions, key=lambda a: a.diluted)
         ]
-
-    def to_frame(self) -> Any:
-        """The assertions as a pandas DataFrame, closest first."""
-        import pandas as pd
-
-        return pd.DataFrame(self.rows())
-
-    def to_markdown(self) -> str:
-        return tabulated(self.rows(), "markdown")
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>" + tabulated(self.rows(), "html")
-
-
-def tabulated(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
-    """Rows as a Markdown pipe table or an HTML table (names escaped): an audit document's
-    view in a notebook, with no render layer below it."""
-    if not rows:
-        return ""
-    head = list(rows[0])
-    if fmt == "html":
-        cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(r[h]))}</td>" for h in head) + "</tr>"
-            for r in rows
-        )
-        return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
-
-    def cell(value: Any) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell(r[h]) for h in head) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
 
 
 def kinds(ballots: Ballots) -> Iterator[tuple[Outcome, int]]:

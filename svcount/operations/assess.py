@@ -10,7 +10,6 @@ recorded votes, given in the same format (Super-simple).
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,8 @@ from svcount.errors import InputError
 from svcount.marks import Outcome, fold
 from svcount.model import Candidate, Method
 from svcount.operations import risk
-from svcount.operations.assertions import MISSING, Assertion, Missing, Plan, tabulated
+from svcount.operations.assertions import MISSING, Assertion, Missing, Plan
+from svcount.operations.notebook import Tabulated
 from svcount.operations.sampling import BATCH_COLUMNS, Draw, batch_name, column
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Measured:
 
 
 @dataclass(frozen=True)
-class Assessment:
+class Assessment(Tabulated):
     """The verdict: ``stop`` (every risk at most the limit), ``grow`` (draw ``more``), or
     ``hand count`` (only a full hand count can confirm the result)."""
 
@@ -80,18 +80,6 @@ class Assessment:
             }  # fmt: skip
             for m in sorted(self.measured, key=lambda m: -m.risk)
         ]
-
-    def to_frame(self) -> Any:
-        """Each assertion's risk as a pandas DataFrame, highest first."""
-        import pandas as pd
-
-        return pd.DataFrame(self.rows())
-
-    def to_markdown(self) -> str:
-        return tabulated(self.rows(), "markdown")
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>" + tabulated(self.rows(), "html")
 
 
 def assess(

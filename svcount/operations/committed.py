@@ -20,7 +20,6 @@ plan`` commits them (their SHA-256 and papers, in the sealed plan) and
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from svcount.operations.sampling import (
     Draw,
     batch_name,
     column,
+    csv_rows,
 )
 
 __all__ = ["KINDS", "NOT_TRANSFERRED", "Committed", "commit", "recorded"]
@@ -127,7 +127,7 @@ def recorded(
 def read_packets(path: str, ballots: Ballots, result: Result) -> dict[str, tuple[int, Outcome]]:
     """Each packet's papers and label, in the manifest's order, refused unless the labels add
     up to the count's figures class by class."""
-    rows = _rows(path)
+    rows = csv_rows(path, "packet manifest")
     head = rows[0] if rows else []
     where = {
         "packet": column(head, ("packet", *BATCH_COLUMNS)),
@@ -158,15 +158,6 @@ def read_packets(path: str, ballots: Ballots, result: Result) -> dict[str, tuple
         found[key] += papers
     _add_up(found, _classes(ballots, result), path)
     return packets
-
-
-def _rows(path: str) -> list[list[str]]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 CSV text"
-        raise InputError(f"cannot read the packet manifest: {why}", file=path) from None
 
 
 def _packet(

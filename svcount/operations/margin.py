@@ -31,6 +31,7 @@ from typing import Any
 from svcount.count import count
 from svcount.errors import CountError
 from svcount.model import Ballots, Method, NotCounted, Rejection, Result, Second
+from svcount.operations.notebook import Tabulated
 from svcount.operations.routes import (
     Answer,
     Bounds,
@@ -117,7 +118,7 @@ class Doubt:
 
 
 @dataclass(frozen=True)
-class Margins:
+class Margins(Tabulated):
     """The three margins of a count, with the figures they are compared with."""
 
     method: Method
@@ -156,24 +157,6 @@ class Margins:
             }  # fmt: skip
             for m in self
         ]
-
-    def to_frame(self) -> Any:
-        """The three margins as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(self.rows())
-
-    def to_markdown(self) -> str:
-        from svcount.operations.assertions import tabulated
-
-        return tabulated(self.rows(), "markdown")
-
-    def _repr_html_(self) -> str:
-        import html
-
-        from svcount.operations.assertions import tabulated
-
-        return f"<p>{html.escape(repr(self))}</p>" + tabulated(self.rows(), "html")
 
 
 def naive_bound(result: Result) -> tuple[int | None, str | None]:

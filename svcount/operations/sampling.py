@@ -160,14 +160,19 @@ def manifest_keys(path: str, jurisdiction: str | None) -> dict[str, object] | No
     return {name: (jurisdiction, *key) for name, key, _ in _manifest_rows(path)}
 
 
-def _manifest_rows(path: str) -> list[tuple[str, tuple[str | None, str], int]]:
-    """Each batch: its name, (tabulator or None, batch name), papers."""
+def csv_rows(path: str, what: str) -> list[list[str]]:
+    """A manifest's rows (a ballot manifest, a packet manifest), each problem one line."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise InputError(f"cannot read the manifest: {why}", file=path) from None
+            return list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 CSV text"
+        raise InputError(f"cannot read the {what}: {why}", file=path) from None
+
+
+def _manifest_rows(path: str) -> list[tuple[str, tuple[str | None, str], int]]:
+    """Each batch: its name, (tabulator or None, batch name), papers."""
+    rows = csv_rows(path, "manifest")
     if not rows:
         raise InputError("the manifest is empty", file=path)
     batch, papers = column(rows[0], BATCH_COLUMNS), column(rows[0], PAPERS_COLUMNS)

@@ -191,13 +191,7 @@ def local_count_file(
         )
     if verification is not None:
         local = tasks.verified_local(local, *verification, trusted)
-        record = local.verification or {}
-        say(
-            f"count summary: {record['verified']:,} papers verified, {record['counted']:,} "
-            f"counted, a difference of {record['counted'] - record['verified']:+,}"
-            + (f"; accepted: {verification[1]}" if "accepted_difference" in record else ""),
-            quiet,
-        )
+        say(tasks.count_summary(local.verification or {}), quiet)
     outputs.emit_as(
         fmt,
         output,
