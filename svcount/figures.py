@@ -10,9 +10,9 @@ preferences) is ``None``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from svcount.model import AreaResult, Candidate, Method, Provenance, Result, Turnout, percent
 
@@ -21,12 +21,14 @@ __all__ = [
     "Notice",
     "View",
     "area_figures",
+    "by_votes",
     "figures",
     "fptp_status",
     "view",
     "with_total",
 ]
 
+_Named = TypeVar("_Named", str, Candidate)
 
 #: The figures of a voting area that outputs show, in order (JSON, diff).
 AREA_FIGURES = (
@@ -251,6 +253,20 @@ class View:
             "sha256": p.sha256,
             "options": dict(p.options),
         }
+
+
+def by_votes(items: Iterable[_Named], *tallies: Mapping[str, int]) -> list[_Named]:
+    """Candidates (or names) with the most votes first, for tables (README, "Outputs").
+
+    Sorted by each tally in turn; a name a tally lacks (an excluded candidate's
+    final total) comes after those it has, and ties keep the ballot order.
+    """
+
+    def key(item: _Named) -> tuple[int, ...]:
+        name = item if isinstance(item, str) else item.name
+        return tuple(-tally[name] if name in tally else 1 for tally in tallies)
+
+    return sorted(items, key=key)
 
 
 def view(result: Result, provenance: Provenance) -> View:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from svcount.errors import MarkError, MarkProblem, did_you_mean
 from svcount.model import Ballots, Candidate, Marked, NotCounted, Rejection, Second, is_missing
-from svcount.names import normal, problem
+from svcount.names import ballot_order, normal, problem
 
 __all__ = [
     "Classified",
@@ -504,7 +504,7 @@ _SECOND_NOT_COUNTED = {
 
 
 def _infer_candidates(firsts: Counter[str]) -> tuple[Candidate, ...]:
-    """Candidates from first preferences, in name order.
+    """Candidates from first preferences, in ballot order (by surname: README, "Formats").
 
     Of spellings that differ only in case the most frequent is taken as the
     candidate; ``resolve`` then reports the others as errors.
@@ -514,7 +514,7 @@ def _infer_candidates(firsts: Counter[str]) -> tuple[Candidate, ...]:
         by_fold[name.casefold()].append(name)
     chosen = sorted(
         (min(spellings, key=lambda n: (-firsts[n], n)) for spellings in by_fold.values()),
-        key=lambda n: (n.casefold(), n),
+        key=ballot_order,
     )
     return tuple(Candidate(n) for n in chosen)
 

@@ -31,6 +31,7 @@ __all__ = [
     "LOOK_ALIKE_LIMIT",
     "MAX_NAME",
     "NameError_",
+    "ballot_order",
     "describe",
     "escaped",
     "invisible",
@@ -174,6 +175,18 @@ def _within(a: str, b: str, limit: int) -> bool:
 
 #: Above this many names, only those spelled alike are compared (pairs grow fast).
 LOOK_ALIKE_LIMIT = 300
+
+
+def ballot_order(text: str) -> tuple[str, str, str]:
+    """A name's place on a ballot paper: by surname, then the other names (the UK's order).
+
+    The surname is what comes before a comma ("ARCHER, Ann"), else the last word.
+    """
+    if "," in text:
+        surname, _, others = text.partition(",")
+    else:
+        others, _, surname = text.rpartition(" ")
+    return surname.strip().casefold(), others.strip().casefold(), text
 
 
 def look_alikes(votes: Mapping[str, int]) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from svcount.figures import by_votes
 from svcount.model import Candidate, Method, NotCounted, Rejection
 from svcount.render.blocks import Grid
 
@@ -67,6 +68,7 @@ def _surnames(columns: Sequence[str]) -> list[str]:
 
 
 def _votes(f: Figures, names: Sequence[str]) -> Grid:
+    names = by_votes(names, f["first_preferences"])
     title = "First preferences" if f["method"] == Method.SV.value else "Votes"
     return area_grid(
         f"{title} by voting area",
@@ -78,7 +80,7 @@ def _votes(f: Figures, names: Sequence[str]) -> Grid:
 
 
 def _transfers(f: Figures) -> Grid:
-    remaining = f["remaining"]
+    remaining = by_votes(f["remaining"], f["final"])
 
     def row(figures: Figures) -> list[Cell]:
         moved = figures["second_preferences"]
@@ -94,7 +96,7 @@ def _transfers(f: Figures) -> Grid:
 
 
 def _final(f: Figures) -> Grid:
-    remaining = f["remaining"]
+    remaining = by_votes(f["remaining"], f["final"])
     return area_grid(
         "Final totals by voting area",
         remaining,

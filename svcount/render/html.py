@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from svcount.figures import by_votes
 from svcount.model import Candidate
 from svcount.render.words import HEADINGS, HEADS, number
 
@@ -120,7 +121,7 @@ def _first_chart(
 def _stage_two_charts(view: Mapping[str, Any], styles: Mapping[str, Style]) -> list[Chart]:
     """The final totals stacked, and where the excluded candidates' papers went."""
     votes, moved, final = view["first_preferences"], view["second_preferences"], view["final"]
-    remaining = list(moved)
+    remaining = by_votes(moved, final)
     top = max([*final.values(), 1])
     stacked = Chart(
         id="final",
@@ -207,7 +208,11 @@ def _charts(
     view: Mapping[str, Any], candidates: Sequence[Candidate], styles: Mapping[str, Style]
 ) -> list[Chart]:
     """The page's charts, in order."""
-    charts = [_first_chart(view, [c.name for c in candidates], styles)]
+    charts = [
+        _first_chart(
+            view, by_votes([c.name for c in candidates], view["first_preferences"]), styles
+        )
+    ]
     if view["second_preferences"] is not None:
         charts += _stage_two_charts(view, styles)
     areas = _areas_chart(view, styles) if view["areas"] else None
@@ -248,7 +253,7 @@ def _area_votes(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> lis
     areas = view["areas"]
     if not areas:
         return []
-    names = [c.name for c in candidates]
+    names = by_votes([c.name for c in candidates], view["first_preferences"])
     tables = [
         {
             "id": "table-area-votes",
@@ -263,7 +268,7 @@ def _area_votes(view: Mapping[str, Any], candidates: Sequence[Candidate]) -> lis
     ]
     moved = view["second_preferences"]
     if moved is not None:
-        remaining = list(moved)
+        remaining = by_votes(moved, view["final"])
         tables.append(
             {
                 "id": "table-area-seconds",
@@ -378,7 +383,7 @@ def page(
             "total": number(view["final"][c.name]) if two and c.name in two else "",
             "status": view["status"][c.name].replace("_", " "),
         }
-        for c in candidates
+        for c in by_votes(candidates, view["final"] or {}, view["first_preferences"])
     ]
     lost = view["non_transferable"] or {}
     styles = {c.name: Style(i) for i, c in enumerate(candidates)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from svcount.figures import turnout_figures, with_total
+from svcount.figures import by_votes, turnout_figures, with_total
 from svcount.model import Candidate, Method, StageOne, Transfers, Turnout, percent, statement
 from svcount.render import blocks
 from svcount.render.areas import area_grids
@@ -54,7 +54,7 @@ def votes_grid(
             f"{percent(votes[c.name], valid)}",
             *([status[c.name].replace("_", " ")] if status else []),
         )
-        for c in candidates
+        for c in by_votes(candidates, votes)
     )
     total = ("Valid votes", *([""] if has_party else []), number(valid), "100.00")
     return Grid(title, columns, rows, (*total, *([""] if status else [])))
@@ -113,6 +113,8 @@ def transfers_grids(
     total) and ``excluded_papers``, as the figures view names them.
     """
     added = moved["second_preferences"]
+    totals = added if first is None else {n: first[n] + added[n] for n in remaining}
+    remaining = by_votes(remaining, totals)
     if first is None:
         columns: tuple[str, ...] = ("Candidate", "Second preferences")
         rows: tuple[tuple[str, ...], ...] = tuple((n, number(added[n])) for n in remaining)
