@@ -56,17 +56,21 @@ __all__ = [
     "UsageError",
     "__version__",
     "count",
+    "diff",
     "margin",
     "read_ballots",
     "tally",
+    "verification",
 ]
 
 #: Names that import their module on first use (pandas costs start-up time).
 _LAZY = {
     "Tally": "svcount.api",
+    "diff": "svcount.api",
     "margin": "svcount.api",
     "read_ballots": "svcount.api",
     "tally": "svcount.api",
+    "verification": "svcount.api",
 }
 
 

@@ -31,9 +31,11 @@ from svcount.reading.header import ROLES
 if TYPE_CHECKING:
     import pandas as pd
 
+    from svcount.operations.diff import Comparison
     from svcount.operations.margin import Margins
+    from svcount.operations.verification import Statement
 
-__all__ = ["Tally", "margin", "read_ballots", "tally"]
+__all__ = ["Tally", "diff", "margin", "read_ballots", "tally", "verification"]
 
 
 def read_ballots(
@@ -188,6 +190,36 @@ def margin(
         raise CountError(
             f"no margin yet: a lot is required between {', '.join(counted.result.lot_required)}"
         )
+    return found
+
+
+def diff(before: str | os.PathLike[str], after: str | os.PathLike[str]) -> Comparison:
+    """Two result files of one poll compared figure by figure, as ``svcount diff`` does.
+
+    In a notebook the comparison shows what changed as a table; ``to_frame()``
+    and ``to_markdown()`` give the same rows.
+    """
+    from svcount import pipeline
+
+    return pipeline.diff(os.fspath(before), os.fspath(after))
+
+
+def verification(
+    accounts: str | os.PathLike[str],
+    *,
+    ballots: str | os.PathLike[str] | None = None,
+    box_column: str | None = None,
+) -> Statement:
+    """The statement as to the result of the verification, as ``svcount verification``
+    makes it: from the ballot paper accounts, each box's papers counted from ``ballots``'
+    ``box_column`` when both are given."""
+    from svcount.tasks import verification as made
+
+    if (ballots is None) != (box_column is None):
+        raise UsageError("give ballots and box_column together: the box column is of that file")
+    found, _ = made(
+        os.fspath(accounts), None if ballots is None else os.fspath(ballots), box_column
+    )
     return found
 
 

@@ -74,6 +74,7 @@ from svcount.shell.results import (
     with_margin,
 )
 from svcount.shell.rla import rla_app
+from svcount.shell.values import choice, metavar, whole
 from svcount.shell.verification import verification_command
 
 app = typer.Typer(
@@ -124,6 +125,8 @@ def tally(
     stage: Annotated[
         Stage | None,
         typer.Option(
+            parser=choice(Stage),
+            metavar=metavar(Stage),
             help="A local count for the police area: write this voting area's first count "
             "(first), or its second preferences for the remaining candidates (second).",
             rich_help_panel=LOCAL_PANEL,
@@ -251,8 +254,9 @@ def declare_result(
     format: Annotated[
         DeclarationFormat | None,
         format_option(
+            DeclarationFormat,
             "text (80 columns), markdown (CommonMark, pipe tables) or html (the results "
-            "page) [default: from the --output file's extension, else text]."
+            "page) [default: from the --output file's extension, else text].",
         ),
     ] = None,
     output: OutputOpt = None,
@@ -369,8 +373,9 @@ def margin(
     format: Annotated[
         MarginFormat | None,
         format_option(
+            MarginFormat,
             "table, json (schema svcount-margin/1) or markdown [default: from the "
-            "--output file's extension, else table]."
+            "--output file's extension, else table].",
         ),
     ] = None,
     output: OutputOpt = None,
@@ -513,7 +518,9 @@ def diff_counts(
 @app.command()
 def synth(
     figures: Annotated[Path, typer.Argument(help="Figures file (JSON, schema svcount-figures/1).")],
-    seed: Annotated[int, typer.Option(help="Seed for the order of the rows.")] = 0,
+    seed: Annotated[
+        int, typer.Option(parser=whole(), metavar="N", help="Seed for the order of the rows.")
+    ] = 0,
     output: Annotated[
         Path | None,
         typer.Option(

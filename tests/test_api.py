@@ -210,3 +210,44 @@ def test_candidates_may_be_a_dataframe_of_names_and_parties_or_a_series():
     assert listed.winner == named.winner == "Bob Baker"
     with pytest.raises(svcount.InputError, match="no name column"):
         svcount.tally(quick, candidates=pd.DataFrame({"x": ["a"], "y": ["b"]}))
+
+
+def test_a_recount_comparison_shows_what_changed_in_a_notebook(tmp_path):
+    """Issue 37: svcount.diff gives a comparison with a one-line repr and a table of changes."""
+    from helpers import ROOT, run
+
+    quick = ROOT / "examples" / "quickstart"
+    lines = (quick / "ballots.csv").read_text().splitlines(keepends=True)
+    (tmp_path / "recount.csv").write_text("".join(lines[:-1]))  # one paper fewer: Cy Cole's
+    for name, ballots in (("a", quick / "ballots.csv"), ("b", tmp_path / "recount.csv")):
+        made = run("tally", ballots, "-c", quick / "candidates.csv", "-f", "json", "-o",
+                   tmp_path / f"{name}.json")  # fmt: skip
+        assert made.exit_code == 0, made.stderr
+    c = svcount.diff(tmp_path / "a.json", tmp_path / "b.json")
+    assert repr(c).startswith("Comparison(before=") and "winner_changed=False" in repr(c)
+    frame = c.to_frame()
+    changed = dict(zip(frame["figure"], frame["change"], strict=True))
+    assert changed["first_preferences.Cy Cole"] == "-1" and changed["ballot_papers"] == "-1"
+    assert "first_preferences.Ann Archer" not in changed  # only what changed
+    assert "| first_preferences.Cy Cole | 8 | 7 | -1 |" in c.to_markdown()
+    assert c._repr_html_().startswith("<p>Comparison(") and "<td>-1</td>" in c._repr_html_()
+    same = svcount.diff(tmp_path / "a.json", tmp_path / "a.json")
+    assert same.same and same.to_markdown() == "" and "changed=0" in repr(same)
+
+
+def test_a_verification_statement_shows_its_boxes_in_a_notebook():
+    """Issue 37: svcount.verification gives the statement, its boxes as a table."""
+    from helpers import BY_AREA
+
+    accounts = BY_AREA / "verification" / "accounts.csv"
+    s = svcount.verification(accounts)
+    assert repr(s) == (
+        "Statement(boxes=8, expected=620, verified=620, with_variance=2, unexplained=1)"
+    )
+    frame = s.to_frame()
+    assert frame.loc[frame["box"] == "R1", "variance"].item() == 1
+    assert list(frame.columns[:4]) == ["box", "expected", "verified", "variance"]
+    assert "| M1 | 101 | 100 | -1 |" in s.to_markdown()
+    assert "<table>" in s._repr_html_()
+    with pytest.raises(svcount.UsageError, match="together"):
+        svcount.verification(accounts, ballots=BY_AREA / "all.csv")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import shutil
 import struct
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browser import browser, open_browser
 from helpers import BY_AREA, EXAMPLES, run, write
 
 LLR_2016 = EXAMPLES / "llr-2016"
@@ -161,35 +160,6 @@ def test_the_extension_chooses_html(tmp_path):
 
 
 # ----------------------------------------------------------------- in a real browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if not (CHROMIUM and DRIVER) and os.environ.get("CI"):
-    raise RuntimeError("CI must run the browser tests: .ci/run installs chromium")
-browser = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="no browser: apt-get install chromium chromium-driver (as .ci/run does)",
-)
-
-
-def open_browser(javascript: bool, width: int):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", f"--window-size={width},1000",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    if not javascript:
-        options.add_experimental_option(
-            "prefs", {"profile.managed_default_content_settings.javascript": 2}
-        )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(options=options, service=Service(DRIVER))
 
 
 def not_blank(png: bytes) -> bool:

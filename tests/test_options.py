@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from svcount import cli
 from svcount.count import (
@@ -154,3 +156,118 @@ def test_a_title_row_above_the_header_gets_the_skip_rows_hint(tmp_path):
     path = write(tmp_path, "PCC election 2024 – Blaby count;;\n\nfirst;second\nAnn;Bob\nBob;\n")
     assert "line 3 looks like the header" in refused("tally", path)
     assert "--skip-rows 2" in refused("tally", path)
+
+
+# ------------------------------------------- every command's values, forgiven alike
+
+
+def _commands():
+    """(command words, callback) of every command, subcommands included."""
+    for command in cli.app.registered_commands:
+        yield (command.name or command.callback.__name__,), command.callback
+    for group in cli.app.registered_groups:
+        for command in group.typer_instance.registered_commands:
+            yield (group.name, command.name or command.callback.__name__), command.callback
+
+
+def _valued_options():
+    """(command, option, value type, parser) of every option taking a number or a choice."""
+    import enum
+    import typing
+
+    import typer
+
+    found = []
+    for words, callback in _commands():
+        for name, parameter in inspect.signature(callback, eval_str=True).parameters.items():
+            kind, *extras = typing.get_args(parameter.annotation) or (parameter.annotation,)
+            info = next((e for e in extras if isinstance(e, typer.models.OptionInfo)), None)
+            core = [t for t in typing.get_args(kind) or (kind,) if t is not type(None)][0]
+            numeric = core in (int, float) and core is not bool
+            chosen = isinstance(core, type) and issubclass(core, enum.Enum)
+            if info is not None and (numeric or chosen):
+                found.append((" ".join(words), name, core, info.parser))
+    return found
+
+
+VALUED = _valued_options()
+
+
+def test_every_number_or_choice_option_of_every_command_has_its_kinds_one_parser():
+    """Issue 37: one rule, one table: shell/values.py's parsers, never a library's own."""
+    from svcount.shell.values import FORGIVING
+
+    kinds = {int: "whole", float: "decimal"}
+    assert len(VALUED) >= 40 and {c for c, *_ in VALUED} >= {"tally", "margin", "rla sample"}
+    for command, name, core, parser in VALUED:
+        assert parser in FORGIVING, f"{command} --{name}: declared without shell/values.py"
+        assert FORGIVING[parser] == kinds.get(core, "choice"), f"{command} --{name}"
+
+
+def _outcome(parser, text):
+    import typer
+
+    try:
+        return ("value", parser(text))
+    except typer.BadParameter as exc:
+        return ("refused", str(exc).replace(repr(text.strip()), "VALUE"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_every_option_treats_case_spacing_and_thousands_alike(data):
+    """Issue 37: the same value in any case, with spaces, with thousands separators: one
+    outcome, for every number and choice option of every command."""
+    import enum
+
+    command, name, core, parser = data.draw(st.sampled_from(VALUED), label="option")
+    space = st.sampled_from(["", " ", "  ", "\t"])
+    if isinstance(core, type) and issubclass(core, enum.Enum):
+        value = data.draw(st.sampled_from([str(m.value) for m in core]))
+        spelled = data.draw(st.sampled_from([value.upper(), value.title(), value.swapcase()]))
+        spelled = data.draw(space) + spelled.replace("-", data.draw(st.sampled_from("-_")))
+        assert parser(spelled + data.draw(space)) is core(value), (command, name, spelled)
+        return
+    if core is int:
+        n = data.draw(st.integers(-10, 10**9))
+        plain, grouped = str(n), f"{n:,}"
+        spellings = [grouped, f" {plain} ", grouped.replace(",", " "), data.draw(space) + grouped]
+    else:
+        n = data.draw(st.integers(0, 10**6)) / data.draw(st.sampled_from([1, 10, 1000, 10**5]))
+        plain, grouped = repr(n), f"{n:,}"
+        spellings = [grouped, f" {plain} ", data.draw(space) + grouped + data.draw(space)]
+    expected = _outcome(parser, plain)
+    for spelled in spellings:
+        assert _outcome(parser, spelled) == expected, (command, name, spelled)
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--method", " SV "], None),
+        (["-f", "JSON"], None),
+        (["--seed", "1,000"], None),
+        (["--method", "svv"], "--method 'svv' is not one of its choices: give sv, fptp"),
+        (["--electorate", "12,0x0"], "--electorate '12,0x0' is not a whole number"),
+        (["--skip-rows", "-1"], "--skip-rows must be at least 0, not -1"),
+        (["--seed", "1.5"], "--seed '1.5' is not a whole number"),
+    ],
+)
+def test_a_value_is_forgiven_or_refused_in_one_line_on_the_command_line(args, said):
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    quick = ROOT / "examples" / "quickstart" / "ballots.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "svcount", "tally", str(quick), *args, "-q"],
+        capture_output=True,
+        text=True,
+    )
+    if said is None:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 2 and said in result.stderr, result.stderr
+        assert "Invalid value" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -44,13 +44,16 @@ def test_every_command_has_help():
         assert result.exit_code == 0 and "Usage" in result.stdout
 
 
-def test_readme_notebook_example_prints_what_the_readme_says():
-    block = re.search(r"```python\n(import svcount\n.*?)```", README, flags=re.DOTALL).group(1)
-    printed = re.search(r"prints\n\n```text\n(.*?)```", README, flags=re.DOTALL).group(1)
-    out = subprocess.run(
-        [sys.executable, "-c", block], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert out.stdout == printed
+def test_every_python_block_followed_by_prints_prints_exactly_that():
+    """A ```python block followed by "prints" and a ```text block prints that text."""
+    block = r"```python\n((?:(?!```).)*)```"  # one block: no fence inside
+    pairs = re.findall(block + r"\n\nprints\n\n```text\n(.*?)```", README, re.DOTALL)
+    assert len(pairs) >= 2
+    for block, printed in pairs:
+        out = subprocess.run(
+            [sys.executable, "-c", block], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        assert out.stdout == printed, block
 
 
 def test_every_python_block_of_the_readme_runs():

@@ -17,6 +17,7 @@ from typing import Any
 from svcount.documents.result import ResultFile
 from svcount.errors import InputError
 from svcount.figures import AREA_FIGURES
+from svcount.operations.notebook import Tabulated
 
 __all__ = ["Change", "Comparison", "compare_results", "DIFF_SCHEMA"]
 
@@ -64,11 +65,31 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Tabulated):
+    """Two counts of one poll, figure by figure; in a notebook, a table of what changed."""
+
     before: ResultFile
     after: ResultFile
     figures: tuple[Change, ...]  # every figure, same or not
     metadata: tuple[Change, ...]  # only those that differ
+
+    def __repr__(self) -> str:
+        return (
+            f"Comparison(before={self.before.path!r}, after={self.after.path!r}, "
+            f"changed={len(self.changed)}, winner_changed={self.winner_changed})"
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each figure that changed: its name, before, after and the change (numbers)."""
+        return [
+            {
+                "figure": c.figure,
+                "before": "" if c.before is None else c.before,
+                "after": "" if c.after is None else c.after,
+                "change": "" if c.change is None else f"{c.change:+,}",
+            }
+            for c in self.changed
+        ]
 
     @property
     def same(self) -> bool:

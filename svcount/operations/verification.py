@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from svcount.errors import InputError, whole_number
 from svcount.marks import area_order
 from svcount.names import name_in
+from svcount.operations.notebook import Tabulated
 from svcount.reading.header import header_key
 
 if TYPE_CHECKING:
@@ -78,10 +79,34 @@ class Box:
 
 
 @dataclass(frozen=True)
-class Statement:
-    """The statement as to the result of the verification."""
+class Statement(Tabulated):
+    """The statement as to the result of the verification; in a notebook, its boxes."""
 
     boxes: tuple[Box, ...]
+
+    def __repr__(self) -> str:
+        total = self.areas()[""]
+        return (
+            f"Statement(boxes={len(self.boxes)}, expected={total['expected']:,}, "
+            f"verified={total['verified']:,}, with_variance={total['with_variance']}, "
+            f"unexplained={self.unexplained})"
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every box: its papers expected and verified, the variance and why."""
+        return [
+            {
+                "box": b.box,
+                "expected": b.expected,
+                "verified": b.verified,
+                "variance": b.variance,
+                "area": b.area,
+                "kind": b.kind,
+                "station": b.station,
+                "explanation": b.explanation,
+            }
+            for b in self.boxes
+        ]
 
     def areas(self) -> dict[str, dict[str, int]]:
         """Per voting area, then in all (under ""): postal and station papers verified, all

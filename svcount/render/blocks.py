@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from svcount.render.words import TEXT_COLUMNS, table
+from svcount.render.words import PARTY_COLUMNS, TEXT_COLUMNS, table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -126,7 +126,7 @@ class _Fitted:
 
         headers = list(self._headers(layout))
         rows = [[Text(c) for c in r] for r in [*self.grid.rows, *filter(None, [self.grid.total])]]
-        party = next((i for i, c in enumerate(self.grid.columns) if c in TEXT_COLUMNS), None)
+        party = next((i for i, c in enumerate(self.grid.columns) if c in PARTY_COLUMNS), None)
         if not layout.party_below or party is None:
             return headers, rows
         del headers[party]
@@ -334,18 +334,22 @@ def markdown(blocks: Sequence[Block]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def html_fragment(blocks: Sequence[Block], numbers: Sequence[str] | None = None) -> str:
+def html_fragment(
+    blocks: Sequence[Block], numbers: Sequence[str] | None = None, level: int = 3
+) -> str:
     """The blocks as an HTML fragment (a notebook's view, a page's body): each note a
-    paragraph, each grid a titled table in a region the keyboard can scroll. ``numbers``
-    names the right-aligned columns (default: as the tables align them)."""
+    paragraph, each grid a table titled by an ``h{level}`` in a region the keyboard can
+    scroll. ``numbers`` names the right-aligned columns (default: as the tables align them)."""
     import html
 
     def cells(row: Sequence[str], tag: str, right: Sequence[bool]) -> str:
-        scope = " scope=col" if tag == "th" else ""
-        return "".join(
-            f"<{tag}{scope}{' style=text-align:right' if r else ''}>{html.escape(c)}</{tag}>"
-            for c, r in zip(row, right, strict=True)
-        )
+        def cell(text: str, align: bool) -> str:
+            kind = tag if text or tag != "th" else "td"  # a header with no text is no header
+            scope = " scope=col" if kind == "th" else ""
+            style = " style=text-align:right" if align else ""
+            return f"<{kind}{scope}{style}>{html.escape(text)}</{kind}>"
+
+        return "".join(cell(c, r) for c, r in zip(row, right, strict=True))
 
     out = []
     for b in blocks:
@@ -358,7 +362,8 @@ def html_fragment(blocks: Sequence[Block], numbers: Sequence[str] | None = None)
         foot = f"<tfoot><tr>{cells(b.total, 'td', right)}</tr></tfoot>" if b.total else ""
         title = html.escape(b.title)
         out.append(
-            f'<h3>{title}</h3><div class="scroll" tabindex="0" role="region" aria-label="{title}">'
+            f"<h{level}>{title}</h{level}>"
+            f'<div class="scroll" tabindex="0" role="region" aria-label="{title}">'
             f"<table><thead><tr>{cells(b.columns, 'th', right)}</tr></thead><tbody>{body}"
             f"</tbody>{foot}</table></div>"
         )

@@ -28,19 +28,19 @@ def statement_blocks(found: Statement) -> list[Block]:
     total = areas[""]
     boxes = Grid(
         "Ballot boxes: papers expected (ballot paper account) and verified",
-        ("Box", "Station", "Area", "Kind", "Expected", "Verified", "Variance"),
+        ("Box", "Expected", "Verified", "Variance", "Area", "Kind", "Station"),
         tuple(
-            (b.box, b.station, b.area, b.kind, _n(b.expected), _n(b.verified), _signed(b.variance))
+            (b.box, _n(b.expected), _n(b.verified), _signed(b.variance), b.area, b.kind, b.station)
             for b in found.boxes
         ),  # fmt: skip
         total=(
             "Total",
-            "",
-            "",
-            "",
             _n(total["expected"]),
             _n(total["verified"]),
             _signed(total["verified"] - total["expected"]),
+            "",
+            "",
+            "",
         ),  # fmt: skip
     )
     variances = [
@@ -117,13 +117,21 @@ def statement_csv(found: Statement) -> str:
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1rem auto; max-width: 60rem; padding: 0 1rem;
        color: #1a1a1a; line-height: 1.45; }
-h1 { font-size: 1.5rem; } h3 { font-size: 1.15rem; margin-top: 1.6rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; }
 .scroll { overflow-x: auto; }
 .scroll:focus { outline: 3px solid #1d70b8; }
+/* At 375 px the figures come first and the box stays in view; a shadow shows what is hidden. */
+.scroll { background:
+  linear-gradient(to left, #fff 40%, transparent) right center / 2.5rem 100% no-repeat local,
+  radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.35), transparent) right center / 1rem
+  100% no-repeat scroll; }
+th:first-child, td:first-child { position: sticky; left: 0; background: #fff; }
 table { border-collapse: collapse; min-width: 100%; }
 th, td { padding: .35rem .6rem; border-bottom: 1px solid #ccc; text-align: left; }
 td, th { font-variant-numeric: tabular-nums; }
 tfoot td { font-weight: bold; border-top: 2px solid #1a1a1a; }
+td { white-space: nowrap; }
+@media (max-width: 30rem) { th, td { padding: .3rem .4rem; } }
 """
 
 
@@ -133,9 +141,9 @@ _NUMBERS = ("Expected", "Verified", "Variance", "Postal papers", "Station papers
 
 
 def statement_html(found: Statement) -> str:
-    """A self-contained page in the results page's manner: readable at 375 px, every table
-    scrollable from the keyboard."""
-    body = html_fragment(statement_blocks(found)[1:], _NUMBERS)
+    """A self-contained page in the results page's manner: readable at 375 px (the figures
+    first, the box column kept in view), every table scrollable from the keyboard."""
+    body = html_fragment(statement_blocks(found)[1:], _NUMBERS, level=2)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

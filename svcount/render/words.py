@@ -42,8 +42,10 @@ def day_text(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-#: The columns of words, not numbers: a candidate's party, or description on the notice.
-TEXT_COLUMNS = ("Party", "Description")
+#: A candidate's party, or description on the notice: the column a narrow table moves below.
+PARTY_COLUMNS = ("Party", "Description")
+#: The columns of words, not numbers (left-aligned): the party's, and a box's area and kind.
+TEXT_COLUMNS = (*PARTY_COLUMNS, "Area", "Kind", "Station")
 
 
 def table(title: str, *columns: str, plain: bool) -> Table:

@@ -17,10 +17,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from svcount.errors import whole_number
 from svcount.model import Method
 from svcount.options import CountOptions
 from svcount.render.formats import DECLARATION_FORMATS, PAPERS_FORMATS, RESULT_FORMATS
+from svcount.shell.values import choice, decimal, metavar, whole
 
 __all__ = [
     "DeclarationFormat",
@@ -99,18 +99,24 @@ OutputOpt = Annotated[
 ]
 
 
-def format_option(help: str) -> Any:
-    """The one ``--format``/``-f`` option: its choices (each command's own) in any case."""
+def format_option(kind: type[enum.Enum], help: str) -> Any:
+    """The one ``--format``/``-f`` option: its choices (each command's own) forgiven alike."""
     return typer.Option(
-        "--format", "-f", case_sensitive=False, help=help, rich_help_panel=OUTPUT_PANEL
+        "--format",
+        "-f",
+        parser=choice(kind),
+        metavar=metavar(kind),
+        help=help,
+        rich_help_panel=OUTPUT_PANEL,
     )
 
 
 FormatOpt = Annotated[
     Format | None,
     format_option(
+        Format,
         "Output format, in any case; md is markdown [default: from the --output file's "
-        "extension, else table]."
+        "extension, else table].",
     ),
 ]
 MethodOpt = Annotated[
@@ -118,7 +124,8 @@ MethodOpt = Annotated[
     typer.Option(
         "--method",
         "-m",
-        case_sensitive=False,
+        parser=choice(Method),
+        metavar=metavar(Method),
         help="sv (default with a second-preference column) or fptp.",
         rich_help_panel=COUNT_PANEL,
     ),
@@ -135,22 +142,10 @@ CandidatesOpt = Annotated[
 ]
 
 
-def _whole(text: str) -> int:
-    """A whole number as files accept it: ``12,000`` and ``12000`` alike (a negative one is
-    left for the count's own check, which says why it cannot be)."""
-    bare = text.strip().replace(",", "")
-    if bare.startswith("-") and bare[1:].isdecimal() and bare.isascii():
-        return int(bare)
-    try:
-        return whole_number(text, "the figure", text=True)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 ElectorateOpt = Annotated[
     int | None,
     typer.Option(
-        parser=_whole,
+        parser=whole(),
         metavar="N",
         help="Electorate, to report turnout (both conventions); 12,000 or 12000.",
         rich_help_panel=COUNT_PANEL,
@@ -166,7 +161,10 @@ LotOpt = Annotated[
 SeedOpt = Annotated[
     int | None,
     typer.Option(
-        help="Draw any lot here, reproducibly, with this seed.", rich_help_panel=COUNT_PANEL
+        parser=whole(),
+        metavar="N",
+        help="Draw any lot here, reproducibly, with this seed.",
+        rich_help_panel=COUNT_PANEL,
     ),
 ]
 FirstColumnOpt = Annotated[
@@ -250,6 +248,7 @@ DelimiterOpt = Annotated[
 SkipRowsOpt = Annotated[
     int | None,
     typer.Option(
+        parser=whole(),
         metavar="N",
         help="Lines before the header to leave out (title rows of an export). An Excel "
         "'sep=;' first line is found and left out by itself.",
@@ -311,8 +310,7 @@ DateOpt = Annotated[
 TimeLimitOpt = Annotated[
     float,
     typer.Option(
-        min=0.1,
-        max=86_400.0,
+        parser=decimal(0.1, 86_400.0),
         metavar="SECONDS",
         help="How long the three margins may take together; past it, the papers found and "
         "the fewest proven are given, said to be not proven exact.",
@@ -346,7 +344,7 @@ ChecksumsOpt = Annotated[
 ]
 ReportFormatOpt = Annotated[
     ReportFormat | None,
-    format_option("Report format [default: table]."),
+    format_option(ReportFormat, "Report format [default: table]."),
 ]
 SignOpt = Annotated[
     Path | None,

@@ -20,6 +20,7 @@ from svcount.shell.params import (
     counting,
     format_option,
 )
+from svcount.shell.values import choice, decimal, metavar, whole
 
 __all__ = ["rla_app"]
 
@@ -72,11 +73,14 @@ _PacketsOpt = Annotated[
 def plan_command(
     source: BallotsArg,
     risk_limit: Annotated[
-        float, typer.Option(min=0.0001, max=0.5, help="The risk limit α [default: 0.05].")
+        float,
+        typer.Option(
+            parser=decimal(0.0001, 0.5), metavar="ALPHA", help="The risk limit α [default: 0.05]."
+        ),
     ] = 0.05,
     format: Annotated[
         PlanFormat | None,
-        format_option("table or json [default: from -o, else table]."),
+        format_option(PlanFormat, "table or json [default: from -o, else table]."),
     ] = None,
     output: OutputOpt = None,
     options: Any = None,
@@ -219,13 +223,17 @@ class Order(enum.StrEnum):
 _SortOpt = Annotated[
     Order,
     typer.Option(
-        case_sensitive=False,
+        parser=choice(Order),
+        metavar=metavar(Order),
         help="The list's order: draw (ticket order), or box (box, position, draw: each box "
         "opened once).",
     ),
 ]
 _BoardsOpt = Annotated[
-    int, typer.Option(min=1, max=100, help="Audit boards to split the list among, by boxes.")
+    int,
+    typer.Option(
+        parser=whole(1, 100), metavar="N", help="Audit boards to split the list among, by boxes."
+    ),
 ]
 _SheetsOpt = Annotated[
     Path | None,
@@ -245,6 +253,19 @@ _JurisdictionOpt = Annotated[
 ]
 
 
+_SizeOpt = Annotated[
+    int, typer.Option(parser=whole(0), metavar="N", help="How many draws to make.")
+]
+_AlreadyOpt = Annotated[
+    int,
+    typer.Option(
+        parser=whole(0),
+        metavar="N",
+        help="Draws made in earlier rounds: this round goes on after them.",
+    ),
+]
+
+
 @rla_app.command("sample")
 def sample_command(
     manifest: Annotated[
@@ -255,11 +276,8 @@ def sample_command(
         str,
         typer.Option(help="The public seed, rolled in public (20 digits from ten-sided dice)."),
     ],
-    size: Annotated[int, typer.Option(min=0, help="How many draws to make.")],
-    already: Annotated[
-        int,
-        typer.Option(min=0, help="Draws made in earlier rounds: this round goes on after them."),
-    ] = 0,
+    size: _SizeOpt,
+    already: _AlreadyOpt = 0,
     verification: _VerifiedOpt = None,
     jurisdiction: _JurisdictionOpt = None,
     sort: _SortOpt = Order.draw,
@@ -267,7 +285,7 @@ def sample_command(
     sheets: _SheetsOpt = None,
     format: Annotated[
         SampleFormat | None,
-        format_option("csv or json [default: from -o, else csv]."),
+        format_option(SampleFormat, "csv or json [default: from -o, else csv]."),
     ] = None,
     output: OutputOpt = None,
     checksums: ChecksumsOpt = None,
@@ -358,6 +376,14 @@ _ManifestOpt = Annotated[
 _SeedOpt = Annotated[str | None, typer.Option(help="The public seed [default: the sample's].")]
 
 
+_PlansLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        parser=decimal(0.0001, 0.5), metavar="ALPHA", help="The risk limit α [default: the plan's]."
+    ),
+]
+
+
 @rla_app.command("assess")
 def assess_command(
     plan_file: Annotated[
@@ -379,15 +405,12 @@ def assess_command(
             "comparison audit (without it, ballot polling)."
         ),
     ] = None,
-    risk_limit: Annotated[
-        float | None,
-        typer.Option(min=0.0001, max=0.5, help="The risk limit α [default: the plan's]."),
-    ] = None,
+    risk_limit: _PlansLimitOpt = None,
     manifest: _ManifestOpt = None,
     seed: _SeedOpt = None,
     format: Annotated[
         PlanFormat | None,
-        format_option("table or json [default: from -o, else table]."),
+        format_option(PlanFormat, "table or json [default: from -o, else table]."),
     ] = None,
     output: OutputOpt = None,
     color: ColorOpt = None,

@@ -39,17 +39,17 @@ def _internal(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
-_NOT_ONE_OF = re.compile(
-    r"^Invalid value for '([^']+)'.*?: Value error, (.+) is not one of (.+?)\.?$"
-)
+#: The command-line library's words for a value refused by one of shell/values.py's parsers.
+_INVALID = re.compile(r"^Invalid value for '([^']+)'(?: / '[^']+')?: (.+)$", re.DOTALL)
 
 
 def _worded(message: str, command: str = "svcount tally") -> str:
-    """A usage error in svcount's words, not its command-line library's."""
-    found = _NOT_ONE_OF.match(message)
+    """A usage error in svcount's words, not its command-line library's: ``--method 'x' is
+    not one of its choices: give sv, fptp``, ``--boards: 0 is less than 1: ...``."""
+    found = _INVALID.match(message)
     if found:
-        option, value, choices = found.groups()
-        return f"{option} {value} is not one of its choices: give {choices.replace(chr(39), '')}"
+        option, problem = found.groups()
+        return f"{option} {problem}" if problem.startswith("'") else f"{option}: {problem}"
     if message.startswith("Missing argument '") and message.split("'")[1] in _FILE_ARGUMENTS:
         return f"{message} Give a file, or - to read standard input ({command} - < FILE)"
     return message

@@ -70,7 +70,8 @@ def verification_command(
     format: Annotated[
         VerificationFormat | None,
         format_option(
-            "text (80 columns), markdown, html, json or csv [default: from -o, else text]."
+            VerificationFormat,
+            "text (80 columns), markdown, html, json or csv [default: from -o, else text].",
         ),
     ] = None,
     output: OutputOpt = None,
