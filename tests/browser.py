@@ -13,10 +13,15 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 if not (CHROMIUM and DRIVER) and os.environ.get("CI"):
     raise RuntimeError("CI must run the browser tests: .ci/run installs chromium")
-browser = pytest.mark.skipif(
+needs_browser = pytest.mark.skipif(
     not (CHROMIUM and DRIVER),
     reason="no browser: apt-get install chromium chromium-driver (as .ci/run does)",
 )
+
+
+def browser(test):
+    """A test in Chromium: slow (deselect with -m 'not slow'), skipped without a browser."""
+    return pytest.mark.slow(needs_browser(test))
 
 
 def open_browser(javascript: bool, width: int):

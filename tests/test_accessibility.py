@@ -8,10 +8,10 @@ the margin, and the verification statement.
 from __future__ import annotations
 
 import pytest
-from browser import axe_violations, browser, open_browser
+from browser import axe_violations, needs_browser, open_browser
 from helpers import BY_AREA, EXAMPLES, run
 
-pytestmark = [browser, pytest.mark.slow]
+pytestmark = [needs_browser, pytest.mark.slow]
 
 
 def _pages():

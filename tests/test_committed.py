@@ -227,6 +227,7 @@ def _wrongly_packed(rng):
     return None
 
 
+@pytest.mark.slow
 def test_audits_of_mislabelled_packets_seldom_stop():
     """Soundness by simulation: packets whose labels (bundles relabelled, papers in the
     wrong packet) name the wrong winner. Comparison audits of the true papers against

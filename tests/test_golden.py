@@ -12,6 +12,7 @@ import pytest
 from golden import GOLDEN, digests, kept_file, run_all
 
 MANIFEST = json.loads((GOLDEN / "manifest.json").read_text())
+pytestmark = pytest.mark.slow  # every example in every format: about 30 s of setup
 
 
 @pytest.fixture(scope="module")

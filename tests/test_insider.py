@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import area_elections, run, write_sealed
 from hypothesis import HealthCheck, given, settings
 
@@ -166,6 +167,7 @@ def check_every_edit(names: list[str], rows: list[tuple[str, str, str]]) -> int:
     return tried
 
 
+@pytest.mark.slow
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -185,6 +187,7 @@ def test_every_single_edit_to_a_resealed_staged_file_is_refused_or_harmless(
         os.chdir(here)
 
 
+@pytest.mark.slow
 def test_the_by_area_example_survives_every_single_edit(tmp_path, monkeypatch):
     from helpers import BY_AREA
 

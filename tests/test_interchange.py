@@ -71,6 +71,7 @@ def exported(request, tmp_path_factory):
     return request.param, files
 
 
+@pytest.mark.slow
 def test_the_cvr_export_validates_and_round_trips_every_figure(exported):
     example, files = exported
     if example not in EXAMPLES:

@@ -413,6 +413,7 @@ def _wrongly_reported(rng):
     return None
 
 
+@pytest.mark.slow
 def test_audits_of_wrong_winners_seldom_stop():
     """Soundness by simulation: random elections whose reported count (papers misrecorded
     one by one until the winner changes) names the wrong winner. Audits of the true papers,
@@ -705,6 +706,7 @@ def _edited(value, choice):
     return "x"
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(which=st.sampled_from(["plan", "sample", "readings"]), pick=st.integers(0, 10**6),

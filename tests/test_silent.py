@@ -142,6 +142,7 @@ SECOND_EDITS = sorted(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.sampled_from(SECOND_EDITS))
 def test_every_single_edit_of_a_second_preference_header_is_refused(tmp_path, header):
@@ -350,6 +351,7 @@ def test_warnings_are_wrapped_on_a_terminal_and_one_line_in_a_pipe(tmp_path):
 # ---------------------------------------------------------------- lines before the header
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     titles=st.lists(st.text("abc ,;:-0123456789", max_size=20), max_size=4),
