@@ -38,6 +38,7 @@ from svcount.model import Candidate, Method
 from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
+from svcount.reading.engine import UTF8, read_polars
 from svcount.reading.formats import recognised
 from svcount.reading.header import (
     COLUMN_NAMES,
@@ -84,13 +85,14 @@ __all__ = [
     "reopened",
 ]
 
-Engine = Literal["auto", "pandas", "python"]
-#: Below this many bytes of CSV the csv module beats importing pandas.
+Engine = Literal["auto", "polars", "pandas", "python"]
+#: Below this many bytes of CSV the csv module beats importing an engine.
 PYTHON_ENGINE_MAX_BYTES = 8 << 20
 
 
 def _engine(source: Source, layout: Layout, engine: Engine) -> str:
-    """The reader for this file: the csv module for small or non-ASCII-compatible files."""
+    """The reader for this file: the csv module for small or non-ASCII-compatible files,
+    polars for large UTF-8 ones, chunked pandas for the rest (``benchmarks/engines.py``)."""
     if not ASCII_COMPATIBLE.match(layout.encoding.lower()):
         return "python"  # e.g. UTF-16: the byte counts that check pandas would not be exact
     if engine != "auto":
@@ -100,7 +102,10 @@ def _engine(source: Source, layout: Layout, engine: Engine) -> str:
         with open(source.path, "rb") as f:
             f.seek(-4, os.SEEK_END)
             size = max(size * 5, int.from_bytes(f.read(4), "little"))
-    return "python" if size <= PYTHON_ENGINE_MAX_BYTES else "pandas"
+    if size <= PYTHON_ENGINE_MAX_BYTES:
+        return "python"
+    utf8 = layout.encoding.lower() in UTF8 and "count" not in layout.columns
+    return "polars" if utf8 else "pandas"
 
 
 def read_marks(
@@ -118,28 +123,28 @@ def read_marks(
     ``progress`` is told (bytes read, file size) as a large file is read.
     """
     chosen = _engine(source, layout, engine)
-    counting = chosen == "pandas"
-    halves = fastpath.split_in_halves(source) if counting and not layout.compressed else None
+    counting = chosen in ("polars", "pandas")
+    halves = None
+    if chosen == "pandas" and not layout.compressed:
+        halves = fastpath.split_in_halves(source)
     scan = fastpath.Scan(
         source,
         layout.compressed,
         layout.delimiter.encode() if counting else None,
         progress,
         split=None if halves is None else halves[1],
+        light=chosen == "polars",
     )
     with reading(source, layout):
-        counted = (
-            fastpath.read_pandas(source, layout, chunk_rows, roles, halves) if counting else None
-        )
-        if (
-            counted is not None
-            and fastpath.rows_complete(scan.result(), layout, counted[1])
-            and not scan.split_inside  # the halves were cut at a record boundary
-        ):
-            counts, rows = counted
-            blank_tail = fastpath.blank_tail(scan, layout) if len(layout.header) > 1 else None
-            ends = scan.tail.endswith(b"\n")
-            lines_in_order = rows == scan.newlines - (1 if ends else 0)
+        counted = _fast_counts(source, layout, roles, chosen, chunk_rows, halves, scan)
+        if counted is not None and counted[3].light:  # polars' clean rows: one a line, none blank
+            counts, rows, chosen, _ = counted
+            blank_tail, lines_in_order = None, True
+        elif counted is not None:
+            counts, rows, chosen, vouched = counted
+            blank_tail = fastpath.blank_tail(vouched, layout) if len(layout.header) > 1 else None
+            ends = vouched.tail.endswith(b"\n")
+            lines_in_order = rows == vouched.newlines - (1 if ends else 0)
         else:  # the validating reader: exact line numbers for any malformed row
             counts, rows, blank_tail = _validated_counts(source, layout, roles)
             chosen, lines_in_order = "python", False
@@ -147,6 +152,36 @@ def read_marks(
     if rows == 0:
         raise InputError("the file has a header but no ballot papers", file=source.name)
     return RawMarks(counts, rows, layout, chosen, sha256, blank_tail, lines_in_order)
+
+
+def _fast_counts(
+    source: Source,
+    layout: Layout,
+    roles: Sequence[str],
+    chosen: str,
+    chunk_rows: int,
+    halves: tuple[int, int, int] | None,
+    scan: fastpath.Scan,
+) -> tuple[Counter[Row], int, str, fastpath.Scan] | None:
+    """Counts from polars, else chunked pandas, with the byte scan that vouches for every
+    row's width; None for the validating reader."""
+    if chosen == "polars":
+        grouped = read_polars(source, layout, roles)
+        if grouped is not None:
+            counts, rows, clean = grouped
+            scanned = scan.result()
+            if not (clean and fastpath.rows_complete(scanned, layout, rows)):
+                # quotes the light scan cannot vouch for: follow them, then judge
+                scanned = fastpath.Scan(source, layout.compressed, layout.delimiter.encode())
+            complete = fastpath.rows_complete(scanned.result(), layout, rows)
+            return (counts, rows, "polars", scanned) if complete else None
+        scan = fastpath.Scan(source, layout.compressed, layout.delimiter.encode())  # for pandas
+    if chosen not in ("polars", "pandas"):
+        return None
+    counted = fastpath.read_pandas(source, layout, chunk_rows, roles, halves)
+    if counted is None or scan.result().split_inside:  # pandas' halves cut inside a record
+        return None
+    return (*counted, "pandas", scan) if fastpath.rows_complete(scan, layout, counted[1]) else None
 
 
 def _validated_counts(

@@ -17,7 +17,7 @@ from svcount.model import Ballots, Candidate, NotCounted
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 BY_AREA = EXAMPLES / "by-area"
-ENGINES = ["python", "pandas"]
+ENGINES = ["python", "pandas", "polars"]
 
 
 def run(*args, input=None):

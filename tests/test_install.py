@@ -36,3 +36,43 @@ def test_tally_runs_without_cryptography_and_loads_no_solver():
 
 def test_the_margin_loads_highspy_and_never_scipy():
     assert _loaded("margin", "examples/quickstart/ballots.csv", "-f", "json") == "highspy"
+
+
+_HEAVY = ("pandas", "polars", "duckdb", "pyarrow")
+_WHAT_LOADS = textwrap.dedent(
+    """
+    import runpy, sys
+    sys.argv = ["svcount", *sys.argv[1:]]
+    try:
+        runpy.run_module("svcount", run_name="__main__")
+    except SystemExit:
+        pass
+    print(",".join(m for m in HEAVY if m in sys.modules) or "none", file=sys.stderr)
+    """
+)
+
+
+def _engines_loaded(*args: str) -> str:
+    """Which reading engines a whole run of the console command imports (said last on stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {_HEAVY!r}\n" + _WHAT_LOADS, *args],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_help_version_usage_errors_and_the_sample_load_no_engine(tmp_path):
+    """Issue 38: what answers at once never pays for pandas or polars."""
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("batch,papers\nB1,100\nB2,250\n")
+    for args in (
+        ["--help"],
+        ["--version"],
+        ["tally", "--help"],
+        ["rla", "sample", "--help"],
+        ["tally", "examples/quickstart/ballots.csv", "--method", "svv"],
+        ["tally", "examples/quickstart/ballots.csv", "--no-such-option"],
+        ["tally"],
+        ["rla", "sample", str(manifest), "--seed", "12345678901234567890", "--size", "5"],
+    ):
+        assert _engines_loaded(*args) == "none", args

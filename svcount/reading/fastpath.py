@@ -24,7 +24,13 @@ from svcount.reading.header import ROLES, Layout, Row
 from svcount.reading.rows import BlankRows, row_papers
 from svcount.reading.source import Source
 
-__all__ = ["Scan", "blank_tail", "read_pandas", "split_in_halves", "rows_complete"]
+__all__ = [
+    "Scan",
+    "blank_tail",
+    "read_pandas",
+    "split_in_halves",
+    "rows_complete",
+]
 
 TAIL_BYTES = 1 << 16
 
@@ -142,16 +148,20 @@ class Scan(threading.Thread):
         delimiter: bytes | None,
         progress: Callable[[int, int], None] | None = None,
         split: int | None = None,
+        light: bool = False,
     ) -> None:
         """Hash the file; count ``delimiter`` and quote bytes unless it is None.
 
         ``split`` is an offset where the file was cut in two for parsing:
-        ``split_inside`` says whether it falls inside a quoted field.
+        ``split_inside`` says whether it falls inside a quoted field. ``light``
+        counts every delimiter, quoted or not, and leaves quotes unjudged: enough
+        beside polars, whose values say whether any delimiter was quoted.
         """
         super().__init__(daemon=True)
         self.source, self.compressed, self.delimiter = source, compressed, delimiter
         self.progress = progress
         self.split = split
+        self.light = light
         self.split_inside = False
         self.sha256 = ""
         self.delimiters = 0  # outside quotes
@@ -187,12 +197,16 @@ class Scan(threading.Thread):
                 if self.progress is not None:
                     self.progress(done, size)
                 for text in inflate.pieces(block) if inflate else (block,):
+                    if self.light:  # polars' rows are the lines: no newline to count
+                        every = np.frombuffer(text, np.uint8) == self.delimiter[0]
+                        state.outside += int(np.count_nonzero(every))
+                        continue
                     if not state.feed_plain(text):
                         state.feed(np.frombuffer(text, dtype=np.uint8))
                     self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
-                    self.tail = (self.tail + text)[-TAIL_BYTES:]
+                    self.tail = (self.tail + text[-TAIL_BYTES:])[-TAIL_BYTES:]
             self.delimiters = state.outside
-            self.quotes_well_formed = state.well_formed and not state.inside
+            self.quotes_well_formed = self.light or (state.well_formed and not state.inside)
         self.sha256 = digest.hexdigest()
 
     def result(self) -> Scan:
