@@ -122,11 +122,18 @@ def generate_aggregated(rows: int) -> Path:
     return path
 
 
+#: The environment a user's process has: Python keeps its bytecode caches (a sandbox's
+#: PYTHONDONTWRITEBYTECODE would make every run compile every module again).
+USERS_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(argv: list[str], stdin: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of one process, reading ``stdin`` if given."""
     source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=USERS_ENV
+    )
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     if stdin:

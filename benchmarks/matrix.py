@@ -1,7 +1,8 @@
 """Benchmark matrix: svcount on every kind of ballot file, with DuckDB as the yardstick.
 
 For 10M papers (by default) written as unquoted CSV, all-quoted CSV, CRLF,
-gzip, standard input, with an area column, and aggregated, it times whole
+gzip, standard input, with an area column, aggregated, with a UTF-8 byte-order
+mark and in Windows-1252 (DuckDB reading it as latin-1), it times whole
 processes (median of ``--runs``), reads their peak RSS, and in the same run
 times DuckDB's ``GROUP BY`` over the same file (``read_csv(...,
 all_varchar=true)``), printing svcount's time over DuckDB's per row. Files go
@@ -30,8 +31,9 @@ AREAS = [f"Area {i}" for i in range(1, 10)]
 DUCKDB = (
     "import sys,duckdb\n"
     "cols=sys.argv[2]\n"
+    "enc=', encoding=\\'latin-1\\'' if 'cp1252' in sys.argv[1] else ''\n"
     'print(len(duckdb.sql("select "+cols+", count(*) from read_csv(\'"+sys.argv[1]+'
-    '"\', all_varchar=true) group by all").fetchall()))'
+    '"\', all_varchar=true"+enc+") group by all").fetchall()))'
 )
 
 
@@ -48,6 +50,8 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
         "gzip": (base.with_name(base.name + ".csv.gz"), "first, second"),
         "area column": (base.with_name(base.name + "-area.csv"), "first, second, area"),
         "aggregated": (base.with_name(base.name + "-aggregated.csv"), "first, second, papers"),
+        "BOM": (base.with_name(base.name + "-bom.csv"), "first, second"),
+        "cp1252": (base.with_name(base.name + "-cp1252.csv"), "first, second"),
     }
     if all(path.exists() for path, _ in files.values()):
         return files
@@ -56,7 +60,7 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
     outs = {
         key: open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         for key, (path, _) in files.items()
-        if key not in ("gzip", "aggregated")
+        if key not in ("gzip", "aggregated", "BOM", "cp1252")
     }
     outs["unquoted"].write("first,second\n")
     outs["all quoted"].write('"first","second"\n')
@@ -80,6 +84,11 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
     with open(files["unquoted"][0], "rb") as src, gzip.open(files["gzip"][0], "wb", 1) as dst:
         while chunk := src.read(1 << 24):
             dst.write(chunk)
+    plain = files["unquoted"][0].read_bytes()
+    files["BOM"][0].write_bytes(b"\xef\xbb\xbf" + plain)
+    # one candidate spelled with an accent, as Windows-1252 writes it
+    files["cp1252"][0].write_bytes(plain.replace(b"Ian Sharpe", "Iàn Sharpé".encode("cp1252")))
+    del plain
     kinds = [(f, s, a) for f in NAMES for s in ["", *NAMES] for a in AREAS for _ in range(8)]
     weights = rng.random(len(kinds))
     papers = np.floor(weights / weights.sum() * rows).astype(np.int64)
@@ -110,6 +119,7 @@ def main() -> None:
     for kind, path, columns, stdin in rows:
         source = "-" if stdin else str(path)
         svcount = [sys.executable, "-m", "svcount", "tally", source, "-f", "json", "-q"]
+        svcount += ["--encoding", "cp1252"] if kind == "cp1252" else []
         runs = [measure(svcount, stdin) for _ in range(args.runs)]
         ours = statistics.median(t for t, _ in runs)
         peak = max(m for _, m in runs)

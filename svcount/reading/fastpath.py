@@ -198,8 +198,7 @@ class Scan(threading.Thread):
                     self.progress(done, size)
                 for text in inflate.pieces(block) if inflate else (block,):
                     if self.light:  # polars' rows are the lines: no newline to count
-                        every = np.frombuffer(text, np.uint8) == self.delimiter[0]
-                        state.outside += int(np.count_nonzero(every))
+                        state.outside += _count(text, self.delimiter[0])
                         continue
                     if not state.feed_plain(text):
                         state.feed(np.frombuffer(text, dtype=np.uint8))
@@ -214,6 +213,15 @@ class Scan(threading.Thread):
         if self.error is not None:
             raise self.error
         return self
+
+
+def _count(text: bytes, byte: int) -> int:
+    """How often ``byte`` occurs: NumPy in 1 MiB slices, the GIL released, memory small."""
+    import numpy as np
+
+    data = np.frombuffer(text, np.uint8)
+    step = 1 << 20
+    return sum(int(np.count_nonzero(data[i : i + step] == byte)) for i in range(0, len(data), step))
 
 
 def blank_tail(scan: Scan, layout: Layout) -> BlankRows | None:
