@@ -64,7 +64,8 @@ def read_polars(
     keys = [names[layout.columns[role]] for role in present]
     others = [n for n in names if n not in keys]  # parsed too, and looked at for odd values
     odd_value = _odd(layout.delimiter)
-    looked_at = [pl.col(n).str.contains(odd_value) for n in others]
+    marks = [layout.delimiter, '"', "\r", "\n"]
+    looked_at = [pl.col(n).str.contains_any(marks) for n in others]
     odd = [pl.any_horizontal(looked_at).any().alias("odd")] if others else []
     try:
         frame = (

@@ -1,11 +1,14 @@
-"""The fast path for large ballot files: chunked pandas beside a byte scan on the other core.
+"""The byte scan beside the fast engines, and chunked pandas for files polars cannot read.
 
-pandas (``dtype="category"``, ``na_filter=False``) parses the rows and
-``np.bincount`` counts the distinct combinations of category codes per chunk.
-A :class:`Scan` thread hashes the file and counts delimiters outside quotes,
-which is how a short row (that pandas fills with "" instead of failing) is
-caught. A large uncompressed file is parsed as two halves on two threads.
-Whatever this path cannot vouch for, the validating reader reads instead.
+A :class:`Scan` thread hashes the file and counts its delimiters, which is how
+a short row (that polars and pandas fill with "" instead of failing) is
+caught: beside polars (``reading/engine.py``) it counts them all (``light``);
+beside pandas it follows the quotes, counting those outside quoted fields and
+checking that every quote sits at a field boundary. pandas
+(``dtype="category"``, ``na_filter=False``) parses the rows and
+``np.bincount`` counts the distinct combinations of category codes per chunk;
+a large uncompressed file is parsed as two halves on two threads. Whatever
+these cannot vouch for, the validating reader reads instead.
 """
 
 from __future__ import annotations
