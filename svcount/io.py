@@ -87,7 +87,7 @@ __all__ = [
 
 Engine = Literal["auto", "polars", "pandas", "python"]
 #: Below this many bytes of CSV the csv module beats importing an engine.
-PYTHON_ENGINE_MAX_BYTES = 8 << 20
+PYTHON_ENGINE_MAX_BYTES = 1 << 20
 
 
 def _engine(source: Source, layout: Layout, engine: Engine) -> str:
