@@ -108,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     files = write_variants(args.rows)
     rows = [(k, p, c, None) for k, (p, c) in files.items()]
-    rows.insert(4, ("stdin", files["unquoted"][0], "first, second", files["unquoted"][0]))
+    rows.insert(4, ("stdin (< FILE)", files["unquoted"][0], "first, second", files["unquoted"][0]))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.platform()}; {args.rows:,} papers"

@@ -411,3 +411,26 @@ def test_a_line_of_only_spaces_in_a_one_column_file_is_not_dropped_in_silence(tm
         assert doc["ballot_papers"] == 4 and doc["rejected"]["total"] == 1  # " " is unmarked
     one = run("tally", write(tmp_path, "vote\nAnn\n  \nBob\n"), "-f", "json")
     assert "line 3 holds only spaces: not counted as a ballot paper" in one.stderr
+
+
+def test_standard_input_redirected_from_a_file_is_read_in_place_and_a_pipe_is_copied(tmp_path):
+    """Issue 38: ``svcount tally - < FILE`` reads FILE itself (no copy), counting exactly as a
+    pipe does; input already partly read is copied from where it stands."""
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "ballots.csv"
+    path.write_text("first,second\nAnn,Bob\nBob,\nAnn,\n")
+    command = [sys.executable, "-m", "svcount", "tally", "-", "-f", "json", "-q"]
+    with open(path, "rb") as redirected:
+        in_place = subprocess.run(command, stdin=redirected, capture_output=True, check=True)
+    piped = subprocess.run(command, input=path.read_bytes(), capture_output=True, check=True)
+    a, b = json.loads(in_place.stdout), json.loads(piped.stdout)
+    assert a["input"] == b["input"] and a["input"]["file"] == "-"
+    assert a["stages"] == b["stages"] and a["stages"][0]["votes"] == {"Ann": 2, "Bob": 1}
+    with open(path, "rb") as started:
+        started.readline()  # the header already read by someone else: the rest is no file
+        os.lseek(started.fileno(), len("first,second\n"), os.SEEK_SET)
+        rest = subprocess.run(command, stdin=started, capture_output=True)
+    assert rest.returncode == 2 and b"no first-preference column" in rest.stderr

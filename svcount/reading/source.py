@@ -91,8 +91,27 @@ def open_source(name: str, stdin: IO[bytes] | None = None) -> Iterator[Source]:
         with open(name, "rb") as stream, _spooled(stream, name) as path:  # /dev/stdin, <(…)
             yield Source(name=name, path=path)
         return
+    redirected = _redirected_file() if stdin is None else None
+    if redirected is not None:  # ``< FILE``: read in place, as often as need be
+        yield Source(name="-", path=redirected)
+        return
     with _spooled(stdin if stdin is not None else sys.stdin.buffer) as path:
         yield Source(name="-", path=path)
+
+
+def _redirected_file() -> Path | None:
+    """The regular file standard input is redirected from, when nothing of it has been read
+    yet and its path names that very file (Linux's /proc); else None, and it is copied."""
+    try:
+        opened = os.fstat(0)
+        if not stat.S_ISREG(opened.st_mode) or os.lseek(0, 0, os.SEEK_CUR) != 0:
+            return None
+        path = Path(os.readlink("/proc/self/fd/0"))
+        found = path.stat()
+    except OSError:
+        return None
+    same = (found.st_dev, found.st_ino) == (opened.st_dev, opened.st_ino)
+    return path if same else None
 
 
 def is_stream(name: str) -> bool:
