@@ -8,6 +8,7 @@ million. Pure: the reader finds line numbers for any problem reported here.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -268,12 +269,12 @@ def rule_2(kind: _Kind, name: str | None) -> Second:
 Adjudicated = list[tuple[RawKey, int, Rejection | None]]
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a field is in many pairs: each checked once
 def _field_problem(value: Field, separators: str) -> str | None:
     """Why a field's names are refused: each name is read trimmed, as the field is whole.
 
-    So ``Ann|<TAB>Ann`` is Ann twice, as ``<TAB>Ann`` is Ann; a tab inside a
-    name is still refused. A structured preference's names are checked one by one.
-    """
+    So ``Ann|<TAB>Ann`` is Ann twice, as ``<TAB>Ann`` is Ann; a tab inside a name is still
+    refused. A structured preference's names are checked one by one."""
     if isinstance(value, Marked):
         parts = list(value.names)
     elif separators:

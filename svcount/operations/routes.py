@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import Literal
 
 from svcount.model import Ballots, Method, Second
@@ -422,10 +423,11 @@ class Bounds:
 
 
 def _pair_routes(names: Sequence[str], x: str, bounds: Bounds, best: int) -> Iterator[Route]:
-    """x remains with one other: no equality for second place."""
-    for y in names:
+    """x remains with one other: no equality for second place (the pair in ballot order)."""
+    at = names.index(x)
+    for i, y in enumerate(names):
         if y != x and bounds.may_remain(y) < best:
-            yield Route("stage_two", x, tuple(c for c in names if c in (x, y)))
+            yield Route("stage_two", x, (x, y) if at < i else (y, x))
 
 
 Best = Callable[[], int]
@@ -453,7 +455,8 @@ def all_routes(
             continue
         routes.append(Route("majority", x))
         if bounds.may_remain(x) < best():
-            pairs = list(_pair_routes(names, x, bounds, best()))
+            # one more than the most tells enough: many candidates, few pairs looked at
+            pairs = list(islice(_pair_routes(names, x, bounds, best()), _MOST_PAIRS + 1))
             if len(pairs) <= _MOST_PAIRS:
                 routes.extend(pairs)
                 ties.append(x)
