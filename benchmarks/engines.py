@@ -24,14 +24,13 @@ Never run from the tests: timings are measured here, not asserted.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import statistics
 import sys
 from pathlib import Path
 
 from bench import measure
-from matrix import DUCKDB, write_variants
+from matrix import DUCKDB, arguments, write_variants
 
 SVCOUNT = (
     "import sys\n"
@@ -79,10 +78,7 @@ def engines() -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     files = write_variants(args.rows)
     chosen = engines()
     print(f"{args.rows:,} papers; median of {args.runs} runs; whole processes")

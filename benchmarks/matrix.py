@@ -101,11 +101,16 @@ def write_variants(rows: int) -> dict[str, tuple[Path, str]]:
     return files
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str) -> argparse.Namespace:
+    """``--rows`` (10M) and ``--runs`` (3), as both matrix benchmarks take them."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__)
     files = write_variants(args.rows)
     rows = [(k, p, c, None) for k, (p, c) in files.items()]
     rows.insert(4, ("stdin (< FILE)", files["unquoted"][0], "first, second", files["unquoted"][0]))

@@ -74,7 +74,7 @@ from svcount.shell.results import (
     with_margin,
 )
 from svcount.shell.rla import rla_app
-from svcount.shell.values import choice, metavar, whole
+from svcount.shell.values import choices, whole
 from svcount.shell.verification import verification_command
 
 app = typer.Typer(
@@ -125,8 +125,7 @@ def tally(
     stage: Annotated[
         Stage | None,
         typer.Option(
-            parser=choice(Stage),
-            metavar=metavar(Stage),
+            **choices(Stage),
             help="A local count for the police area: write this voting area's first count "
             "(first), or its second preferences for the remaining candidates (second).",
             rich_help_panel=LOCAL_PANEL,

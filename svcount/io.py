@@ -38,7 +38,7 @@ from svcount.model import Candidate, Method
 from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
-from svcount.reading.engine import UTF8, read_polars
+from svcount.reading.engine import polars_reads, read_polars
 from svcount.reading.formats import recognised
 from svcount.reading.header import (
     COLUMN_NAMES,
@@ -104,8 +104,7 @@ def _engine(source: Source, layout: Layout, engine: Engine) -> str:
             size = max(size * 5, int.from_bytes(f.read(4), "little"))
     if size <= PYTHON_ENGINE_MAX_BYTES:
         return "python"
-    utf8 = layout.encoding.lower() in UTF8 and "count" not in layout.columns
-    return "polars" if utf8 else "pandas"
+    return "polars" if polars_reads(layout) else "pandas"
 
 
 def read_marks(

@@ -20,7 +20,7 @@ import typer
 from svcount.model import Method
 from svcount.options import CountOptions
 from svcount.render.formats import DECLARATION_FORMATS, PAPERS_FORMATS, RESULT_FORMATS
-from svcount.shell.values import choice, decimal, metavar, whole
+from svcount.shell.values import choices, decimal, whole
 
 __all__ = [
     "DeclarationFormat",
@@ -104,8 +104,7 @@ def format_option(kind: type[enum.Enum], help: str) -> Any:
     return typer.Option(
         "--format",
         "-f",
-        parser=choice(kind),
-        metavar=metavar(kind),
+        **choices(kind),
         help=help,
         rich_help_panel=OUTPUT_PANEL,
     )
@@ -124,8 +123,7 @@ MethodOpt = Annotated[
     typer.Option(
         "--method",
         "-m",
-        parser=choice(Method),
-        metavar=metavar(Method),
+        **choices(Method),
         help="sv (default with a second-preference column) or fptp.",
         rich_help_panel=COUNT_PANEL,
     ),

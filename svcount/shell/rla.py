@@ -20,7 +20,7 @@ from svcount.shell.params import (
     counting,
     format_option,
 )
-from svcount.shell.values import choice, decimal, metavar, whole
+from svcount.shell.values import choices, decimal, whole
 
 __all__ = ["rla_app"]
 
@@ -223,8 +223,7 @@ class Order(enum.StrEnum):
 _SortOpt = Annotated[
     Order,
     typer.Option(
-        parser=choice(Order),
-        metavar=metavar(Order),
+        **choices(Order),
         help="The list's order: draw (ticket order), or box (box, position, draw: each box "
         "opened once).",
     ),

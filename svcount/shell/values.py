@@ -22,7 +22,7 @@ import typer
 
 from svcount.errors import did_you_mean
 
-__all__ = ["FORGIVING", "choice", "decimal", "whole"]
+__all__ = ["FORGIVING", "choice", "choices", "decimal", "whole"]
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -54,9 +54,13 @@ def choice(kind: type[E]) -> Callable[[Any], E]:
     return parse
 
 
-def metavar(kind: type[enum.Enum]) -> str:
-    """The choices as help shows them: ``[sv|fptp]``."""
-    return "[" + "|".join(str(member.value) for member in kind) + "]"
+def choices(kind: type[enum.Enum]) -> dict[str, Any]:
+    """An option's ``parser`` and ``metavar`` for ``kind``'s values (help shows ``[sv|fptp]``),
+    given to ``typer.Option`` together so that they cannot part."""
+    return {
+        "parser": choice(kind),
+        "metavar": "[" + "|".join(str(member.value) for member in kind) + "]",
+    }
 
 
 def whole(minimum: int | None = None, maximum: int | None = None) -> Callable[[Any], int]:
