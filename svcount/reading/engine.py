@@ -56,6 +56,12 @@ def read_polars(
     column is checked figure by figure elsewhere), and when a row's fields
     are all empty: a blank line is no paper, and a row of empty fields is an
     unmarked one, which only the line-by-line readers can tell apart.
+
+    Quotes are first read as text: where every quote wraps a whole value, as
+    nearly every quoted file is written, polars then splits at every delimiter
+    and line end, as fast as in an unquoted file, and the distinct values lose
+    their quotes here. Any other quote, and polars reads the file again,
+    honouring quotes.
     """
     if not polars_reads(layout):
         return None
@@ -63,15 +69,46 @@ def read_polars(
     # 110 MB for 50M rows instead of 380 MB (benchmarks/engines.py); the user's value wins.
     os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(1 << 20))
     try:
-        import polars as pl
-    except ImportError:  # pragma: no cover - a dependency, but a broken install still counts
+        import polars  # noqa: F401 - imported here, once, so that a broken install still counts
+    except ImportError:  # pragma: no cover - a dependency
         return None
     present = [role for role in ROLES if role in roles and role in layout.columns]
+    odd = _odd(layout.delimiter)
+    for quote in (None, '"') if _plain_header(source, layout) else ('"',):
+        grouped = _grouped(source, layout, present, quote)
+        if grouped is not None and quote is None:
+            grouped = _unwrapped(grouped, len(present))  # None: a quote elsewhere, read again
+        if grouped is not None:
+            return _counted(grouped, present, odd)
+    return None  # refused with quotes honoured: the careful readers say why
+
+
+def _plain_header(source: Source, layout: Layout) -> bool:
+    """Whether polars, taking quotes as text, finds the header svcount found: its first line
+    (to a line feed) has every quote wrapping a whole name."""
+    import polars as pl
+
+    try:
+        found = pl.scan_csv(
+            source.path, separator=layout.delimiter, quote_char=None, infer_schema=False
+        ).collect_schema()
+    except Exception:  # noqa: BLE001 - then quotes are honoured, and judged as ever
+        return False
+    names = [_unwrap(name) for name in found.names()]
+    return tuple(name.strip() if name is not None else None for name in names) == layout.header
+
+
+def _grouped(
+    source: Source, layout: Layout, present: list[str], quote: str | None
+) -> list[tuple[Any, ...]] | None:
+    """polars' distinct (present roles) rows, their papers, and whether another column held an
+    odd value; None where polars refuses the file."""
+    import polars as pl
+
     names = [f"c{i}" for i in range(len(layout.header))]
     keys = [names[layout.columns[role]] for role in present]
     others = [n for n in names if n not in keys]  # parsed too, and looked at for odd values
-    odd_value = _odd(layout.delimiter)
-    looked_at = [pl.col(n).str.contains_any(list(odd_value)) for n in others]
+    looked_at = [_odd_value(pl.col(n), layout.delimiter, quote) for n in others]
     odd = [pl.any_horizontal(looked_at).any().alias("odd")] if others else []
     try:
         frame = (
@@ -80,7 +117,7 @@ def read_polars(
                 has_header=True,
                 new_columns=names,
                 separator=layout.delimiter,
-                quote_char='"',
+                quote_char=quote,
                 infer_schema=False,
                 empty_string_is_null=False,
                 raise_if_empty=False,
@@ -91,13 +128,52 @@ def read_polars(
         )
     except Exception:  # noqa: BLE001 - any refusal: the careful readers say what is wrong
         return None
-    return _counted(frame.rows(), present, bool(others), odd_value)
+    return frame.rows()
+
+
+def _odd_value(column: Any, delimiter: str, quote: str | None) -> Any:
+    """Whether a value of another column is odd: with quotes honoured, one holding a
+    delimiter, a quote or a line break; with quotes as text, a quote not wrapping the whole
+    value (or a carriage return), since no value can then hold a delimiter or a newline."""
+    if quote is not None:
+        return column.str.contains_any(list(_odd(delimiter)))
+    quotes = column.str.count_matches('"', literal=True)
+    wrapped = (quotes == 2) & column.str.starts_with('"') & column.str.ends_with('"')
+    return ((quotes > 0) & ~wrapped) | column.str.contains("\r", literal=True)
+
+
+def _unwrapped(grouped: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]] | None:
+    """Rows read with quotes as text, each whole-value pair of quotes taken off; None where a
+    quote sits anywhere else, or another column held one (then quotes are honoured)."""
+    rows = []
+    for row in grouped:
+        if len(row) > width + 1 and row[-1]:
+            return None
+        values = list(row[:width])
+        for i, value in enumerate(values):
+            if value is not None and '"' in value:
+                values[i] = _unwrap(value)
+                if values[i] is None:
+                    return None
+        rows.append((*values, *row[width:]))
+    return rows
+
+
+def _unwrap(field: str) -> str | None:
+    """A field read with quotes as text, its wrapping quotes taken off; None for any other
+    quote (doubled, inside, or on one side only)."""
+    if '"' not in field:
+        return field
+    if len(field) < 2 or field[0] != '"' or field[-1] != '"' or '"' in field[1:-1]:
+        return None
+    return field[1:-1]
 
 
 def _counted(
-    grouped: list[tuple[Any, ...]], present: list[str], with_odd: bool, odd: tuple[str, ...]
+    grouped: list[tuple[Any, ...]], present: list[str], odd: tuple[str, ...]
 ) -> tuple[Counter[Row], int, bool] | None:
-    """The grouped rows as svcount's keys (ROLES order, "" for a role absent)."""
+    """The grouped rows as svcount's keys (ROLES order, "" for a role absent); a last field
+    after the papers says whether another column held an odd value."""
     counts: Counter[Row] = Counter()
     rows, clean = 0, True
     where = {role: i for i, role in enumerate(present)}
@@ -105,7 +181,7 @@ def _counted(
         values, papers = row[: len(present)], row[len(present)]
         if not any(values) or any(v is None or "\r" in v for v in values):
             return None  # a blank line, a row of empty fields or a lone CR: line by line
-        clean = clean and not (with_odd and row[-1])
+        clean = clean and not (len(row) > len(present) + 1 and row[-1])
         clean = clean and not any(mark in v for v in values for mark in odd)
         key = tuple(values[where[role]] if role in where else "" for role in ROLES)
         counts[key] += papers  # type: ignore[index]

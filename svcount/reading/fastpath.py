@@ -181,50 +181,67 @@ class Scan(threading.Thread):
             self.error = exc
 
     def _scan(self) -> None:
-        digest = hashlib.sha256()
         with open(self.source.path, "rb") as f:
             if self.delimiter is None:
                 self.sha256 = hashlib.file_digest(f, "sha256").hexdigest()
-                return
-            import numpy as np
+            elif self.light and not self.compressed:
+                self._light(f, self.delimiter)
+            else:
+                self._counted(f, self.delimiter)
 
-            inflate = Inflater() if self.compressed else None
-            state = QuoteState(self.delimiter[0])
-            size, done = os.fstat(f.fileno()).st_size, 0
-            while block := f.read(4 << 20):
-                digest.update(block)
-                if self.split is not None and done <= self.split < done + len(block):
-                    quotes = block.count(b'"', 0, self.split - done)
-                    self.split_inside = state.inside ^ (quotes % 2 == 1)
-                done += len(block)
-                if self.progress is not None:
-                    self.progress(done, size)
-                for text in inflate.pieces(block) if inflate else (block,):
-                    if self.light:  # polars' rows are the lines: no newline to count
-                        state.outside += _count(text, self.delimiter[0])
-                        continue
-                    if not state.feed_plain(text):
-                        state.feed(np.frombuffer(text, dtype=np.uint8))
-                    self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
-                    self.tail = (self.tail + text[-TAIL_BYTES:])[-TAIL_BYTES:]
-            self.delimiters = state.outside
-            self.quotes_well_formed = self.light or (state.well_formed and not state.inside)
+    def _light(self, f: Any, delimiter: bytes) -> None:
+        """Beside polars: hash first, with the GIL released, while the engine is imported;
+        then count every delimiter (``bytearray.count``: no NumPy to import)."""
+        size, done = os.fstat(f.fileno()).st_size, 0
+        digest, buffer = hashlib.sha256(), bytearray(4 << 20)
+        view = memoryview(buffer)
+        while got := f.readinto(buffer):
+            digest.update(view[:got])
+            done += got
+            if self.progress is not None:
+                self.progress(done, size)
         self.sha256 = digest.hexdigest()
+        f.seek(0)
+        while got := f.readinto(buffer):
+            self.delimiters += buffer.count(delimiter, 0, got)
+
+    def _counted(self, f: Any, delimiter: bytes) -> None:
+        """One pass: the hash of the file's bytes, the counts of its (decompressed) text."""
+        digest = hashlib.sha256()
+        inflate = Inflater() if self.compressed else None
+        state = QuoteState(delimiter[0])
+        size, done = os.fstat(f.fileno()).st_size, 0
+        while block := f.read(4 << 20):
+            digest.update(block)
+            if self.split is not None and done <= self.split < done + len(block):
+                quotes = block.count(b'"', 0, self.split - done)
+                self.split_inside = state.inside ^ (quotes % 2 == 1)
+            done += len(block)
+            if self.progress is not None:
+                self.progress(done, size)
+            for text in inflate.pieces(block) if inflate else (block,):
+                if self.light:  # polars' rows are the lines: no newline to count
+                    state.outside += text.count(delimiter)
+                    continue
+                self._feed(state, text)
+        self.delimiters = state.outside
+        self.quotes_well_formed = self.light or (state.well_formed and not state.inside)
+        self.sha256 = digest.hexdigest()
+
+    def _feed(self, state: QuoteState, text: bytes) -> None:
+        """Delimiters outside quotes, quotes' places, newlines and the tail, for pandas."""
+        import numpy as np
+
+        if not state.feed_plain(text):
+            state.feed(np.frombuffer(text, dtype=np.uint8))
+        self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
+        self.tail = (self.tail + text[-TAIL_BYTES:])[-TAIL_BYTES:]
 
     def result(self) -> Scan:
         self.join()
         if self.error is not None:
             raise self.error
         return self
-
-
-def _count(text: bytes, byte: int) -> int:
-    """How often ``byte`` occurs: NumPy in 1 MiB slices, the GIL released, memory small."""
-    import numpy as np
-
-    data = np.frombuffer(text, np.uint8)
-    step = 1 << 20
-    return sum(int(np.count_nonzero(data[i : i + step] == byte)) for i in range(0, len(data), step))
 
 
 def blank_tail(scan: Scan, layout: Layout) -> BlankRows | None:
@@ -249,9 +266,11 @@ def rows_complete(scan: Scan, layout: Layout, rows: int) -> bool:
     pandas fills a short row's missing fields with "" instead of failing (a
     longer row is an error). Every row has the header's width exactly when
     the data holds rows * (width - 1) delimiters outside quotes, and every
-    quote sits at a field boundary (else the validating reader decides).
+    quote sits at a field boundary (else the validating reader decides). A
+    light scan counts every delimiter, the header's quoted ones included.
     """
-    header = _outside_quotes(layout.header_line, layout.delimiter)
+    line, delimiter = layout.header_line, layout.delimiter
+    header = line.count(delimiter) if scan.light else _outside_quotes(line, delimiter)
     return scan.quotes_well_formed and scan.delimiters - header == rows * (len(layout.header) - 1)
 
 
