@@ -136,14 +136,14 @@ def read_marks(
     )
     with reading(source, layout):
         counted = _fast_counts(source, layout, roles, chosen, chunk_rows, halves, scan)
-        if counted is not None and counted[3].light:  # polars' clean rows: one a line, none blank
-            counts, rows, chosen, _ = counted
-            blank_tail, lines_in_order = None, True
-        elif counted is not None:
+        if counted is not None:
             counts, rows, chosen, vouched = counted
-            blank_tail = fastpath.blank_tail(vouched, layout) if len(layout.header) > 1 else None
             ends = vouched.tail.endswith(b"\n")
-            lines_in_order = rows == vouched.newlines - (1 if ends else 0)
+            # polars' rows are one a line (header, then a record a line): no line feed counted
+            newlines = rows + ends if vouched.light else vouched.newlines
+            multi = len(layout.header) > 1
+            blank_tail = fastpath.blank_tail(vouched.tail, newlines, layout) if multi else None
+            lines_in_order = vouched.light or rows == newlines - ends
         else:  # the validating reader: exact line numbers for any malformed row
             counts, rows, blank_tail = _validated_counts(source, layout, roles)
             chosen, lines_in_order = "python", False
@@ -180,7 +180,10 @@ def _fast_counts(
     counted = fastpath.read_pandas(source, layout, chunk_rows, roles, halves)
     if counted is None or scan.result().split_inside:  # pandas' halves cut inside a record
         return None
-    return (*counted, "pandas", scan) if fastpath.rows_complete(scan, layout, counted[1]) else None
+    # A line ended by a CR alone near the end: the blank rows there are found by line feeds.
+    lone_cr = b"\r" in scan.tail.replace(b"\r\n", b"")
+    complete = fastpath.rows_complete(scan, layout, counted[1]) and not lone_cr
+    return (*counted, "pandas", scan) if complete else None
 
 
 def _validated_counts(

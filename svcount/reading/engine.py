@@ -53,9 +53,8 @@ def read_polars(
 
     None when polars is missing or refuses the file (a row longer than the
     header included: every column is parsed), for an aggregated file (a count
-    column is checked figure by figure elsewhere), and when a row's fields
-    are all empty: a blank line is no paper, and a row of empty fields is an
-    unmarked one, which only the line-by-line readers can tell apart.
+    column is checked figure by figure elsewhere), and for an empty line in a
+    file of one column (no paper, or an unmarked one: see :func:`_counted`).
 
     Quotes are first read as text: where every quote wraps a whole value, as
     nearly every quoted file is written, polars then splits at every delimiter
@@ -63,8 +62,8 @@ def read_polars(
     their quotes here. Any other quote, and polars reads the file again,
     honouring quotes.
     """
-    if not polars_reads(layout):
-        return None
+    if not polars_reads(layout) or layout.header_line.count('"') % 2:
+        return None  # a header over several lines: records' line numbers are for the careful
     # 1 MiB blocks: measured faster than polars' default on 2 cores, and memory flat at about
     # 110 MB for 50M rows instead of 380 MB (benchmarks/engines.py); the user's value wins.
     os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(1 << 20))
@@ -79,7 +78,7 @@ def read_polars(
         if grouped is not None and quote is None:
             grouped = _unwrapped(grouped, len(present))  # None: a quote elsewhere, read again
         if grouped is not None:
-            return _counted(grouped, present, odd)
+            return _counted(grouped, present, odd, len(layout.header) > 1)
     return None  # refused with quotes honoured: the careful readers say why
 
 
@@ -170,17 +169,22 @@ def _unwrap(field: str) -> str | None:
 
 
 def _counted(
-    grouped: list[tuple[Any, ...]], present: list[str], odd: tuple[str, ...]
+    grouped: list[tuple[Any, ...]], present: list[str], odd: tuple[str, ...], delimited: bool
 ) -> tuple[Counter[Row], int, bool] | None:
     """The grouped rows as svcount's keys (ROLES order, "" for a role absent); a last field
-    after the papers says whether another column held an odd value."""
+    after the papers says whether another column held an odd value.
+
+    A row of empty fields is an unmarked paper, and a blank line none; polars reads both
+    as empty fields. With more than one column (``delimited``) the byte scan tells them
+    apart (a blank line has no delimiter); with one, only the line-by-line readers can.
+    """
     counts: Counter[Row] = Counter()
     rows, clean = 0, True
     where = {role: i for i, role in enumerate(present)}
     for row in grouped:
         values, papers = row[: len(present)], row[len(present)]
-        if not any(values) or any(v is None or "\r" in v for v in values):
-            return None  # a blank line, a row of empty fields or a lone CR: line by line
+        if not (delimited or any(values)) or any(v is None or "\r" in v for v in values):
+            return None  # one column's empty line, or a lone CR: line by line
         clean = clean and not (len(row) > len(present) + 1 and row[-1])
         clean = clean and not any(mark in v for v in values for mark in odd)
         key = tuple(values[where[role]] if role in where else "" for role in ROLES)

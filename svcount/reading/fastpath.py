@@ -204,6 +204,8 @@ class Scan(threading.Thread):
         f.seek(0)
         while got := f.readinto(buffer):
             self.delimiters += buffer.count(delimiter, 0, got)
+        f.seek(max(0, size - TAIL_BYTES))
+        self.tail = f.read()
 
     def _counted(self, f: Any, delimiter: bytes) -> None:
         """One pass: the hash of the file's bytes, the counts of its (decompressed) text."""
@@ -222,20 +224,20 @@ class Scan(threading.Thread):
             for text in inflate.pieces(block) if inflate else (block,):
                 if self.light:  # polars' rows are the lines: no newline to count
                     state.outside += text.count(delimiter)
-                    continue
-                self._feed(state, text)
+                else:
+                    self._feed(state, text)
+                self.tail = (self.tail + text[-TAIL_BYTES:])[-TAIL_BYTES:]
         self.delimiters = state.outside
         self.quotes_well_formed = self.light or (state.well_formed and not state.inside)
         self.sha256 = digest.hexdigest()
 
     def _feed(self, state: QuoteState, text: bytes) -> None:
-        """Delimiters outside quotes, quotes' places, newlines and the tail, for pandas."""
+        """Delimiters outside quotes, quotes' places and newlines, for pandas."""
         import numpy as np
 
         if not state.feed_plain(text):
             state.feed(np.frombuffer(text, dtype=np.uint8))
         self.newlines += int(np.count_nonzero(np.frombuffer(text, np.uint8) == 10))
-        self.tail = (self.tail + text[-TAIL_BYTES:])[-TAIL_BYTES:]
 
     def result(self) -> Scan:
         self.join()
@@ -244,18 +246,19 @@ class Scan(threading.Thread):
         return self
 
 
-def blank_tail(scan: Scan, layout: Layout) -> BlankRows | None:
-    """Fully blank rows at the end of a file read by pandas (no quotes), from the scan's tail."""
-    text = scan.tail.decode(layout.encoding, errors="replace")
+def blank_tail(tail: bytes, newlines: int, layout: Layout) -> BlankRows | None:
+    """Fully blank rows at the end of a file read by an engine, from the text's last bytes and
+    how many line feeds the whole text holds."""
+    text = tail.decode(layout.encoding, errors="replace")
     lines = text.split("\n")
-    last = scan.newlines + 1  # the physical line number of lines[-1]
+    last = newlines + 1  # the physical line number of lines[-1]
     found: list[int] = []
     for offset, line in enumerate(reversed(lines)):
         content = line.rstrip("\r")
         if not content.strip():
             continue  # an empty line is not a paper
-        if content.replace(layout.delimiter, "").strip():
-            break
+        if any(field.strip() not in ("", '""') for field in content.split(layout.delimiter)):
+            break  # a field with something in it (quoted or not)
         found.append(last - offset)
     return BlankRows(len(found), found[-1], found[0]) if found else None
 
