@@ -75,7 +75,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """``__version__`` on first use: reading package metadata costs start-up time."""
+    """``__version__`` and the public names, each module imported on first use: a run imports
+    only what it needs."""
     if name == "__version__":
         from svcount.version import version
 

@@ -73,3 +73,12 @@ def test_help_version_usage_errors_and_the_sample_load_no_engine(tmp_path):
         ["rla", "sample", str(manifest), "--seed", "12345678901234567890", "--size", "5"],
     ):
         assert _engines_loaded(*args) == "none", args
+
+
+def test_the_installed_metadata_has_the_version_svcount_reports():
+    from importlib.metadata import version
+
+    import svcount
+    from svcount.version import VERSION
+
+    assert version("svcount") == svcount.__version__ == VERSION
