@@ -38,7 +38,8 @@ from svcount.model import Candidate, Method
 from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
-from svcount.reading.engine import polars_reads, read_polars
+from svcount.reading.engine import polars_reads, read_polars, reads_by_line
+from svcount.reading.fastpath import rows_complete
 from svcount.reading.formats import recognised
 from svcount.reading.header import (
     COLUMN_NAMES,
@@ -133,18 +134,25 @@ def read_marks(
         progress,
         split=None if halves is None else halves[1],
         light=chosen == "polars",
+        count=not (chosen == "polars" and reads_by_line(layout)),  # each line judged instead
     )
     with reading(source, layout):
         counted = _fast_counts(source, layout, roles, chosen, chunk_rows, halves, scan)
         if counted is not None:
-            counts, rows, chosen, vouched = counted
+            counts, rows, lines, chosen, vouched = counted
             ends = vouched.tail.endswith(b"\n")
-            # polars' rows are one a line (header, then a record a line): no line feed counted
-            newlines = rows + ends if vouched.light else vouched.newlines
-            multi = len(layout.header) > 1
-            blank_tail = fastpath.blank_tail(vouched.tail, newlines, layout) if multi else None
-            lines_in_order = vouched.light or rows == newlines - ends
-        else:  # the validating reader: exact line numbers for any malformed row
+            # polars' rows are the lines after the header: no line feed counted
+            newlines = lines + ends if vouched.light else vouched.newlines
+            lines_in_order = rows == newlines - ends
+            try:
+                blank_tail = (
+                    fastpath.blank_tail(vouched.tail, newlines, layout)
+                    if len(layout.header) > 1
+                    else None
+                )
+            except fastpath.UnsureTail:
+                counted = None
+        if counted is None:  # the validating reader: exact line numbers for any malformed row
             counts, rows, blank_tail = _validated_counts(source, layout, roles)
             chosen, lines_in_order = "python", False
         sha256 = scan.result().sha256
@@ -161,19 +169,20 @@ def _fast_counts(
     chunk_rows: int,
     halves: tuple[int, int, int] | None,
     scan: fastpath.Scan,
-) -> tuple[Counter[Row], int, str, fastpath.Scan] | None:
-    """Counts from polars, else chunked pandas, with the byte scan that vouches for every
-    row's width; None for the validating reader."""
+) -> tuple[Counter[Row], int, int, str, fastpath.Scan] | None:
+    """Counts, papers and lines after the header from polars, else chunked pandas, with the
+    byte scan that vouches for every row's width; None for the validating reader."""
     if chosen == "polars":
         grouped = read_polars(source, layout, roles)
         if grouped is not None:
-            counts, rows, clean = grouped
             scanned = scan.result()
-            if not (clean and fastpath.rows_complete(scanned, layout, rows)):
+            papers = grouped.papers
+            if not (grouped.judged or grouped.clean and rows_complete(scanned, layout, papers)):
                 # quotes the light scan cannot vouch for: follow them, then judge
                 scanned = fastpath.Scan(source, layout.compressed, layout.delimiter.encode())
-            complete = fastpath.rows_complete(scanned.result(), layout, rows)
-            return (counts, rows, "polars", scanned) if complete else None
+                if not rows_complete(scanned.result(), layout, papers):
+                    return None
+            return grouped.counts, papers, grouped.lines, "polars", scanned
         scan = fastpath.Scan(source, layout.compressed, layout.delimiter.encode())  # for pandas
     if chosen not in ("polars", "pandas"):
         return None
@@ -182,8 +191,8 @@ def _fast_counts(
         return None
     # A line ended by a CR alone near the end: the blank rows there are found by line feeds.
     lone_cr = b"\r" in scan.tail.replace(b"\r\n", b"")
-    complete = fastpath.rows_complete(scan, layout, counted[1]) and not lone_cr
-    return (*counted, "pandas", scan) if complete else None
+    complete = rows_complete(scan, layout, counted[1]) and not lone_cr
+    return (*counted, counted[1], "pandas", scan) if complete else None
 
 
 def _validated_counts(

@@ -16,15 +16,35 @@ had the header's width, since polars fills a short row with empty fields.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from svcount.reading.header import ROLES, Layout, Row
+from svcount.reading.rows import judged_row
 from svcount.reading.source import Source
 
-__all__ = ["polars_reads", "read_polars"]
+__all__ = ["Grouped", "polars_reads", "read_polars", "reads_by_line"]
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """What polars read: distinct rows (ROLES order) with their papers."""
+
+    counts: Counter[Row]
+    papers: int
+    lines: int  # the lines after the header, blank ones included
+    judged: bool  # every distinct line judged whole: every row's width is known
+    clean: bool  # no value holds a delimiter, a quote or a line break
+
+
+def reads_by_line(layout: Layout) -> bool:
+    """Whether every column is one the count reads (no ballot ids): then a file's distinct
+    lines are few, and polars need only count them (:func:`_by_line`)."""
+    return len(layout.columns) == len(layout.header)
 
 
 def polars_reads(layout: Layout) -> bool:
@@ -45,18 +65,19 @@ def _odd(delimiter: str) -> tuple[str, ...]:
     return delimiter, '"', "\r", "\n"
 
 
-def read_polars(
-    source: Source, layout: Layout, roles: Sequence[str]
-) -> tuple[Counter[Row], int, bool] | None:
-    """Distinct rows with their papers, the rows read, and whether no value holds a
-    delimiter, a quote or a line break; None where polars cannot vouch.
+def read_polars(source: Source, layout: Layout, roles: Sequence[str]) -> Grouped | None:
+    """Distinct rows with their papers; None where polars cannot vouch.
+
+    A file of the count's own columns is read a line at a time
+    (:func:`_by_line`); one with others (ballot ids), or whose lines are not
+    each a whole record, a column at a time, below.
 
     None when polars is missing or refuses the file (a row longer than the
     header included: every column is parsed), for an aggregated file (a count
     column is checked figure by figure elsewhere), and for an empty line in a
     file of one column (no paper, or an unmarked one: see :func:`_counted`).
 
-    Quotes are first read as text: where every quote wraps a whole value, as
+    A column at a time, quotes are first read as text: where every quote wraps a whole value, as
     nearly every quoted file is written, polars then splits at every delimiter
     and line end, as fast as in an unquoted file, and the distinct values lose
     their quotes here. Any other quote, and polars reads the file again,
@@ -71,6 +92,8 @@ def read_polars(
         import polars  # noqa: F401 - imported here, once, so that a broken install still counts
     except ImportError:  # pragma: no cover - a dependency
         return None
+    if reads_by_line(layout) and (lines := _by_line(source, layout, roles)) is not None:
+        return lines
     present = [role for role in ROLES if role in roles and role in layout.columns]
     odd = _odd(layout.delimiter)
     for quote in (None, '"') if _plain_header(source, layout) else ('"',):
@@ -80,6 +103,45 @@ def read_polars(
         if grouped is not None:
             return _counted(grouped, present, odd, len(layout.header) > 1)
     return None  # refused with quotes honoured: the careful readers say why
+
+
+def _by_line(source: Source, layout: Layout, roles: Sequence[str]) -> Grouped | None:
+    """polars splits the file at line feeds and counts each distinct line; each is then
+    judged whole, once, by the validating reader's rules (the csv module, strict: quotes,
+    width, blank lines). None when a line is not a whole record (a quoted line feed, a lone
+    CR, malformed quoting, a wrong width) or polars sees another header: then the file is
+    read a column at a time, and judged as ever."""
+    import polars as pl
+
+    options: dict[str, Any] = {"separator": "\x00", "quote_char": None, "infer_schema": False}
+    try:
+        if pl.scan_csv(source.path, **options).collect_schema().names() != [layout.header_line]:
+            return None
+        frame = (
+            pl.scan_csv(source.path, new_columns=["line"], empty_string_is_null=False, **options)
+            .group_by("line")
+            .len()
+            .collect(engine="streaming")
+        )
+    except Exception:  # noqa: BLE001 - a NUL byte, say: the column reading decides
+        return None
+    indexes = [layout.columns.get(role) if role in roles else None for role in ROLES]
+    counts: Counter[Row] = Counter()
+    papers = lines = 0
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    for text, n in frame.rows():
+        lines += n
+        if text is None or "\r" in text:
+            return None
+        try:
+            row = next(csv.reader([text], delimiter=layout.delimiter, strict=True), [])
+            judged = judged_row(row, text, len(layout.header), indexes)
+        except (csv.Error, ValueError):
+            return None
+        if judged is not None:
+            counts[judged[0]] += n
+            papers += n
+    return Grouped(counts, papers, lines, True, True) if papers else None
 
 
 def _plain_header(source: Source, layout: Layout) -> bool:
@@ -170,7 +232,7 @@ def _unwrap(field: str) -> str | None:
 
 def _counted(
     grouped: list[tuple[Any, ...]], present: list[str], odd: tuple[str, ...], delimited: bool
-) -> tuple[Counter[Row], int, bool] | None:
+) -> Grouped | None:
     """The grouped rows as svcount's keys (ROLES order, "" for a role absent); a last field
     after the papers says whether another column held an odd value.
 
@@ -190,4 +252,5 @@ def _counted(
         key = tuple(values[where[role]] if role in where else "" for role in ROLES)
         counts[key] += papers  # type: ignore[index]
         rows += papers
-    return (counts, rows, clean) if rows else None  # no row: perhaps lines polars cannot see
+    # no row: perhaps lines polars cannot see
+    return Grouped(counts, rows, rows, False, clean) if rows else None

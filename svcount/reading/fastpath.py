@@ -13,6 +13,7 @@ these cannot vouch for, the validating reader reads instead.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import os
@@ -29,6 +30,7 @@ from svcount.reading.source import Source
 
 __all__ = [
     "Scan",
+    "UnsureTail",
     "blank_tail",
     "read_pandas",
     "split_in_halves",
@@ -152,19 +154,22 @@ class Scan(threading.Thread):
         progress: Callable[[int, int], None] | None = None,
         split: int | None = None,
         light: bool = False,
+        count: bool = True,
     ) -> None:
         """Hash the file; count ``delimiter`` and quote bytes unless it is None.
 
         ``split`` is an offset where the file was cut in two for parsing:
         ``split_inside`` says whether it falls inside a quoted field. ``light``
         counts every delimiter, quoted or not, and leaves quotes unjudged: enough
-        beside polars, whose values say whether any delimiter was quoted.
+        beside polars, whose values say whether any delimiter was quoted; without
+        ``count``, a light scan only hashes and keeps the text's tail (polars judged every
+        line whole).
         """
         super().__init__(daemon=True)
         self.source, self.compressed, self.delimiter = source, compressed, delimiter
         self.progress = progress
         self.split = split
-        self.light = light
+        self.light, self.count = light, count
         self.split_inside = False
         self.sha256 = ""
         self.delimiters = 0  # outside quotes
@@ -202,7 +207,7 @@ class Scan(threading.Thread):
                 self.progress(done, size)
         self.sha256 = digest.hexdigest()
         f.seek(0)
-        while got := f.readinto(buffer):
+        while self.count and (got := f.readinto(buffer)):
             self.delimiters += buffer.count(delimiter, 0, got)
         f.seek(max(0, size - TAIL_BYTES))
         self.tail = f.read()
@@ -223,7 +228,7 @@ class Scan(threading.Thread):
                 self.progress(done, size)
             for text in inflate.pieces(block) if inflate else (block,):
                 if self.light:  # polars' rows are the lines: no newline to count
-                    state.outside += text.count(delimiter)
+                    state.outside += text.count(delimiter) if self.count else 0
                 else:
                     self._feed(state, text)
                 self.tail = (self.tail + text[-TAIL_BYTES:])[-TAIL_BYTES:]
@@ -246,9 +251,20 @@ class Scan(threading.Thread):
         return self
 
 
+class UnsureTail(Exception):
+    """The last bytes cannot tell the blank rows at the end: a record over several lines ends
+    there, or blank rows go back further than the bytes kept."""
+
+
 def blank_tail(tail: bytes, newlines: int, layout: Layout) -> BlankRows | None:
-    """Fully blank rows at the end of a file read by an engine, from the text's last bytes and
-    how many line feeds the whole text holds."""
+    """Rows with every field empty at the end of a file read by an engine, from the text's
+    last bytes and how many line feeds the whole text holds.
+
+    Read back from the end, each line alone by the csv module: the last line
+    of a record over several lines holds an odd number of quotes, so it never
+    reads alone, and :class:`UnsureTail` sends the file to the validating
+    reader, as does reaching the first line kept when it may be cut short.
+    """
     text = tail.decode(layout.encoding, errors="replace")
     lines = text.split("\n")
     last = newlines + 1  # the physical line number of lines[-1]
@@ -257,8 +273,14 @@ def blank_tail(tail: bytes, newlines: int, layout: Layout) -> BlankRows | None:
         content = line.rstrip("\r")
         if not content.strip():
             continue  # an empty line is not a paper
-        if any(field.strip() not in ("", '""') for field in content.split(layout.delimiter)):
-            break  # a field with something in it (quoted or not)
+        if offset == len(lines) - 1 and len(tail) >= TAIL_BYTES:
+            raise UnsureTail
+        try:
+            fields = next(csv.reader([content], delimiter=layout.delimiter, strict=True))
+        except csv.Error:
+            raise UnsureTail from None
+        if any(field.strip() for field in fields):
+            break  # a field with something in it
         found.append(last - offset)
     return BlankRows(len(found), found[-1], found[0]) if found else None
 

@@ -20,7 +20,16 @@ from svcount.marks import shown
 from svcount.reading.header import ROLES, Layout, Row
 from svcount.reading.source import Source, open_binary, reading
 
-__all__ = ["MAX_ROW_PAPERS", "BlankRows", "describe", "locate", "located", "records", "row_papers"]
+__all__ = [
+    "MAX_ROW_PAPERS",
+    "BlankRows",
+    "describe",
+    "judged_row",
+    "locate",
+    "located",
+    "records",
+    "row_papers",
+]
 
 #: The largest number of papers one row of an aggregated file may stand for.
 MAX_ROW_PAPERS = 100_000_000
@@ -112,30 +121,44 @@ def validated_rows(
             start = reader.line_num + 1
             for row in reader:
                 line, start = start, reader.line_num + 1
-                if not row or (len(row) == 1 and row[0].isspace() and '"' not in lines.last):
-                    continue  # blank lines are not papers (as in pandas)
-                if len(row) != width:
-                    raise InputError(
-                        f"this row has {len(row)} field{'s' if len(row) != 1 else ''} but the "
-                        f"header has {width}",
-                        file=source.name,
-                        line=line,
-                    )
-                key = tuple(row[i] if i is not None else "" for i in indexes)
-                empty = width > 1 and not any(cell.strip() for cell in row)
+                try:
+                    judged = judged_row(row, lines.last, width, indexes)
+                except ValueError as exc:
+                    raise InputError(str(exc), file=source.name, line=line) from None
+                if judged is None:
+                    continue
+                key, empty = judged
                 papers = 1
                 if count_at is not None:
                     try:
                         papers = row_papers(row[count_at])
                     except ValueError as exc:
                         raise InputError(str(exc), file=source.name, line=line) from None
-                yield line, key, empty, papers  # type: ignore[misc]
+                yield line, key, empty, papers
         except csv.Error as exc:
             raise InputError(
                 _csv_message(str(exc), start),
                 file=source.name,
                 line=reader.line_num if "end of data" not in str(exc) else start,
             ) from None
+
+
+def judged_row(
+    row: list[str], text: str, width: int, indexes: Sequence[int | None]
+) -> tuple[Row, bool] | None:
+    """A record's fields in ROLES order and whether every field is empty; None for a line that
+    is no paper (empty, or only spaces in a one-column file, as in pandas; a quoted blank
+    field, ``" "``, is an unmarked paper). ``text`` is the record's last line as written.
+    ValueError when its width is not the header's."""
+    if not row or (len(row) == 1 and row[0].isspace() and '"' not in text):
+        return None
+    if len(row) != width:
+        raise ValueError(
+            f"this row has {len(row)} field{'s' if len(row) != 1 else ''} but the header has "
+            f"{width}"
+        )
+    key = tuple(row[i] if i is not None else "" for i in indexes)
+    return key, width > 1 and not any(cell.strip() for cell in row)  # type: ignore[return-value]
 
 
 def _csv_message(message: str, start: int) -> str:
