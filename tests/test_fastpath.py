@@ -20,9 +20,9 @@ from svcount.reading.source import open_source
 NAMES = ["Ann Archer", "Bob, Baker", 'Cy "Cy" Cole', "Dee\nDale", "Eve;E", ""]
 
 
-def marks(path, engine):
+def marks(path, engine, encoding=None):
     with open_source(str(path)) as source:
-        layout = sniff(source, ReadOptions())
+        layout = sniff(source, ReadOptions(encoding=encoding))
         return read_marks(source, layout, engine=engine)
 
 
@@ -49,7 +49,8 @@ def test_quoted_files_count_the_same_on_the_fast_path(tmp_path, rows, quoting, e
 
 
 #: Values of a field: names, those that need quotes, blanks, and look-alikes of nothing.
-VALUES = ["Ann", "Bob", "NA", " Cy ", "", "A,B", 'Dee "D"', "Eve\nE", "é", "Ann|Bob", "?", ";"]
+VALUES = ["Ann", "Bob", "NA", " Cy ", "", "A,B", 'Dee "D"', "Eve\nE", "é", "Ann|Bob", "?", ";",
+          "Zoë €"]  # fmt: skip
 #: One damage done to a well-formed file, or none.
 DAMAGE = ["", "", "drop a delimiter", "add a field", "stray quote", "blank line", "cr only",
           "unclosed quote", "row of delimiters", "space after a quote"]  # fmt: skip
@@ -96,10 +97,10 @@ def ballot_texts(draw):
     return text
 
 
-def _outcome(path, engine):
+def _outcome(path, engine, encoding=None):
     """What a reader makes of a file: its distinct rows and papers, or its one-line refusal."""
     try:
-        found = marks(path, engine)
+        found = marks(path, engine, encoding)
     except SvcountError as exc:
         return ("refused", str(exc))
     return ("counted", dict(found.counts), found.rows, found.blank_tail)
@@ -108,14 +109,16 @@ def _outcome(path, engine):
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(ballot_texts())
-def test_every_engine_counts_or_refuses_a_file_as_the_careful_reader_does(tmp_path, text):
+@given(ballot_texts(), st.sampled_from(["utf-8", "cp1252"]))
+def test_every_engine_counts_or_refuses_a_file_as_the_careful_reader_does(tmp_path, text, encoding):
     """Issue 38: polars and chunked pandas against the validating reader, on random files good
-    and malformed: the same distinct rows and papers, or the same refusal, line and all."""
-    path = write(tmp_path, text)
-    careful = _outcome(path, "python")
+    and malformed, in UTF-8 and in Windows-1252 (which polars reads re-encoded): the same
+    distinct rows and papers, the same blank rows at the end, or the same refusal, line and
+    all."""
+    path = write(tmp_path, text.encode(encoding))
+    careful = _outcome(path, "python", encoding)
     for engine in ("polars", "pandas"):
-        assert _outcome(path, engine) == careful, engine
+        assert _outcome(path, engine, encoding) == careful, engine
 
 
 def test_a_quoted_file_with_a_short_row_goes_to_the_validating_reader(tmp_path):
@@ -179,3 +182,20 @@ def test_a_cut_inside_a_quoted_field_is_noticed(tmp_path, monkeypatch):
     fast = marks(path, "pandas")
     assert fast.engine == "python"  # the halves were not trusted: re-read whole
     assert fast.rows == 2
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
+def test_windows_1252_in_blocks_of_any_size_counts_as_the_careful_reader(
+    tmp_path, monkeypatch, block
+):
+    """Issue 38: a file of a byte a character goes to polars in blocks cut at line feeds; a
+    line longer than a block, blank lines at a block's edge and a last line without its line
+    feed are counted as the validating reader counts them."""
+    from svcount.reading import engine
+
+    monkeypatch.setattr(engine, "BLOCK_BYTES", block)
+    text = "first,second\r\n" + "Zoë €,Ann\r\n\r\nAnn,\r\n" * 4 + "A very long name indeed,Bob\n,"
+    path = write(tmp_path, text.encode("cp1252"))
+    found = marks(path, "polars", "cp1252")
+    assert found.engine == "polars" and found.counts[("Zoë €", "Ann", "", "")] == 4
+    assert _outcome(path, "polars", "cp1252") == _outcome(path, "python", "cp1252")
