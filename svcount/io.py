@@ -39,7 +39,6 @@ from svcount.names import look_alikes
 from svcount.options import ReadOptions
 from svcount.reading import fastpath
 from svcount.reading.engine import polars_reads, read_polars, reads_by_line
-from svcount.reading.fastpath import rows_complete
 from svcount.reading.formats import recognised
 from svcount.reading.header import (
     COLUMN_NAMES,
@@ -177,10 +176,12 @@ def _fast_counts(
         if grouped is not None:
             scanned = scan.result()
             papers = grouped.papers
-            if not (grouped.judged or grouped.clean and rows_complete(scanned, layout, papers)):
-                # quotes the light scan cannot vouch for: follow them, then judge
+            widths = grouped.judged or (
+                grouped.clean and fastpath.rows_complete(scanned, layout, papers)
+            )
+            if not widths:  # quotes the light scan cannot vouch for: follow them, then judge
                 scanned = fastpath.Scan(source, layout.compressed, layout.delimiter.encode())
-                if not rows_complete(scanned.result(), layout, papers):
+                if not fastpath.rows_complete(scanned.result(), layout, papers):
                     return None
             return grouped.counts, papers, grouped.lines, "polars", scanned
         scan = fastpath.Scan(source, layout.compressed, layout.delimiter.encode())  # for pandas
@@ -191,7 +192,7 @@ def _fast_counts(
         return None
     # A line ended by a CR alone near the end: the blank rows there are found by line feeds.
     lone_cr = b"\r" in scan.tail.replace(b"\r\n", b"")
-    complete = rows_complete(scan, layout, counted[1]) and not lone_cr
+    complete = fastpath.rows_complete(scan, layout, counted[1]) and not lone_cr
     return (*counted, counted[1], "pandas", scan) if complete else None
 
 

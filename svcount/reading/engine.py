@@ -1,16 +1,18 @@
-"""The fast engine for large UTF-8 ballot files: polars parses and groups, svcount judges.
+"""The fast engine for large ballot files: polars counts, svcount judges.
 
-Chosen by measurement (``benchmarks/engines.py``): polars' streaming
-``scan_csv(...).group_by(...).len()`` reads plain, quoted, CRLF and gzip
-files alike, on every core, in flat memory, faster than DuckDB's ``GROUP BY``.
-It hands back the distinct (first, second, rejected, area) rows with their
-papers: only distinct values are classified, and the per-row work is its own.
+Chosen by measurement (``benchmarks/engines.py``, ``benchmarks/matrix.py``).
+A file of the count's own columns is read a line at a time: polars' streaming
+``scan_csv`` splits it at line feeds and counts each distinct line (quoted or
+not, alike), and each distinct line is judged whole, once, by the validating
+reader's rules. A file with other columns (ballot ids) is grouped a column at
+a time. Either way only distinct values are classified; the per-row work is
+polars'.
 
-It never judges a file. Every cell is text (``infer_schema=False``), an empty
-field is ``""`` never a null, and whatever polars refuses or cannot vouch
-for goes to the chunked pandas path and then the validating reader, which
-give the one-line error with the file's own line number. The byte scan beside
-it (:class:`svcount.reading.fastpath.Scan`) still decides whether every row
+It never judges a file itself. Every cell is text, an empty field is ``""``
+never a null, and whatever polars refuses or cannot vouch for goes to the
+chunked pandas path and then the validating reader, which give the one-line
+error with the file's own line number. Read a column at a time, the byte scan
+beside it (:class:`svcount.reading.fastpath.Scan`) decides whether every row
 had the header's width, since polars fills a short row with empty fields.
 """
 
@@ -103,11 +105,11 @@ def read_polars(source: Source, layout: Layout, roles: Sequence[str]) -> Grouped
     column is checked figure by figure elsewhere), and for an empty line in a
     file of one column (no paper, or an unmarked one: see :func:`_counted`).
 
-    A column at a time, quotes are first read as text: where every quote wraps a whole value, as
-    nearly every quoted file is written, polars then splits at every delimiter
-    and line end, as fast as in an unquoted file, and the distinct values lose
-    their quotes here. Any other quote, and polars reads the file again,
-    honouring quotes.
+    A column at a time, quotes are first read as text: where every quote
+    wraps a whole value, as nearly every quoted file is written, polars then
+    splits at every delimiter and line end, and the distinct values lose their
+    quotes here. Any other quote, and polars reads the file again, honouring
+    quotes.
     """
     if not polars_reads(layout) or layout.header_line.count('"') % 2:
         return None  # a header over several lines: records' line numbers are for the careful
