@@ -11,9 +11,12 @@ area, count) rows, with each engine:
   streaming ``scan_csv(...).group_by(...).len()``, pyarrow's streaming CSV
   reader with a dictionary ``group_by``, and DuckDB's ``GROUP BY``.
 
-It prints median wall seconds and peak RSS per engine and file. The choice it
-supports (README, "Performance"): polars for large UTF-8 files, chunked
-pandas where polars cannot read the encoding, the csv module for small files.
+Standard input (``< FILE``) is timed for svcount and for DuckDB
+(``/dev/stdin``). It prints median wall seconds and peak RSS per engine and
+file. The choice it supports (README, "Performance"): polars for large files
+(UTF-8 as it is, a byte-a-character encoding re-encoded in blocks), chunked
+pandas for aggregated files and what polars cannot vouch for, the csv module
+for small files.
 DuckDB, pyarrow and the yardsticks come with ``pip install -e '.[bench]'``.
 
     python benchmarks/engines.py               # 10M papers, 3 runs
@@ -62,6 +65,10 @@ PYARROW = (
 )
 
 
+#: The engines timed on standard input too.
+STDIN_TOO = ("svcount, polars", "svcount, pandas", "DuckDB alone")
+
+
 def engines() -> dict[str, object]:
     """Each engine's command for a file kind: (kind, path, DuckDB's columns) -> argv."""
     python = sys.executable
@@ -85,13 +92,19 @@ def main() -> None:
     print()
     print("| file | " + " | ".join(f"{name} s (MB)" for name in chosen) + " |")
     print("|---|" + "---:|" * len(chosen))
-    for kind, (path, cols) in files.items():
+    kinds = [(kind, path, cols, None) for kind, (path, cols) in files.items()]
+    unquoted, columns = files["unquoted"]
+    kinds.insert(4, ("stdin (< FILE)", unquoted, columns, unquoted))
+    for kind, path, cols, stdin in kinds:
         cells = []
         for name, argv in chosen.items():
-            if kind == "aggregated" and "alone" in name:
-                cells.append("n/a")  # a count column: the grouping alone is no yardstick
+            # a count column: the grouping alone is no yardstick; standard input: only
+            # svcount and DuckDB (/dev/stdin) read it as they read a file
+            if ("alone" in name) if kind == "aggregated" else (stdin and name not in STDIN_TOO):
+                cells.append("n/a")
                 continue
-            runs = [measure(argv(kind, str(path), cols)) for _ in range(args.runs)]  # type: ignore[operator]
+            where = "/dev/stdin" if stdin and "DuckDB" in name else "-" if stdin else str(path)
+            runs = [measure(argv(kind, where, cols), stdin) for _ in range(args.runs)]  # type: ignore[operator]
             seconds = statistics.median(t for t, _ in runs)
             cells.append(f"{seconds:.2f} ({max(m for _, m in runs) / 1e6:,.0f})")
         print(f"| {kind} | " + " | ".join(cells) + " |", flush=True)
