@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -82,3 +83,46 @@ def test_the_installed_metadata_has_the_version_svcount_reports():
     from svcount.version import VERSION
 
     assert version("svcount") == svcount.__version__ == VERSION
+
+
+#: A user's environment: standard output buffered (this machine sets PYTHONUNBUFFERED).
+BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def test_the_command_leaves_at_once_with_every_byte_written(tmp_path):
+    """The console command ends with os._exit once its streams are flushed: megabytes on
+    standard output (far past a pipe's buffer), and a file and its audit trail, arrive whole,
+    as the library writes them."""
+    from typer.testing import CliRunner
+
+    from svcount.cli import app
+
+    figures = str(ROOT / "examples/llr-2016/figures.json")
+    synthesised = subprocess.run(
+        [sys.executable, "-m", "svcount", "synth", figures],
+        cwd=tmp_path, capture_output=True, check=True, env=BUFFERED,
+    )  # fmt: skip
+    shown = CliRunner().invoke(app, ["synth", figures])
+    assert len(synthesised.stdout) > 1_000_000 and synthesised.stdout.decode() == shown.stdout
+    ballots = str(ROOT / "examples/llr-2016/ballots.csv.gz")
+    written = subprocess.run(
+        [sys.executable, "-m", "svcount", "tally", ballots, "-q", "-o", "result.json",
+         "--audit", "audit.csv"],
+        cwd=tmp_path, capture_output=True, text=True, env=BUFFERED,
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    lines = (tmp_path / "audit.csv").read_text().splitlines()
+    assert len(lines) == 155_661 + 1  # every paper, and the header
+    assert '"ballot_papers": 155661' in (tmp_path / "result.json").read_text()
+
+
+def test_leaving_flushes_what_is_still_buffered_and_keeps_the_exit_code():
+    script = "import sys\nfrom svcount.__main__ import _leave\nsys.stdout.write('held')\n_leave({})"
+    for code, expected in (("0", 0), ("3", 3), ("None", 0), ("'x'", 1)):
+        done = subprocess.run(
+            [sys.executable, "-c", script.format(code)],
+            capture_output=True,
+            text=True,
+            env=BUFFERED,
+        )
+        assert (done.stdout, done.returncode) == ("held", expected), code
