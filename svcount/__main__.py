@@ -38,10 +38,23 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _leave(code: object) -> None:
+def _alone() -> bool:
+    """Whether svcount is the whole program (``svcount``, ``python -m svcount``), not run by
+    another that goes on afterwards (``runpy.run_module`` in a script, a test)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "svcount.__main__":
+        return True  # python -m svcount
+    return os.path.basename(getattr(main, "__file__", None) or "") == "svcount"  # the script
+
+
+def _leave(code: str | int | None) -> None:
     """Exit at once once the command is done: its outputs are closed by then, and tearing
     down the interpreter with polars or pandas loaded costs a tenth of a second (measured).
-    A reader gone before the last flush is a closed pipe (141), as anywhere else."""
+    A reader gone before the last flush is a closed pipe (141), as anywhere else. Run by
+    another program, it exits as any code does, so that program can go on."""
+    if not _alone():
+        sys.exit(code)
     try:
         sys.stdout.flush()
     except BrokenPipeError:

@@ -116,13 +116,28 @@ def test_the_command_leaves_at_once_with_every_byte_written(tmp_path):
     assert '"ballot_papers": 155661' in (tmp_path / "result.json").read_text()
 
 
-def test_leaving_flushes_what_is_still_buffered_and_keeps_the_exit_code():
-    script = "import sys\nfrom svcount.__main__ import _leave\nsys.stdout.write('held')\n_leave({})"
+def test_leaving_flushes_what_is_still_buffered_and_keeps_the_exit_code(tmp_path):
+    """As the console script (a file named svcount), the command leaves with os._exit."""
+    script = tmp_path / "svcount"
     for code, expected in (("0", 0), ("3", 3), ("None", 0), ("'x'", 1)):
-        done = subprocess.run(
-            [sys.executable, "-c", script.format(code)],
-            capture_output=True,
-            text=True,
-            env=BUFFERED,
+        script.write_text(
+            "import sys\nfrom svcount.__main__ import _leave\n"
+            f"sys.stdout.write('held')\n_leave({code})\nprint('never')\n"
         )
+        argv = [sys.executable, str(script)]
+        done = subprocess.run(argv, capture_output=True, text=True, env=BUFFERED)
         assert (done.stdout, done.returncode) == ("held", expected), code
+
+
+def test_a_program_that_runs_the_command_goes_on_afterwards():
+    """runpy.run_module in a script, as a test or a wrapper does: SystemExit, as ever."""
+    script = (
+        "import runpy, sys\n"
+        "sys.argv = ['svcount', '--version']\n"
+        "try:\n"
+        "    runpy.run_module('svcount', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    print('went on', done.code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "went on 0", done.stderr
