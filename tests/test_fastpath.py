@@ -199,3 +199,30 @@ def test_windows_1252_in_blocks_of_any_size_counts_as_the_careful_reader(
     found = marks(path, "polars", "cp1252")
     assert found.engine == "polars" and found.counts[("Zoë €", "Ann", "", "")] == 4
     assert _outcome(path, "polars", "cp1252") == _outcome(path, "python", "cp1252")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+@pytest.mark.parametrize("quoting", [csv.QUOTE_ALL, csv.QUOTE_MINIMAL])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_file_of_the_counts_own_columns_is_read_a_line_at_a_time(
+    tmp_path, monkeypatch, encoding, quoting, ending
+):
+    """Issue 38: quoted or not, any line end, UTF-8 or Windows-1252, with unmarked papers and
+    a quoted delimiter: polars counts the distinct lines and nothing reads columns."""
+    from svcount.reading import engine
+
+    def no_columns(*args):
+        raise AssertionError("read a column at a time")
+
+    monkeypatch.setattr(engine, "_grouped", no_columns)
+    rows = [["Zoë €", "Bob, Baker", "North"], ["", "", "South"], ["", "", ""], ["Ann", "", "North"]]
+    out = io.StringIO()
+    csv.writer(out, quoting=quoting, lineterminator=ending).writerows(
+        [["first", "second", "area"], *rows * 3]
+    )
+    path = write(tmp_path, out.getvalue().encode(encoding))
+    found = marks(path, "polars", encoding)
+    assert found.engine == "polars" and found.rows == 12 and found.lines_in_order
+    assert found.counts[("Zoë €", "Bob, Baker", "", "North")] == 3
+    assert found.counts[("", "", "", "")] == 3 and found.blank_tail is None
+    assert _outcome(path, "polars", encoding) == _outcome(path, "python", encoding)
