@@ -226,3 +226,17 @@ def test_a_file_of_the_counts_own_columns_is_read_a_line_at_a_time(
     assert found.counts[("Zoë €", "Bob, Baker", "", "North")] == 3
     assert found.counts[("", "", "", "")] == 3 and found.blank_tail is None
     assert _outcome(path, "polars", encoding) == _outcome(path, "python", encoding)
+
+
+def test_what_the_line_reading_relies_on_in_polars(tmp_path):
+    """polars keeps blank lines (every line after the header is one row), takes off a CR
+    before a line feed and a UTF-8 byte-order mark, and keeps a lone CR: if an upgrade
+    changes any of it, this says so before the counts do."""
+    from svcount.reading import engine
+
+    path = write(tmp_path, b'\xef\xbb\xbffirst,second\r\nAnn,Bob\r\n\r\n"A\rB",\n\nAnn,Bob')
+    with open_source(path) as source:
+        layout = sniff(source, ReadOptions())
+        header, lines = engine._lines(source, layout)
+    assert header == "first,second" == layout.header_line
+    assert sorted(lines) == [("", 2), ('"A\rB",', 1), ("Ann,Bob", 2)]
