@@ -144,11 +144,7 @@ def read_marks(
             newlines = lines + ends if vouched.light else vouched.newlines
             lines_in_order = rows == newlines - ends
             try:
-                blank_tail = (
-                    fastpath.blank_tail(vouched.tail, newlines, layout)
-                    if len(layout.header) > 1
-                    else None
-                )
+                blank_tail = fastpath.blank_tail(vouched.tail, newlines, layout)
             except fastpath.UnsureTail:
                 counted = None
         if counted is None:  # the validating reader: exact line numbers for any malformed row
@@ -190,9 +186,7 @@ def _fast_counts(
     counted = fastpath.read_pandas(source, layout, chunk_rows, roles, halves)
     if counted is None or scan.result().split_inside:  # pandas' halves cut inside a record
         return None
-    # A line ended by a CR alone near the end: the blank rows there are found by line feeds.
-    lone_cr = b"\r" in scan.tail.replace(b"\r\n", b"")
-    complete = fastpath.rows_complete(scan, layout, counted[1]) and not lone_cr
+    complete = fastpath.rows_complete(scan, layout, counted[1])
     return (*counted, counted[1], "pandas", scan) if complete else None
 
 

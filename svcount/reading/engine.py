@@ -153,8 +153,8 @@ def _by_line(source: Source, layout: Layout, roles: Sequence[str]) -> Grouped | 
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     for text, n in distinct:
         lines += n
-        if text is None or "\r" in text:
-            return None
+        if "\r" in text:
+            return None  # a lone CR: the csv module would end a record there
         try:
             row = next(csv.reader([text], delimiter=layout.delimiter, strict=True), [])
             judged = judged_row(row, text, len(layout.header), indexes)

@@ -263,8 +263,14 @@ def blank_tail(tail: bytes, newlines: int, layout: Layout) -> BlankRows | None:
     Read back from the end, each line alone by the csv module: the last line
     of a record over several lines holds an odd number of quotes, so it never
     reads alone, and :class:`UnsureTail` sends the file to the validating
-    reader, as does reaching the first line kept when it may be cut short.
+    reader, as do a line ended by a CR alone (lines are found by line feeds)
+    and reaching the first line kept when it may be cut short. A file of one
+    column has none: its empty line is no paper.
     """
+    if len(layout.header) == 1:
+        return None
+    if b"\r" in tail.replace(b"\r\n", b""):
+        raise UnsureTail
     text = tail.decode(layout.encoding, errors="replace")
     lines = text.split("\n")
     last = newlines + 1  # the physical line number of lines[-1]
